@@ -1,0 +1,28 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'data/', 'coverage/', 'gateway/web/vendor/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // aedes and mqtt hand us callbacks and events: a lost promise there is a lost alert.
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Dependencies point inward: rules/ and sensors/ never reach into the adapters.
+    files: ['rules/**/*.ts', 'sensors/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['**/gateway/**', '**/broker/**', '**/firmware-sim/**'] }],
+    },
+  },
+);

@@ -1,0 +1,167 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { startMqttBroker, type RunningBroker } from '../broker/mqtt-broker.js';
+import { createDeviceAuthenticator } from './auth/device-authenticator.js';
+import type { GatewayConfig } from './config/config.js';
+import { buildHttpApp, type GatewayHttp } from './http/app.js';
+import { TokenStore } from './http/token-store.js';
+import { DeviceStateStore } from './ingest/device-state-store.js';
+import { createIngestPipeline, type IngestPipeline } from './ingest/ingest-pipeline.js';
+import { RejectionLog } from './ingest/rejection-log.js';
+import { createMetrics, type GatewayMetrics } from './metrics.js';
+import { loadProvisionFile } from './registry/provision.js';
+import { Registry } from './registry/registry.js';
+import { openDatabase, type SqliteDatabase } from './store/sqlite-database.js';
+import { InfluxTelemetryStore } from './telemetry/influx-telemetry-store.js';
+import { SqliteTelemetryStore } from './telemetry/sqlite-telemetry-store.js';
+import type { TelemetrySink } from './telemetry/telemetry-store.js';
+
+export interface GatewayPorts {
+  mqtt: number;
+  mqttWs: number;
+  http: number;
+}
+
+export interface Gateway {
+  readonly config: GatewayConfig;
+  readonly db: SqliteDatabase;
+  readonly registry: Registry;
+  readonly metrics: GatewayMetrics;
+  readonly ingest: IngestPipeline;
+  readonly http: GatewayHttp;
+  readonly sinks: readonly TelemetrySink[];
+  /** Set when this start created the first admin token; main prints it once. */
+  readonly generatedAdminToken: string | undefined;
+  /** Starts the broker listeners and the HTTP server; writes DATA_DIR/ports.json. */
+  start(): Promise<GatewayPorts>;
+  /** Stops accepting, flushes what is buffered, closes the store. Safe to call twice. */
+  stop(): Promise<void>;
+  readonly broker: RunningBroker | undefined;
+}
+
+export interface BuildOptions {
+  config: GatewayConfig;
+  log: Logger;
+  now?: () => number;
+}
+
+/** The composition root: wires every part, listens on nothing until start(). */
+export async function buildGateway({ config, log, now = Date.now }: BuildOptions): Promise<Gateway> {
+  const db = openDatabase(config.dataDir);
+  const metrics = createMetrics();
+  const registry = new Registry(db, { secretHashCost: config.broker.secretHashCost, now });
+  if (config.provision !== undefined) {
+    const result = await loadProvisionFile(config.provision, registry, db);
+    log.info({ file: config.provision, ...result }, 'provision file loaded');
+  }
+
+  const tokens = new TokenStore(db, now);
+  let generatedAdminToken: string | undefined;
+  if (config.adminToken !== undefined) tokens.ensureConfiguredAdmin(config.adminToken);
+  else if (!tokens.hasActiveAdmin()) generatedAdminToken = tokens.issue('admin', null, 'generated on first start').token;
+
+  const embedded = new SqliteTelemetryStore(db, { ...config.telemetry, now }, metrics, log.child({ component: 'telemetry' }));
+  const sinks: TelemetrySink[] = [embedded];
+  if (config.influx !== undefined) sinks.push(new InfluxTelemetryStore(config.influx, metrics, log.child({ component: 'influx' })));
+
+  const deviceState = new DeviceStateStore(db);
+  const rejections = new RejectionLog(db, metrics, log.child({ component: 'ingest' }));
+  const ingest = createIngestPipeline({
+    lookupDevice: (id) => registry.get('devices', id),
+    sinks,
+    deviceState,
+    rejections,
+    metrics,
+    limits: { maxBytes: config.broker.maxPayloadBytes, maxDepth: config.broker.maxPayloadDepth },
+    log: log.child({ component: 'ingest' }),
+  });
+
+  let broker: RunningBroker | undefined;
+  let stopped = false;
+  const http = await buildHttpApp(
+    {
+      registry,
+      tokens,
+      telemetry: embedded,
+      deviceState,
+      rejections,
+      metrics,
+      bodyLimitBytes: config.http.bodyLimitBytes,
+      now,
+      readiness: () => {
+        const checks = { broker: broker?.listening === true, store: db.open && !stopped };
+        return { ready: Object.values(checks).every(Boolean), checks };
+      },
+    },
+    log,
+  );
+
+  const stateFlush = setInterval(() => {
+    try {
+      deviceState.flush();
+      rejections.flush();
+    } catch (err) {
+      log.error({ err }, 'writing device state failed');
+    }
+  }, 2_000);
+  stateFlush.unref();
+
+  const authenticateDevice = createDeviceAuthenticator(registry);
+  const brokerLog = log.child({ component: 'broker' });
+
+  return {
+    config,
+    db,
+    registry,
+    metrics,
+    ingest,
+    http,
+    sinks,
+    generatedAdminToken,
+    get broker() {
+      return broker;
+    },
+    async start() {
+      broker = await startMqttBroker({
+        host: config.host,
+        mqttPort: config.mqttPort,
+        mqttWsPort: config.mqttWsPort,
+        limits: config.broker,
+        log: brokerLog,
+        now,
+        hooks: {
+          authenticateDevice,
+          devicePublished: (deviceId, channel, payload, receivedAtMs) => void ingest.ingest(deviceId, channel, payload, receivedAtMs),
+          connectionRefused: (clientId, reason) => {
+            metrics.connectionsRefused.inc({ reason });
+            brokerLog.warn({ clientId, reason }, 'connection refused');
+          },
+          aclDenied: (deviceId, action, topic, reason) => {
+            metrics.aclDenied.inc({ action });
+            brokerLog.warn({ deviceId, action, topic, reason }, 'topic ACL denied');
+          },
+          clientCountChanged: (n) => metrics.clientsConnected.set(n),
+        },
+      });
+      await http.listen({ port: config.httpPort, host: config.host });
+      const address = http.server.address();
+      const ports: GatewayPorts = { ...broker.ports, http: typeof address === 'object' && address !== null ? address.port : config.httpPort };
+      writeFileSync(path.join(config.dataDir, 'ports.json'), JSON.stringify(ports));
+      log.info(ports, 'gateway listening');
+      return ports;
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(stateFlush);
+      await broker?.close();
+      await http.close();
+      for (const sink of sinks) await sink.close();
+      deviceState.flush();
+      rejections.flush();
+      db.close();
+      log.info('gateway stopped');
+    },
+  };
+}

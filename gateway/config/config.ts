@@ -1,0 +1,195 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import YAML from 'yaml';
+import { describeSchemaErrors } from './schema-errors.js';
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+
+/** Every safety limit is a named option with a chosen value (STYLE.md: aedes). */
+export const ConfigSchema = Type.Object(
+  {
+    mqttPort: Port,
+    mqttWsPort: Port,
+    httpPort: Port,
+    host: Type.String({ minLength: 1 }),
+    dataDir: Type.String({ minLength: 1 }),
+    provision: Type.Optional(Type.String({ minLength: 1 })),
+    adminToken: Type.Optional(Type.String({ minLength: 16 })),
+    logLevel: Type.Union([
+      Type.Literal('fatal'),
+      Type.Literal('error'),
+      Type.Literal('warn'),
+      Type.Literal('info'),
+      Type.Literal('debug'),
+      Type.Literal('trace'),
+      Type.Literal('silent'),
+    ]),
+    influx: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String({ minLength: 1 }),
+          token: Type.String(),
+          org: Type.String({ minLength: 1 }),
+          bucket: Type.String({ minLength: 1 }),
+          /** Lines kept for retry while the server is unreachable; the oldest go first. */
+          maxBufferLines: Type.Integer({ minimum: 100 }),
+          flushIntervalMs: Type.Integer({ minimum: 10 }),
+          batchSize: Type.Integer({ minimum: 1 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    redisUrl: Type.Optional(Type.String({ minLength: 1 })),
+    broker: Type.Object(
+      {
+        /** Seconds a socket may take to send CONNECT. */
+        connectTimeoutMs: Type.Integer({ minimum: 100 }),
+        /** Longest keepalive a client may ask for, in seconds. */
+        keepaliveLimitS: Type.Integer({ minimum: 1 }),
+        /** Packets queued per client while it authenticates. */
+        queueLimit: Type.Integer({ minimum: 1 }),
+        /** Parallel deliveries per client. */
+        concurrency: Type.Integer({ minimum: 1 }),
+        /** How long a slow consumer may block its socket before it is dropped. */
+        drainTimeoutMs: Type.Integer({ minimum: 100 }),
+        maxTopicLevels: Type.Integer({ minimum: 3, maximum: 100 }),
+        maxPayloadBytes: Type.Integer({ minimum: 64 }),
+        maxPayloadDepth: Type.Integer({ minimum: 1, maximum: 64 }),
+        /** scrypt cost for new device secret hashes (a power of two). */
+        secretHashCost: Type.Integer({ minimum: 1024 }),
+      },
+      { additionalProperties: false },
+    ),
+    telemetry: Type.Object(
+      {
+        retentionDays: Type.Number({ exclusiveMinimum: 0 }),
+        /** Readings waiting for the embedded store; beyond this the oldest are dropped and counted. */
+        queueLimit: Type.Integer({ minimum: 100 }),
+        flushIntervalMs: Type.Integer({ minimum: 5 }),
+      },
+      { additionalProperties: false },
+    ),
+    http: Type.Object(
+      {
+        bodyLimitBytes: Type.Integer({ minimum: 1024 }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type GatewayConfig = Static<typeof ConfigSchema>;
+
+export const DEFAULT_CONFIG: GatewayConfig = {
+  mqttPort: 1883,
+  mqttWsPort: 8083,
+  httpPort: 8080,
+  host: '0.0.0.0',
+  dataDir: './data',
+  logLevel: 'info',
+  broker: {
+    connectTimeoutMs: 10_000,
+    keepaliveLimitS: 1200,
+    queueLimit: 42,
+    concurrency: 100,
+    drainTimeoutMs: 30_000,
+    maxTopicLevels: 8,
+    maxPayloadBytes: 16 * 1024,
+    maxPayloadDepth: 8,
+    secretHashCost: 16_384,
+  },
+  telemetry: { retentionDays: 30, queueLimit: 100_000, flushIntervalMs: 100 },
+  http: { bodyLimitBytes: 1024 * 1024 },
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+/** The environment names of CONTRACT.md §1; they override the file. */
+function envOverrides(env: Env): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const port = (name: string): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    if (!/^\d+$/.test(raw)) throw new ConfigError(`${name}=${raw} is not a port number (0-65535; 0 picks a free port)`);
+    return Number(raw);
+  };
+  const set = (key: string, value: unknown): void => {
+    if (value !== undefined && value !== '') out[key] = value;
+  };
+  set('mqttPort', port('MQTT_PORT'));
+  set('mqttWsPort', port('MQTT_WS_PORT'));
+  set('httpPort', port('HTTP_PORT'));
+  set('dataDir', env.DATA_DIR);
+  set('provision', env.PROVISION);
+  set('adminToken', env.ADMIN_TOKEN);
+  set('logLevel', env.LOG_LEVEL);
+  set('redisUrl', env.REDIS_URL);
+  set('host', env.HOST);
+  if (env.INFLUX_URL) {
+    out.influx = {
+      url: env.INFLUX_URL,
+      token: env.INFLUX_TOKEN ?? '',
+      org: env.INFLUX_ORG ?? '',
+      bucket: env.INFLUX_BUCKET ?? '',
+    };
+  }
+  return out;
+}
+
+function mergeDeep(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const prev = out[key];
+    out[key] =
+      typeof value === 'object' && value !== null && !Array.isArray(value) && typeof prev === 'object' && prev !== null
+        ? mergeDeep(prev as Record<string, unknown>, value as Record<string, unknown>)
+        : value;
+  }
+  return out;
+}
+
+const INFLUX_DEFAULTS = { maxBufferLines: 50_000, flushIntervalMs: 1000, batchSize: 1000 };
+
+export function parseConfigFile(filePath: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(filePath, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${filePath}: ${(err as Error).message}`);
+  }
+  try {
+    const parsed: unknown = filePath.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+    if (parsed === null || parsed === undefined) return {};
+    if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the top level must be a mapping');
+    return parsed as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`config file ${filePath}: ${(err as Error).message}`);
+  }
+}
+
+/** Defaults, then the file, then the environment; the result is validated as a whole. */
+export function loadConfig(options: { file?: string; env?: Env; overrides?: Record<string, unknown> } = {}): GatewayConfig {
+  const env = options.env ?? process.env;
+  const fromFile = options.file === undefined ? {} : parseConfigFile(options.file);
+  let merged = mergeDeep(DEFAULT_CONFIG as unknown as Record<string, unknown>, fromFile);
+  merged = mergeDeep(merged, envOverrides(env));
+  merged = mergeDeep(merged, options.overrides ?? {});
+  if (merged.influx !== undefined) merged.influx = { ...INFLUX_DEFAULTS, ...(merged.influx as object) };
+  if (!Value.Check(ConfigSchema, merged)) {
+    throw new ConfigError(`invalid configuration: ${describeSchemaErrors(ConfigSchema, merged).join('; ')}`);
+  }
+  // Relative paths in a config file are relative to that file.
+  const base = options.file === undefined ? process.cwd() : path.dirname(path.resolve(options.file));
+  const config = merged as GatewayConfig;
+  const fileHad = (key: string): boolean => Object.hasOwn(fromFile, key) && !Object.hasOwn(envOverrides(env), key);
+  if (fileHad('dataDir')) config.dataDir = path.resolve(base, config.dataDir);
+  if (config.provision !== undefined && fileHad('provision')) config.provision = path.resolve(base, config.provision);
+  return config;
+}

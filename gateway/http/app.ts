@@ -1,0 +1,81 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv, type ErrorObject } from 'ajv';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyError } from 'fastify';
+import type { Logger } from 'pino';
+import { HTTP_ERRORS, HttpError, type HttpErrorCode } from './errors.js';
+import { registerAuth } from './auth.js';
+import type { HttpDeps } from './deps.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { tokenRoutes } from './routes/token-routes.js';
+import { registryRoutes } from './routes/registry-routes.js';
+import { deviceRoutes } from './routes/device-routes.js';
+
+export type GatewayHttp = FastifyInstance<any, any, any, FastifyBaseLogger, TypeBoxTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * The HTTP app as a plugin tree; it never listens (gateway/main.ts does), so tests use inject().
+ * Tiers: docs, then auth, then routes.
+ */
+export async function buildHttpApp(deps: HttpDeps, log: Logger): Promise<GatewayHttp> {
+  const app = Fastify({
+    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
+    bodyLimit: deps.bodyLimitBytes,
+    // Unknown fields are refused, not silently removed, and a body's types are not coerced.
+    schemaErrorFormatter: (errors, dataVar) => new Error(formatSchemaErrors(errors as ErrorObject[], dataVar)),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const bodyAjv = new Ajv({ allErrors: true, removeAdditional: false, useDefaults: true, coerceTypes: false, strict: false });
+  const paramsAjv = new Ajv({ allErrors: true, removeAdditional: false, useDefaults: true, coerceTypes: 'array', strict: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : paramsAjv).compile(schema));
+
+  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+    if (error instanceof HttpError) {
+      return reply.status(error.statusCode).send({ error: error.code, message: error.message });
+    }
+    if (error.validation !== undefined) {
+      return reply.status(400).send({ error: 'GW_ERR_HTTP_BAD_REQUEST', message: error.message });
+    }
+    const status = error.statusCode ?? 500;
+    if (status < 500) {
+      const code: HttpErrorCode = status === 413 ? 'GW_ERR_HTTP_TOO_LARGE' : status === 415 ? 'GW_ERR_HTTP_UNSUPPORTED_MEDIA' : status === 404 ? 'GW_ERR_HTTP_NOT_FOUND' : 'GW_ERR_HTTP_BAD_REQUEST';
+      return reply.status(status).send({ error: code, message: error.message });
+    }
+    // Never show internals to the caller.
+    request.log.error({ err: error }, 'request failed');
+    return reply.status(500).send({ error: 'GW_ERR_HTTP_INTERNAL', message: HTTP_ERRORS.GW_ERR_HTTP_INTERNAL.meaning });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({ error: 'GW_ERR_HTTP_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Community health gateway', version: '0.1.0', description: 'The public contract: registry, alerts, index feed, readings. Errors are {"error": code, "message": text}.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  registerAuth(app, deps);
+  await app.register(healthRoutes, deps);
+  await app.register(tokenRoutes, deps);
+  await app.register(registryRoutes, deps);
+  await app.register(deviceRoutes, deps);
+  return app;
+}
+
+function formatSchemaErrors(errors: ErrorObject[], dataVar: string): string {
+  return errors
+    .slice(0, 5)
+    .map((e) => {
+      const where = `${dataVar}${e.instancePath}`;
+      if (e.keyword === 'additionalProperties') return `${where}/${String((e.params as { additionalProperty: string }).additionalProperty)}: unknown field`;
+      if (e.keyword === 'required') return `${where}/${String((e.params as { missingProperty: string }).missingProperty)}: required`;
+      return `${where}: ${e.message ?? 'invalid'}`;
+    })
+    .filter((m, i, all) => all.indexOf(m) === i)
+    .join('; ');
+}

@@ -1,0 +1,38 @@
+/**
+ * Every error the HTTP API returns, with a stable code (GW_ERR_<AREA>_<WHAT>), its status and
+ * what it means. The body is always `{"error": code, "message": text}` (CONTRACT.md §3).
+ */
+export const HTTP_ERRORS = {
+  GW_ERR_AUTH_MISSING_TOKEN: { status: 401, meaning: 'no bearer token' },
+  GW_ERR_AUTH_BAD_TOKEN: { status: 401, meaning: 'unknown or revoked token' },
+  GW_ERR_AUTH_FORBIDDEN: { status: 403, meaning: 'the token’s role may not do this' },
+  GW_ERR_HTTP_BAD_REQUEST: { status: 400, meaning: 'the body, query or path does not match the schema' },
+  GW_ERR_HTTP_NOT_FOUND: { status: 404, meaning: 'no such route or resource' },
+  GW_ERR_HTTP_TOO_LARGE: { status: 413, meaning: 'body larger than the limit' },
+  GW_ERR_HTTP_UNSUPPORTED_MEDIA: { status: 415, meaning: 'body is not JSON' },
+  GW_ERR_REGISTRY_INVALID: { status: 400, meaning: 'a registry entry fails validation' },
+  GW_ERR_REGISTRY_MISSING_REFERENCE: { status: 400, meaning: 'an entry points at an id that does not exist' },
+  GW_ERR_REGISTRY_IN_USE: { status: 409, meaning: 'the entry is still referenced' },
+  GW_ERR_HTTP_INTERNAL: { status: 500, meaning: 'a fault inside the gateway; details are in its log' },
+  GW_ERR_HTTP_NOT_READY: { status: 503, meaning: 'the gateway is starting or stopping' },
+} as const;
+
+export type HttpErrorCode = keyof typeof HTTP_ERRORS;
+
+export class HttpError extends Error {
+  override name = 'HttpError';
+  readonly statusCode: number;
+  constructor(
+    readonly code: HttpErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.statusCode = HTTP_ERRORS[code].status;
+  }
+}
+
+export const ErrorBody = {
+  type: 'object',
+  properties: { error: { type: 'string' }, message: { type: 'string' } },
+  required: ['error', 'message'],
+} as const;

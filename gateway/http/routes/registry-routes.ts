@@ -1,0 +1,73 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { RegistryError } from '../../registry/registry.js';
+import { COLLECTIONS, COLLECTION_NAMES, Id } from '../../registry/schemas.js';
+import type { HttpDeps } from '../deps.js';
+import { HttpError } from '../errors.js';
+
+const IdParams = Type.Object({ id: Id });
+
+/** `GET/PUT/DELETE /api/{collection}[/:id]`: the registry, admin only; PUT takes a provision-file entry. */
+export const registryRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  for (const collection of COLLECTION_NAMES) {
+    const schema = COLLECTIONS[collection] as TSchema;
+    const tags = ['registry'];
+
+    app.get(`/api/${collection}`, { config: { roles: ['admin'] }, schema: { tags } }, async () => ({ items: deps.registry.list(collection) }));
+
+    app.get(`/api/${collection}/:id`, { config: { roles: ['admin'] }, schema: { tags, params: IdParams } }, async (request) => {
+      const entry = deps.registry.get(collection, request.params.id);
+      if (entry === undefined) throw new HttpError('GW_ERR_HTTP_NOT_FOUND', `no ${collection.replace(/s$/, '')} "${request.params.id}"`);
+      if (collection === 'devices') {
+        return { ...entry, status: deps.deviceState.statusOf(request.params.id) ?? null, rejections: deps.rejections.statsOf(request.params.id) };
+      }
+      return entry;
+    });
+
+    app.put(
+      `/api/${collection}/:id`,
+      { config: { roles: ['admin'] }, schema: { tags, params: IdParams, body: schema } },
+      async (request, reply) => {
+        const body = request.body as { id?: unknown };
+        if (body.id !== request.params.id) {
+          throw new HttpError('GW_ERR_HTTP_BAD_REQUEST', `body/id: "${String(body.id)}" does not match the path id "${request.params.id}"`);
+        }
+        try {
+          const { created, entry } = await deps.registry.put(collection, body);
+          request.log.info({ collection, id: request.params.id, created }, 'registry entry saved');
+          return reply.status(created ? 201 : 200).send(entry);
+        } catch (err) {
+          throw toHttpError(err);
+        }
+      },
+    );
+
+    app.delete(`/api/${collection}/:id`, { config: { roles: ['admin'] }, schema: { tags, params: IdParams } }, async (request, reply) => {
+      try {
+        if (!deps.registry.delete(collection, request.params.id)) {
+          throw new HttpError('GW_ERR_HTTP_NOT_FOUND', `no ${collection.replace(/s$/, '')} "${request.params.id}"`);
+        }
+      } catch (err) {
+        throw toHttpError(err);
+      }
+      request.log.info({ collection, id: request.params.id }, 'registry entry deleted');
+      return reply.status(204).send();
+    });
+  }
+};
+
+function toHttpError(err: unknown): unknown {
+  if (!(err instanceof RegistryError)) return err;
+  switch (err.code) {
+    case 'invalid':
+      return new HttpError('GW_ERR_REGISTRY_INVALID', err.message);
+    case 'missing_reference':
+      return new HttpError('GW_ERR_REGISTRY_MISSING_REFERENCE', err.message);
+    case 'in_use':
+      return new HttpError('GW_ERR_REGISTRY_IN_USE', err.message);
+    case 'not_found':
+      return new HttpError('GW_ERR_HTTP_NOT_FOUND', err.message);
+  }
+}

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
+import { hashToken, newToken } from '../auth/secret-hash.js';
+
+export const ROLES = ['admin', 'worker', 'bureau', 'responder'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Principal {
+  tokenId: string;
+  role: Role;
+  /** The worker or responder id the token speaks for. */
+  subject: string | null;
+}
+
+/** API tokens, kept as SHA-256 hashes; the plain token is shown once, when issued. */
+export class TokenStore {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  issue(role: Role, subject: string | null, label: string | null): { id: string; token: string } {
+    const token = newToken();
+    const id = randomUUID();
+    this.db
+      .prepare('INSERT INTO tokens (id, hash, role, subject, label, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(id, hashToken(token), role, subject, label, this.now());
+    return { id, token };
+  }
+
+  /** Makes a configured admin token (ADMIN_TOKEN) valid, replacing an earlier configured one. */
+  ensureConfiguredAdmin(token: string): void {
+    this.db.transaction(() => {
+      this.db.prepare("DELETE FROM tokens WHERE id = 'admin-configured'").run();
+      this.db
+        .prepare("INSERT INTO tokens (id, hash, role, subject, label, created_at_ms) VALUES ('admin-configured', ?, 'admin', NULL, 'ADMIN_TOKEN', ?) ON CONFLICT (hash) DO NOTHING")
+        .run(hashToken(token), this.now());
+    })();
+  }
+
+  hasActiveAdmin(): boolean {
+    return this.db.prepare("SELECT 1 FROM tokens WHERE role = 'admin' AND revoked_at_ms IS NULL LIMIT 1").get() !== undefined;
+  }
+
+  resolve(token: string): Principal | undefined {
+    const row = this.db.prepare('SELECT id, role, subject FROM tokens WHERE hash = ? AND revoked_at_ms IS NULL').get(hashToken(token)) as
+      | { id: string; role: Role; subject: string | null }
+      | undefined;
+    return row === undefined ? undefined : { tokenId: row.id, role: row.role, subject: row.subject };
+  }
+
+  revoke(id: string): boolean {
+    return this.db.prepare('UPDATE tokens SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL').run(this.now(), id).changes > 0;
+  }
+}

@@ -1,0 +1,86 @@
+import type { DeviceEvent, StatusUpdate } from '../../sensors/index.js';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
+
+export interface DeviceStatusRow {
+  online: boolean;
+  bat: number | null;
+  fw: string | null;
+  changedAtMs: number;
+  lastSeenMs: number | null;
+}
+
+/**
+ * Device events (written at once, synchronously), reported status, and when each device was
+ * last heard from (kept in memory, written every few seconds: silence is measured in minutes).
+ */
+export class DeviceStateStore {
+  private readonly lastSeen = new Map<string, number>();
+  private dirty = new Set<string>();
+  private readonly insertEvent;
+  private readonly upsertStatus;
+  private readonly updateSeen;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.insertEvent = db.prepare('INSERT INTO device_events (device_id, kind, ts_ms, received_at_ms, body) VALUES (?, ?, ?, ?, ?)');
+    this.upsertStatus = db.prepare(
+      `INSERT INTO device_status (device_id, online, bat, fw, changed_at_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (device_id) DO UPDATE SET online = excluded.online, bat = COALESCE(excluded.bat, bat), fw = COALESCE(excluded.fw, fw),
+         changed_at_ms = excluded.changed_at_ms, last_seen_ms = excluded.last_seen_ms`,
+    );
+    this.updateSeen = db.prepare(
+      `INSERT INTO device_status (device_id, online, changed_at_ms, last_seen_ms) VALUES (?, 1, ?, ?)
+       ON CONFLICT (device_id) DO UPDATE SET last_seen_ms = MAX(COALESCE(last_seen_ms, 0), excluded.last_seen_ms)`,
+    );
+    for (const row of db.prepare('SELECT device_id, last_seen_ms FROM device_status WHERE last_seen_ms IS NOT NULL').all() as { device_id: string; last_seen_ms: number }[]) {
+      this.lastSeen.set(row.device_id, row.last_seen_ms);
+    }
+  }
+
+  seen(deviceId: string, atMs: number): void {
+    this.lastSeen.set(deviceId, atMs);
+    this.dirty.add(deviceId);
+  }
+
+  lastSeenMs(deviceId: string): number | undefined {
+    return this.lastSeen.get(deviceId);
+  }
+
+  recordEvent(event: DeviceEvent): number {
+    return Number(this.insertEvent.run(event.deviceId, event.kind, event.tsMs, event.receivedAtMs, JSON.stringify(event.event)).lastInsertRowid);
+  }
+
+  recordStatus(status: StatusUpdate): void {
+    this.upsertStatus.run(status.deviceId, status.online ? 1 : 0, status.bat ?? null, status.fw ?? null, status.receivedAtMs, status.receivedAtMs);
+  }
+
+  statusOf(deviceId: string): DeviceStatusRow | undefined {
+    const row = this.db.prepare('SELECT online, bat, fw, changed_at_ms, last_seen_ms FROM device_status WHERE device_id = ?').get(deviceId) as
+      | { online: number; bat: number | null; fw: string | null; changed_at_ms: number; last_seen_ms: number | null }
+      | undefined;
+    if (row === undefined) return undefined;
+    const lastSeenMs = Math.max(row.last_seen_ms ?? 0, this.lastSeen.get(deviceId) ?? 0) || null;
+    return { online: row.online === 1, bat: row.bat, fw: row.fw, changedAtMs: row.changed_at_ms, lastSeenMs };
+  }
+
+  events(deviceId: string, fromMs: number, toMs: number, limit: number): { tsMs: number; receivedAtMs: number; event: unknown }[] {
+    return (
+      this.db.prepare('SELECT ts_ms, received_at_ms, body FROM device_events WHERE device_id = ? AND ts_ms BETWEEN ? AND ? ORDER BY ts_ms, seq LIMIT ?').all(deviceId, fromMs, toMs, limit) as {
+        ts_ms: number;
+        received_at_ms: number;
+        body: string;
+      }[]
+    ).map((r) => ({ tsMs: r.ts_ms, receivedAtMs: r.received_at_ms, event: JSON.parse(r.body) as unknown }));
+  }
+
+  flush(): void {
+    if (this.dirty.size === 0) return;
+    const ids = [...this.dirty];
+    this.dirty = new Set();
+    this.db.transaction(() => {
+      for (const id of ids) {
+        const at = this.lastSeen.get(id);
+        if (at !== undefined) this.updateSeen.run(id, at, at);
+      }
+    })();
+  }
+}

@@ -1,0 +1,143 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import {
+  decodePayload,
+  validateMessage,
+  type DecodeLimits,
+  type DecodedMessage,
+  type DeviceEvent,
+  type InboundChannel,
+  type Reading,
+  type Rejection,
+  type StatusUpdate,
+} from '../../sensors/index.js';
+import type { GatewayMetrics } from '../metrics.js';
+import type { DeviceEntity } from '../registry/schemas.js';
+import type { TelemetrySink } from '../telemetry/telemetry-store.js';
+import type { DeviceStateStore } from './device-state-store.js';
+import type { RejectionLog } from './rejection-log.js';
+
+/** What ingestion tells the rest of the gateway (rules, feeds, Node-RED). */
+export interface IngestEvents {
+  readingAccepted: [reading: Reading, device: DeviceEntity];
+  eventAccepted: [event: DeviceEvent, device: DeviceEntity];
+  statusReported: [status: StatusUpdate, device: DeviceEntity];
+}
+
+interface IngestContext {
+  deviceId: string;
+  channel: InboundChannel;
+  topic: string;
+  payload: Buffer;
+  receivedAtMs: number;
+  device?: DeviceEntity;
+  decoded?: unknown;
+  message?: DecodedMessage;
+}
+
+type StepResult = { action: 'continue' } | { action: 'drop'; rejection: Rejection };
+type Step = (ctx: IngestContext) => StepResult;
+
+export interface IngestDeps {
+  lookupDevice(deviceId: string): DeviceEntity | undefined;
+  sinks: readonly TelemetrySink[];
+  deviceState: DeviceStateStore;
+  rejections: RejectionLog;
+  metrics: GatewayMetrics;
+  limits: DecodeLimits;
+  log: Logger;
+}
+
+const CONTINUE: StepResult = { action: 'continue' };
+
+/**
+ * The ingest pipeline, one small step each (STYLE.md: aedes's step lists):
+ * enrichDevice → decodePayload → validate → fanOut. A step returns continue or drop; drops are
+ * counted and logged with the device. Throwing is for bugs, and is caught so the broker lives on.
+ */
+export function createIngestPipeline(deps: IngestDeps) {
+  const emitter = new EventEmitter<IngestEvents>();
+  const { metrics, log } = deps;
+
+  const enrichDevice: Step = (ctx) => {
+    const device = deps.lookupDevice(ctx.deviceId);
+    // Authenticated but since removed from the registry.
+    if (device === undefined) return { action: 'drop', rejection: { reason: 'unknown_device', message: 'device is no longer registered' } };
+    ctx.device = device;
+    return CONTINUE;
+  };
+
+  const decode: Step = (ctx) => {
+    const result = decodePayload(ctx.payload, deps.limits);
+    if (!result.ok) return { action: 'drop', rejection: result.rejection };
+    ctx.decoded = result.value;
+    return CONTINUE;
+  };
+
+  const validate: Step = (ctx) => {
+    const result = validateMessage(ctx.decoded, { deviceId: ctx.deviceId, kind: ctx.device!.kind, channel: ctx.channel, receivedAtMs: ctx.receivedAtMs });
+    if (!result.ok) return { action: 'drop', rejection: result.rejection };
+    if (result.value.ignoredFields.length > 0) metrics.fieldsIgnored.inc({ kind: ctx.device!.kind }, result.value.ignoredFields.length);
+    if (result.value.clockReplaced) metrics.clockReplaced.inc();
+    ctx.message = result.value.message;
+    return CONTINUE;
+  };
+
+  const fanOut: Step = (ctx) => {
+    const device = ctx.device!;
+    const message = ctx.message!;
+    deps.deviceState.seen(ctx.deviceId, ctx.receivedAtMs);
+    switch (message.channel) {
+      case 'telemetry':
+        for (const sink of deps.sinks) sink.write(message.reading);
+        emit('readingAccepted', message.reading, device);
+        break;
+      case 'events':
+        // Events are written before the PUBACK goes out: an acknowledged fall is never lost.
+        deps.deviceState.recordEvent(message.event);
+        emit('eventAccepted', message.event, device);
+        break;
+      case 'status':
+        deps.deviceState.recordStatus(message.status);
+        emit('statusReported', message.status, device);
+        break;
+    }
+    metrics.messagesAccepted.inc({ kind: device.kind, channel: message.channel });
+    return CONTINUE;
+  };
+
+  const steps: readonly Step[] = [enrichDevice, decode, validate, fanOut];
+
+  function emit<E extends keyof IngestEvents>(event: E, ...args: IngestEvents[E]): void {
+    try {
+      (emitter.emit as (e: E, ...a: IngestEvents[E]) => boolean)(event, ...args);
+    } catch (err) {
+      log.error({ err, event }, 'a listener of ingested messages failed');
+    }
+  }
+
+  function ingest(deviceId: string, channel: InboundChannel, payload: Buffer, receivedAtMs: number): StepResult {
+    const ctx: IngestContext = { deviceId, channel, topic: `devices/${deviceId}/${channel}`, payload, receivedAtMs };
+    const started = process.hrtime.bigint();
+    try {
+      for (const step of steps) {
+        const result = step(ctx);
+        if (result.action === 'drop') {
+          deps.rejections.record(deviceId, ctx.device?.kind ?? 'unknown', result.rejection, ctx.topic, receivedAtMs);
+          return result;
+        }
+      }
+      return CONTINUE;
+    } catch (err) {
+      log.error({ err, deviceId, topic: ctx.topic }, 'ingest failed on a bug; message dropped');
+      const rejection: Rejection = { reason: 'internal_error', message: 'internal error while ingesting' };
+      return { action: 'drop', rejection };
+    } finally {
+      metrics.ingestSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  return { ingest, events: emitter };
+}
+
+export type IngestPipeline = ReturnType<typeof createIngestPipeline>;

@@ -1,0 +1,80 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Every gateway metric in one place, on a registry of its own (several gateways can share a process in tests). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'gateway_process_' });
+  const m = {
+    registry,
+    connectionsRefused: new Counter({
+      name: 'gateway_mqtt_connections_refused_total',
+      help: 'MQTT CONNECTs refused, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    clientsConnected: new Gauge({ name: 'gateway_mqtt_clients_connected', help: 'Devices connected now', registers: [registry] }),
+    aclDenied: new Counter({
+      name: 'gateway_mqtt_acl_denied_total',
+      help: 'PUBLISH or SUBSCRIBE refused by the topic ACL',
+      labelNames: ['action'] as const,
+      registers: [registry],
+    }),
+    messagesAccepted: new Counter({
+      name: 'gateway_ingest_accepted_total',
+      help: 'Device messages decoded, validated and accepted',
+      labelNames: ['kind', 'channel'] as const,
+      registers: [registry],
+    }),
+    messagesRejected: new Counter({
+      name: 'gateway_ingest_rejected_total',
+      help: 'Device messages refused (per-device counts are in the device stats)',
+      labelNames: ['kind', 'reason'] as const,
+      registers: [registry],
+    }),
+    fieldsIgnored: new Counter({
+      name: 'gateway_ingest_ignored_fields_total',
+      help: 'Payload fields the schema does not know, left out of readings',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    clockReplaced: new Counter({
+      name: 'gateway_ingest_clock_replaced_total',
+      help: 'Messages whose device timestamp was implausible and replaced by the receive time',
+      registers: [registry],
+    }),
+    ingestSeconds: new Histogram({
+      name: 'gateway_ingest_seconds',
+      help: 'Time from PUBLISH to accepted, per message',
+      buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05],
+      registers: [registry],
+    }),
+    telemetryQueued: new Gauge({ name: 'gateway_telemetry_queue_length', help: 'Readings waiting for the embedded store', registers: [registry] }),
+    telemetryDropped: new Counter({
+      name: 'gateway_telemetry_dropped_total',
+      help: 'Readings dropped, oldest first, because a bounded buffer was full',
+      labelNames: ['sink'] as const,
+      registers: [registry],
+    }),
+    telemetryWritten: new Counter({
+      name: 'gateway_telemetry_written_total',
+      help: 'Readings written by each sink',
+      labelNames: ['sink'] as const,
+      registers: [registry],
+    }),
+    telemetryWriteErrors: new Counter({
+      name: 'gateway_telemetry_write_errors_total',
+      help: 'Failed writes to a sink (retried where the sink retries)',
+      labelNames: ['sink'] as const,
+      registers: [registry],
+    }),
+    httpAuthFailures: new Counter({
+      name: 'gateway_http_auth_failures_total',
+      help: 'HTTP requests refused for a missing or wrong token, or a wrong role',
+      labelNames: ['status'] as const,
+      registers: [registry],
+    }),
+  };
+  return m;
+}
+
+export type GatewayMetrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { Value } from '@sinclair/typebox/value';
+import YAML from 'yaml';
+import { describeSchemaErrors } from '../config/schema-errors.js';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
+import { RegistryError, type Registry } from './registry.js';
+import { ProvisionFile, COLLECTION_NAMES } from './schemas.js';
+
+export interface DeploymentSettings {
+  timeZone: string;
+  rules: NonNullable<ProvisionFile['rules']>;
+}
+
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
+/** Loads a provision file (JSON or YAML) as one idempotent upsert; nothing is written if any entry is wrong. */
+export async function loadProvisionFile(filePath: string, registry: Registry, db: SqliteDatabase): Promise<{ created: number; updated: number }> {
+  let parsed: unknown;
+  try {
+    const text = readFileSync(filePath, 'utf8');
+    parsed = filePath.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+  } catch (err) {
+    throw new RegistryError('invalid', `provision file ${filePath}: ${(err as Error).message}`);
+  }
+  if (!Value.Check(ProvisionFile, parsed)) {
+    // Entry-level errors are reported by the registry with defaults applied; here only the top level.
+    const topLevel = describeSchemaErrors(ProvisionFile, Value.Default(ProvisionFile, parsed));
+    const entryErrors = topLevel.filter((m) => !COLLECTION_NAMES.some((c) => m.startsWith(`${c}/`)));
+    if (entryErrors.length > 0) throw new RegistryError('invalid', `provision file ${filePath}: ${entryErrors.join('; ')}`);
+  }
+  const file = parsed as ProvisionFile;
+  if (file.timeZone !== undefined && !isTimeZone(file.timeZone)) {
+    throw new RegistryError('invalid', `provision file ${filePath}: timeZone: unknown time zone "${file.timeZone}"`);
+  }
+  let result: { created: number; updated: number };
+  try {
+    result = await registry.putAll(file);
+  } catch (err) {
+    throw new RegistryError('invalid', `provision file ${filePath}: ${(err as Error).message}`);
+  }
+  saveDeploymentSettings(db, { timeZone: file.timeZone ?? DEFAULT_TIME_ZONE, rules: file.rules ?? {} });
+  return result;
+}
+
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function saveDeploymentSettings(db: SqliteDatabase, settings: DeploymentSettings): void {
+  db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run('deployment', JSON.stringify(settings));
+}
+
+export function readDeploymentSettings(db: SqliteDatabase): DeploymentSettings {
+  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get('deployment') as { value: string } | undefined;
+  return row === undefined ? { timeZone: DEFAULT_TIME_ZONE, rules: {} } : (JSON.parse(row.value) as DeploymentSettings);
+}

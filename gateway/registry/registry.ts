@@ -1,0 +1,197 @@
+import { Value } from '@sinclair/typebox/value';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
+import { describeSchemaErrors } from '../config/schema-errors.js';
+import { hashSecret, verifySecret } from '../auth/secret-hash.js';
+import { COLLECTIONS, COLLECTION_NAMES, type CollectionName, type DeviceEntity, type EntityByCollection } from './schemas.js';
+import { deviceBindingProblem, referencesOf } from './references.js';
+
+export class RegistryError extends Error {
+  override name = 'RegistryError';
+  constructor(
+    readonly code: 'invalid' | 'missing_reference' | 'in_use' | 'not_found',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Entity = EntityByCollection[CollectionName];
+type Stored<C extends CollectionName> = C extends 'devices' ? Omit<DeviceEntity, 'secret'> : EntityByCollection[C];
+
+export interface RegistryOptions {
+  secretHashCost: number;
+  now?: () => number;
+}
+
+/**
+ * The registry: grids, workers, residents, devices, AEDs, stations and responders.
+ * SQLite is the record; a full in-memory copy serves the hot path (authentication, enrichment).
+ */
+export class Registry {
+  private readonly cache = new Map<CollectionName, Map<string, Entity>>();
+  private readonly secrets = new Map<string, string>();
+  private readonly now: () => number;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly options: RegistryOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    for (const name of COLLECTION_NAMES) this.cache.set(name, new Map());
+    for (const row of db.prepare('SELECT collection, id, body FROM registry').all() as { collection: CollectionName; id: string; body: string }[]) {
+      this.cache.get(row.collection)?.set(row.id, JSON.parse(row.body) as Entity);
+    }
+    for (const row of db.prepare('SELECT device_id, hash FROM device_secrets').all() as { device_id: string; hash: string }[]) {
+      this.secrets.set(row.device_id, row.hash);
+    }
+  }
+
+  list<C extends CollectionName>(collection: C): Stored<C>[] {
+    return [...this.cache.get(collection)!.values()] as Stored<C>[];
+  }
+
+  get<C extends CollectionName>(collection: C, id: string): Stored<C> | undefined {
+    return this.cache.get(collection)!.get(id) as Stored<C> | undefined;
+  }
+
+  has(collection: CollectionName, id: string): boolean {
+    return this.cache.get(collection)!.has(id);
+  }
+
+  secretHashOf(deviceId: string): string | undefined {
+    return this.secrets.get(deviceId);
+  }
+
+  /** Applies schema defaults and validates one entry; throws a RegistryError naming the fields. */
+  parse<C extends CollectionName>(collection: C, body: unknown): EntityByCollection[C] {
+    const schema = COLLECTIONS[collection];
+    const value = Value.Default(schema, structuredClone(body)) as unknown;
+    if (!Value.Check(schema, value)) {
+      throw new RegistryError('invalid', describeSchemaErrors(schema, value).join('; '));
+    }
+    const entry = value as EntityByCollection[C];
+    if (collection === 'devices') {
+      const problem = deviceBindingProblem(entry as DeviceEntity);
+      if (problem !== undefined) throw new RegistryError('invalid', problem);
+    }
+    return entry;
+  }
+
+  /** Upserts one entry (PUT semantics). Returns whether it was new. */
+  async put<C extends CollectionName>(collection: C, body: unknown): Promise<{ created: boolean; entry: Stored<C> }> {
+    const entry = this.parse(collection, body);
+    this.assertReferences(collection, entry, (c, id) => this.has(c, id));
+    const secretHash = await this.prepareSecret(collection, entry);
+    const created = !this.has(collection, entry.id);
+    this.db.transaction(() => this.write(collection, entry, secretHash))();
+    return { created, entry: this.get(collection, entry.id)! };
+  }
+
+  /** Upserts many entries of several collections at once, checking references across them. */
+  async putAll(entries: { [C in CollectionName]?: unknown[] }): Promise<{ created: number; updated: number }> {
+    const parsed: { collection: CollectionName; entry: Entity }[] = [];
+    const errors: string[] = [];
+    const incoming = new Map<CollectionName, Set<string>>(COLLECTION_NAMES.map((c) => [c, new Set()]));
+    for (const collection of COLLECTION_NAMES) {
+      (entries[collection] ?? []).forEach((body, index) => {
+        try {
+          const entry = this.parse(collection, body);
+          if (incoming.get(collection)!.has(entry.id)) throw new RegistryError('invalid', `duplicate id "${entry.id}"`);
+          incoming.get(collection)!.add(entry.id);
+          parsed.push({ collection, entry });
+        } catch (err) {
+          errors.push(`${collection}/${index}: ${(err as Error).message}`);
+        }
+      });
+    }
+    const exists = (c: CollectionName, id: string): boolean => incoming.get(c)!.has(id) || this.has(c, id);
+    for (const { collection, entry } of parsed) {
+      try {
+        this.assertReferences(collection, entry, exists);
+      } catch (err) {
+        errors.push(`${collection}/${entry.id}: ${(err as Error).message}`);
+      }
+    }
+    if (errors.length > 0) throw new RegistryError('invalid', errors.slice(0, 10).join('; '));
+    const hashes = new Map<string, string | undefined>();
+    for (const { collection, entry } of parsed) hashes.set(`${collection}/${entry.id}`, await this.prepareSecret(collection, entry));
+    let created = 0;
+    this.db.transaction(() => {
+      for (const { collection, entry } of parsed) {
+        if (!this.has(collection, entry.id)) created++;
+        this.write(collection, entry, hashes.get(`${collection}/${entry.id}`));
+      }
+    })();
+    return { created, updated: parsed.length - created };
+  }
+
+  delete(collection: CollectionName, id: string): boolean {
+    if (!this.has(collection, id)) return false;
+    const users = this.referrersOf(collection, id);
+    if (users.length > 0) {
+      throw new RegistryError('in_use', `${collection}/${id} is still referenced by ${users.slice(0, 5).join(', ')}`);
+    }
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM registry WHERE collection = ? AND id = ?').run(collection, id);
+      if (collection === 'devices') this.db.prepare('DELETE FROM device_secrets WHERE device_id = ?').run(id);
+    })();
+    this.cache.get(collection)!.delete(id);
+    if (collection === 'devices') this.secrets.delete(id);
+    return true;
+  }
+
+  private referrersOf(collection: CollectionName, id: string): string[] {
+    const users: string[] = [];
+    for (const other of COLLECTION_NAMES) {
+      for (const entry of this.cache.get(other)!.values()) {
+        const full = other === 'devices' ? ({ ...entry } as Entity) : entry;
+        if (referencesOf(other, full as never).some((r) => r.collection === collection && r.id === id)) users.push(`${other}/${entry.id}`);
+        if (other === 'grids' && (entry as EntityByCollection['grids']).emergencyGroup.includes(id) && (collection === 'workers' || collection === 'responders')) {
+          users.push(`grids/${entry.id}`);
+        }
+      }
+    }
+    return users;
+  }
+
+  private assertReferences(collection: CollectionName, entry: Entity, exists: (c: CollectionName, id: string) => boolean): void {
+    const missing = referencesOf(collection, entry as never)
+      .filter((ref) => !exists(ref.collection, ref.id))
+      .map((ref) => `${ref.field}: no ${ref.collection.replace(/s$/, '')} "${ref.id}"`);
+    if (collection === 'grids') {
+      (entry as EntityByCollection['grids']).emergencyGroup.forEach((id, i) => {
+        if (!exists('workers', id) && !exists('responders', id)) missing.push(`emergencyGroup/${i}: no worker or responder "${id}"`);
+      });
+    }
+    if (missing.length > 0) throw new RegistryError('missing_reference', missing.join('; '));
+  }
+
+  /** A new device needs a secret; an unchanged secret is not re-hashed (loading stays cheap and idempotent). */
+  private async prepareSecret(collection: CollectionName, entry: Entity): Promise<string | undefined> {
+    if (collection !== 'devices') return undefined;
+    const device = entry as DeviceEntity;
+    const existing = this.secrets.get(device.id);
+    if (device.secret === undefined) {
+      if (existing === undefined) throw new RegistryError('invalid', `secret: a new device needs a secret`);
+      return existing;
+    }
+    if (existing !== undefined && (await verifySecret(device.secret, existing))) return existing;
+    return hashSecret(device.secret, this.options.secretHashCost);
+  }
+
+  private write(collection: CollectionName, entry: Entity, secretHash: string | undefined): void {
+    let stored: Entity = entry;
+    if (collection === 'devices') {
+      const { secret: _secret, ...rest } = entry as DeviceEntity;
+      stored = rest as Entity;
+    }
+    this.db
+      .prepare('INSERT INTO registry (collection, id, body, updated_at_ms) VALUES (?, ?, ?, ?) ON CONFLICT (collection, id) DO UPDATE SET body = excluded.body, updated_at_ms = excluded.updated_at_ms')
+      .run(collection, entry.id, JSON.stringify(stored), this.now());
+    this.cache.get(collection)!.set(entry.id, stored);
+    if (secretHash !== undefined) {
+      this.db.prepare('INSERT INTO device_secrets (device_id, hash) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET hash = excluded.hash').run(entry.id, secretHash);
+      this.secrets.set(entry.id, secretHash);
+    }
+  }
+}

@@ -1,0 +1,202 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/** CONTRACT.md §5: the provision file, and the body of `PUT /api/{collection}/:id`. */
+
+export const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'letters, digits, _ and -, at most 64' });
+const Lat = Type.Number({ minimum: -90, maximum: 90 });
+const Lon = Type.Number({ minimum: -180, maximum: 180 });
+const RadiusM = Type.Number({ exclusiveMinimum: 0, maximum: 100_000 });
+const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
+const TimeRange = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-4]):[0-5]\\d$', description: 'HH:MM-HH:MM' });
+const strict = { additionalProperties: false } as const;
+
+export const Channel = Type.Union([
+  Type.Object({ type: Type.Literal('webhook'), url: Type.String({ pattern: '^https?://' }) }, strict),
+  Type.Object(
+    { type: Type.Literal('sms'), phone: Type.String({ pattern: '^\\+?[0-9]{5,20}$' }) },
+    strict,
+  ),
+  Type.Object({ type: Type.Literal('mqtt'), topic: Type.Optional(Type.String({ minLength: 1 })) }, strict),
+]);
+export type Channel = Static<typeof Channel>;
+
+const Place = Type.Object({ lat: Lat, lon: Lon, radiusM: RadiusM }, strict);
+
+export const EscalationStep = Type.Object(
+  {
+    notify: Type.Array(Type.Union([Type.Literal('onDuty'), Type.Literal('backup'), Type.Literal('family'), Type.Literal('emergencyGroup')]), { minItems: 1 }),
+    waitS: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
+  },
+  strict,
+);
+
+export const Grid = Type.Object(
+  {
+    id: Id,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    district: Type.Optional(Id),
+    onDuty: Type.Array(Id, { default: [] }),
+    backup: Type.Array(Id, { default: [] }),
+    emergencyGroup: Type.Array(Id, { default: [] }),
+    boundary: Type.Optional(Type.Array(Type.Tuple([Lat, Lon]), { minItems: 3 })),
+    escalation: Type.Optional(Type.Array(EscalationStep, { minItems: 1 })),
+  },
+  strict,
+);
+
+export const Worker = Type.Object(
+  {
+    id: Id,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    grids: Type.Array(Id, { default: [] }),
+    channels: Type.Array(Channel, { default: [] }),
+  },
+  strict,
+);
+
+export const CONDITIONS = ['copd', 'hypertension', 'dementia', 'cardiac', 'asthma', 'diabetes'] as const;
+
+export const VitalThresholds = Type.Object(
+  {
+    hrMin: Type.Optional(Type.Number({ minimum: 20, maximum: 250 })),
+    hrMax: Type.Optional(Type.Number({ minimum: 20, maximum: 250 })),
+    sbpMax: Type.Optional(Type.Number({ minimum: 50, maximum: 300 })),
+    dbpMax: Type.Optional(Type.Number({ minimum: 20, maximum: 200 })),
+    spo2Min: Type.Optional(Type.Number({ minimum: 50, maximum: 100 })),
+    forS: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
+  },
+  strict,
+);
+
+export const Resident = Type.Object(
+  {
+    id: Id,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    grid: Id,
+    address: Type.Optional(Type.String({ maxLength: 500 })),
+    home: Type.Optional(Place),
+    safeZone: Type.Optional(Place),
+    conditions: Type.Array(Type.Union(CONDITIONS.map((c) => Type.Literal(c))), { default: [] }),
+    livesAlone: Type.Optional(Type.Boolean()),
+    contacts: Type.Array(
+      Type.Object(
+        { name: Type.String({ minLength: 1, maxLength: 200 }), relation: Type.Optional(Type.String({ maxLength: 100 })), channels: Type.Array(Channel, { default: [] }) },
+        strict,
+      ),
+      { default: [] },
+    ),
+    thresholds: Type.Optional(VitalThresholds),
+  },
+  strict,
+);
+
+export const Device = Type.Object(
+  {
+    id: Id,
+    kind: Type.Union([Type.Literal('bracelet'), Type.Literal('aed'), Type.Literal('air')]),
+    /** Plain on load and on PUT; only its hash is kept. Optional on PUT of a known device. */
+    secret: Type.Optional(Type.String({ minLength: 8, maxLength: 256 })),
+    resident: Type.Optional(Id),
+    aed: Type.Optional(Id),
+    station: Type.Optional(Id),
+  },
+  strict,
+);
+
+const AccessHours = Type.Union([
+  Type.Literal('24/7'),
+  Type.Record(Type.String({ pattern: '^(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?$' }), TimeRange),
+]);
+
+export const Aed = Type.Object(
+  {
+    id: Id,
+    lat: Lat,
+    lon: Lon,
+    grid: Type.Optional(Id),
+    floor: Type.Optional(Type.String({ maxLength: 50 })),
+    description: Type.Optional(Type.String({ maxLength: 500 })),
+    accessHours: Type.Optional(AccessHours),
+    guardian: Type.Optional(Id),
+    serial: Type.Optional(Type.String({ maxLength: 100 })),
+    padsExpiry: Type.Optional(IsoDate),
+    batteryExpiry: Type.Optional(IsoDate),
+  },
+  strict,
+);
+
+export const Station = Type.Object(
+  { id: Id, name: Type.String({ minLength: 1, maxLength: 200 }), lat: Lat, lon: Lon, district: Id },
+  strict,
+);
+
+export const Responder = Type.Object(
+  {
+    id: Id,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    certifiedUntil: Type.Optional(IsoDate),
+    available: Type.Boolean({ default: false }),
+    lat: Type.Optional(Lat),
+    lon: Type.Optional(Lon),
+    channels: Type.Array(Channel, { default: [] }),
+  },
+  strict,
+);
+
+const Seconds = Type.Integer({ minimum: 0, maximum: 7 * 86_400 });
+export const RulesOverrides = Type.Object(
+  {
+    fall: Type.Optional(Type.Object({ minConfidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })), cancelWindowS: Type.Optional(Seconds) }, strict)),
+    vitals: Type.Optional(VitalThresholds),
+    noMotion: Type.Optional(Type.Object({ afterS: Type.Optional(Seconds), wakingHours: Type.Optional(TimeRange) }, strict)),
+    stayedIn: Type.Optional(Type.Object({ afterS: Type.Optional(Seconds) }, strict)),
+    deviceOffline: Type.Optional(Type.Object({ afterS: Type.Optional(Seconds) }, strict)),
+    aedOpened: Type.Optional(
+      Type.Object({ radiusM: Type.Optional(RadiusM), responders: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })), acceptTimeoutS: Type.Optional(Seconds) }, strict),
+    ),
+    aqhi: Type.Optional(Type.Object({ profile: Type.String({ minLength: 1 }) }, strict)),
+  },
+  strict,
+);
+
+export const COLLECTIONS = {
+  grids: Grid,
+  workers: Worker,
+  residents: Resident,
+  devices: Device,
+  aeds: Aed,
+  stations: Station,
+  responders: Responder,
+} as const satisfies Record<string, TSchema>;
+
+export type CollectionName = keyof typeof COLLECTIONS;
+export const COLLECTION_NAMES = Object.keys(COLLECTIONS) as CollectionName[];
+
+export interface EntityByCollection {
+  grids: Static<typeof Grid>;
+  workers: Static<typeof Worker>;
+  residents: Static<typeof Resident>;
+  devices: Static<typeof Device>;
+  aeds: Static<typeof Aed>;
+  stations: Static<typeof Station>;
+  responders: Static<typeof Responder>;
+}
+export type GridEntity = EntityByCollection['grids'];
+export type ResidentEntity = EntityByCollection['residents'];
+export type DeviceEntity = EntityByCollection['devices'];
+
+export const ProvisionFile = Type.Object(
+  {
+    timeZone: Type.Optional(Type.String({ minLength: 1 })),
+    rules: Type.Optional(RulesOverrides),
+    grids: Type.Optional(Type.Array(Grid)),
+    workers: Type.Optional(Type.Array(Worker)),
+    residents: Type.Optional(Type.Array(Resident)),
+    devices: Type.Optional(Type.Array(Device)),
+    aeds: Type.Optional(Type.Array(Aed)),
+    stations: Type.Optional(Type.Array(Station)),
+    responders: Type.Optional(Type.Array(Responder)),
+  },
+  strict,
+);
+export type ProvisionFile = Static<typeof ProvisionFile>;
