@@ -1,4 +1,4 @@
-import { InfluxDB, Point, type WriteApi } from '@influxdata/influxdb-client';
+import { InfluxDB, Point, setLogger, type WriteApi } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import type { Reading } from '../../sensors/index.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -22,14 +22,20 @@ export interface InfluxOptions {
 export class InfluxTelemetryStore implements TelemetrySink {
   readonly name = 'influx';
   private readonly writeApi: WriteApi;
-  private lastFailureLogMs = 0;
 
   constructor(
     options: InfluxOptions,
-    private readonly metrics: GatewayMetrics,
+    metrics: GatewayMetrics,
     private readonly log: Logger,
   ) {
-    const sink = this;
+    const name = this.name;
+    let lastFailureLogMs = 0;
+    // The client logs to the console by default; its messages go to our log instead, at debug
+    // level, since the callbacks below already report failures and drops once, with counts.
+    setLogger({
+      error: (message, err) => log.debug({ err }, message),
+      warn: (message, err) => log.debug({ err }, message),
+    });
     this.writeApi = new InfluxDB({ url: options.url, token: options.token, timeout: 5_000 }).getWriteApi(options.org, options.bucket, 'ms', {
       batchSize: options.batchSize,
       flushInterval: options.flushIntervalMs,
@@ -40,19 +46,19 @@ export class InfluxTelemetryStore implements TelemetrySink {
       maxRetryDelay: 30_000,
       exponentialBase: 2,
       writeFailed(error, lines, attempt) {
-        sink.metrics.telemetryWriteErrors.inc({ sink: sink.name });
+        metrics.telemetryWriteErrors.inc({ sink: name });
         const now = Date.now();
-        if (attempt === 1 || now - sink.lastFailureLogMs > 60_000) {
-          sink.lastFailureLogMs = now;
-          sink.log.warn({ err: error, lines: lines.length, attempt }, 'InfluxDB write failed; buffering and retrying');
+        if (attempt === 1 || now - lastFailureLogMs > 60_000) {
+          lastFailureLogMs = now;
+          log.warn({ err: error, lines: lines.length, attempt }, 'InfluxDB write failed; buffering and retrying');
         }
       },
       writeSuccess(lines) {
-        sink.metrics.telemetryWritten.inc({ sink: sink.name }, lines.length);
+        metrics.telemetryWritten.inc({ sink: name }, lines.length);
       },
       writeRetrySkipped(entry) {
-        sink.metrics.telemetryDropped.inc({ sink: sink.name }, entry.lines.length);
-        sink.log.warn({ dropped: entry.lines.length, maxBufferLines: options.maxBufferLines }, 'InfluxDB retry buffer full: dropped the oldest readings');
+        metrics.telemetryDropped.inc({ sink: name }, entry.lines.length);
+        log.warn({ dropped: entry.lines.length, maxBufferLines: options.maxBufferLines }, 'InfluxDB retry buffer full: dropped the oldest readings');
       },
     });
   }

@@ -1,0 +1,63 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** A free TCP port on loopback, chosen by the kernel. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+export function hasBinary(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
+}
+
+/**
+ * Whether a suite that needs `binary` runs. Under CI=true a missing server is a failure, not a
+ * skip (DESIGN.md): the suite runs and fails loudly at start.
+ */
+export function serverAvailable(binary: string): boolean {
+  return hasBinary(binary) || process.env.CI === 'true';
+}
+
+export interface ExternalServer {
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function spawnServer(command: string, args: string[], ready: () => Promise<boolean>, what: string): Promise<ExternalServer> {
+  if (!hasBinary(command)) throw new Error(`${what} needs "${command}" (install the Debian package; .ci/run does)`);
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (exited) throw new Error(`${what} exited at start: ${stderr}`);
+    if (await ready().catch(() => false)) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${what} did not become ready: ${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (exited) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
