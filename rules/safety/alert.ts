@@ -1,0 +1,103 @@
+import type { NotifyTarget } from './escalation-policy.js';
+import type { Severity } from './severity.js';
+import type { OutcomeDetails } from './types.js';
+
+/** Every alert kind in CONTRACT.md, plus `not_worn`. */
+export const ALERT_KINDS = [
+  'fall',
+  'sos',
+  'vitals',
+  'no_motion',
+  'stayed_in',
+  'wandering',
+  'device_offline',
+  'battery_low',
+  'not_worn',
+  'aed_opened',
+  'aed_fault',
+  'aqhi_high',
+] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+export const ALERT_STATES = ['open', 'acked', 'resolved'] as const;
+export type AlertState = (typeof ALERT_STATES)[number];
+
+/**
+ * Kinds only a person may close: the condition going away (no new event) says nothing about
+ * whether the resident, or the patient near an opened AED cabinet, is safe.
+ */
+export const MANUAL_CLOSE_KINDS: ReadonlySet<AlertKind> = new Set<AlertKind>(['fall', 'sos', 'aed_opened']);
+
+interface EntryBase {
+  atMs: number;
+}
+
+export type RaisedEntry = EntryBase & {
+  type: 'raised';
+  severity: Severity;
+  /** 1 for the raise that opened the alert, then 2, 3, ... for repeats. */
+  occurrence: number;
+  /** Set when this raise lifted the severity. */
+  previousSeverity?: Severity;
+};
+export type PagedEntry = EntryBase & { type: 'paged'; to: string; channel: string; step: number | null };
+export type DeliveredEntry = EntryBase & { type: 'delivered'; to: string; channel: string };
+export type FailedEntry = EntryBase & { type: 'failed'; to: string; channel: string; error: string };
+export type AckedEntry = EntryBase & { type: 'acked'; by: string; note?: string };
+export type EscalatedEntry = EntryBase & {
+  type: 'escalated';
+  step: number;
+  reason: 'step' | 'repage';
+  notify: readonly NotifyTarget[];
+  recipients: readonly string[];
+};
+export type DigestedEntry = EntryBase & { type: 'digested'; sendAtMs: number; recipients: readonly string[] };
+export type ResolvedEntry = EntryBase & {
+  type: 'resolved';
+  /** Null when the condition cleared by itself. */
+  by: string | null;
+  reason: 'manual' | 'cleared';
+  note?: string;
+};
+export type NoteEntry = EntryBase & { type: 'note'; text: string; by: string | null };
+
+export type TimelineEntry =
+  | RaisedEntry
+  | PagedEntry
+  | DeliveredEntry
+  | FailedEntry
+  | AckedEntry
+  | EscalatedEntry
+  | DigestedEntry
+  | ResolvedEntry
+  | NoteEntry;
+
+/** Entries the I/O side reports (pages and their fate, escalation steps, notes). */
+export type RecordedEntry = PagedEntry | DeliveredEntry | FailedEntry | EscalatedEntry | DigestedEntry | NoteEntry;
+
+/**
+ * One alert. Times are epoch milliseconds (the field names are the contract's); unset times and
+ * the assignee are null so the record stays plain JSON.
+ */
+export interface Alert {
+  id: string;
+  kind: AlertKind;
+  severity: Severity;
+  state: AlertState;
+  subject: string;
+  grid: string;
+  createdAt: number;
+  ackedAt: number | null;
+  resolvedAt: number | null;
+  assignee: string | null;
+  occurrences: number;
+  lastOccurredAt: number;
+  /** The latest raise's details. */
+  details: OutcomeDetails;
+  timeline: readonly TimelineEntry[];
+}
+
+/** The dedup key: at most one open or acked alert per (subject, kind). */
+export function alertKey(subject: string, kind: AlertKind): string {
+  return `${kind}:${subject}`;
+}

@@ -1,0 +1,73 @@
+import type { Accumulator } from '../accumulator.js';
+import { accumulate } from '../accumulator.js';
+import type { EvalContext, Evaluation, Observation, SafetyEvaluator } from '../evaluator.js';
+import { cleared, freshUntilMs, raised, wornAfter } from '../evaluator.js';
+import type { RuleOutcome } from '../types.js';
+import { wakingHours } from './waking-hours.js';
+
+export interface NoMotionState {
+  /** Stillness counted only while worn, inside waking hours, and while the device reports. */
+  still: Accumulator;
+  raised: boolean;
+  lastMotionAtMs: number | null;
+  /** Steps since local midnight at the last reading, to tell new steps from the day's total. */
+  lastSteps: number | null;
+}
+
+function moved(state: NoMotionState, motion: number | undefined, steps: number | undefined, minMotion: number): boolean {
+  if (motion !== undefined && motion >= minMotion) return true;
+  if (steps === undefined) return false;
+  // The counter restarts at local midnight: a smaller value is a new day's count.
+  const baseline = state.lastSteps === null ? steps : steps >= state.lastSteps ? state.lastSteps : 0;
+  return steps > baseline;
+}
+
+function evaluate(state: NoMotionState, observation: Observation | null, ctx: EvalContext): Evaluation<NoMotionState> {
+  const rules = ctx.rules.noMotion;
+  const still = accumulate(state.still, {
+    nowMs: ctx.nowMs,
+    holding: ctx.worn !== false,
+    freshUntilMs: freshUntilMs(ctx, rules.maxGapS),
+    window: wakingHours(ctx.rules),
+    local: ctx.local,
+  });
+  let next: NoMotionState = { ...state, still };
+  const outcomes: RuleOutcome[] = [];
+  const worn = observation === null ? ctx.worn : wornAfter(observation, ctx);
+
+  if (observation?.type === 'reading') {
+    const { motion, steps } = observation.values;
+    // Movement of a bracelet off the wrist is someone carrying it, not the resident moving.
+    if (worn !== false && moved(next, motion, steps, rules.minMotion)) {
+      if (next.raised) {
+        outcomes.push(cleared('no_motion', ctx, { stillForS: Math.round(next.still.totalMs / 1000) }));
+      }
+      next = { ...next, still: { totalMs: 0, countedUntilMs: ctx.nowMs }, raised: false, lastMotionAtMs: ctx.nowMs };
+    }
+    if (steps !== undefined) next = { ...next, lastSteps: steps };
+  }
+
+  if (!next.raised && worn !== false && next.still.totalMs >= rules.afterS * 1000) {
+    outcomes.push(
+      raised('no_motion', 'high', ctx, {
+        stillForS: Math.round(next.still.totalMs / 1000),
+        lastMotionAtMs: next.lastMotionAtMs,
+        afterS: rules.afterS,
+        wakingHours: rules.wakingHours,
+      }),
+    );
+    next = { ...next, raised: true };
+  }
+  return { state: next, outcomes };
+}
+
+/**
+ * Worn but still for `afterS` of waking time. Sleep hours pause the count rather than reset it, so
+ * stillness late in the evening and early in the morning adds up; any movement resets it.
+ */
+export const noMotionEvaluator: SafetyEvaluator<NoMotionState> = {
+  kind: 'no_motion',
+  initial: (atMs) => ({ still: { totalMs: 0, countedUntilMs: atMs }, raised: false, lastMotionAtMs: null, lastSteps: null }),
+  observe: evaluate,
+  tick: (state, ctx) => evaluate(state, null, ctx),
+};

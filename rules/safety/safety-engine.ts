@@ -1,0 +1,314 @@
+import type { DeviceEvent, Reading, StatusUpdate } from '../../sensors/index.js';
+import type { SafetyRules } from './defaults.js';
+import type { EvalContext, Evaluation, Observation, SafetyEvaluator } from './evaluator.js';
+import { wornAfter } from './evaluator.js';
+import type { BatteryLowState } from './evaluators/battery-low.js';
+import { batteryLowEvaluator } from './evaluators/battery-low.js';
+import type { DeviceOfflineState } from './evaluators/device-offline.js';
+import { deviceOfflineEvaluator, isSignOfLife } from './evaluators/device-offline.js';
+import type { FallState } from './evaluators/fall.js';
+import { fallEvaluator } from './evaluators/fall.js';
+import type { NoMotionState } from './evaluators/no-motion.js';
+import { noMotionEvaluator } from './evaluators/no-motion.js';
+import type { NotWornState } from './evaluators/not-worn.js';
+import { notWornEvaluator } from './evaluators/not-worn.js';
+import type { SosState } from './evaluators/sos.js';
+import { sosEvaluator } from './evaluators/sos.js';
+import type { StayedInState } from './evaluators/stayed-in.js';
+import { stayedInEvaluator } from './evaluators/stayed-in.js';
+import type { VitalsState } from './evaluators/vitals.js';
+import { vitalsEvaluator } from './evaluators/vitals.js';
+import type { WanderingState } from './evaluators/wandering.js';
+import { wanderingEvaluator } from './evaluators/wandering.js';
+import type { LocalTime } from './local-time.js';
+import { DEFAULT_TIME_ZONE, createLocalTime } from './local-time.js';
+import type { SafetyRulesConfig } from './resolve-rules.js';
+import { resolveSafetyRules } from './resolve-rules.js';
+import type { RuleOutcome, SafetyResident } from './types.js';
+
+export interface RuleStates {
+  deviceOffline: DeviceOfflineState;
+  fall: FallState;
+  sos: SosState;
+  vitals: VitalsState;
+  wandering: WanderingState;
+  noMotion: NoMotionState;
+  stayedIn: StayedInState;
+  notWorn: NotWornState;
+  batteryLow: BatteryLowState;
+}
+
+/** One resident's rule state: plain JSON data. */
+export interface SubjectState {
+  resident: SafetyResident;
+  deviceId: string | null;
+  lastMessageAtMs: number | null;
+  silenceSinceMs: number;
+  worn: boolean | null;
+  rules: RuleStates;
+}
+
+export const SAFETY_STATE_VERSION = 1;
+
+export interface SafetyEngineState {
+  version: typeof SAFETY_STATE_VERSION;
+  /** The latest time the engine has seen; after a restore, time from here to the next call is downtime. */
+  clockMs: number | null;
+  subjects: Record<string, SubjectState>;
+}
+
+/** `skipped`: subjects left out as malformed; `reset`: "resident.rule" states that started afresh. */
+export type RestoreResult =
+  | { ok: true; subjects: number; skipped: string[]; reset: string[] }
+  | { ok: false; reason: string };
+
+export interface SafetyEngineDeps {
+  config?: SafetyRulesConfig;
+  /** IANA zone for waking hours; the deployment's `timeZone`. */
+  timeZone?: string;
+}
+
+export interface SafetyEngine {
+  /** Starts (or refreshes) watching a resident, so silence is noticed even if nothing ever arrives. */
+  track(resident: SafetyResident, nowMs: number): void;
+  untrack(residentId: string): void;
+  onReading(reading: Reading, resident: SafetyResident): RuleOutcome[];
+  onEvent(event: DeviceEvent, resident: SafetyResident): RuleOutcome[];
+  onStatus(status: StatusUpdate, resident: SafetyResident): RuleOutcome[];
+  /** Runs timers (cancel windows, durations, silence) for every tracked resident. */
+  tick(nowMs: number): RuleOutcome[];
+  /** The thresholds in force for a resident, after grid and resident overrides. */
+  rulesFor(resident: SafetyResident): SafetyRules;
+  snapshot(): SafetyEngineState;
+  restore(state: unknown): RestoreResult;
+}
+
+type RuleKey = keyof RuleStates;
+
+const EVALUATORS: { readonly [K in RuleKey]: SafetyEvaluator<RuleStates[K]> } = {
+  deviceOffline: deviceOfflineEvaluator,
+  fall: fallEvaluator,
+  sos: sosEvaluator,
+  vitals: vitalsEvaluator,
+  wandering: wanderingEvaluator,
+  noMotion: noMotionEvaluator,
+  stayedIn: stayedInEvaluator,
+  notWorn: notWornEvaluator,
+  batteryLow: batteryLowEvaluator,
+};
+const RULE_KEYS = Object.keys(EVALUATORS) as RuleKey[];
+
+function initialRules(atMs: number): RuleStates {
+  const out = {} as Record<RuleKey, unknown>;
+  for (const key of RULE_KEYS) out[key] = EVALUATORS[key].initial(atMs);
+  return out as RuleStates;
+}
+
+/** Runs every evaluator in order over one subject, collecting its new states and outcomes. */
+function runAll(
+  rules: RuleStates,
+  step: <S>(evaluator: SafetyEvaluator<S>, state: S) => Evaluation<S>,
+): { rules: RuleStates; outcomes: RuleOutcome[] } {
+  const next = {} as Record<RuleKey, unknown>;
+  const outcomes: RuleOutcome[] = [];
+  for (const key of RULE_KEYS) {
+    const evaluation = step(EVALUATORS[key] as SafetyEvaluator<unknown>, rules[key]);
+    next[key] = evaluation.state;
+    outcomes.push(...evaluation.outcomes);
+  }
+  return { rules: next as RuleStates, outcomes };
+}
+
+/** Moves every "counted until" and silence anchor past the gateway's downtime. */
+function skipDowntime(subject: SubjectState, gapMs: number): SubjectState {
+  const r = subject.rules;
+  const shift = <A extends { countedUntilMs: number }>(a: A): A => ({ ...a, countedUntilMs: a.countedUntilMs + gapMs });
+  return {
+    ...subject,
+    silenceSinceMs: subject.silenceSinceMs + gapMs,
+    rules: {
+      ...r,
+      noMotion: { ...r.noMotion, still: shift(r.noMotion.still) },
+      stayedIn: { ...r.stayedIn, inside: shift(r.stayedIn.inside) },
+      notWorn: { ...r.notWorn, off: shift(r.notWorn.off) },
+    },
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/**
+ * Whether stored rule state has the shape of a fresh one: the same keys, the same primitive types,
+ * nested objects alike. Fields that start as null (a pending fall, a run) may hold anything.
+ */
+function sameShape(fresh: unknown, stored: unknown): boolean {
+  if (fresh === null) return true;
+  if (isRecord(fresh)) {
+    if (!isRecord(stored)) return false;
+    return Object.keys(fresh).every((key) => key in stored && sameShape(fresh[key], stored[key]));
+  }
+  return typeof fresh === typeof stored;
+}
+
+function restoreSubject(id: string, raw: unknown, reset: string[]): SubjectState | undefined {
+  if (!isRecord(raw) || !isRecord(raw.resident) || !isFiniteNumber(raw.silenceSinceMs)) return undefined;
+  const resident = raw.resident;
+  if (resident.id !== id || typeof resident.grid !== 'string') return undefined;
+  const rawRules = isRecord(raw.rules) ? raw.rules : {};
+  const rules = initialRules(raw.silenceSinceMs) as unknown as Record<RuleKey, unknown>;
+  // A rule added since the snapshot, or one whose state does not fit, starts afresh; the rest resume.
+  for (const key of RULE_KEYS) {
+    if (sameShape(rules[key], rawRules[key])) rules[key] = rawRules[key];
+    else if (key in rawRules) reset.push(`${resident.id}.${key}`);
+  }
+  return {
+    resident: resident as unknown as SafetyResident,
+    deviceId: typeof raw.deviceId === 'string' ? raw.deviceId : null,
+    lastMessageAtMs: isFiniteNumber(raw.lastMessageAtMs) ? raw.lastMessageAtMs : null,
+    silenceSinceMs: raw.silenceSinceMs,
+    worn: typeof raw.worn === 'boolean' ? raw.worn : null,
+    rules: rules as unknown as RuleStates,
+  };
+}
+
+/**
+ * The resident-safety rules behind one facade. Time only comes in as arguments (a message's
+ * receive time, a tick's time) and never runs backwards: a message stamped before the latest time
+ * seen is evaluated at that time. All state is plain data for `snapshot`/`restore`.
+ */
+export function createSafetyEngine(deps: SafetyEngineDeps = {}): SafetyEngine {
+  const config = deps.config ?? {};
+  const local: LocalTime = createLocalTime(deps.timeZone ?? DEFAULT_TIME_ZONE);
+  let subjects = new Map<string, SubjectState>();
+  let clockMs: number | null = null;
+  let resumeFromMs: number | null = null;
+
+  function rulesFor(resident: SafetyResident): SafetyRules {
+    return resolveSafetyRules(config, resident);
+  }
+
+  /** Advances the engine clock and returns the time to evaluate at. */
+  function advance(atMs: number): number {
+    if (resumeFromMs !== null) {
+      const gapMs = atMs - resumeFromMs;
+      resumeFromMs = null;
+      if (gapMs > 0) for (const [id, s] of subjects) subjects.set(id, skipDowntime(s, gapMs));
+    }
+    if (clockMs === null || atMs > clockMs) clockMs = atMs;
+    return clockMs;
+  }
+
+  function ensure(resident: SafetyResident, nowMs: number): SubjectState {
+    const existing = subjects.get(resident.id);
+    if (existing !== undefined) {
+      if (existing.resident === resident) return existing;
+      const refreshed = { ...existing, resident };
+      subjects.set(resident.id, refreshed);
+      return refreshed;
+    }
+    const created: SubjectState = {
+      resident,
+      deviceId: null,
+      lastMessageAtMs: null,
+      silenceSinceMs: nowMs,
+      worn: null,
+      rules: initialRules(nowMs),
+    };
+    subjects.set(resident.id, created);
+    return created;
+  }
+
+  function contextOf(subject: SubjectState, nowMs: number, deviceId: string | null): EvalContext {
+    return {
+      nowMs,
+      rules: rulesFor(subject.resident),
+      resident: subject.resident,
+      local,
+      deviceId,
+      lastMessageAtMs: subject.lastMessageAtMs,
+      silenceSinceMs: subject.silenceSinceMs,
+      worn: subject.worn,
+    };
+  }
+
+  function observe(resident: SafetyResident, deviceId: string, atMs: number, observation: Observation): RuleOutcome[] {
+    const nowMs = advance(atMs);
+    const subject = ensure(resident, nowMs);
+    const ctx = contextOf(subject, nowMs, deviceId);
+    const { rules, outcomes } = runAll(subject.rules, (evaluator, state) => evaluator.observe(state, observation, ctx));
+    const alive = isSignOfLife(observation);
+    subjects.set(resident.id, {
+      ...subject,
+      rules,
+      deviceId,
+      worn: wornAfter(observation, ctx),
+      lastMessageAtMs: alive ? nowMs : subject.lastMessageAtMs,
+      silenceSinceMs: alive ? nowMs : subject.silenceSinceMs,
+    });
+    return outcomes;
+  }
+
+  return {
+    track(resident, nowMs) {
+      ensure(resident, advance(nowMs));
+    },
+    untrack(residentId) {
+      subjects.delete(residentId);
+    },
+    onReading(reading, resident) {
+      if (reading.kind !== 'bracelet') return [];
+      return observe(resident, reading.deviceId, reading.receivedAtMs, { type: 'reading', values: reading.values });
+    },
+    onEvent(event, resident) {
+      if (event.kind !== 'bracelet') return [];
+      return observe(resident, event.deviceId, event.receivedAtMs, { type: 'event', event: event.event });
+    },
+    onStatus(status, resident) {
+      if (status.kind !== 'bracelet') return [];
+      return observe(resident, status.deviceId, status.receivedAtMs, {
+        type: 'status',
+        online: status.online,
+        bat: status.bat ?? null,
+      });
+    },
+    tick(atMs) {
+      const nowMs = advance(atMs);
+      const outcomes: RuleOutcome[] = [];
+      for (const [id, subject] of subjects) {
+        const ctx = contextOf(subject, nowMs, subject.deviceId);
+        const result = runAll(subject.rules, (evaluator, state) => evaluator.tick(state, ctx));
+        subjects.set(id, { ...subject, rules: result.rules });
+        outcomes.push(...result.outcomes);
+      }
+      return outcomes;
+    },
+    rulesFor,
+    snapshot() {
+      return structuredClone({ version: SAFETY_STATE_VERSION, clockMs, subjects: Object.fromEntries(subjects) });
+    },
+    restore(state) {
+      if (!isRecord(state)) return { ok: false, reason: 'state is not an object' };
+      if (state.version !== SAFETY_STATE_VERSION) return { ok: false, reason: `unsupported state version ${String(state.version)}` };
+      if (!isRecord(state.subjects)) return { ok: false, reason: 'state.subjects is not an object' };
+      if (state.clockMs !== null && !isFiniteNumber(state.clockMs)) return { ok: false, reason: 'state.clockMs is not a number' };
+      const next = new Map<string, SubjectState>();
+      const skipped: string[] = [];
+      const reset: string[] = [];
+      for (const [id, raw] of Object.entries(structuredClone(state.subjects))) {
+        const subject = restoreSubject(id, raw, reset);
+        if (subject === undefined) skipped.push(id);
+        else next.set(id, subject);
+      }
+      subjects = next;
+      clockMs = state.clockMs;
+      resumeFromMs = state.clockMs;
+      return { ok: true, subjects: next.size, skipped, reset };
+    },
+  };
+}
