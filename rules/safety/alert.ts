@@ -1,22 +1,9 @@
 import type { NotifyTarget } from './escalation-policy.js';
 import type { Severity } from './severity.js';
-import type { OutcomeDetails } from './types.js';
+import { SAFETY_KINDS, type OutcomeDetails } from './types.js';
 
 /** Every alert kind in CONTRACT.md, plus `not_worn`. */
-export const ALERT_KINDS = [
-  'fall',
-  'sos',
-  'vitals',
-  'no_motion',
-  'stayed_in',
-  'wandering',
-  'device_offline',
-  'battery_low',
-  'not_worn',
-  'aed_opened',
-  'aed_fault',
-  'aqhi_high',
-] as const;
+export const ALERT_KINDS = [...SAFETY_KINDS, 'aed_opened', 'aed_fault', 'aqhi_high'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export const ALERT_STATES = ['open', 'acked', 'resolved'] as const;
