@@ -1,4 +1,4 @@
-import { parseDeviceTopic, isInboundChannel, type InboundChannel } from '../sensors/index.js';
+import { ID_PATTERN, parseDeviceTopic, isInboundChannel, type InboundChannel } from '../sensors/index.js';
 
 /**
  * CONTRACT.md §2: a device publishes only under `devices/{its own id}/…` and subscribes only
@@ -16,4 +16,64 @@ export function authorizeDevicePublish(deviceId: string, topic: string): Publish
 
 export function authorizeDeviceSubscribe(deviceId: string, topicFilter: string): boolean {
   return topicFilter === `devices/${deviceId}/commands`;
+}
+
+/** Roles of API tokens (gateway/http/token-store.ts), repeated so broker/ imports nothing of the gateway. */
+export type AppRole = 'admin' | 'worker' | 'bureau' | 'responder';
+
+/** An app client (workers' phones, the bureau's screens) logged in with an API token. */
+export interface AppClient {
+  role: AppRole;
+  /** The worker or responder the token speaks for; null for admin and bureau tokens. */
+  subject: string | null;
+  /** The grids a worker looks after, as the registry said at CONNECT. */
+  grids: readonly string[];
+}
+
+/** The MQTT user name that marks a login with an API token instead of a device secret. */
+export const APP_USERNAME = 'token';
+
+/**
+ * A CONNECT is an app login when the user name is `token` and the client id is something else:
+ * a device connects with client id = user name, so a device whose id happens to be `token` still
+ * logs in as a device.
+ */
+export function isAppLogin(clientId: string, username: string | undefined): boolean {
+  return username === APP_USERNAME && clientId !== APP_USERNAME;
+}
+
+export type SubscribeDecision = { allowed: true } | { allowed: false; reason: string };
+
+/**
+ * What an app client may subscribe to (CONTRACT.md §2): the index feed (`feeds/aqhi/+` or one
+ * station) for anyone; `alerts/grid/{gridId}` for a worker of that grid, and any grid or
+ * `alerts/grid/+` for admin; `alerts/person/{own id}` for a worker or responder. Nothing else,
+ * and no `#`: a filter that could reach another grid's alerts is refused whole.
+ */
+export function authorizeAppSubscribe(client: AppClient, topicFilter: string): SubscribeDecision {
+  const parts = topicFilter.split('/');
+  const deny = (reason: string): SubscribeDecision => ({ allowed: false, reason });
+  if (parts.length !== 3) return deny(`"${topicFilter}" is not a topic app clients may subscribe to`);
+  const [root, kind, id] = parts as [string, string, string];
+  const isId = ID_PATTERN.test(id);
+
+  if (root === 'feeds' && kind === 'aqhi') {
+    return id === '+' || isId ? { allowed: true } : deny(`"${id}" is not a station id or "+"`);
+  }
+  if (root === 'alerts' && kind === 'grid') {
+    if (client.role === 'admin' && (id === '+' || isId)) return { allowed: true };
+    if (client.role === 'worker' && isId && client.grids.includes(id)) return { allowed: true };
+    return deny(`the ${client.role} role may not subscribe to alerts of grid "${id}"`);
+  }
+  if (root === 'alerts' && kind === 'person') {
+    const ownRole = client.role === 'worker' || client.role === 'responder';
+    if (ownRole && isId && client.subject === id) return { allowed: true };
+    return deny(`alerts/person/${id} is only for that person`);
+  }
+  return deny(`"${topicFilter}" is not a topic app clients may subscribe to`);
+}
+
+/** App clients only listen: the gateway is the only publisher of feeds and alerts. */
+export function authorizeAppPublish(topic: string): { allowed: false; reason: string } {
+  return { allowed: false, reason: `app clients publish nothing (tried "${topic}")` };
 }

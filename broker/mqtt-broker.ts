@@ -4,21 +4,26 @@ import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Su
 import type { Logger } from 'pino';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { InboundChannel } from '../sensors/index.js';
-import { authorizeDeviceSubscribe, authorizeDevicePublish } from './acl.js';
+import { authorizeAppPublish, authorizeAppSubscribe, authorizeDeviceSubscribe, authorizeDevicePublish, isAppLogin, type AppClient } from './acl.js';
 import { once } from './once.js';
 
-export type AuthOutcome = 'ok' | 'unknown_device' | 'bad_secret' | 'bad_client_id';
+export type AuthOutcome = 'ok' | 'unknown_device' | 'bad_secret' | 'bad_client_id' | 'bad_token' | 'client_id_taken';
+
+/** An app login (user name `token`, password an API token): the client it is, or why not. */
+export type AppAuthResult = { outcome: 'ok'; client: AppClient } | { outcome: Exclude<AuthOutcome, 'ok'> };
 
 /** What the broker needs from the rest of the gateway; it knows nothing else of it. */
 export interface BrokerHooks {
   authenticateDevice(clientId: string, username: string | undefined, secret: string | undefined): Promise<AuthOutcome>;
+  /** Resolves an app login; without it, only devices can connect. */
+  authenticateApp?(clientId: string, token: string | undefined): Promise<AppAuthResult>;
   /**
    * Called for every authorised device PUBLISH, before the QoS 1 PUBACK: once it returns, the
    * message is the gateway's responsibility. Must not throw.
    */
   devicePublished(deviceId: string, channel: InboundChannel, payload: Buffer, receivedAtMs: number): void;
   connectionRefused(clientId: string, outcome: Exclude<AuthOutcome, 'ok'>): void;
-  aclDenied(deviceId: string, action: 'publish' | 'subscribe', topic: string, reason: string): void;
+  aclDenied(clientId: string, action: 'publish' | 'subscribe', topic: string, reason: string): void;
   clientCountChanged(connected: number): void;
 }
 
@@ -55,6 +60,8 @@ const REFUSAL_CODES: Record<Exclude<AuthOutcome, 'ok'>, number> = {
   bad_client_id: 2, // identifier rejected (MQTT 3.1.1 §3.2.2.3)
   unknown_device: 4, // bad user name or password
   bad_secret: 4,
+  bad_token: 4,
+  client_id_taken: 2, // an app may not take a device's client id (and with it the device's session)
 };
 
 export async function startMqttBroker(options: BrokerOptions): Promise<RunningBroker> {
@@ -72,10 +79,20 @@ export async function startMqttBroker(options: BrokerOptions): Promise<RunningBr
     maxClientsIdLength: 64,
   });
 
+  // App clients by their aedes client object; anything not in here is a device.
+  const appClients = new WeakMap<Client, AppClient>();
+
+  const authenticate = async (client: Client, username: string | undefined, secret: string | undefined): Promise<AuthOutcome> => {
+    if (hooks.authenticateApp === undefined || !isAppLogin(client.id, username)) return hooks.authenticateDevice(client.id, username, secret);
+    const result = await hooks.authenticateApp(client.id, secret);
+    if (result.outcome === 'ok') appClients.set(client, result.client);
+    return result.outcome;
+  };
+
   aedes.authenticate = (client: Client, username, password, callback) => {
     const done = once(callback);
     const secret = password === undefined ? undefined : Buffer.from(password).toString('utf8');
-    hooks.authenticateDevice(client.id, username, secret).then(
+    authenticate(client, username, secret).then(
       (outcome) => {
         if (outcome === 'ok') return done(null, true);
         hooks.connectionRefused(client.id, outcome);
@@ -84,7 +101,7 @@ export async function startMqttBroker(options: BrokerOptions): Promise<RunningBr
         done(err, null);
       },
       (err: unknown) => {
-        log.error({ err, clientId: client.id }, 'device authentication failed unexpectedly');
+        log.error({ err, clientId: client.id }, 'authentication failed unexpectedly');
         const refusal = new Error('authentication unavailable') as AuthenticateError;
         refusal.returnCode = 3; // server unavailable
         done(refusal, null);
@@ -94,6 +111,11 @@ export async function startMqttBroker(options: BrokerOptions): Promise<RunningBr
 
   aedes.authorizePublish = (client: Client | null, packet: PublishPacket, callback) => {
     if (client === null) return callback(new Error('no client'));
+    if (appClients.has(client)) {
+      const denied = authorizeAppPublish(packet.topic);
+      hooks.aclDenied(client.id, 'publish', packet.topic, denied.reason);
+      return callback(new Error(denied.reason));
+    }
     const decision = authorizeDevicePublish(client.id, packet.topic);
     if (!decision.allowed) {
       hooks.aclDenied(client.id, 'publish', packet.topic, decision.reason);
@@ -105,6 +127,13 @@ export async function startMqttBroker(options: BrokerOptions): Promise<RunningBr
   };
 
   aedes.authorizeSubscribe = (client: Client, subscription: Subscription, callback) => {
+    const app = appClients.get(client);
+    if (app !== undefined) {
+      const decision = authorizeAppSubscribe(app, subscription.topic);
+      if (decision.allowed) return callback(null, subscription);
+      hooks.aclDenied(client.id, 'subscribe', subscription.topic, decision.reason);
+      return callback(null, null);
+    }
     if (authorizeDeviceSubscribe(client.id, subscription.topic)) return callback(null, subscription);
     hooks.aclDenied(client.id, 'subscribe', subscription.topic, 'devices subscribe only to their own commands');
     // A null subscription is a SUBACK failure (0x80) for this filter; the connection stays.

@@ -1,5 +1,5 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { deviceTopic, encodeCbor, encodeJson, type BraceletValues, type AedValues, type AirValues, type BraceletEvent, type AedEvent } from '../sensors/index.js';
+import { decodePayload, deviceTopic, encodeCbor, encodeJson, type BraceletValues, type AedValues, type AirValues, type BraceletEvent, type AedEvent } from '../sensors/index.js';
 
 export type Encoding = 'cbor' | 'json';
 
@@ -22,10 +22,19 @@ type Values = BraceletValues | AedValues | AirValues;
  * Will that reports it offline, and an online status when it connects.
  */
 export class SimulatedDevice {
+  /** Commands the gateway sent (e.g. `{cmd: 'ack', alertId}`: help is coming), oldest first. */
+  readonly commands: unknown[] = [];
+
   private constructor(
     readonly options: SimulatedDeviceOptions,
     readonly client: MqttClient,
-  ) {}
+  ) {
+    client.on('message', (topic, payload) => {
+      if (topic !== deviceTopic(options.id, 'commands')) return;
+      const decoded = decodePayload(payload, { maxBytes: 64 * 1024, maxDepth: 16 });
+      if (decoded.ok) this.commands.push(decoded.value);
+    });
+  }
 
   static async connect(options: SimulatedDeviceOptions): Promise<SimulatedDevice> {
     const encode = (value: unknown): Buffer => ((options.encoding ?? 'cbor') === 'cbor' ? encodeCbor(value) : encodeJson(value));
@@ -41,6 +50,7 @@ export class SimulatedDevice {
       ...options.extra,
     });
     const device = new SimulatedDevice(options, client);
+    await client.subscribeAsync(deviceTopic(options.id, 'commands'), { qos: 1 });
     await device.publishRaw('status', encode({ online: true, ...(options.fw ? { fw: options.fw } : {}) }), 1);
     return device;
   }

@@ -2,6 +2,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { startMqttBroker, type RunningBroker } from '../broker/mqtt-broker.js';
+import { createAlerting, type Alerting } from './alerts/alerting.js';
+import { connectAqhiNotices } from './alerts/aqhi-notices.js';
 import { createDeviceAuthenticator } from './auth/device-authenticator.js';
 import type { GatewayConfig } from './config/config.js';
 import { buildHttpApp, type GatewayHttp } from './http/app.js';
@@ -10,12 +12,19 @@ import { DeviceStateStore } from './ingest/device-state-store.js';
 import { createIngestPipeline, type IngestPipeline } from './ingest/ingest-pipeline.js';
 import { RejectionLog } from './ingest/rejection-log.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
-import { loadProvisionFile } from './registry/provision.js';
+import { loadProvisionFile, readDeploymentSettings } from './registry/provision.js';
 import { Registry } from './registry/registry.js';
 import { openDatabase, type SqliteDatabase } from './store/sqlite-database.js';
 import { InfluxTelemetryStore } from './telemetry/influx-telemetry-store.js';
 import { SqliteTelemetryStore } from './telemetry/sqlite-telemetry-store.js';
 import type { TelemetrySink } from './telemetry/telemetry-store.js';
+import { createAppAuthenticator } from './auth/app-authenticator.js';
+import { createAqhiFeedPublisher } from './aqhi/aqhi-feed-publisher.js';
+import { createAqhiService, type AqhiService } from './aqhi/aqhi-service.js';
+import type { StationIndex } from './aqhi/feed-schema.js';
+import { selectAqhiProfile } from './aqhi/profile-selection.js';
+import { SqliteAqhiStore } from './aqhi/sqlite-aqhi-store.js';
+import { SseHub } from './http/sse.js';
 
 export interface GatewayPorts {
   mqtt: number;
@@ -38,6 +47,10 @@ export interface Gateway {
   /** Stops accepting, flushes what is buffered, closes the store. Safe to call twice. */
   stop(): Promise<void>;
   readonly broker: RunningBroker | undefined;
+  /** Alerts, resident-safety rules, escalation and the pager. */
+  readonly alerting: Alerting;
+  /** The air-quality index: engine, hourly history, high-band changes. */
+  readonly aqhi: AqhiService;
 }
 
 export interface BuildOptions {
@@ -79,6 +92,31 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
 
   let broker: RunningBroker | undefined;
   let stopped = false;
+  let httpPort = config.httpPort;
+  const alerting = createAlerting({
+    config,
+    settings: readDeploymentSettings(db),
+    db,
+    registry,
+    ingest,
+    metrics,
+    log,
+    now,
+    publish: (topic, payload, options) => (broker === undefined ? Promise.reject(new Error('the broker is not running')) : broker.publish(topic, payload, options)),
+    baseUrl: () => config.pager.publicUrl ?? `http://localhost:${httpPort}`,
+  });
+  const aqhiLog = log.child({ component: 'aqhi' });
+  const aqhi = createAqhiService({
+    profile: selectAqhiProfile(readDeploymentSettings(db).rules.aqhi),
+    store: new SqliteAqhiStore(db),
+    registry,
+    ingestEvents: ingest.events,
+    now,
+    log: aqhiLog,
+  });
+  const aqhiStream = new SseHub<StationIndex>();
+  const aqhiFeed = createAqhiFeedPublisher({ service: aqhi, stream: aqhiStream, log: aqhiLog });
+  connectAqhiNotices({ events: aqhi.events, registry, alerts: alerting.service, log: aqhiLog, now });
   const http = await buildHttpApp(
     {
       registry,
@@ -89,6 +127,12 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
       metrics,
       bodyLimitBytes: config.http.bodyLimitBytes,
       now,
+      alerts: alerting.service,
+      alertHub: alerting.hub,
+      alertContext: alerting.context,
+      ackLinks: alerting.ackLinks,
+      aqhi,
+      aqhiStream,
       readiness: () => {
         const checks = { broker: broker?.listening === true, store: db.open && !stopped };
         return { ready: Object.values(checks).every(Boolean), checks };
@@ -108,6 +152,11 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
   stateFlush.unref();
 
   const authenticateDevice = createDeviceAuthenticator(registry);
+  const authenticateApp = createAppAuthenticator({
+    resolveToken: (token) => tokens.resolve(token),
+    isDeviceId: (clientId) => registry.has('devices', clientId),
+    gridsOfWorker: (workerId) => registry.get('workers', workerId)?.grids ?? [],
+  });
   const brokerLog = log.child({ component: 'broker' });
 
   return {
@@ -119,6 +168,8 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
     http,
     sinks,
     generatedAdminToken,
+    alerting,
+    aqhi,
     get broker() {
       return broker;
     },
@@ -132,14 +183,15 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
         now,
         hooks: {
           authenticateDevice,
+          authenticateApp,
           devicePublished: (deviceId, channel, payload, receivedAtMs) => void ingest.ingest(deviceId, channel, payload, receivedAtMs),
           connectionRefused: (clientId, reason) => {
             metrics.connectionsRefused.inc({ reason });
             brokerLog.warn({ clientId, reason }, 'connection refused');
           },
-          aclDenied: (deviceId, action, topic, reason) => {
+          aclDenied: (clientId, action, topic, reason) => {
             metrics.aclDenied.inc({ action });
-            brokerLog.warn({ deviceId, action, topic, reason }, 'topic ACL denied');
+            brokerLog.warn({ clientId, action, topic, reason }, 'topic ACL denied');
           },
           clientCountChanged: (n) => metrics.clientsConnected.set(n),
         },
@@ -147,6 +199,10 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
       await http.listen({ port: config.httpPort, host: config.host });
       const address = http.server.address();
       const ports: GatewayPorts = { ...broker.ports, http: typeof address === 'object' && address !== null ? address.port : config.httpPort };
+      httpPort = ports.http;
+      alerting.start();
+      aqhi.start();
+      aqhiFeed.attachBroker(broker);
       writeFileSync(path.join(config.dataDir, 'ports.json'), JSON.stringify(ports));
       log.info(ports, 'gateway listening');
       return ports;
@@ -155,8 +211,14 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
       if (stopped) return;
       stopped = true;
       clearInterval(stateFlush);
+      await alerting.stop();
+      aqhiFeed.detachBroker();
       await broker?.close();
+      // Open event streams would keep the server from closing.
+      aqhiStream.close();
       await http.close();
+      aqhiFeed.close();
+      aqhi.stop();
       for (const sink of sinks) await sink.close();
       deviceState.flush();
       rejections.flush();

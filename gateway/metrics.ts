@@ -12,7 +12,7 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
-    clientsConnected: new Gauge({ name: 'gateway_mqtt_clients_connected', help: 'Devices connected now', registers: [registry] }),
+    clientsConnected: new Gauge({ name: 'gateway_mqtt_clients_connected', help: 'MQTT clients connected now (devices and apps)', registers: [registry] }),
     aclDenied: new Counter({
       name: 'gateway_mqtt_acl_denied_total',
       help: 'PUBLISH or SUBSCRIBE refused by the topic ACL',
@@ -67,6 +67,25 @@ export function createMetrics() {
       labelNames: ['sink'] as const,
       registers: [registry],
     }),
+    alertsRaised: new Counter({
+      name: 'gateway_alerts_raised_total',
+      help: 'Alerts opened, by kind and severity (repeats of an open alert are not counted)',
+      labelNames: ['kind', 'severity'] as const,
+      registers: [registry],
+    }),
+    alertsActive: new Gauge({ name: 'gateway_alerts_active', help: 'Alerts open or acked now', registers: [registry] }),
+    pageAttempts: new Counter({
+      name: 'gateway_page_attempts_total',
+      help: 'Page deliveries tried, by channel and outcome',
+      labelNames: ['channel', 'outcome'] as const,
+      registers: [registry],
+    }),
+    pagesUndeliverable: new Counter({
+      name: 'gateway_pages_undeliverable_total',
+      help: 'Pages that reached nobody after every channel of every candidate was tried',
+      registers: [registry],
+    }),
+    pagesPending: new Gauge({ name: 'gateway_pages_pending', help: 'Pages waiting to be sent or retried', registers: [registry] }),
     httpAuthFailures: new Counter({
       name: 'gateway_http_auth_failures_total',
       help: 'HTTP requests refused for a missing or wrong token, or a wrong role',

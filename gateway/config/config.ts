@@ -77,6 +77,40 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    alerts: Type.Object(
+      {
+        /** How often rule timers, escalation steps and page retries are looked at. */
+        tickMs: Type.Integer({ minimum: 50, maximum: 60_000 }),
+        /** Low-severity alerts raised in these local hours wait for the morning digest. */
+        quietHours: Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-4]):[0-5]\\d$' }),
+        repageAckedCriticalAfterS: Type.Integer({ minimum: 60 }),
+      },
+      { additionalProperties: false },
+    ),
+    pager: Type.Object(
+      {
+        /** A webhook or SMS gateway that has not answered by then counts as failed. */
+        timeoutMs: Type.Integer({ minimum: 50, maximum: 120_000 }),
+        /** Attempts per channel before the next channel is tried. */
+        maxAttempts: Type.Integer({ minimum: 1, maximum: 10 }),
+        /** Wait before the second attempt, doubling after that. */
+        backoffMs: Type.Integer({ minimum: 0, maximum: 600_000 }),
+        /** Where people reach this gateway (the ack links in pages); default http://localhost:HTTP_PORT. */
+        publicUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+        sms: Type.Optional(
+          Type.Object(
+            {
+              url: Type.String({ pattern: '^https?://' }),
+              contentType: Type.Union([Type.Literal('application/json'), Type.Literal('application/x-www-form-urlencoded')]),
+              bodyTemplate: Type.String({ minLength: 1 }),
+              headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+      },
+      { additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );
@@ -103,6 +137,8 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   },
   telemetry: { retentionDays: 30, queueLimit: 100_000, flushIntervalMs: 100 },
   http: { bodyLimitBytes: 1024 * 1024 },
+  alerts: { tickMs: 1000, quietHours: '22:00-07:00', repageAckedCriticalAfterS: 1800 },
+  pager: { timeoutMs: 5000, maxAttempts: 3, backoffMs: 2000 },
 };
 
 export class ConfigError extends Error {

@@ -11,6 +11,9 @@ import { healthRoutes } from './routes/health-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { registryRoutes } from './routes/registry-routes.js';
 import { deviceRoutes } from './routes/device-routes.js';
+import { aqhiRoutes } from './routes/aqhi-routes.js';
+import { alertRoutes } from './routes/alert-routes.js';
+import { ackLinkRoutes } from './routes/ack-link-routes.js';
 
 export type GatewayHttp = FastifyInstance<any, any, any, FastifyBaseLogger, TypeBoxTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -64,6 +67,9 @@ export async function buildHttpApp(deps: HttpDeps, log: Logger): Promise<Gateway
   await app.register(tokenRoutes, deps);
   await app.register(registryRoutes, deps);
   await app.register(deviceRoutes, deps);
+  await app.register(aqhiRoutes, deps);
+  await app.register(alertRoutes, deps);
+  await app.register(ackLinkRoutes, deps);
   return app;
 }
 

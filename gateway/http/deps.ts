@@ -1,9 +1,23 @@
+import type { AckLinks } from '../alerts/ack-links.js';
+import type { AlertContext } from '../alerts/alert-context.js';
+import type { AlertService } from '../alerts/alert-service.js';
+import type { AlertView } from '../alerts/alert-view.js';
+import type { Alert, AlertEventName } from '../../rules/safety/index.js';
 import type { DeviceStateStore } from '../ingest/device-state-store.js';
 import type { RejectionLog } from '../ingest/rejection-log.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Registry } from '../registry/registry.js';
 import type { TelemetryReader } from '../telemetry/telemetry-store.js';
+import type { SseHub } from './sse.js';
 import type { TokenStore } from './token-store.js';
+import type { AqhiService } from '../aqhi/aqhi-service.js';
+import type { StationIndex } from '../aqhi/feed-schema.js';
+
+/** One alert change as the SSE stream and the `alerts/grid/{gridId}` topic carry it. */
+export interface AlertChangeMessage {
+  change: AlertEventName[];
+  alert: AlertView;
+}
 
 export interface Readiness {
   ready: boolean;
@@ -21,4 +35,10 @@ export interface HttpDeps {
   readiness: () => Readiness;
   bodyLimitBytes: number;
   now: () => number;
+  alerts: AlertService;
+  alertHub: SseHub<AlertChangeMessage>;
+  alertContext: (alert: Alert) => AlertContext;
+  ackLinks: AckLinks;
+  aqhi: Pick<AqhiService, 'feed' | 'history'>;
+  aqhiStream: SseHub<StationIndex>;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import YAML from 'yaml';
+import { aqhiSelectionProblems } from '../aqhi/profile-selection.js';
 import { describeSchemaErrors } from '../config/schema-errors.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { RegistryError, type Registry } from './registry.js';
@@ -32,6 +33,8 @@ export async function loadProvisionFile(filePath: string, registry: Registry, db
   if (file.timeZone !== undefined && !isTimeZone(file.timeZone)) {
     throw new RegistryError('invalid', `provision file ${filePath}: timeZone: unknown time zone "${file.timeZone}"`);
   }
+  const aqhiProblems = aqhiSelectionProblems(file.rules?.aqhi);
+  if (aqhiProblems.length > 0) throw new RegistryError('invalid', `provision file ${filePath}: ${aqhiProblems.join('; ')}`);
   let result: { created: number; updated: number };
   try {
     result = await registry.putAll(file);

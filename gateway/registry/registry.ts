@@ -31,6 +31,7 @@ export class Registry {
   private readonly cache = new Map<CollectionName, Map<string, Entity>>();
   private readonly secrets = new Map<string, string>();
   private readonly now: () => number;
+  private changes = 0;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -44,6 +45,11 @@ export class Registry {
     for (const row of db.prepare('SELECT device_id, hash FROM device_secrets').all() as { device_id: string; hash: string }[]) {
       this.secrets.set(row.device_id, row.hash);
     }
+  }
+
+  /** Rises with every write or delete: callers that derive indexes from the registry rebuild when it moves. */
+  get version(): number {
+    return this.changes;
   }
 
   list<C extends CollectionName>(collection: C): Stored<C>[] {
@@ -137,6 +143,7 @@ export class Registry {
     })();
     this.cache.get(collection)!.delete(id);
     if (collection === 'devices') this.secrets.delete(id);
+    this.changes++;
     return true;
   }
 
@@ -189,6 +196,7 @@ export class Registry {
       .prepare('INSERT INTO registry (collection, id, body, updated_at_ms) VALUES (?, ?, ?, ?) ON CONFLICT (collection, id) DO UPDATE SET body = excluded.body, updated_at_ms = excluded.updated_at_ms')
       .run(collection, entry.id, JSON.stringify(stored), this.now());
     this.cache.get(collection)!.set(entry.id, stored);
+    this.changes++;
     if (secretHash !== undefined) {
       this.db.prepare('INSERT INTO device_secrets (device_id, hash) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET hash = excluded.hash').run(entry.id, secretHash);
       this.secrets.set(entry.id, secretHash);

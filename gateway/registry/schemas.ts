@@ -154,7 +154,18 @@ export const RulesOverrides = Type.Object(
     aedOpened: Type.Optional(
       Type.Object({ radiusM: Type.Optional(RadiusM), responders: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })), acceptTimeoutS: Type.Optional(Seconds) }, strict),
     ),
-    aqhi: Type.Optional(Type.Object({ profile: Type.String({ minLength: 1 }) }, strict)),
+    aqhi: Type.Optional(
+      Type.Object(
+        {
+          profile: Type.String({ minLength: 1 }),
+          /** A profile version other than the default one, e.g. hk 2025 (unverified). */
+          version: Type.Optional(Type.String({ minLength: 1 })),
+          /** The local profile's coefficients, bands and advice; checked by rules/aqhi validateLocalProfileConfig. */
+          local: Type.Optional(Type.Unknown()),
+        },
+        strict,
+      ),
+    ),
   },
   strict,
 );

@@ -69,6 +69,68 @@ const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 2: alerts with their timelines, the pager's outbox, rule state snapshots.
+  `
+  CREATE TABLE alerts (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    grid TEXT NOT NULL,
+    dedup_key TEXT NOT NULL,
+    state TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX alerts_one_active ON alerts (dedup_key) WHERE state <> 'resolved';
+  CREATE INDEX alerts_by_subject ON alerts (subject, created_at_ms);
+  CREATE INDEX alerts_by_state ON alerts (state);
+  CREATE INDEX alerts_by_created ON alerts (created_at_ms);
+  CREATE TABLE page_jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    alert_id TEXT NOT NULL,
+    step INTEGER,
+    reason TEXT NOT NULL,
+    role TEXT NOT NULL,
+    routes TEXT NOT NULL,
+    route_index INTEGER NOT NULL DEFAULT 0,
+    attempt INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL,
+    next_attempt_at_ms INTEGER NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL,
+    last_error TEXT
+  );
+  CREATE INDEX page_jobs_due ON page_jobs (state, next_attempt_at_ms);
+  CREATE INDEX page_jobs_by_alert ON page_jobs (alert_id);
+  CREATE TABLE rule_state (
+    name TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    saved_at_ms INTEGER NOT NULL
+  );
+  `,
+  // 3: hourly AQHI values per station (the history feed) and the AQHI engine's state.
+  `
+  CREATE TABLE aqhi_hourly (
+    station_id TEXT NOT NULL,
+    hour_start_ms INTEGER NOT NULL,
+    value REAL,
+    band INTEGER,
+    high INTEGER NOT NULL,
+    provisional INTEGER NOT NULL,
+    profile TEXT NOT NULL,
+    body TEXT NOT NULL,
+    updated_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (station_id, hour_start_ms)
+  ) WITHOUT ROWID;
+  CREATE INDEX aqhi_hourly_by_hour ON aqhi_hourly (hour_start_ms);
+  CREATE TABLE aqhi_state (
+    key TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    saved_at_ms INTEGER NOT NULL
+  );
+  `,
 ];
 
 export function openDatabase(dataDir: string, fileName = 'gateway.db'): SqliteDatabase {

@@ -13,8 +13,9 @@ describe('npm start', () => {
     // The start script itself, run without npm in between so the gateway's own exit code is seen.
     const script = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
     const [command, ...args] = script.split(' ');
-    expect(command).toBe('tsx');
-    const child = spawn(path.join(root, 'node_modules/.bin/tsx'), args, {
+    // node itself with tsx's loader: one process, so signals (even SIGKILL) reach the gateway.
+    expect(command).toBe('node');
+    const child = spawn(process.execPath, args, {
       cwd: root,
       env: { ...process.env, DATA_DIR: dataDir, PROVISION: 'gateway/demo/provision.yaml', MQTT_PORT: '0', MQTT_WS_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],

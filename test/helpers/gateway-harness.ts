@@ -55,7 +55,9 @@ export function makeDataDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'gw-test-'));
 }
 
-export async function startHarness(options: { dataDir?: string; provision?: object | null; overrides?: Record<string, unknown> } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { dataDir?: string; provision?: object | null; overrides?: Record<string, unknown>; now?: () => number } = {},
+): Promise<Harness> {
   const dataDir = options.dataDir ?? makeDataDir();
   let provisionFile: string | undefined;
   if (options.provision !== null) {
@@ -78,7 +80,7 @@ export async function startHarness(options: { dataDir?: string; provision?: obje
       ...options.overrides,
     },
   });
-  const gateway = await buildGateway({ config, log: createLogger(config.logLevel) });
+  const gateway = await buildGateway({ config, log: createLogger(config.logLevel), ...(options.now === undefined ? {} : { now: options.now }) });
   const ports = await gateway.start();
   const devices: SimulatedDevice[] = [];
   let stopped = false;

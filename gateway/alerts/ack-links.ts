@@ -1,0 +1,33 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export interface AckLinks {
+  /** A link that lets this person acknowledge this alert from the page itself, without logging in. */
+  url(alertId: string, personId: string): string;
+  /** The alert and person a link's token was made for, or undefined when it was not made by us. */
+  verify(token: string): { alertId: string; personId: string } | undefined;
+}
+
+/**
+ * Signed, per-person acknowledgement links: the token names the alert and the person, and an HMAC
+ * with the gateway's own secret proves the gateway wrote it. Opening the link shows a confirm
+ * button (a GET never acks: chat apps fetch links to preview them).
+ */
+export function createAckLinks(secret: string, baseUrl: () => string): AckLinks {
+  const sign = (payload: string): string => createHmac('sha256', secret).update(payload).digest('base64url').slice(0, 22);
+  return {
+    url(alertId, personId) {
+      const payload = Buffer.from(`${alertId}|${personId}`).toString('base64url');
+      return `${baseUrl().replace(/\/$/, '')}/ack/${payload}.${sign(payload)}`;
+    },
+    verify(token) {
+      const match = /^([A-Za-z0-9_-]{1,400})\.([A-Za-z0-9_-]{22})$/.exec(token);
+      if (match === null) return undefined;
+      const expected = Buffer.from(sign(match[1]!));
+      const given = Buffer.from(match[2]!);
+      if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+      const [alertId, personId] = Buffer.from(match[1]!, 'base64url').toString('utf8').split('|');
+      if (alertId === undefined || personId === undefined || alertId === '' || personId === '') return undefined;
+      return { alertId, personId };
+    },
+  };
+}

@@ -1,0 +1,305 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import {
+  alertKey,
+  type Alert,
+  type AlertChange,
+  type AlertEventName,
+  type AlertMachine,
+  type EscalationAction,
+  type EscalationPlanner,
+  type RaiseInput,
+  type RecordedEntry,
+  type RuleOutcome,
+} from '../../rules/safety/index.js';
+import type { GatewayMetrics } from '../metrics.js';
+import type { NewPageJob, PageJobStore, PageRoute } from '../pager/page-jobs.js';
+import { escalationStepsFor, resolvePerson, rosterFor } from '../pager/recipients.js';
+import type { Registry } from '../registry/registry.js';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
+import { dedupKeyOf, type AlertFilter, type AlertStore, type KeyedAlert } from './alert-store.js';
+
+export interface AlertServiceEvents {
+  /** After the change is committed to the store. */
+  changed: [alert: Alert, events: AlertEventName[]];
+  /** Pages were queued; the pager should look at its outbox. */
+  pagesQueued: [];
+}
+
+export interface AlertServiceDeps {
+  db: SqliteDatabase;
+  store: AlertStore;
+  jobs: PageJobStore;
+  registry: Registry;
+  machine: AlertMachine;
+  planner: EscalationPlanner;
+  metrics: GatewayMetrics;
+  log: Logger;
+  now(): number;
+}
+
+/** Roles where the first reachable person is enough; the rest are everyone in the role. */
+const FIRST_REACHABLE = new Set(['onDuty', 'backup', 'assignee']);
+
+/**
+ * The one place alerts change: dedup, lifecycle, escalation and the pager's outbox. Every change
+ * is one SQLite transaction (the alert with its timeline, and the pages it asks for) before anyone
+ * hears of it, so a crash never loses an alert or an escalation step, and never repeats one.
+ */
+export class AlertService {
+  readonly events = new EventEmitter<AlertServiceEvents>();
+  /** Open and acked alerts by (subject, kind). */
+  private readonly active = new Map<string, Alert>();
+
+  constructor(private readonly deps: AlertServiceDeps) {
+    for (const alert of deps.store.listActive()) this.active.set(dedupKeyOf(alert), alert);
+    deps.metrics.alertsActive.set(this.active.size);
+  }
+
+  get(id: string): Alert | undefined {
+    for (const alert of this.active.values()) if (alert.id === id) return alert;
+    return this.deps.store.get(id);
+  }
+
+  activeFor(subject: string, kind: Alert['kind'], dedupKey?: string): Alert | undefined {
+    return this.active.get(dedupKey ?? alertKey(subject, kind));
+  }
+
+  list(filter: AlertFilter): Alert[] {
+    return this.deps.store.list(filter);
+  }
+
+  activeAlerts(): Alert[] {
+    return [...this.active.values()];
+  }
+
+  /**
+   * Opens an alert or counts another occurrence of the open one; a new alert is paged at once.
+   * `dedupKey` splits one subject's alerts of a kind (each fault of a cabinet); `source` says
+   * where a raise came from when it is not a built-in rule (a flow).
+   */
+  raise(input: RaiseInput & { source?: string; dedupKey?: string }): Alert {
+    const { source, dedupKey, ...raise } = input;
+    const current = this.active.get(dedupKey ?? alertKey(raise.subject, raise.kind));
+    const details = source === undefined ? raise.details : { ...raise.details, source };
+    const change = this.deps.machine.raise(current, { ...raise, details });
+    if (dedupKey !== undefined) (change.alert as KeyedAlert).dedupKey = dedupKey;
+    if (change.events.includes('alertRaised')) this.deps.metrics.alertsRaised.inc({ kind: raise.kind, severity: raise.severity });
+    this.commit(change);
+    if (change.events.includes('alertRaised') || change.events.includes('alertSeverityRaised')) this.escalateOne(change.alert, this.deps.now());
+    return this.get(change.alert.id)!;
+  }
+
+  /** Applies what the rules concluded. */
+  applyOutcomes(outcomes: readonly RuleOutcome[]): void {
+    for (const outcome of outcomes) {
+      try {
+        this.applyOutcome(outcome);
+      } catch (err) {
+        this.deps.log.error({ err, outcome }, 'applying a rule outcome failed');
+      }
+    }
+  }
+
+  private applyOutcome(outcome: RuleOutcome): void {
+    const current = this.active.get(alertKey(outcome.subject, outcome.kind));
+    switch (outcome.type) {
+      case 'raise':
+        this.raise({ kind: outcome.kind, severity: outcome.severity, subject: outcome.subject, grid: outcome.grid, details: outcome.details, occurredAtMs: outcome.occurredAtMs });
+        return;
+      case 'clear':
+        if (current !== undefined) this.commit(this.deps.machine.clear(current, { atMs: outcome.occurredAtMs }));
+        return;
+      case 'note':
+        if (current !== undefined) this.commit(this.deps.machine.note(current, { text: outcome.text, atMs: outcome.occurredAtMs }));
+        return;
+      case 'falseAlarm':
+        this.recordFalseAlarm(outcome, current);
+        return;
+      case 'pending':
+        this.deps.log.info({ subject: outcome.subject, kind: outcome.kind, untilMs: outcome.untilMs }, 'condition pending its window');
+        return;
+    }
+  }
+
+  /** A fall cancelled by the wearer inside its window: kept as a closed record, never paged. */
+  private recordFalseAlarm(outcome: Extract<RuleOutcome, { type: 'falseAlarm' }>, current: Alert | undefined): void {
+    const atMs = outcome.occurredAtMs;
+    if (current !== undefined) {
+      this.commit(this.deps.machine.note(current, { text: 'A later fall was cancelled by the wearer (false alarm).', atMs }));
+      return;
+    }
+    const opened = this.deps.machine.raise(undefined, {
+      kind: outcome.kind,
+      severity: 'low',
+      subject: outcome.subject,
+      grid: outcome.grid,
+      details: { ...outcome.details, falseAlarm: true },
+      occurredAtMs: atMs,
+    });
+    const closed = this.deps.machine.resolve(opened.alert, { by: 'wearer', atMs, note: 'False alarm: the wearer pressed "I\'m OK" inside the cancel window.' });
+    this.commit({ alert: closed.alert, changed: true, events: ['alertRaised', 'alertResolved'] });
+  }
+
+  /** The condition behind an alert is over: resolves it where its kind allows. */
+  clear(dedupKey: string, atMs: number): Alert | undefined {
+    const current = this.active.get(dedupKey);
+    if (current === undefined) return undefined;
+    const change = this.deps.machine.clear(current, { atMs });
+    this.commit(change);
+    return change.alert;
+  }
+
+  /**
+   * Pages people about an alert outside its escalation policy (a responder dispatch, a notice
+   * that a condition eased). Each person is one job over their own channels.
+   */
+  pageDirect(alertId: string, personIds: readonly string[], options: { reason: 'dispatch' | 'notice'; role: string }): number {
+    const alert = this.get(alertId);
+    if (alert === undefined) return 0;
+    const nowMs = this.deps.now();
+    const jobs: NewPageJob[] = [];
+    for (const id of new Set(personIds)) {
+      const routes = (resolvePerson(this.deps.registry, id)?.channels ?? []).map((channel) => ({ to: id, channel }));
+      if (routes.length > 0) jobs.push({ alertId, step: null, reason: options.reason, role: options.role, routes, nextAttemptAtMs: nowMs });
+    }
+    if (jobs.length === 0) return 0;
+    this.deps.db.transaction(() => {
+      for (const job of jobs) this.deps.jobs.insert(job, nowMs);
+    })();
+    this.emitQueued();
+    return jobs.length;
+  }
+
+  ack(id: string, by: string, note?: string): Alert | undefined {
+    const alert = this.get(id);
+    if (alert === undefined) return undefined;
+    const change = this.deps.machine.ack(alert, { by, atMs: this.deps.now(), ...(note === undefined ? {} : { note }) });
+    // Once someone has it, the remaining escalation pages are not sent.
+    this.commit(change, [], change.changed ? ['step'] : []);
+    return change.alert;
+  }
+
+  resolve(id: string, by: string, note?: string): Alert | undefined {
+    const alert = this.get(id);
+    if (alert === undefined) return undefined;
+    const change = this.deps.machine.resolve(alert, { by, atMs: this.deps.now(), ...(note === undefined ? {} : { note }) });
+    this.commit(change, [], change.changed ? ['step', 'repage', 'digest'] : []);
+    return change.alert;
+  }
+
+  note(id: string, text: string, by: string): Alert | undefined {
+    const alert = this.get(id);
+    if (alert === undefined) return undefined;
+    const change = this.deps.machine.note(alert, { text, by, atMs: this.deps.now() });
+    this.commit(change);
+    return change.alert;
+  }
+
+  /** The pager's account of what it did. */
+  record(alertId: string, entry: RecordedEntry): void {
+    const alert = this.get(alertId);
+    if (alert === undefined) return;
+    this.commit(this.deps.machine.record(alert, entry));
+  }
+
+  /** Takes every escalation step that has fallen due. */
+  escalate(nowMs: number): void {
+    for (const alert of [...this.active.values()]) {
+      try {
+        this.escalateOne(alert, nowMs);
+      } catch (err) {
+        this.deps.log.error({ err, alertId: alert.id }, 'escalation failed');
+      }
+    }
+  }
+
+  private escalateOne(alert: Alert, nowMs: number): void {
+    const { registry, planner } = this.deps;
+    const plan = planner.plan({ alert, nowMs, roster: rosterFor(registry, alert), steps: escalationStepsFor(registry, alert) });
+    if (plan.due.length === 0) return;
+    let next = alert;
+    const jobs: NewPageJob[] = [];
+    for (const action of plan.due) {
+      next = planner.apply(next, action, nowMs);
+      const built = this.jobsFor(next, action, nowMs);
+      jobs.push(...built.jobs);
+      for (const text of built.notes) next = this.deps.machine.record(next, { type: 'note', atMs: nowMs, text, by: null }).alert;
+    }
+    this.commit({ alert: next, changed: true, events: ['alertRecorded'] }, jobs);
+  }
+
+  private jobsFor(alert: Alert, action: EscalationAction, nowMs: number): { jobs: NewPageJob[]; notes: string[] } {
+    const { registry } = this.deps;
+    const routesOf = (ids: readonly string[]): PageRoute[] =>
+      ids.flatMap((id) => (resolvePerson(registry, id)?.channels ?? []).map((channel) => ({ to: id, channel })));
+    const jobs: NewPageJob[] = [];
+    const notes: string[] = [];
+    if (action.type === 'digest') {
+      for (const id of action.recipients) {
+        const routes = routesOf([id]);
+        if (routes.length > 0) jobs.push({ alertId: alert.id, step: 0, reason: 'digest', role: 'digest', routes, nextAttemptAtMs: action.sendAtMs });
+      }
+      return { jobs, notes };
+    }
+    const roster = rosterFor(registry, alert);
+    const seen = new Set<string>();
+    for (const target of action.notify) {
+      const candidates = target === 'assignee' ? (alert.assignee === null ? (roster.onDuty ?? []) : [alert.assignee]) : (roster[target] ?? []);
+      const ids = candidates.filter((id) => !seen.has(id));
+      ids.forEach((id) => seen.add(id));
+      const base = { alertId: alert.id, step: action.step, reason: action.reason, role: target, nextAttemptAtMs: nowMs } as const;
+      if (FIRST_REACHABLE.has(target)) {
+        const routes = routesOf(ids);
+        if (routes.length > 0) jobs.push({ ...base, routes });
+        else if (ids.length > 0) notes.push(`Nobody in ${target} (${ids.join(', ')}) has a channel to page.`);
+      } else {
+        for (const id of ids) {
+          const routes = routesOf([id]);
+          if (routes.length > 0) jobs.push({ ...base, routes });
+          else notes.push(`${id} (${target}) has no channel to page.`);
+        }
+      }
+    }
+    return { jobs, notes };
+  }
+
+  /** Persists the change and the pages it asks for in one transaction, then tells listeners. */
+  private commit(change: AlertChange, jobs: readonly NewPageJob[] = [], cancelReasons: readonly NewPageJob['reason'][] = []): void {
+    if (!change.changed) return;
+    const { alert } = change;
+    const nowMs = this.deps.now();
+    let cancelled = 0;
+    this.deps.db.transaction(() => {
+      this.deps.store.save(alert, nowMs);
+      for (const job of jobs) this.deps.jobs.insert(job, nowMs);
+      if (cancelReasons.length > 0) cancelled = this.deps.jobs.cancelPending(alert.id, cancelReasons, nowMs);
+    })();
+    const key = dedupKeyOf(alert);
+    if (alert.state === 'resolved') {
+      if (this.active.get(key)?.id === alert.id) this.active.delete(key);
+    } else this.active.set(key, alert);
+    this.deps.metrics.alertsActive.set(this.active.size);
+    if (cancelled > 0) this.deps.log.info({ alertId: alert.id, cancelled }, 'pending pages cancelled');
+    this.emit(alert, change.events);
+    if (jobs.length > 0) this.emitQueued();
+  }
+
+  private emit(alert: Alert, events: AlertEventName[]): void {
+    try {
+      this.events.emit('changed', alert, events);
+    } catch (err) {
+      this.deps.log.error({ err, alertId: alert.id }, 'an alert listener failed');
+    }
+  }
+
+  private emitQueued(): void {
+    try {
+      this.events.emit('pagesQueued');
+    } catch (err) {
+      this.deps.log.error({ err }, 'the pager could not be woken');
+    }
+  }
+}
+
+export type { AlertChange };

@@ -1,0 +1,180 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import {
+  SAFETY_KINDS,
+  createAlertMachine,
+  createEscalationPlanner,
+  createSafetyEngine,
+  type Alert,
+  type AlertEventName,
+  type SafetyRuleOverrides,
+} from '../../rules/safety/index.js';
+import type { GatewayConfig } from '../config/config.js';
+import type { AlertChangeMessage } from '../http/deps.js';
+import { SseHub } from '../http/sse.js';
+import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
+import type { GatewayMetrics } from '../metrics.js';
+import { createChannelSender } from '../pager/channels.js';
+import { PageJobStore } from '../pager/page-jobs.js';
+import { Pager } from '../pager/pager.js';
+import type { DeploymentSettings } from '../registry/provision.js';
+import type { Registry } from '../registry/registry.js';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
+import { createAckLinks, type AckLinks } from './ack-links.js';
+import { buildAlertContext, type AlertContext } from './alert-context.js';
+import { AlertService } from './alert-service.js';
+import { AlertStore } from './alert-store.js';
+import { presentAlert } from './alert-view.js';
+import { registryNearestAeds } from './nearest-aeds.js';
+import { RuleStateStore } from './rule-state-store.js';
+import { connectSafetyRules } from './safety-rules.js';
+
+export type Publish = (topic: string, payload: string, options: { qos: 0 | 1; retain?: boolean }) => Promise<void>;
+
+export interface AlertingDeps {
+  config: GatewayConfig;
+  settings: DeploymentSettings;
+  db: SqliteDatabase;
+  registry: Registry;
+  ingest: IngestPipeline;
+  metrics: GatewayMetrics;
+  log: Logger;
+  now(): number;
+  /** Publishes through the running broker; rejects when it is not running. */
+  publish: Publish;
+  /** Where people reach the HTTP server (for ack links); known once it listens. */
+  baseUrl(): string;
+}
+
+export interface Alerting {
+  readonly service: AlertService;
+  readonly hub: SseHub<AlertChangeMessage>;
+  readonly ackLinks: AckLinks;
+  context(alert: Alert): AlertContext;
+  /** Rule timers, due escalation steps, due pages; resolves when the pages it started have settled. */
+  tick(): Promise<void>;
+  /** Starts the periodic tick (and takes any step that fell due while the gateway was down). */
+  start(): void;
+  /** Stops ticking, waits for pages under way, saves rule state. */
+  stop(): Promise<void>;
+}
+
+const RESIDENT_KINDS: ReadonlySet<string> = new Set(SAFETY_KINDS);
+
+function ackLinkSecret(db: SqliteDatabase): string {
+  const row = db.prepare("SELECT value FROM settings WHERE key = 'ack_link_secret'").get() as { value: string } | undefined;
+  if (row !== undefined) return row.value;
+  const secret = randomBytes(32).toString('base64url');
+  db.prepare("INSERT INTO settings (key, value) VALUES ('ack_link_secret', ?)").run(secret);
+  return secret;
+}
+
+/** The alert service, the resident-safety rules, the pager and the alert feeds, wired together. */
+export function createAlerting(deps: AlertingDeps): Alerting {
+  const { config, settings, db, registry, metrics, now } = deps;
+  const log = deps.log.child({ component: 'alerts' });
+  const jobs = new PageJobStore(db);
+  const service = new AlertService({
+    db,
+    store: new AlertStore(db),
+    jobs,
+    registry,
+    machine: createAlertMachine({ newId: () => randomUUID() }),
+    planner: createEscalationPlanner({
+      timeZone: settings.timeZone,
+      quietHours: config.alerts.quietHours,
+      repageAckedCriticalAfterS: config.alerts.repageAckedCriticalAfterS,
+    }),
+    metrics,
+    log,
+    now,
+  });
+  const safety = connectSafetyRules({
+    ingest: deps.ingest,
+    registry,
+    engine: createSafetyEngine({ config: { rules: settings.rules as SafetyRuleOverrides }, timeZone: settings.timeZone }),
+    alerts: service,
+    ruleState: new RuleStateStore(db),
+    log,
+    now,
+  });
+  const nearestAeds = registryNearestAeds(registry);
+  const context = (alert: Alert): AlertContext => buildAlertContext({ registry, nearestAeds, lastLocation: safety.lastLocation }, alert, now());
+  const ackLinks = createAckLinks(ackLinkSecret(db), deps.baseUrl);
+  const pager = new Pager({
+    jobs,
+    send: createChannelSender({
+      webhookTimeoutMs: config.pager.timeoutMs,
+      ...(config.pager.sms === undefined ? {} : { sms: config.pager.sms }),
+      publishMqtt: (topic, payload) => deps.publish(topic, payload, { qos: 1 }),
+    }),
+    registry,
+    alert: (id) => service.get(id),
+    record: (id, entry) => service.record(id, entry),
+    context,
+    ackUrl: (alertId, personId) => ackLinks.url(alertId, personId),
+    timeZone: settings.timeZone,
+    retry: { maxAttempts: config.pager.maxAttempts, backoffMs: config.pager.backoffMs },
+    metrics,
+    log: log.child({ component: 'pager' }),
+    now,
+  });
+  const hub = new SseHub<AlertChangeMessage>();
+
+  /** Tells the wearer help is coming (CONTRACT.md §2 `commands`). */
+  function commandBracelets(alert: Alert, events: AlertEventName[]): void {
+    if (!events.includes('alertAcked') || !RESIDENT_KINDS.has(alert.kind)) return;
+    const byName = alert.assignee === null ? null : (registry.get('workers', alert.assignee)?.name ?? null);
+    for (const device of registry.list('devices')) {
+      if (device.kind !== 'bracelet' || device.resident !== alert.subject) continue;
+      const command = JSON.stringify({ cmd: 'ack', alertId: alert.id, kind: alert.kind, by: alert.assignee, byName });
+      deps.publish(`devices/${device.id}/commands`, command, { qos: 1 }).catch((err: unknown) => log.warn({ err, deviceId: device.id }, 'ack command not sent'));
+    }
+  }
+
+  service.events.on('pagesQueued', () => void pager.runDue());
+  service.events.on('changed', (alert, events) => {
+    const message: AlertChangeMessage = { change: events, alert: presentAlert(alert) };
+    hub.publish('alert', message);
+    // Workers' apps hear of new alerts and state changes; delivery records stay on the timeline.
+    if (events.some((e) => e !== 'alertRecorded')) {
+      deps.publish(`alerts/grid/${alert.grid}`, JSON.stringify(message), { qos: 1 }).catch((err: unknown) => log.debug({ err }, 'grid alert topic not published'));
+    }
+    commandBracelets(alert, events);
+  });
+
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const tick = (): Promise<void> => {
+    if (stopped) return Promise.resolve();
+    const nowMs = now();
+    try {
+      safety.tick(nowMs);
+      service.escalate(nowMs);
+    } catch (err) {
+      log.error({ err }, 'alert tick failed');
+    }
+    return pager.runDue();
+  };
+
+  return {
+    service,
+    hub,
+    ackLinks,
+    context,
+    tick,
+    start() {
+      void tick();
+      timer = setInterval(() => void tick(), config.alerts.tickMs);
+      timer.unref();
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      hub.close();
+      await pager.close();
+      safety.save();
+    },
+  };
+}

@@ -1,0 +1,267 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { createAqhiEngine, HOUR_MS, type AqiProfile, type AqhiEngine, type IndexUpdate } from '../../rules/aqhi/index.js';
+import type { Reading } from '../../sensors/index.js';
+import type { IngestEvents } from '../ingest/ingest-pipeline.js';
+import type { Registry } from '../registry/registry.js';
+import type { DeviceEntity } from '../registry/schemas.js';
+import { AIR_VALID_RANGE } from './air-valid-range.js';
+import type { AqhiFeedBody, HistoryPoint, StationIndex } from './feed-schema.js';
+import { restoreServiceState, type AqhiServiceState } from './service-state.js';
+import type { AqhiStore } from './sqlite-aqhi-store.js';
+import { excludedHours, toHistoryPoint, toStationIndex, STALE_AFTER_MS } from './station-index.js';
+
+/** What the AQHI service tells the rest of the gateway (feeds, the alert service, Node-RED). */
+export interface AqhiServiceEvents {
+  /** A station-hour's index changed: the current hour, a finished one, or one late data reached. */
+  indexChanged: [update: IndexUpdate];
+  /** A station entered (high: true) or left the high band; for the grouped `aqhi_high` notice. */
+  highChanged: [stationId: string, change: { high: boolean; update: IndexUpdate }];
+  /** A station's current feed entry may have changed (after its updates are applied). */
+  stationChanged: [stationId: string];
+  /** An hour boundary was processed; time-dependent parts of the feed (stale) may have moved. */
+  ticked: [nowMs: number];
+}
+
+export interface AqhiServiceDeps {
+  profile: AqiProfile;
+  store: AqhiStore;
+  registry: Pick<Registry, 'get' | 'list'>;
+  /** Readings come from here (`readingAccepted`); the service stops listening in stop(). */
+  ingestEvents: EventEmitter<IngestEvents>;
+  now: () => number;
+  log: Logger;
+  /** How often changed hourly values are written, default 1 s (history reads write first). */
+  flushIntervalMs?: number;
+  /** Least time between engine snapshots while readings arrive, default 10 s. */
+  snapshotIntervalMs?: number;
+  /** Hourly values older than this are deleted, default 90 days (the API serves 30). */
+  historyRetentionDays?: number;
+  staleAfterMs?: number;
+  /** Leave hours out when a pollutant repeats one value this many hours; 0 (default) is off. */
+  stuckAfterHours?: number;
+}
+
+export interface AqhiService {
+  readonly profile: AqiProfile;
+  readonly events: EventEmitter<AqhiServiceEvents>;
+  /** Feeds one accepted reading; readings of other kinds, or of air devices with no station, are ignored. */
+  handleReading(reading: Reading, device: DeviceEntity): void;
+  /** Processes an hour boundary at nowMs (default now()): finalises hours, moves silent stations on. */
+  tick(nowMs?: number): IndexUpdate[];
+  /** Every registered station's current entry. */
+  feed(nowMs?: number): AqhiFeedBody;
+  /** One registered station's current entry; undefined for a station not in the registry. */
+  stationIndex(stationId: string, nowMs?: number): StationIndex | undefined;
+  /** Stored hourly values of the last `hours` hours up to the hour of nowMs, oldest first. */
+  history(stationId: string, hours: number, nowMs?: number): HistoryPoint[];
+  /** Starts the hour-boundary timer, after a catch-up tick for the hours that passed while stopped. */
+  start(): void;
+  /** Stops the timers and listening, and writes everything down. Safe to call twice. */
+  stop(): void;
+  /** Writes changed hourly values now; with force, the engine snapshot too. */
+  flush(force?: boolean): void;
+}
+
+/** A timer may fire a hair early; ticking this long after the boundary lands in the new hour. */
+const TICK_MARGIN_MS = 1000;
+
+const hourOf = (ms: number): number => Math.floor(ms / HOUR_MS) * HOUR_MS;
+
+/**
+ * The AQHI service: feeds the pure engine (rules/aqhi) from accepted air readings, ticks it at
+ * every hour boundary, keeps hourly values for history and its state for restarts, and says
+ * when a station's index or its high-band state changes.
+ */
+export function createAqhiService(deps: AqhiServiceDeps): AqhiService {
+  const { profile, store, registry, now, log } = deps;
+  const flushIntervalMs = deps.flushIntervalMs ?? 1000;
+  const snapshotIntervalMs = deps.snapshotIntervalMs ?? 10_000;
+  const retentionMs = (deps.historyRetentionDays ?? 90) * 24 * HOUR_MS;
+  const staleAfterMs = deps.staleAfterMs ?? STALE_AFTER_MS;
+  const events = new EventEmitter<AqhiServiceEvents>();
+
+  const engine: AqhiEngine = createAqhiEngine({
+    profile,
+    clock: { nowMs: now },
+    validRange: AIR_VALID_RANGE,
+    ...(deps.stuckAfterHours === undefined ? {} : { stuckAfterHours: deps.stuckAfterHours }),
+  });
+  const lastReadingAtMs = new Map<string, number>();
+  const high = new Map<string, boolean>();
+  const longestWindowHours = Math.max(...profile.terms.map((t) => t.window.hours));
+
+  const saved = store.loadState();
+  if (saved !== undefined) {
+    const restored = restoreServiceState(saved, engine);
+    if (restored.ok) {
+      for (const [id, ms] of Object.entries(restored.state.lastReadingAtMs)) lastReadingAtMs.set(id, ms);
+      for (const [id, h] of Object.entries(restored.state.high)) high.set(id, h);
+      log.info({ stations: engine.stations().length }, 'AQHI state restored');
+    } else {
+      // The raw readings are still in the telemetry store; the averages rebuild as data arrives.
+      log.warn({ error: restored.error }, 'AQHI state not restored; starting with empty averages');
+    }
+  }
+
+  const pendingHours = new Map<string, IndexUpdate>();
+  let stateDirty = false;
+  let lastSnapshotAt = performance.now();
+  let hourTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  function emit<E extends keyof AqhiServiceEvents>(event: E, ...args: AqhiServiceEvents[E]): void {
+    try {
+      (events.emit as (e: E, ...a: AqhiServiceEvents[E]) => boolean)(event, ...args);
+    } catch (err) {
+      log.error({ err, event }, 'a listener of AQHI changes failed');
+    }
+  }
+
+  function apply(updates: readonly IndexUpdate[]): void {
+    if (updates.length === 0) return;
+    stateDirty = true;
+    for (const u of updates) {
+      pendingHours.set(`${u.stationId}\u0000${u.hourStartMs}`, u);
+      emit('indexChanged', u);
+    }
+    for (const stationId of new Set(updates.map((u) => u.stationId))) {
+      checkHighBand(stationId);
+      emit('stationChanged', stationId);
+    }
+  }
+
+  /** Only the current hour's value moves the high state; a null value (missing data) leaves it as it was. */
+  function checkHighBand(stationId: string): void {
+    const current = engine.current(stationId);
+    if (current === undefined || current.value === null) return;
+    if (current.high === (high.get(stationId) ?? false)) return;
+    high.set(stationId, current.high);
+    // Written at once: a restart must not announce the same transition twice.
+    flush(true);
+    emit('highChanged', stationId, { high: current.high, update: current });
+  }
+
+  function handleReading(reading: Reading, device: DeviceEntity): void {
+    if (reading.kind !== 'air' || device.station === undefined) return;
+    const stationId = device.station;
+    lastReadingAtMs.set(stationId, Math.max(lastReadingAtMs.get(stationId) ?? 0, reading.receivedAtMs));
+    stateDirty = true;
+    const { updates, rejected } = engine.ingest(stationId, reading.tsMs, reading.values);
+    if (rejected.length > 0) log.warn({ stationId, deviceId: device.id, rejected }, 'air values left out of the index');
+    apply(updates);
+    if (updates.length === 0) emit('stationChanged', stationId);
+  }
+
+  function flush(force = false): void {
+    if (pendingHours.size > 0) {
+      store.saveHours([...pendingHours.values()], now());
+      pendingHours.clear();
+    }
+    if (stateDirty && (force || performance.now() - lastSnapshotAt >= snapshotIntervalMs)) {
+      const state: AqhiServiceState = {
+        format: 'aqhi-service/1',
+        engine: engine.snapshot(),
+        lastReadingAtMs: Object.fromEntries(lastReadingAtMs),
+        high: Object.fromEntries(high),
+      };
+      store.saveState(state, now());
+      stateDirty = false;
+      lastSnapshotAt = performance.now();
+    }
+  }
+
+  function tick(nowMs = now()): IndexUpdate[] {
+    const updates = engine.tick(nowMs);
+    apply(updates);
+    emit('ticked', nowMs);
+    const pruned = store.pruneBefore(hourOf(nowMs) - retentionMs);
+    if (pruned > 0) log.debug({ pruned }, 'old hourly AQHI values deleted');
+    flush(true);
+    return updates;
+  }
+
+  function scheduleHourTick(): void {
+    const nowMs = now();
+    const delay = hourOf(nowMs) + HOUR_MS - nowMs + TICK_MARGIN_MS;
+    hourTimer = setTimeout(() => {
+      try {
+        tick();
+      } catch (err) {
+        log.error({ err }, 'AQHI hourly tick failed');
+      }
+      if (!stopped) scheduleHourTick();
+    }, delay);
+    hourTimer.unref();
+  }
+
+  function stationIndex(stationId: string, nowMs = now()): StationIndex | undefined {
+    const station = registry.get('stations', stationId);
+    if (station === undefined) return undefined;
+    const update = engine.current(stationId) ?? store.latest(stationId);
+    return toStationIndex({
+      station,
+      update,
+      profile,
+      lastReadingAtMs: lastReadingAtMs.get(stationId),
+      nowMs,
+      excluded: update === undefined ? [] : excludedHours(engine.hourly(stationId, longestWindowHours)),
+      staleAfterMs,
+    });
+  }
+
+  function feed(nowMs = now()): AqhiFeedBody {
+    const stations = registry
+      .list('stations')
+      .map((s) => s.id)
+      .sort();
+    return {
+      profile: { name: profile.name, version: profile.version, status: profile.status, title: profile.title },
+      generatedAt: new Date(nowMs).toISOString(),
+      stations: stations.map((id) => stationIndex(id, nowMs)).filter((s): s is StationIndex => s !== undefined),
+    };
+  }
+
+  function history(stationId: string, hours: number, nowMs = now()): HistoryPoint[] {
+    if (!Number.isInteger(hours) || hours < 1) throw new RangeError(`hours must be a positive integer, got ${hours}`);
+    flush();
+    const toMs = hourOf(nowMs);
+    return store.hours(stationId, toMs - (hours - 1) * HOUR_MS, toMs).map(toHistoryPoint);
+  }
+
+  const onReading = (reading: Reading, device: DeviceEntity): void => handleReading(reading, device);
+  deps.ingestEvents.on('readingAccepted', onReading);
+
+  const flushTimer = setInterval(() => {
+    try {
+      flush();
+    } catch (err) {
+      log.error({ err }, 'writing AQHI values failed');
+    }
+  }, flushIntervalMs);
+  flushTimer.unref();
+
+  return {
+    profile,
+    events,
+    handleReading,
+    tick,
+    feed,
+    stationIndex,
+    history,
+    start() {
+      if (stopped || hourTimer !== undefined) return;
+      tick();
+      scheduleHourTick();
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      deps.ingestEvents.off('readingAccepted', onReading);
+      clearInterval(flushTimer);
+      if (hourTimer !== undefined) clearTimeout(hourTimer);
+      flush(true);
+    },
+    flush,
+  };
+}

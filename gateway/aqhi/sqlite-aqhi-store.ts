@@ -1,0 +1,78 @@
+import type { IndexUpdate } from '../../rules/aqhi/index.js';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
+
+/** What the AQHI service keeps on disk: hourly index values for history, and its own state. */
+export interface AqhiStore {
+  /** Upserts station-hours (the latest result of an hour replaces the earlier one). */
+  saveHours(updates: readonly IndexUpdate[], savedAtMs: number): void;
+  /** Stored hours with fromMs ≤ hourStartMs ≤ toMs, oldest first. */
+  hours(stationId: string, fromMs: number, toMs: number): IndexUpdate[];
+  latest(stationId: string): IndexUpdate | undefined;
+  saveState(state: unknown, savedAtMs: number): void;
+  loadState(): unknown;
+  /** Drops hours that started before this; returns how many. */
+  pruneBefore(hourStartMs: number): number;
+}
+
+const STATE_KEY = 'aqhi-service';
+
+/** Tables `aqhi_hourly` and `aqhi_state` (gateway/store/sqlite-database.ts migrations). */
+export class SqliteAqhiStore implements AqhiStore {
+  private readonly upsertHour;
+  private readonly selectHours;
+  private readonly selectLatest;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.upsertHour = db.prepare(
+      `INSERT INTO aqhi_hourly (station_id, hour_start_ms, value, band, high, provisional, profile, body, updated_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (station_id, hour_start_ms) DO UPDATE SET value = excluded.value, band = excluded.band, high = excluded.high,
+         provisional = excluded.provisional, profile = excluded.profile, body = excluded.body, updated_at_ms = excluded.updated_at_ms`,
+    );
+    this.selectHours = db.prepare('SELECT body FROM aqhi_hourly WHERE station_id = ? AND hour_start_ms BETWEEN ? AND ? ORDER BY hour_start_ms');
+    this.selectLatest = db.prepare('SELECT body FROM aqhi_hourly WHERE station_id = ? ORDER BY hour_start_ms DESC LIMIT 1');
+  }
+
+  saveHours(updates: readonly IndexUpdate[], savedAtMs: number): void {
+    if (updates.length === 0) return;
+    this.db.transaction(() => {
+      for (const u of updates) {
+        this.upsertHour.run(
+          u.stationId,
+          u.hourStartMs,
+          u.value,
+          u.band,
+          u.high ? 1 : 0,
+          u.provisional ? 1 : 0,
+          `${u.profile.name}@${u.profile.version}`,
+          JSON.stringify(u),
+          savedAtMs,
+        );
+      }
+    })();
+  }
+
+  hours(stationId: string, fromMs: number, toMs: number): IndexUpdate[] {
+    return (this.selectHours.all(stationId, fromMs, toMs) as { body: string }[]).map((r) => JSON.parse(r.body) as IndexUpdate);
+  }
+
+  latest(stationId: string): IndexUpdate | undefined {
+    const row = this.selectLatest.get(stationId) as { body: string } | undefined;
+    return row === undefined ? undefined : (JSON.parse(row.body) as IndexUpdate);
+  }
+
+  saveState(state: unknown, savedAtMs: number): void {
+    this.db
+      .prepare('INSERT INTO aqhi_state (key, body, saved_at_ms) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET body = excluded.body, saved_at_ms = excluded.saved_at_ms')
+      .run(STATE_KEY, JSON.stringify(state), savedAtMs);
+  }
+
+  loadState(): unknown {
+    const row = this.db.prepare('SELECT body FROM aqhi_state WHERE key = ?').get(STATE_KEY) as { body: string } | undefined;
+    return row === undefined ? undefined : (JSON.parse(row.body) as unknown);
+  }
+
+  pruneBefore(hourStartMs: number): number {
+    return this.db.prepare('DELETE FROM aqhi_hourly WHERE hour_start_ms < ?').run(hourStartMs).changes;
+  }
+}

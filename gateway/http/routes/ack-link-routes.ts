@@ -1,0 +1,74 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Alert } from '../../../rules/safety/index.js';
+import { KIND_LABELS } from '../../pager/page-message.js';
+import { resolvePerson } from '../../pager/recipients.js';
+import type { HttpDeps } from '../deps.js';
+
+const TokenParams = Type.Object({ token: Type.String({ maxLength: 500 }) });
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function page(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
+  return reply
+    .status(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .header('referrer-policy', 'no-referrer')
+    .send(
+      `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
+        `<title>${escapeHtml(title)}</title><style>body{font:20px/1.5 system-ui,sans-serif;margin:1.5em;max-width:32em}` +
+        `button{font-size:1.2em;padding:.8em 1.6em;background:#b00020;color:#fff;border:0;border-radius:.4em}</style></head>` +
+        `<body>${body}</body></html>`,
+    );
+}
+
+function summary(alert: Alert, subjectName: string): string {
+  const label = KIND_LABELS[alert.kind];
+  return `<h1>${escapeHtml(label.zh)} · ${escapeHtml(label.en)}</h1><p>${escapeHtml(subjectName)} — ${escapeHtml(alert.severity)}, ${escapeHtml(alert.state)}</p>`;
+}
+
+/**
+ * The ack link in a page: GET shows the alert and a confirm button, POST acknowledges it as the
+ * person the link was made for. Public: the signed token is the credential.
+ */
+export const ackLinkRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  // The confirm form posts an empty urlencoded body.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_req, _body, done) => done(null, {}));
+
+  const resolveLink = (token: string): { alert: Alert; personId: string; personName: string; subjectName: string } | undefined => {
+    const link = deps.ackLinks.verify(token);
+    if (link === undefined) return undefined;
+    const alert = deps.alerts.get(link.alertId);
+    if (alert === undefined) return undefined;
+    const person = resolvePerson(deps.registry, link.personId);
+    const subjectName = deps.registry.get('residents', alert.subject)?.name ?? alert.subject;
+    return { alert, personId: link.personId, personName: person?.name ?? link.personId, subjectName };
+  };
+
+  app.get('/ack/:token', { config: { public: true }, schema: { hide: true, params: TokenParams } }, async (request, reply) => {
+    const found = resolveLink(request.params.token);
+    if (found === undefined) return page(reply, 404, 'Unknown link', '<h1>This link is not valid.</h1>');
+    const { alert, subjectName, personName } = found;
+    const action =
+      alert.state === 'open'
+        ? `<form method="post"><button type="submit">我来处理 · I am on it</button></form><p>${escapeHtml(personName)}</p>`
+        : `<p>Already ${escapeHtml(alert.state)}${alert.assignee === null ? '' : ` by ${escapeHtml(alert.assignee)}`}.</p>`;
+    return page(reply, 200, 'Alert', summary(alert, subjectName) + action);
+  });
+
+  app.post('/ack/:token', { config: { public: true }, schema: { hide: true, params: TokenParams } }, async (request, reply) => {
+    const found = resolveLink(request.params.token);
+    if (found === undefined) {
+      request.log.warn({ ip: request.ip }, 'ack link with a bad signature or unknown alert');
+      return page(reply, 404, 'Unknown link', '<h1>This link is not valid.</h1>');
+    }
+    const updated = deps.alerts.ack(found.alert.id, found.personId, 'acknowledged from the page link') ?? found.alert;
+    request.log.info({ alertId: updated.id, by: found.personId }, 'alert acked by page link');
+    return page(reply, 200, 'Acknowledged', `${summary(updated, found.subjectName)}<p>Thank you, ${escapeHtml(found.personName)}. The others are told you are on it.</p>`);
+  });
+};

@@ -1,0 +1,128 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ALERT_KINDS, ALERT_STATES, type Alert, type AlertKind, type AlertState } from '../../../rules/safety/index.js';
+import type { AlertFilter } from '../../alerts/alert-store.js';
+import { alertVisibility, presentAlert, visibleGrids } from '../../alerts/alert-view.js';
+import type { HttpDeps } from '../deps.js';
+import { HttpError } from '../errors.js';
+import type { Principal } from '../token-store.js';
+
+const AlertId = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
+const NoteBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
+const ListQuery = Type.Object(
+  {
+    state: Type.Optional(Type.String({ description: 'open, acked, resolved; several separated by commas' })),
+    grid: Type.Optional(Type.String()),
+    kind: Type.Optional(Type.String({ description: 'alert kinds, separated by commas' })),
+    since: Type.Optional(Type.String({ description: 'epoch ms or ISO 8601: alerts changed since then' })),
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
+  },
+  { additionalProperties: false },
+);
+/** Alerts about one resident this close together read as one incident. */
+const INCIDENT_WINDOW_MS = 10 * 60_000;
+
+function listOf<T extends string>(raw: string | undefined, allowed: readonly T[], field: string): T[] | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const values = raw.split(',').map((v) => v.trim());
+  const wrong = values.filter((v) => !(allowed as readonly string[]).includes(v));
+  if (wrong.length > 0) throw new HttpError('GW_ERR_HTTP_BAD_REQUEST', `querystring/${field}: unknown value(s) ${wrong.join(', ')}; one of ${allowed.join(', ')}`);
+  return values as T[];
+}
+
+function parseSince(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (!Number.isFinite(ms)) throw new HttpError('GW_ERR_HTTP_BAD_REQUEST', `querystring/since: "${raw}" is neither epoch milliseconds nor an ISO 8601 time`);
+  return ms;
+}
+
+function actorOf(principal: Principal): string {
+  return principal.subject ?? principal.role;
+}
+
+/** May see resident data (names, addresses, family contacts). */
+function seesResidents(principal: Principal): boolean {
+  return principal.role === 'admin' || principal.role === 'worker';
+}
+
+/** CONTRACT.md §3: alerts visible to the caller, their timelines, ack and resolve, the SSE stream. */
+export const alertRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const readers = { roles: ['admin', 'worker'] as const };
+  const handlers = { roles: ['admin', 'worker'] as const };
+
+  /** The alert if the caller may see it: 404 when absent, 403 when it is another grid's. */
+  function visibleAlert(request: FastifyRequest, id: string): Alert {
+    const alert = deps.alerts.get(id);
+    if (alert === undefined) throw new HttpError('GW_ERR_HTTP_NOT_FOUND', `no alert "${id}"`);
+    if (!alertVisibility(deps.registry, request.principal!)(alert)) {
+      request.log.warn({ alertId: id, tokenId: request.principal!.tokenId }, 'alert outside the caller’s grids');
+      throw new HttpError('GW_ERR_AUTH_FORBIDDEN', `alert "${id}" is not in your grids`);
+    }
+    return alert;
+  }
+
+  app.get('/api/alerts', { config: readers, schema: { tags: ['alerts'], querystring: ListQuery, description: 'Alerts visible to the caller, newest first.' } }, async (request) => {
+    const q = request.query;
+    const principal = request.principal!;
+    const allowedGrids = visibleGrids(deps.registry, principal);
+    const asked = q.grid === undefined || q.grid === '' ? undefined : q.grid.split(',');
+    const grids = asked === undefined ? allowedGrids : allowedGrids === undefined ? asked : asked.filter((g) => allowedGrids.includes(g));
+    const visible = alertVisibility(deps.registry, principal);
+    const filter: AlertFilter = { limit: q.limit };
+    const state = listOf<AlertState>(q.state, ALERT_STATES, 'state');
+    const kinds = listOf<AlertKind>(q.kind, ALERT_KINDS, 'kind');
+    const sinceMs = parseSince(q.since);
+    if (state !== undefined) filter.state = state;
+    if (kinds !== undefined) filter.kinds = kinds;
+    if (grids !== undefined) filter.grids = grids;
+    if (sinceMs !== undefined) filter.sinceMs = sinceMs;
+    const alerts = deps.alerts.list(filter).filter(visible);
+    return { alerts: alerts.map(presentAlert) };
+  });
+
+  app.get('/api/alerts/stream', { config: readers, schema: { tags: ['alerts'], description: 'Server-Sent Events: `alert` events carry {change, alert}. Reconnect with Last-Event-ID to catch up.' } }, (request, reply) => {
+    const visible = alertVisibility(deps.registry, request.principal!);
+    deps.alertHub.attach(request, reply, (data) => visible(data.alert), { event: 'hello', data: { role: request.principal!.role } });
+  });
+
+  app.get('/api/alerts/:id', { config: readers, schema: { tags: ['alerts'], params: Type.Object({ id: AlertId }) } }, async (request) => {
+    const alert = visibleAlert(request, request.params.id);
+    const principal = request.principal!;
+    const related = deps.alerts
+      .list({ subject: alert.subject, limit: 50 })
+      .filter((a) => a.id !== alert.id && Math.abs(a.createdAt - alert.createdAt) <= INCIDENT_WINDOW_MS)
+      .filter(alertVisibility(deps.registry, principal));
+    return {
+      ...presentAlert(alert),
+      context: seesResidents(principal) ? deps.alertContext(alert) : null,
+      related: related.map(presentAlert),
+    };
+  });
+
+  for (const action of ['ack', 'resolve'] as const) {
+    app.post(
+      `/api/alerts/:id/${action}`,
+      { config: handlers, schema: { tags: ['alerts'], params: Type.Object({ id: AlertId }), body: Type.Optional(NoteBody), description: `Idempotent: a second ${action} changes nothing and answers the same.` } },
+      async (request) => {
+        const alert = visibleAlert(request, request.params.id);
+        const note = request.body?.note;
+        const by = actorOf(request.principal!);
+        const updated = action === 'ack' ? deps.alerts.ack(alert.id, by, note) : deps.alerts.resolve(alert.id, by, note);
+        request.log.info({ alertId: alert.id, by, action }, `alert ${action}`);
+        return presentAlert(updated!);
+      },
+    );
+  }
+
+  app.post(
+    '/api/alerts/:id/notes',
+    { config: handlers, schema: { tags: ['alerts'], params: Type.Object({ id: AlertId }), body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }) } },
+    async (request) => {
+      const alert = visibleAlert(request, request.params.id);
+      return presentAlert(deps.alerts.note(alert.id, request.body.text, actorOf(request.principal!))!);
+    },
+  );
+};

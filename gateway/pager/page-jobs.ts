@@ -1,0 +1,116 @@
+import type { Channel } from '../registry/schemas.js';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
+
+/** One way to reach one person: tried in order until one delivers. */
+export interface PageRoute {
+  to: string;
+  channel: Channel;
+}
+
+export type PageReason = 'step' | 'repage' | 'digest' | 'notice' | 'dispatch';
+export type PageJobState = 'pending' | 'delivered' | 'failed' | 'cancelled';
+
+/**
+ * A page waiting to go out, kept in the store (the outbox) in the same transaction as the
+ * escalation step that asked for it: a step recorded is a page that will be sent, even after a crash.
+ */
+export interface PageJob {
+  id: number;
+  alertId: string;
+  step: number | null;
+  reason: PageReason;
+  /** The policy role or audience this job serves (onDuty, backup, family, emergencyGroup, assignee, ...). */
+  role: string;
+  routes: PageRoute[];
+  routeIndex: number;
+  /** Attempts already made on the current route. */
+  attempt: number;
+  state: PageJobState;
+  nextAttemptAtMs: number;
+  createdAtMs: number;
+  lastError: string | null;
+}
+
+export type NewPageJob = Pick<PageJob, 'alertId' | 'step' | 'reason' | 'role' | 'routes' | 'nextAttemptAtMs'>;
+
+interface Row {
+  id: number;
+  alert_id: string;
+  step: number | null;
+  reason: PageReason;
+  role: string;
+  routes: string;
+  route_index: number;
+  attempt: number;
+  state: PageJobState;
+  next_attempt_at_ms: number;
+  created_at_ms: number;
+  last_error: string | null;
+}
+
+function fromRow(row: Row): PageJob {
+  return {
+    id: row.id,
+    alertId: row.alert_id,
+    step: row.step,
+    reason: row.reason,
+    role: row.role,
+    routes: JSON.parse(row.routes) as PageRoute[],
+    routeIndex: row.route_index,
+    attempt: row.attempt,
+    state: row.state,
+    nextAttemptAtMs: row.next_attempt_at_ms,
+    createdAtMs: row.created_at_ms,
+    lastError: row.last_error,
+  };
+}
+
+export class PageJobStore {
+  private readonly insertStmt;
+  private readonly updateStmt;
+  private readonly dueStmt;
+  private readonly countPendingStmt;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO page_jobs (alert_id, step, reason, role, routes, state, next_attempt_at_ms, created_at_ms, updated_at_ms)
+       VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+    );
+    this.updateStmt = db.prepare(
+      `UPDATE page_jobs SET route_index = @routeIndex, attempt = @attempt, state = @state,
+         next_attempt_at_ms = @nextAttemptAtMs, last_error = @lastError, updated_at_ms = @updatedAt WHERE id = @id`,
+    );
+    this.dueStmt = db.prepare("SELECT * FROM page_jobs WHERE state = 'pending' AND next_attempt_at_ms <= ? ORDER BY next_attempt_at_ms, id LIMIT ?");
+    this.countPendingStmt = db.prepare("SELECT COUNT(*) AS n FROM page_jobs WHERE state = 'pending'");
+  }
+
+  insert(job: NewPageJob, nowMs: number): number {
+    const result = this.insertStmt.run(job.alertId, job.step, job.reason, job.role, JSON.stringify(job.routes), job.nextAttemptAtMs, nowMs, nowMs);
+    return Number(result.lastInsertRowid);
+  }
+
+  update(job: PageJob, nowMs: number): void {
+    this.updateStmt.run({ ...job, updatedAt: nowMs });
+  }
+
+  due(nowMs: number, limit = 200): PageJob[] {
+    return (this.dueStmt.all(nowMs, limit) as Row[]).map(fromRow);
+  }
+
+  forAlert(alertId: string): PageJob[] {
+    return (this.db.prepare('SELECT * FROM page_jobs WHERE alert_id = ? ORDER BY id').all(alertId) as Row[]).map(fromRow);
+  }
+
+  /** Pending pages of an alert that are no longer wanted (it was acked); returns how many. */
+  cancelPending(alertId: string, reasons: readonly PageReason[], nowMs: number): number {
+    const placeholders = reasons.map(() => '?').join(', ');
+    const result = this.db
+      .prepare(`UPDATE page_jobs SET state = 'cancelled', updated_at_ms = ? WHERE alert_id = ? AND state = 'pending' AND reason IN (${placeholders})`)
+      .run(nowMs, alertId, ...reasons);
+    return result.changes;
+  }
+
+  pendingCount(): number {
+    return (this.countPendingStmt.get() as { n: number }).n;
+  }
+}

@@ -1,0 +1,97 @@
+import type { Alert, AlertKind } from '../../rules/safety/index.js';
+import type { AlertContext } from '../alerts/alert-context.js';
+import { presentAlert, type AlertView } from '../alerts/alert-view.js';
+import type { PageReason } from './page-jobs.js';
+import type { Person } from './recipients.js';
+
+/** What a webhook receives (the alert JSON, with what the worker needs to act); SMS gets `text`. */
+export interface PageMessage {
+  type: 'page';
+  reason: PageReason;
+  step: number | null;
+  recipient: { id: string; name: string; kind: Person['kind'] };
+  alert: AlertView;
+  context: AlertContext;
+  ackUrl: string | null;
+  text: string;
+}
+
+/** Low-severity alerts raised at night, sent together in the morning. */
+export interface DigestMessage {
+  type: 'digest';
+  recipient: { id: string; name: string; kind: Person['kind'] };
+  alerts: { alert: AlertView; context: AlertContext; ackUrl: string | null }[];
+  text: string;
+}
+
+export const KIND_LABELS: Record<AlertKind, { en: string; zh: string }> = {
+  fall: { en: 'Fall', zh: '跌倒' },
+  sos: { en: 'SOS call', zh: '一键呼救' },
+  vitals: { en: 'Vital signs out of range', zh: '生命体征异常' },
+  no_motion: { en: 'No movement', zh: '长时间未活动' },
+  stayed_in: { en: 'Has not left home', zh: '长时间未出门' },
+  wandering: { en: 'Left the safe zone', zh: '走失风险' },
+  device_offline: { en: 'Bracelet offline', zh: '手环离线' },
+  battery_low: { en: 'Bracelet battery low', zh: '手环电量低' },
+  not_worn: { en: 'Bracelet not worn', zh: '手环未佩戴' },
+  aed_opened: { en: 'AED cabinet opened', zh: 'AED柜门打开' },
+  aed_fault: { en: 'AED fault', zh: 'AED故障' },
+  aqhi_high: { en: 'Air quality health risk high', zh: '空气质量健康风险高' },
+};
+
+function localTime(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', day: '2-digit', month: 'short' }).format(ms);
+}
+
+/** One short paragraph: fits two SMS segments for a typical page. */
+export function pageText(alert: Alert, context: AlertContext, ackUrl: string | null, timeZone: string): string {
+  const label = KIND_LABELS[alert.kind];
+  const status = alert.state === 'resolved' ? 'OVER' : alert.severity.toUpperCase();
+  const parts = [`[${status}] ${label.zh} ${label.en}`];
+  if (typeof alert.details.summary === 'string') parts.push(alert.details.summary);
+  const who = context.resident;
+  if (who !== null) parts.push(`${who.name}${who.address === null ? '' : `, ${who.address}`}${who.conditions.length > 0 ? ` (${who.conditions.join(', ')})` : ''}`);
+  else parts.push(alert.subject);
+  parts.push(`since ${localTime(alert.createdAt, timeZone)}`);
+  if (context.location !== null) parts.push(`at ${context.location.lat.toFixed(5)},${context.location.lon.toFixed(5)}`);
+  const aed = context.nearestAeds[0];
+  if (aed !== undefined) parts.push(`AED ${aed.id} ${Math.round(aed.distanceM)} m${aed.description === null ? '' : ` (${aed.description})`}`);
+  for (const c of context.contacts.slice(0, 2)) parts.push(`${c.relation ?? 'contact'} ${c.name}${c.phones[0] === undefined ? '' : ` ${c.phones[0]}`}`);
+  if (ackUrl !== null && alert.state === 'open') parts.push(`Ack: ${ackUrl}`);
+  return parts.join('. ');
+}
+
+export function buildPageMessage(input: {
+  alert: Alert;
+  context: AlertContext;
+  person: Person;
+  reason: PageReason;
+  step: number | null;
+  ackUrl: string | null;
+  timeZone: string;
+}): PageMessage {
+  const { alert, context, person, ackUrl } = input;
+  return {
+    type: 'page',
+    reason: input.reason,
+    step: input.step,
+    recipient: { id: person.id, name: person.name, kind: person.kind },
+    alert: presentAlert(alert),
+    context,
+    ackUrl,
+    text: pageText(alert, context, ackUrl, input.timeZone),
+  };
+}
+
+export function buildDigestMessage(person: Person, items: { alert: Alert; context: AlertContext; ackUrl: string | null }[], timeZone: string): DigestMessage {
+  const lines = items.map(({ alert, context }) => {
+    const label = KIND_LABELS[alert.kind];
+    return `${label.zh} ${label.en}: ${context.resident?.name ?? alert.subject} (${localTime(alert.createdAt, timeZone)})`;
+  });
+  return {
+    type: 'digest',
+    recipient: { id: person.id, name: person.name, kind: person.kind },
+    alerts: items.map((i) => ({ alert: presentAlert(i.alert), context: i.context, ackUrl: i.ackUrl })),
+    text: `${items.length} low-priority alert(s) overnight: ${lines.join('; ')}`,
+  };
+}
