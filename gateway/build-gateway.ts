@@ -131,6 +131,7 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
       alertHub: alerting.hub,
       alertContext: alerting.context,
       ackLinks: alerting.ackLinks,
+      aed: alerting.aed,
       aqhi,
       aqhiStream,
       readiness: () => {

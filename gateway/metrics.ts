@@ -86,6 +86,19 @@ export function createMetrics() {
       registers: [registry],
     }),
     pagesPending: new Gauge({ name: 'gateway_pages_pending', help: 'Pages waiting to be sent or retried', registers: [registry] }),
+    aedReadiness: new Gauge({
+      name: 'gateway_aed_readiness_ratio',
+      help: 'Share of a grid’s AEDs that are ready and accessible now',
+      labelNames: ['grid'] as const,
+      registers: [registry],
+    }),
+    aedTimeToFirstAccept: new Histogram({
+      name: 'gateway_aed_time_to_first_accept_seconds',
+      help: 'From an AED cabinet opening to the first responder accepting, per grid',
+      labelNames: ['grid'] as const,
+      buckets: [15, 30, 60, 90, 120, 180, 300, 600],
+      registers: [registry],
+    }),
     httpAuthFailures: new Counter({
       name: 'gateway_http_auth_failures_total',
       help: 'HTTP requests refused for a missing or wrong token, or a wrong role',

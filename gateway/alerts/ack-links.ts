@@ -1,10 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+/** What a link does: acknowledge an alert, or answer a responder dispatch. */
+export type LinkAction = 'ack' | 'accept' | 'decline';
+const ACTIONS: readonly string[] = ['ack', 'accept', 'decline'];
+
 export interface AckLinks {
-  /** A link that lets this person acknowledge this alert from the page itself, without logging in. */
-  url(alertId: string, personId: string): string;
-  /** The alert and person a link's token was made for, or undefined when it was not made by us. */
-  verify(token: string): { alertId: string; personId: string } | undefined;
+  /** A link that lets this person act on this alert from the page itself, without logging in. */
+  url(alertId: string, personId: string, action?: LinkAction): string;
+  /** What a link's token was made for, or undefined when it was not made by us. */
+  verify(token: string): { alertId: string; personId: string; action: LinkAction } | undefined;
 }
 
 /**
@@ -15,8 +19,8 @@ export interface AckLinks {
 export function createAckLinks(secret: string, baseUrl: () => string): AckLinks {
   const sign = (payload: string): string => createHmac('sha256', secret).update(payload).digest('base64url').slice(0, 22);
   return {
-    url(alertId, personId) {
-      const payload = Buffer.from(`${alertId}|${personId}`).toString('base64url');
+    url(alertId, personId, action = 'ack') {
+      const payload = Buffer.from(`${alertId}|${personId}|${action}`).toString('base64url');
       return `${baseUrl().replace(/\/$/, '')}/ack/${payload}.${sign(payload)}`;
     },
     verify(token) {
@@ -25,9 +29,10 @@ export function createAckLinks(secret: string, baseUrl: () => string): AckLinks 
       const expected = Buffer.from(sign(match[1]!));
       const given = Buffer.from(match[2]!);
       if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
-      const [alertId, personId] = Buffer.from(match[1]!, 'base64url').toString('utf8').split('|');
+      const [alertId, personId, action] = Buffer.from(match[1]!, 'base64url').toString('utf8').split('|');
       if (alertId === undefined || personId === undefined || alertId === '' || personId === '') return undefined;
-      return { alertId, personId };
+      if (action === undefined || !ACTIONS.includes(action)) return undefined;
+      return { alertId, personId, action: action as LinkAction };
     },
   };
 }

@@ -86,7 +86,8 @@ export class AlertService {
     if (dedupKey !== undefined) (change.alert as KeyedAlert).dedupKey = dedupKey;
     if (change.events.includes('alertRaised')) this.deps.metrics.alertsRaised.inc({ kind: raise.kind, severity: raise.severity });
     this.commit(change);
-    if (change.events.includes('alertRaised') || change.events.includes('alertSeverityRaised')) this.escalateOne(change.alert, this.deps.now());
+    // Listeners may have added to the timeline meanwhile: escalate the stored alert, not the change's copy.
+    if (change.events.includes('alertRaised') || change.events.includes('alertSeverityRaised')) this.escalateOne(this.get(change.alert.id)!, this.deps.now());
     return this.get(change.alert.id)!;
   }
 
@@ -154,14 +155,15 @@ export class AlertService {
    * Pages people about an alert outside its escalation policy (a responder dispatch, a notice
    * that a condition eased). Each person is one job over their own channels.
    */
-  pageDirect(alertId: string, personIds: readonly string[], options: { reason: 'dispatch' | 'notice'; role: string }): number {
+  pageDirect(alertId: string, personIds: readonly string[], options: { reason: 'dispatch' | 'notice'; role: string; notBeforeMs?: number }): number {
     const alert = this.get(alertId);
     if (alert === undefined) return 0;
     const nowMs = this.deps.now();
+    const at = Math.max(nowMs, options.notBeforeMs ?? nowMs);
     const jobs: NewPageJob[] = [];
     for (const id of new Set(personIds)) {
       const routes = (resolvePerson(this.deps.registry, id)?.channels ?? []).map((channel) => ({ to: id, channel }));
-      if (routes.length > 0) jobs.push({ alertId, step: null, reason: options.reason, role: options.role, routes, nextAttemptAtMs: nowMs });
+      if (routes.length > 0) jobs.push({ alertId, step: null, reason: options.reason, role: options.role, routes, nextAttemptAtMs: at });
     }
     if (jobs.length === 0) return 0;
     this.deps.db.transaction(() => {

@@ -9,6 +9,7 @@ import {
   type AlertEventName,
   type SafetyRuleOverrides,
 } from '../../rules/safety/index.js';
+import { createAedService, type AedService } from '../aed/aed-service.js';
 import type { GatewayConfig } from '../config/config.js';
 import type { AlertChangeMessage } from '../http/deps.js';
 import { SseHub } from '../http/sse.js';
@@ -25,7 +26,6 @@ import { buildAlertContext, type AlertContext } from './alert-context.js';
 import { AlertService } from './alert-service.js';
 import { AlertStore } from './alert-store.js';
 import { presentAlert } from './alert-view.js';
-import { registryNearestAeds } from './nearest-aeds.js';
 import { RuleStateStore } from './rule-state-store.js';
 import { connectSafetyRules } from './safety-rules.js';
 
@@ -50,6 +50,8 @@ export interface Alerting {
   readonly service: AlertService;
   readonly hub: SseHub<AlertChangeMessage>;
   readonly ackLinks: AckLinks;
+  /** AED cabinets, their incidents and the responder dispatch. */
+  readonly aed: AedService;
   context(alert: Alert): AlertContext;
   /** Rule timers, due escalation steps, due pages; resolves when the pages it started have settled. */
   tick(): Promise<void>;
@@ -89,17 +91,18 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     log,
     now,
   });
+  const ruleState = new RuleStateStore(db);
   const safety = connectSafetyRules({
     ingest: deps.ingest,
     registry,
     engine: createSafetyEngine({ config: { rules: settings.rules as SafetyRuleOverrides }, timeZone: settings.timeZone }),
     alerts: service,
-    ruleState: new RuleStateStore(db),
+    ruleState,
     log,
     now,
   });
-  const nearestAeds = registryNearestAeds(registry);
-  const context = (alert: Alert): AlertContext => buildAlertContext({ registry, nearestAeds, lastLocation: safety.lastLocation }, alert, now());
+  const aed = createAedService({ ingest: deps.ingest, registry, alerts: service, ruleState, settings, metrics, log: log.child({ component: 'aed' }), now });
+  const context = (alert: Alert): AlertContext => buildAlertContext({ registry, nearestAeds: aed.nearestForPages, lastLocation: safety.lastLocation }, alert, now());
   const ackLinks = createAckLinks(ackLinkSecret(db), deps.baseUrl);
   const pager = new Pager({
     jobs,
@@ -113,6 +116,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     record: (id, entry) => service.record(id, entry),
     context,
     ackUrl: (alertId, personId) => ackLinks.url(alertId, personId),
+    dispatchUrls: (alertId, personId) => ({ acceptUrl: ackLinks.url(alertId, personId, 'accept'), declineUrl: ackLinks.url(alertId, personId, 'decline') }),
     timeZone: settings.timeZone,
     retry: { maxAttempts: config.pager.maxAttempts, backoffMs: config.pager.backoffMs },
     metrics,
@@ -150,6 +154,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     const nowMs = now();
     try {
       safety.tick(nowMs);
+      aed.tick(nowMs);
       service.escalate(nowMs);
     } catch (err) {
       log.error({ err }, 'alert tick failed');
@@ -161,6 +166,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     service,
     hub,
     ackLinks,
+    aed,
     context,
     tick,
     start() {
@@ -175,6 +181,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       hub.close();
       await pager.close();
       safety.save();
+      aed.save();
     },
   };
 }

@@ -14,6 +14,7 @@ import { deviceRoutes } from './routes/device-routes.js';
 import { aqhiRoutes } from './routes/aqhi-routes.js';
 import { alertRoutes } from './routes/alert-routes.js';
 import { ackLinkRoutes } from './routes/ack-link-routes.js';
+import { aedRoutes } from './routes/aed-routes.js';
 
 export type GatewayHttp = FastifyInstance<any, any, any, FastifyBaseLogger, TypeBoxTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -70,6 +71,7 @@ export async function buildHttpApp(deps: HttpDeps, log: Logger): Promise<Gateway
   await app.register(aqhiRoutes, deps);
   await app.register(alertRoutes, deps);
   await app.register(ackLinkRoutes, deps);
+  await app.register(aedRoutes, deps);
   return app;
 }
 

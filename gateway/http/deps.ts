@@ -1,3 +1,4 @@
+import type { AedService } from '../aed/aed-service.js';
 import type { AckLinks } from '../alerts/ack-links.js';
 import type { AlertContext } from '../alerts/alert-context.js';
 import type { AlertService } from '../alerts/alert-service.js';
@@ -39,6 +40,7 @@ export interface HttpDeps {
   alertHub: SseHub<AlertChangeMessage>;
   alertContext: (alert: Alert) => AlertContext;
   ackLinks: AckLinks;
+  aed: AedService;
   aqhi: Pick<AqhiService, 'feed' | 'history'>;
   aqhiStream: SseHub<StationIndex>;
 }

@@ -13,6 +13,8 @@ export interface PageMessage {
   alert: AlertView;
   context: AlertContext;
   ackUrl: string | null;
+  /** A responder dispatch: links to accept or decline. */
+  dispatch?: { acceptUrl: string; declineUrl: string };
   text: string;
 }
 
@@ -68,9 +70,11 @@ export function buildPageMessage(input: {
   reason: PageReason;
   step: number | null;
   ackUrl: string | null;
+  dispatch?: { acceptUrl: string; declineUrl: string };
   timeZone: string;
 }): PageMessage {
-  const { alert, context, person, ackUrl } = input;
+  const { alert, context, person, ackUrl, dispatch } = input;
+  const text = pageText(alert, context, dispatch === undefined ? ackUrl : null, input.timeZone);
   return {
     type: 'page',
     reason: input.reason,
@@ -78,8 +82,9 @@ export function buildPageMessage(input: {
     recipient: { id: person.id, name: person.name, kind: person.kind },
     alert: presentAlert(alert),
     context,
-    ackUrl,
-    text: pageText(alert, context, ackUrl, input.timeZone),
+    ackUrl: dispatch === undefined ? ackUrl : null,
+    ...(dispatch === undefined ? {} : { dispatch }),
+    text: dispatch === undefined ? text : `${text}. Accept: ${dispatch.acceptUrl} Decline: ${dispatch.declineUrl}`,
   };
 }
 

@@ -24,6 +24,8 @@ export interface PagerDeps {
   record(alertId: string, entry: RecordedEntry): void;
   context(alert: Alert): AlertContext;
   ackUrl(alertId: string, personId: string): string;
+  /** Accept and decline links for a responder dispatch page. */
+  dispatchUrls(alertId: string, personId: string): { acceptUrl: string; declineUrl: string };
   timeZone: string;
   retry: RetryPolicy;
   metrics: GatewayMetrics;
@@ -96,6 +98,7 @@ export class Pager {
         reason: job.reason,
         step: job.step,
         ackUrl: this.deps.ackUrl(alert.id, person.id),
+        ...(job.reason === 'dispatch' ? { dispatch: this.deps.dispatchUrls(alert.id, person.id) } : {}),
         timeZone: this.deps.timeZone,
       });
       if (!(await this.attempt([job], message))) return;

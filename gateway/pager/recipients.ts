@@ -48,11 +48,14 @@ export function rosterFor(registry: Registry, alert: Pick<Alert, 'grid' | 'subje
 
 /** An opened AED cabinet: a cardiac arrest is likely, so the grid and the emergency group at once. */
 export const AED_OPENED_STEPS: EscalationSteps = [{ notify: ['onDuty', 'emergencyGroup'], waitS: 180 }, { notify: ['backup'] }];
+/** A cabinet fault goes to its guardian at working hours (paged directly), not up the grid's chain. */
+export const AED_FAULT_STEPS: EscalationSteps = [];
 /** The index notice informs the workers on duty; it is not an emergency to escalate. */
 export const AQHI_NOTICE_STEPS: EscalationSteps = [{ notify: ['onDuty'] }];
 
 export function escalationStepsFor(registry: Registry, alert: Pick<Alert, 'grid' | 'kind'>): EscalationSteps {
   if (alert.kind === 'aed_opened') return AED_OPENED_STEPS;
   if (alert.kind === 'aqhi_high') return AQHI_NOTICE_STEPS;
+  if (alert.kind === 'aed_fault') return AED_FAULT_STEPS;
   return registry.get('grids', alert.grid)?.escalation ?? DEFAULT_ESCALATION_STEPS;
 }

@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Alert } from '../../../rules/safety/index.js';
 import { KIND_LABELS } from '../../pager/page-message.js';
 import { resolvePerson } from '../../pager/recipients.js';
+import type { LinkAction } from '../../alerts/ack-links.js';
 import type { HttpDeps } from '../deps.js';
 
 const TokenParams = Type.Object({ token: Type.String({ maxLength: 500 }) });
@@ -40,20 +41,30 @@ export const ackLinkRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps)
   // The confirm form posts an empty urlencoded body.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_req, _body, done) => done(null, {}));
 
-  const resolveLink = (token: string): { alert: Alert; personId: string; personName: string; subjectName: string } | undefined => {
+  const aedPlace = (aedId: string): string => {
+    const aed = deps.registry.get('aeds', aedId);
+    return aed === undefined ? aedId : [aed.description, aed.floor === undefined ? undefined : `floor ${aed.floor}`, `${aed.lat.toFixed(5)},${aed.lon.toFixed(5)}`].filter(Boolean).join(', ');
+  };
+
+  const resolveLink = (token: string): { alert: Alert; personId: string; personName: string; subjectName: string; action: LinkAction } | undefined => {
     const link = deps.ackLinks.verify(token);
     if (link === undefined) return undefined;
     const alert = deps.alerts.get(link.alertId);
     if (alert === undefined) return undefined;
     const person = resolvePerson(deps.registry, link.personId);
     const subjectName = deps.registry.get('residents', alert.subject)?.name ?? alert.subject;
-    return { alert, personId: link.personId, personName: person?.name ?? link.personId, subjectName };
+    const subject = alert.kind === 'aed_opened' ? aedPlace(alert.subject) : subjectName;
+    return { alert, personId: link.personId, personName: person?.name ?? link.personId, subjectName: subject, action: link.action };
   };
 
   app.get('/ack/:token', { config: { public: true }, schema: { hide: true, params: TokenParams } }, async (request, reply) => {
     const found = resolveLink(request.params.token);
     if (found === undefined) return page(reply, 404, 'Unknown link', '<h1>This link is not valid.</h1>');
     const { alert, subjectName, personName } = found;
+    if (found.action !== 'ack') {
+      const verb = found.action === 'accept' ? '我去 · I will go' : '去不了 · I cannot go';
+      return page(reply, 200, 'Dispatch', `${summary(alert, subjectName)}<form method="post"><button type="submit">${verb}</button></form><p>${escapeHtml(personName)}</p>`);
+    }
     const action =
       alert.state === 'open'
         ? `<form method="post"><button type="submit">我来处理 · I am on it</button></form><p>${escapeHtml(personName)}</p>`
@@ -66,6 +77,12 @@ export const ackLinkRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps)
     if (found === undefined) {
       request.log.warn({ ip: request.ip }, 'ack link with a bad signature or unknown alert');
       return page(reply, 404, 'Unknown link', '<h1>This link is not valid.</h1>');
+    }
+    if (found.action !== 'ack') {
+      const result = deps.aed.respond(found.alert.id, found.personId, found.action);
+      request.log.info({ alertId: found.alert.id, responder: found.personId, answer: found.action, ...result }, 'dispatch answered by page link');
+      const text = found.action === 'accept' ? 'Thank you. Go now: the cabinet is at the place above.' : 'Thank you; the next responder is being asked.';
+      return page(reply, result.found ? 200 : 404, 'Dispatch', `${summary(found.alert, found.subjectName)}<p>${escapeHtml(text)}</p>`);
     }
     const updated = deps.alerts.ack(found.alert.id, found.personId, 'acknowledged from the page link') ?? found.alert;
     request.log.info({ alertId: updated.id, by: found.personId }, 'alert acked by page link');

@@ -23,6 +23,11 @@ export const registryRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps
       if (collection === 'devices') {
         return { ...entry, status: deps.deviceState.statusOf(request.params.id) ?? null, rejections: deps.rejections.statsOf(request.params.id) };
       }
+      if (collection === 'aeds') {
+        const cabinet = deps.aed.cabinet(request.params.id);
+        // A cabinet that never reported is assumed ready and said to be unmonitored.
+        return { ...entry, state: cabinet?.status ?? 'ready', monitored: cabinet !== undefined, restockPending: cabinet?.restockPending ?? false };
+      }
       return entry;
     });
 

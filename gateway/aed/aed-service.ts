@@ -1,0 +1,309 @@
+import type { Logger } from 'pino';
+import {
+  acceptDispatch,
+  createAedCabinetEngine,
+  declineDispatch,
+  dispatchMetrics,
+  findNearestUsableAeds,
+  linkIncidents,
+  nextWorkingTimeMs,
+  readinessByGrid,
+  startDispatch,
+  stopDispatch,
+  tickDispatch,
+  type AedOutcome,
+  type AedSite,
+  type CabinetSummary,
+  type DispatchAction,
+  type DispatchState,
+  type NearestResult,
+  type ResponderCandidate,
+} from '../../rules/aed/index.js';
+import type { Alert } from '../../rules/safety/index.js';
+import type { NearestAedFinder } from '../alerts/alert-context.js';
+import type { AlertService } from '../alerts/alert-service.js';
+import type { RuleStateStore } from '../alerts/rule-state-store.js';
+import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
+import type { GatewayMetrics } from '../metrics.js';
+import type { DeploymentSettings } from '../registry/provision.js';
+import type { Registry } from '../registry/registry.js';
+import type { DeviceEntity } from '../registry/schemas.js';
+
+const CABINETS_STATE = 'aed-cabinets';
+const DISPATCH_STATE = 'aed-dispatches';
+/** Alerts need a grid; a cabinet registered without one is still an alert (admins see it). */
+const NO_GRID = 'none';
+
+export interface AedServiceDeps {
+  ingest: IngestPipeline;
+  registry: Registry;
+  alerts: AlertService;
+  ruleState: RuleStateStore;
+  settings: DeploymentSettings;
+  metrics: GatewayMetrics;
+  log: Logger;
+  now(): number;
+}
+
+export type DispatchAnswer = 'accept' | 'decline';
+
+export interface AedService {
+  /** Cabinet timers (heartbeat, daily expiry check) and dispatch deadlines. */
+  tick(nowMs: number): void;
+  /** A responder's answer to a dispatch page; `ignored` says why nothing changed. */
+  respond(alertId: string, responderId: string, answer: DispatchAnswer): { found: boolean; ignored?: string };
+  nearest(at: { lat: number; lon: number }, nowMs: number, limit: number): NearestResult;
+  /** For pages and alert views: the usable AEDs only. */
+  readonly nearestForPages: NearestAedFinder;
+  dispatch(alertId: string): DispatchState | undefined;
+  /** A cabinet's state as the engine knows it (status, expiry dates in force, restock pending). */
+  cabinet(aedId: string): CabinetSummary | undefined;
+  confirmRestock(aedId: string, by: string): void;
+  save(): void;
+}
+
+function siteOf(aed: ReturnType<Registry['list']>[number] & { lat: number; lon: number }): AedSite {
+  return aed as AedSite;
+}
+
+/**
+ * AED cabinets: their state and faults (rules/aed), `aed_opened` incidents with the responder
+ * dispatch, the guardian's pages at working hours, and links between an opened cabinet and a
+ * resident's fall or SOS nearby.
+ */
+export function createAedService(deps: AedServiceDeps): AedService {
+  const { registry, alerts, log, metrics } = deps;
+  const timeZone = deps.settings.timeZone;
+  const rules = deps.settings.rules;
+  const cabinets = createAedCabinetEngine({ timeZone });
+  const restored = cabinets.restore(deps.ruleState.load(CABINETS_STATE) ?? { version: 0 });
+  if (!restored.ok) log.info('no saved cabinet state; starting fresh');
+  const dispatches = new Map<string, DispatchState>(Object.entries((deps.ruleState.load(DISPATCH_STATE) as Record<string, DispatchState> | undefined) ?? {}));
+  let registryVersion = -1;
+
+  const aedSites = (): AedSite[] => registry.list('aeds').map(siteOf);
+  const responders = (): ResponderCandidate[] =>
+    registry.list('responders').map((r) => ({
+      id: r.id,
+      available: r.available,
+      ...(r.certifiedUntil === undefined ? {} : { certifiedUntil: r.certifiedUntil }),
+      ...(r.lat === undefined || r.lon === undefined ? {} : { lat: r.lat, lon: r.lon }),
+    }));
+
+  function save(): void {
+    const atMs = deps.now();
+    deps.ruleState.save(CABINETS_STATE, cabinets.snapshot(), atMs);
+    deps.ruleState.save(DISPATCH_STATE, Object.fromEntries(dispatches), atMs);
+  }
+
+  function updateReadiness(nowMs: number): void {
+    for (const [grid, r] of Object.entries(readinessByGrid(aedSites(), cabinets.summaries(), nowMs, timeZone))) {
+      metrics.aedReadiness.set({ grid: grid === '' ? NO_GRID : grid }, r.share);
+    }
+  }
+
+  function syncCabinets(nowMs: number): void {
+    if (registry.version === registryVersion) return;
+    registryVersion = registry.version;
+    for (const aed of aedSites()) handle(cabinets.track(aed, nowMs));
+  }
+
+  function note(alertId: string, text: string): void {
+    alerts.record(alertId, { type: 'note', atMs: deps.now(), text, by: null });
+  }
+
+  function applyDispatch(alert: Alert, state: DispatchState, actions: readonly DispatchAction[]): void {
+    dispatches.set(alert.id, state);
+    for (const action of actions) {
+      switch (action.type) {
+        case 'page':
+          note(alert.id, `Responder ${action.responderId} paged (${Math.round(action.distanceM)} m away).`);
+          alerts.pageDirect(alert.id, [action.responderId], { reason: 'dispatch', role: 'responder' });
+          break;
+        case 'timedOut':
+          note(alert.id, `Responder ${action.responderId} did not answer in time.`);
+          break;
+        case 'cancel':
+          note(alert.id, `Responder ${action.responderId} no longer needed (${action.reason}).`);
+          break;
+        case 'widen':
+          note(alert.id, `Search radius widened from ${action.fromM} m to ${action.toM} m.`);
+          break;
+        case 'stop':
+          note(alert.id, `Dispatch ended (${action.reason}); accepted: ${action.acceptedIds.join(', ') || 'nobody'}.`);
+          break;
+      }
+    }
+    save();
+  }
+
+  function openIncident(alert: Alert, nowMs: number): void {
+    if (dispatches.has(alert.id)) return;
+    const aed = registry.get('aeds', alert.subject);
+    if (aed === undefined) return;
+    const start = startDispatch({ incidentId: alert.id, origin: { lat: aed.lat, lon: aed.lon }, responders: responders(), nowMs, timeZone, config: rules.aedOpened ?? {} });
+    if (start.excluded.length > 0) log.info({ alertId: alert.id, excluded: start.excluded }, 'responders not asked');
+    applyDispatch(alert, start.state, start.actions);
+  }
+
+  function pageGuardian(alertId: string, guardian: string | undefined | null, nowMs: number): void {
+    if (guardian === undefined || guardian === null) return;
+    alerts.pageDirect(alertId, [guardian], { reason: 'notice', role: 'guardian', notBeforeMs: nextWorkingTimeMs(nowMs, timeZone) });
+  }
+
+  function handle(outcomes: readonly AedOutcome[]): void {
+    if (outcomes.length === 0) return;
+    const nowMs = deps.now();
+    for (const outcome of outcomes) {
+      try {
+        switch (outcome.type) {
+          case 'raise': {
+            const alert = alerts.raise({
+              kind: outcome.kind,
+              severity: outcome.severity,
+              subject: outcome.subject,
+              grid: outcome.grid ?? NO_GRID,
+              details: outcome.details,
+              occurredAtMs: outcome.occurredAtMs,
+              dedupKey: outcome.dedupKey,
+            });
+            if (alert.occurrences > 1) break;
+            if (outcome.kind === 'aed_opened') openIncident(alert, nowMs);
+            else pageGuardian(alert.id, registry.get('aeds', outcome.subject)?.guardian, nowMs);
+            break;
+          }
+          case 'clear':
+            alerts.clear(outcome.dedupKey, outcome.occurredAtMs);
+            break;
+          case 'note': {
+            const alert = alerts.activeFor(outcome.subject, outcome.kind, outcome.dedupKey);
+            if (alert !== undefined) note(alert.id, outcome.text);
+            break;
+          }
+          case 'restockRequested': {
+            const incident = alerts.list({ subject: outcome.subject, kinds: ['aed_opened'], limit: 1 })[0];
+            if (incident !== undefined) {
+              note(incident.id, `Guardian ${outcome.guardian ?? '(none registered)'} asked to restock the pads and check the AED.`);
+              pageGuardian(incident.id, outcome.guardian, nowMs);
+            }
+            break;
+          }
+          case 'stateChanged':
+            log.info({ aedId: outcome.subject, from: outcome.from, to: outcome.to, reason: outcome.reason }, 'cabinet state changed');
+            break;
+        }
+      } catch (err) {
+        log.error({ err, outcome }, 'applying a cabinet outcome failed');
+      }
+    }
+    updateReadiness(nowMs);
+    save();
+  }
+
+  function aedOf(device: DeviceEntity): AedSite | undefined {
+    if (device.kind !== 'aed' || device.aed === undefined) return undefined;
+    syncCabinets(deps.now());
+    const aed = registry.get('aeds', device.aed);
+    return aed === undefined ? undefined : siteOf(aed);
+  }
+
+  deps.ingest.events.on('readingAccepted', (reading, device) => {
+    const aed = aedOf(device);
+    if (aed !== undefined && reading.kind === 'aed') handle(cabinets.onReading(reading, aed));
+  });
+  deps.ingest.events.on('eventAccepted', (event, device) => {
+    const aed = aedOf(device);
+    if (aed !== undefined && event.kind === 'aed') handle(cabinets.onEvent(event, aed));
+  });
+  deps.ingest.events.on('statusReported', (status, device) => {
+    const aed = aedOf(device);
+    if (aed !== undefined) handle(cabinets.onStatus(status, aed));
+  });
+
+  // A fall or SOS and an opened cabinet close together in place and time are one incident.
+  alerts.events.on('changed', (alert, events) => {
+    if (!events.includes('alertRaised')) return;
+    if (alert.kind === 'aed_opened') {
+      const aed = registry.get('aeds', alert.subject);
+      if (aed === undefined) return;
+      for (const other of alerts.activeAlerts()) if (other.kind === 'fall' || other.kind === 'sos') linkIfClose(other, alert, aed);
+    } else if (alert.kind === 'fall' || alert.kind === 'sos') {
+      for (const other of alerts.activeAlerts()) {
+        const aed = other.kind === 'aed_opened' ? registry.get('aeds', other.subject) : undefined;
+        if (aed !== undefined) linkIfClose(alert, other, aed);
+      }
+    }
+  });
+  // A resolved incident needs no more responders.
+  alerts.events.on('changed', (alert, events) => {
+    if (alert.kind !== 'aed_opened' || !events.includes('alertResolved')) return;
+    const state = dispatches.get(alert.id);
+    if (state === undefined) return;
+    const step = stopDispatch(state, deps.now());
+    dispatches.delete(alert.id);
+    if (step.actions.length > 0) applyDispatch(alert, step.state, step.actions);
+    dispatches.delete(alert.id);
+    save();
+  });
+
+  function linkIfClose(resident: Alert, incident: Alert, aed: { lat: number; lon: number }): void {
+    const lat = resident.details.lat;
+    const lon = resident.details.lon;
+    const link = linkIncidents(
+      { kind: resident.kind as 'fall' | 'sos', atMs: resident.createdAt, ...(typeof lat === 'number' && typeof lon === 'number' ? { lat, lon } : {}) },
+      { atMs: incident.createdAt, lat: aed.lat, lon: aed.lon },
+    );
+    if (!link.linked) return;
+    const where = `${Math.round(link.distanceM)} m and ${Math.round(link.apartS / 60)} min apart`;
+    note(resident.id, `Linked with the opened AED cabinet ${incident.subject} (alert ${incident.id}, ${where}).`);
+    note(incident.id, `Linked with the ${resident.kind} of ${resident.subject} (alert ${resident.id}, ${where}).`);
+  }
+
+  syncCabinets(deps.now());
+  updateReadiness(deps.now());
+
+  return {
+    tick(nowMs) {
+      syncCabinets(nowMs);
+      handle(cabinets.tick(nowMs));
+      for (const [alertId, state] of dispatches) {
+        const step = tickDispatch(state, nowMs);
+        if (step.actions.length === 0) continue;
+        const alert = alerts.get(alertId);
+        if (alert !== undefined) applyDispatch(alert, step.state, step.actions);
+      }
+    },
+    respond(alertId, responderId, answer) {
+      const state = dispatches.get(alertId);
+      const alert = alerts.get(alertId);
+      if (state === undefined || alert === undefined) return { found: false };
+      const nowMs = deps.now();
+      const step = answer === 'accept' ? acceptDispatch(state, responderId, nowMs) : declineDispatch(state, responderId, nowMs);
+      if (step.ignored !== undefined) return { found: true, ignored: step.ignored };
+      note(alert.id, `Responder ${responderId} ${answer === 'accept' ? 'accepted' : 'declined'}.`);
+      const before = dispatchMetrics(state).timeToFirstAcceptMs;
+      const after = dispatchMetrics(step.state).timeToFirstAcceptMs;
+      if (before === null && after !== null) metrics.aedTimeToFirstAccept.observe({ grid: alert.grid }, after / 1000);
+      applyDispatch(alert, step.state, step.actions);
+      return { found: true };
+    },
+    nearest(at, nowMs, limit) {
+      return findNearestUsableAeds({ aeds: aedSites(), states: cabinets.summaries(), at, nowMs, timeZone, limit });
+    },
+    nearestForPages: (at, nowMs, limit) =>
+      findNearestUsableAeds({ aeds: aedSites(), states: cabinets.summaries(), at, nowMs, timeZone, limit }).aeds.map((a) => ({
+        id: a.id,
+        lat: a.lat,
+        lon: a.lon,
+        distanceM: Math.round(a.distanceM),
+        description: a.description ?? null,
+        floor: a.floor ?? null,
+      })),
+    dispatch: (alertId) => dispatches.get(alertId),
+    cabinet: (aedId) => cabinets.summaries()[aedId],
+    confirmRestock(aedId, by) {
+      handle(cabinets.confirmRestock(aedId, { by, atMs: deps.now() }));
+    },
+    save,
+  };
+}
