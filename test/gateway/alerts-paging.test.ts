@@ -1,4 +1,5 @@
 import { get as httpGet, type ClientRequest } from 'node:http';
+import mqtt from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakeClock, type FakeClock } from '../helpers/fake-clock.js';
 import { startHarness, TEST_PROVISION, type Harness } from '../helpers/gateway-harness.js';
@@ -248,6 +249,24 @@ describe('resident safety end to end: fall → page → escalation → ack', () 
     expect(alerts.map((a) => a.kind)).toEqual(['fall', 'sos']);
     const detail = (await h.api('GET', `/api/alerts/${alerts[0]!.id}`)).body;
     expect(detail.related.map((a: { id: string }) => a.id)).toEqual([alerts[1]!.id]);
+  });
+
+  it('tells the workers’ apps over MQTT: alerts/grid/{grid} for the grid, alerts/person/{id} as a page channel', async () => {
+    await h.gateway.registry.put('workers', { id: 'w1', name: 'Wang Fang', grids: ['g1'], channels: [{ type: 'mqtt' }] });
+    const token = await issueToken(h, 'worker', 'w1');
+    const app = await mqtt.connectAsync(h.mqttUrl, { clientId: 'w1-phone', username: 'token', password: token, reconnectPeriod: 0 });
+    const received: { topic: string; body: any }[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+    app.on('message', (topic, payload) => received.push({ topic, body: JSON.parse(payload.toString()) }));
+    await app.subscribeAsync(['alerts/grid/g1', 'alerts/person/w1'], { qos: 1 });
+    const bracelet = await h.device('b-0001');
+    await bracelet.event({ type: 'sos' });
+    const page = await waitFor('the page on the person topic', () => received.find((m) => m.topic === 'alerts/person/w1'));
+    expect(page.body).toMatchObject({ type: 'page', alert: { kind: 'sos', subject: 'r1' } });
+    const change = received.find((m) => m.topic === 'alerts/grid/g1')!;
+    expect(change.body).toMatchObject({ change: ['alertRaised'], alert: { kind: 'sos', state: 'open', grid: 'g1' } });
+    const id = page.body.alert.id as string;
+    await waitFor('delivered over mqtt', async () => entries((await h.api('GET', `/api/alerts/${id}`)).body, 'delivered').some((e) => e.channel === 'mqtt'));
+    await app.endAsync();
   });
 
   it('refuses bad ack bodies and unknown alerts with a clear error', async () => {
