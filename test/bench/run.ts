@@ -1,0 +1,407 @@
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Aedes } from 'aedes';
+import mqtt from 'mqtt';
+import YAML from 'yaml';
+import { buildGateway, type Gateway } from '../../gateway/build-gateway.js';
+import { loadConfig } from '../../gateway/config/config.js';
+import { createLogger } from '../../gateway/logger.js';
+import { encodeCbor } from '../../sensors/index.js';
+import { freePort } from '../helpers/external-server.js';
+import type { ConnectResult, LoadDevice, LoadJob, PublishResult } from './load-process.js';
+
+/*
+ * npm run bench: the gateway against bare aedes and Mosquitto, side by side in one run. Prints
+ * each figure as it is measured and a table at the end (medians of BENCH_REPEATS runs).
+ * BENCH_QUICK=1 runs each measurement once with shorter steps.
+ */
+
+const root = path.resolve(import.meta.dirname, '../..');
+const QUICK = process.env.BENCH_QUICK === '1';
+const REPEATS = Number(process.env.BENCH_REPEATS ?? (QUICK ? 1 : 3));
+const STEP_MS = QUICK ? 2000 : 3000;
+const DRAIN_MS = 1500;
+const RATES = [2_000, 5_000, 10_000, 20_000, 40_000, 80_000, 120_000, 160_000];
+const PUBLISHERS = 50;
+const SECRET_COST = 1024;
+
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+const until = async (probe: () => boolean, timeoutMs: number): Promise<boolean> => {
+  const deadline = performance.now() + timeoutMs;
+  while (!probe()) {
+    if (performance.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return true;
+};
+
+const PAYLOAD = encodeCbor({ ts: Date.now(), hr: 72, spo2: 97, motion: 0.4, worn: true, bat: 80 });
+
+/** The load generator in its own process. */
+class LoadGenerator {
+  private readonly child: ChildProcess = fork(path.join(import.meta.dirname, 'load-process.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  run<T>(job: LoadJob): Promise<T> {
+    return new Promise((resolve) => {
+      this.child.once('message', (m) => resolve(m as T));
+      this.child.send(job);
+    });
+  }
+  close(): void {
+    this.child.kill();
+  }
+}
+
+interface Target {
+  name: string;
+  port: number;
+  devices: LoadDevice[];
+  received(): number;
+  close(): Promise<void>;
+}
+
+function bracelets(n: number, prefix = 'b'): { id: string; secret: string; resident: string }[] {
+  return Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${String(i).padStart(5, '0')}`, secret: `bench-secret-${prefix}-${i}`, resident: `${prefix}r${i}` }));
+}
+
+async function bareAedes(): Promise<Target> {
+  const aedes = await Aedes.createBroker();
+  let count = 0;
+  // The no-op in-process subscriber.
+  aedes.subscribe('devices/+/telemetry', (_packet, cb) => {
+    count++;
+    cb();
+  }, () => undefined);
+  const server = createTcpServer(aedes.handle);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    name: 'bare aedes',
+    port: (server.address() as AddressInfo).port,
+    devices: bracelets(PUBLISHERS).map(({ id }) => ({ id })),
+    received: () => count,
+    close: async () => {
+      await new Promise<void>((r) => aedes.close(() => r()));
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+async function mosquitto(qos: 0 | 1): Promise<Target> {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-mosq-'));
+  const conf = path.join(dir, 'mosquitto.conf');
+  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 1000000\n`);
+  const child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
+  const subscriber = await (async () => {
+    for (let i = 0; ; i++) {
+      try {
+        return await mqtt.connectAsync({ host: '127.0.0.1', port, clientId: 'bench-subscriber', reconnectPeriod: 0 });
+      } catch (err) {
+        if (i > 100) throw err;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  })();
+  let count = 0;
+  subscriber.on('message', () => count++);
+  await subscriber.subscribeAsync('devices/+/telemetry', { qos });
+  return {
+    name: 'Mosquitto',
+    port,
+    devices: bracelets(PUBLISHERS).map(({ id }) => ({ id })),
+    received: () => count,
+    close: async () => {
+      await subscriber.endAsync(true);
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+interface GatewayTarget extends Target {
+  gateway: Gateway;
+  httpPort: number;
+}
+
+async function gatewayTarget(options: { devices: number; fallDevices?: number; webhook?: string }): Promise<GatewayTarget> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-gw-'));
+  const load = bracelets(options.devices);
+  const falls = bracelets(options.fallDevices ?? 0, 'f');
+  const all = [...load, ...falls];
+  const provision = {
+    rules: { fall: { cancelWindowS: 0 } },
+    grids: [{ id: 'g1', name: 'Bench grid', onDuty: ['w1'] }],
+    workers: [{ id: 'w1', name: 'Bench worker', grids: ['g1'], channels: options.webhook === undefined ? [] : [{ type: 'webhook', url: options.webhook }] }],
+    residents: all.map((d) => ({ id: d.resident, name: `Resident ${d.resident}`, grid: 'g1', home: { lat: 30.2655, lon: 120.1552, radiusM: 60 } })),
+    devices: all.map((d) => ({ id: d.id, kind: 'bracelet', secret: d.secret, resident: d.resident })),
+    aeds: [{ id: 'a1', lat: 30.2661, lon: 120.1549, grid: 'g1', accessHours: '24/7' }],
+  };
+  writeFileSync(path.join(dataDir, 'provision.yaml'), YAML.stringify(provision));
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      mqttPort: 0,
+      mqttWsPort: 0,
+      httpPort: 0,
+      host: '0.0.0.0',
+      dataDir,
+      provision: path.join(dataDir, 'provision.yaml'),
+      adminToken: 'bench-admin-token-0123456789abcdef',
+      logLevel: 'warn',
+      broker: { secretHashCost: SECRET_COST },
+    },
+  });
+  const gateway = await buildGateway({ config, log: createLogger(config.logLevel) });
+  const ports = await gateway.start();
+  // Counted once stored: the whole path (decode, validate, rules, the embedded store) must keep up.
+  const written = async (): Promise<number> => (await gateway.metrics.telemetryWritten.get()).values.reduce((sum, v) => sum + v.value, 0);
+  let count = 0;
+  const poll = setInterval(() => void written().then((n) => (count = n)), 5);
+  return {
+    name: 'gateway',
+    port: ports.mqtt,
+    devices: load.map(({ id, secret }) => ({ id, secret })),
+    gateway,
+    httpPort: ports.http,
+    received: () => count,
+    close: async () => {
+      clearInterval(poll);
+      await gateway.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Publishes at `rate` for a step; passes when everything arrived within the drain time. */
+async function step(load: LoadGenerator, target: Target, rate: number, qos: 0 | 1): Promise<boolean> {
+  const before = target.received();
+  const result = await load.run<PublishResult>({ type: 'publish', port: target.port, devices: target.devices.slice(0, PUBLISHERS), rate, durationMs: STEP_MS, qos, payloadHex: PAYLOAD.toString('hex') });
+  const arrived = await until(() => target.received() - before >= result.sent, DRAIN_MS);
+  const keptUp = result.elapsedMs <= STEP_MS * 1.15;
+  return arrived && keptUp && result.errors === 0;
+}
+
+/** The highest rate that passes: the coarse ladder, then three halvings between pass and fail. */
+async function sustainedRate(load: LoadGenerator, target: Target, qos: 0 | 1): Promise<number> {
+  let pass = 0;
+  let fail: number | null = null;
+  for (const rate of RATES) {
+    if (await step(load, target, rate, qos)) pass = rate;
+    else {
+      fail = rate;
+      break;
+    }
+  }
+  if (fail !== null) {
+    for (let i = 0; i < 3; i++) {
+      const mid = Math.round((pass + fail) / 2);
+      if (await step(load, target, mid, qos)) pass = mid;
+      else fail = mid;
+    }
+  }
+  return pass;
+}
+
+interface Row {
+  measure: string;
+  value: string;
+}
+const rows: Row[] = [];
+const record = (measure: string, value: string): void => {
+  rows.push({ measure, value });
+  log(`  ${measure}: ${value}`);
+};
+
+async function ingestThroughput(load: LoadGenerator): Promise<void> {
+  for (const qos of [0, 1] as const) {
+    log(`\n== ingest throughput, QoS ${qos} (highest sustained rate with no loss and no backlog; ${REPEATS} run(s), median)`);
+    const results: Record<string, number[]> = { 'bare aedes': [], Mosquitto: [], gateway: [] };
+    for (let r = 0; r < REPEATS; r++) {
+      for (const make of [() => bareAedes(), () => mosquitto(qos), () => gatewayTarget({ devices: PUBLISHERS })]) {
+        const target = await make();
+        try {
+          const rate = await sustainedRate(load, target, qos);
+          results[target.name]!.push(rate);
+          log(`  run ${r + 1}: ${target.name} ${rate} msg/s`);
+        } finally {
+          await target.close();
+        }
+      }
+    }
+    const a = median(results['bare aedes']!);
+    const b = median(results.Mosquitto!);
+    const c = median(results.gateway!);
+    record(`QoS ${qos} bare aedes (a)`, `${a} msg/s`);
+    record(`QoS ${qos} Mosquitto + external subscriber (b)`, `${b} msg/s`);
+    record(`QoS ${qos} gateway (c)`, `${c} msg/s`);
+    record(`QoS ${qos} c/a`, a === 0 ? 'n/a' : (c / a).toFixed(2));
+    record(`QoS ${qos} c/b`, b === 0 ? 'n/a' : (c / b).toFixed(2));
+  }
+}
+
+async function qos1Flood(load: LoadGenerator): Promise<void> {
+  log('\n== QoS 1 flood: 500 clients publishing as fast as the gateway takes them');
+  const target = await gatewayTarget({ devices: 500 });
+  try {
+    const before = target.received();
+    const result = await load.run<PublishResult>({ type: 'publish', port: target.port, devices: target.devices, rate: 50_000, durationMs: 5_000, qos: 1, payloadHex: PAYLOAD.toString('hex') });
+    const ready = await fetch(`http://127.0.0.1:${target.httpPort}/readyz`);
+    // Let the store catch up: stop when the written count has not moved for a second.
+    for (let last = -1; last !== target.received(); ) {
+      last = target.received();
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    const dropped = (await target.gateway.metrics.telemetryDropped.get()).values.reduce((sum, v) => sum + v.value, 0);
+    record('QoS 1 flood, 500 clients: PUBACKed / sent', `${result.acked} / ${result.sent}, errors ${result.errors}`);
+    record('QoS 1 flood: stored / dropped by the bounded telemetry queue', `${target.received() - before} / ${dropped}`);
+    record('QoS 1 flood: gateway alive afterwards (/readyz)', `${ready.status}`);
+  } finally {
+    await target.close();
+  }
+}
+
+async function alertLatency(load: LoadGenerator): Promise<void> {
+  const FALLS = QUICK ? 50 : 200;
+  log(`\n== alert latency: fall PUBLISH to webhook received, ${FALLS} falls, 10,000 readings/s in the background`);
+  const arrivals = new Map<string, number>();
+  const receiver = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const at = performance.now();
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as { alert?: { subject: string; kind: string } };
+      if (body.alert?.kind === 'fall') arrivals.set(body.alert.subject, at);
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const webhook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/w1`;
+  const target = await gatewayTarget({ devices: 100, fallDevices: FALLS, webhook });
+  const fallers = bracelets(FALLS, 'f');
+  const clients = await Promise.all(fallers.map((d) => mqtt.connectAsync({ host: '127.0.0.1', port: target.port, clientId: d.id, username: d.id, password: d.secret, reconnectPeriod: 0 })));
+  const background = load.run<PublishResult>({ type: 'publish', port: target.port, devices: target.devices, rate: 10_000, durationMs: 4_000 + FALLS * 60, qos: 0, payloadHex: PAYLOAD.toString('hex') });
+  await new Promise((r) => setTimeout(r, 1_000));
+  const latencies: number[] = [];
+  for (const [i, client] of clients.entries()) {
+    const resident = fallers[i]!.resident;
+    const sentAt = performance.now();
+    client.publish(`devices/${fallers[i]!.id}/events`, encodeCbor({ type: 'fall', confidence: 0.95 }), { qos: 1 });
+    if (await until(() => arrivals.has(resident), 5_000)) latencies.push(arrivals.get(resident)! - sentAt);
+    await new Promise((r) => setTimeout(r, 40));
+  }
+  const bg = await background;
+  await Promise.all(clients.map((c) => c.endAsync(true)));
+  await target.close();
+  receiver.close();
+  record('fall to page, p50', `${percentile(latencies, 50).toFixed(1)} ms`);
+  record('fall to page, p99', `${percentile(latencies, 99).toFixed(1)} ms`);
+  record('fall to page, pages received', `${latencies.length} of ${FALLS}`);
+  record('background load achieved', `${Math.round(bg.sent / (bg.elapsedMs / 1000))} readings/s`);
+}
+
+async function connections(): Promise<void> {
+  const sizes = [5_000, 10_000];
+  log(`\n== connections: memory per idle device, connect storm (per-process open-file limit here: ${spawnSync('sh', ['-c', 'ulimit -n']).stdout.toString().trim()})`);
+  const target = await gatewayTarget({ devices: Math.max(...sizes) });
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const rss = async (): Promise<number> => {
+    gc?.();
+    await new Promise((r) => setTimeout(r, 500));
+    gc?.();
+    return process.memoryUsage().rss;
+  };
+  try {
+    const baseline = await rss();
+    let connected = 0;
+    const loaders: LoadGenerator[] = [];
+    for (const size of sizes) {
+      const devices = target.devices.slice(connected, size).map((d, i) => ({ ...d, host: `127.0.0.${1 + (i % 4)}` }));
+      const loader = new LoadGenerator();
+      loaders.push(loader);
+      const result = await loader.run<ConnectResult>({ type: 'connect', port: target.port, devices, concurrency: 500 });
+      connected += result.connected;
+      if (size === sizes[0]) record(`connect storm, ${result.connected} devices`, `${(result.elapsedMs / 1000).toFixed(1)} s (${result.failed} failed)`);
+      const used = (await rss()) - baseline;
+      record(`memory per idle device at ${connected}`, `${(used / connected / 1024).toFixed(1)} KiB (RSS +${(used / 1048576).toFixed(0)} MiB)`);
+    }
+    for (const loader of loaders) {
+      await loader.run({ type: 'disconnect' });
+      loader.close();
+    }
+    const storm = new LoadGenerator();
+    const result = await storm.run<ConnectResult>({ type: 'connect', port: target.port, devices: target.devices.slice(0, 10_000).map((d, i) => ({ ...d, host: `127.0.0.${1 + (i % 4)}` })), concurrency: 1_000 });
+    record('connect storm, 10,000 devices', `${(result.elapsedMs / 1000).toFixed(1)} s (${result.failed} failed)`);
+    await storm.run({ type: 'disconnect' });
+    storm.close();
+    record('50,000 devices', 'not measured: the open-file limit on this machine (20,000, hard) is below the sockets needed');
+  } finally {
+    await target.close();
+  }
+}
+
+async function installToReady(): Promise<void> {
+  log('\n== npm ci to /readyz, and the idle gateway’s memory');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-install-'));
+  try {
+    const started = performance.now();
+    spawnSync('git', ['clone', '-q', '--depth', '1', `file://${root}`, dir], { stdio: 'ignore' });
+    const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'ignore' });
+    if (ci.status !== 0) {
+      record('npm ci to /readyz', `npm ci failed (${ci.status})`);
+      return;
+    }
+    const installedAt = performance.now();
+    const dataDir = path.join(dir, 'data');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], {
+      cwd: dir,
+      env: { ...process.env, DATA_DIR: dataDir, MQTT_PORT: '0', MQTT_WS_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'warn', PROVISION: 'gateway/demo/provision.yaml' },
+      stdio: 'ignore',
+    });
+    const portsFile = path.join(dataDir, 'ports.json');
+    await until(() => existsSync(portsFile), 120_000);
+    const { http } = JSON.parse(readFileSync(portsFile, 'utf8')) as { http: number };
+    for (;;) {
+      const ok = await fetch(`http://127.0.0.1:${http}/readyz`).then((r) => r.status === 200, () => false);
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const readyAt = performance.now();
+    record('npm ci', `${((installedAt - started) / 1000).toFixed(1)} s (clone included)`);
+    record('npm ci to /readyz', `${((readyAt - started) / 1000).toFixed(1)} s (start alone ${((readyAt - installedAt) / 1000).toFixed(1)} s)`);
+    await new Promise((r) => setTimeout(r, 5_000));
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    const vmRss = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    record('idle gateway RSS (demo community)', vmRss === undefined ? 'n/a' : `${(Number(vmRss) / 1024).toFixed(0)} MiB`);
+    child.kill('SIGTERM');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
+  log(`machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`);
+  log(`mosquitto: ${spawnSync('mosquitto', ['-h']).stdout.toString().split('\n')[0] ?? 'missing'}`);
+  const only = process.argv.slice(2);
+  const want = (name: string): boolean => only.length === 0 || only.includes(name);
+  const load = new LoadGenerator();
+  try {
+    if (want('ingest')) await ingestThroughput(load);
+    if (want('flood')) await qos1Flood(load);
+    if (want('latency')) await alertLatency(load);
+  } finally {
+    load.close();
+  }
+  if (want('connections')) await connections();
+  if (want('install')) await installToReady();
+  log('\n| measure | value |\n|---|---|');
+  for (const row of rows) log(`| ${row.measure} | ${row.value} |`);
+}
+
+await main();
+process.exit(0);
