@@ -8,6 +8,7 @@ import {
   type Alert,
   type AlertEventName,
   type SafetyRuleOverrides,
+  type SafetyRulesConfig,
 } from '../../rules/safety/index.js';
 import { createAedService, type AedService } from '../aed/aed-service.js';
 import type { GatewayConfig } from '../config/config.js';
@@ -92,10 +93,12 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     now,
   });
   const ruleState = new RuleStateStore(db);
+  const safetyConfig: SafetyRulesConfig = { rules: settings.rules as SafetyRuleOverrides, grids: {} };
   const safety = connectSafetyRules({
     ingest: deps.ingest,
     registry,
-    engine: createSafetyEngine({ config: { rules: settings.rules as SafetyRuleOverrides }, timeZone: settings.timeZone }),
+    engine: createSafetyEngine({ config: safetyConfig, timeZone: settings.timeZone }),
+    config: safetyConfig,
     alerts: service,
     ruleState,
     log,

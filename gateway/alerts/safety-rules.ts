@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { DeviceEvent, Reading, StatusUpdate } from '../../sensors/index.js';
-import type { RuleOutcome, SafetyEngine, SafetyResident } from '../../rules/safety/index.js';
+import type { RuleOutcome, SafetyEngine, SafetyResident, SafetyRuleOverrides, SafetyRulesConfig } from '../../rules/safety/index.js';
 import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
 import type { Registry } from '../registry/registry.js';
 import type { DeviceEntity, ResidentEntity } from '../registry/schemas.js';
@@ -15,6 +15,8 @@ export interface SafetyRulesDeps {
   ingest: IngestPipeline;
   registry: Registry;
   engine: SafetyEngine;
+  /** The engine's own config object: per-grid overrides are refreshed in it when the registry changes. */
+  config: SafetyRulesConfig;
   alerts: AlertService;
   ruleState: RuleStateStore;
   log: Logger;
@@ -58,6 +60,7 @@ export function connectSafetyRules(deps: SafetyRulesDeps): SafetyRules {
   function syncResidents(nowMs: number): void {
     if (registry.version === registryVersion) return;
     registryVersion = registry.version;
+    deps.config.grids = Object.fromEntries(registry.list('grids').flatMap((g) => (g.rules === undefined ? [] : [[g.id, g.rules as SafetyRuleOverrides]])));
     const worn = new Set(registry.list('devices').flatMap((d) => (d.kind === 'bracelet' && d.resident !== undefined ? [d.resident] : [])));
     const next = new Map<string, SafetyResident>();
     for (const entity of registry.list('residents')) {

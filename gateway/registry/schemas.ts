@@ -30,6 +30,32 @@ export const EscalationStep = Type.Object(
   strict,
 );
 
+export const VitalThresholds = Type.Object(
+  {
+    hrMin: Type.Optional(Type.Number({ minimum: 20, maximum: 250 })),
+    hrMax: Type.Optional(Type.Number({ minimum: 20, maximum: 250 })),
+    sbpMax: Type.Optional(Type.Number({ minimum: 50, maximum: 300 })),
+    dbpMax: Type.Optional(Type.Number({ minimum: 20, maximum: 200 })),
+    spo2Min: Type.Optional(Type.Number({ minimum: 50, maximum: 100 })),
+    forS: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
+  },
+  strict,
+);
+
+const Seconds = Type.Integer({ minimum: 0, maximum: 7 * 86_400 });
+/** The resident-safety rules a deployment, a grid or a resident may override (DESIGN.md defaults). */
+const SafetyRuleFields = {
+  fall: Type.Optional(Type.Object({ minConfidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })), cancelWindowS: Type.Optional(Seconds) }, strict)),
+  vitals: Type.Optional(VitalThresholds),
+  noMotion: Type.Optional(Type.Object({ afterS: Type.Optional(Seconds), wakingHours: Type.Optional(TimeRange) }, strict)),
+  stayedIn: Type.Optional(Type.Object({ afterS: Type.Optional(Seconds) }, strict)),
+  deviceOffline: Type.Optional(Type.Object({ afterS: Type.Optional(Seconds) }, strict)),
+};
+export const SafetyRuleOverrides = Type.Object(SafetyRuleFields, strict);
+
+/** A resident's own thresholds: the contract's flat vitals keys, and any rule by name. */
+export const ResidentThresholds = Type.Object({ ...VitalThresholds.properties, ...SafetyRuleFields }, strict);
+
 export const Grid = Type.Object(
   {
     id: Id,
@@ -40,6 +66,8 @@ export const Grid = Type.Object(
     emergencyGroup: Type.Array(Id, { default: [] }),
     boundary: Type.Optional(Type.Array(Type.Tuple([Lat, Lon]), { minItems: 3 })),
     escalation: Type.Optional(Type.Array(EscalationStep, { minItems: 1 })),
+    /** This grid's overrides of the deployment's rules (its residents' own thresholds win). */
+    rules: Type.Optional(Type.Object(SafetyRuleFields, strict)),
   },
   strict,
 );
@@ -56,17 +84,6 @@ export const Worker = Type.Object(
 
 export const CONDITIONS = ['copd', 'hypertension', 'dementia', 'cardiac', 'asthma', 'diabetes'] as const;
 
-export const VitalThresholds = Type.Object(
-  {
-    hrMin: Type.Optional(Type.Number({ minimum: 20, maximum: 250 })),
-    hrMax: Type.Optional(Type.Number({ minimum: 20, maximum: 250 })),
-    sbpMax: Type.Optional(Type.Number({ minimum: 50, maximum: 300 })),
-    dbpMax: Type.Optional(Type.Number({ minimum: 20, maximum: 200 })),
-    spo2Min: Type.Optional(Type.Number({ minimum: 50, maximum: 100 })),
-    forS: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
-  },
-  strict,
-);
 
 export const Resident = Type.Object(
   {
@@ -85,7 +102,7 @@ export const Resident = Type.Object(
       ),
       { default: [] },
     ),
-    thresholds: Type.Optional(VitalThresholds),
+    thresholds: Type.Optional(ResidentThresholds),
   },
   strict,
 );
@@ -143,14 +160,9 @@ export const Responder = Type.Object(
   strict,
 );
 
-const Seconds = Type.Integer({ minimum: 0, maximum: 7 * 86_400 });
 export const RulesOverrides = Type.Object(
   {
-    fall: Type.Optional(Type.Object({ minConfidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })), cancelWindowS: Type.Optional(Seconds) }, strict)),
-    vitals: Type.Optional(VitalThresholds),
-    noMotion: Type.Optional(Type.Object({ afterS: Type.Optional(Seconds), wakingHours: Type.Optional(TimeRange) }, strict)),
-    stayedIn: Type.Optional(Type.Object({ afterS: Type.Optional(Seconds) }, strict)),
-    deviceOffline: Type.Optional(Type.Object({ afterS: Type.Optional(Seconds) }, strict)),
+    ...SafetyRuleFields,
     aedOpened: Type.Optional(
       Type.Object({ radiusM: Type.Optional(RadiusM), responders: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })), acceptTimeoutS: Type.Optional(Seconds) }, strict),
     ),

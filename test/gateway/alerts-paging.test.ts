@@ -269,6 +269,28 @@ describe('resident safety end to end: fall → page → escalation → ack', () 
     await app.endAsync();
   });
 
+  it('takes rule overrides per grid and per resident, refusing unknown ones', async () => {
+    const grid = (await h.api('GET', '/api/grids/g2')).body;
+    expect((await h.api('PUT', '/api/grids/g2', { ...grid, rules: { fall: { cancelWindowS: 0 } } })).status).toBe(200);
+    const resident = (await h.api('GET', '/api/residents/r1')).body;
+    expect((await h.api('PUT', '/api/residents/r1', { ...resident, thresholds: { hrMax: 120, fall: { cancelWindowS: 5 } } })).status).toBe(200);
+    const bad = await h.api('PUT', '/api/residents/r1', { ...resident, thresholds: { noMotion: { afterS: 60, sleepy: true } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('sleepy');
+
+    const other = await h.device('b-0002');
+    await other.event(FALL);
+    await waitFor('the g2 fall paged at once', () => receiver.to('/w4').length === 1);
+    const own = await h.device('b-0001');
+    await own.event(FALL);
+    clock.advance(4_000);
+    await h.gateway.alerting.tick();
+    expect(receiver.to('/w1')).toEqual([]);
+    clock.advance(1_000);
+    await h.gateway.alerting.tick();
+    await waitFor('r1’s fall after its own 5 s window', () => receiver.to('/w1').length === 1);
+  });
+
   it('refuses bad ack bodies and unknown alerts with a clear error', async () => {
     const w1 = await issueToken(h, 'worker', 'w1');
     expect((await h.api('POST', '/api/alerts/nope/ack', {}, w1)).status).toBe(404);
