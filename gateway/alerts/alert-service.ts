@@ -50,15 +50,19 @@ export class AlertService {
   readonly events = new EventEmitter<AlertServiceEvents>();
   /** Open and acked alerts by (subject, kind). */
   private readonly active = new Map<string, Alert>();
+  /** The same alerts by id: the pager and the API look alerts up by id on every step. */
+  private readonly activeById = new Map<string, Alert>();
 
   constructor(private readonly deps: AlertServiceDeps) {
-    for (const alert of deps.store.listActive()) this.active.set(dedupKeyOf(alert), alert);
+    for (const alert of deps.store.listActive()) {
+      this.active.set(dedupKeyOf(alert), alert);
+      this.activeById.set(alert.id, alert);
+    }
     deps.metrics.alertsActive.set(this.active.size);
   }
 
   get(id: string): Alert | undefined {
-    for (const alert of this.active.values()) if (alert.id === id) return alert;
-    return this.deps.store.get(id);
+    return this.activeById.get(id) ?? this.deps.store.get(id);
   }
 
   activeFor(subject: string, kind: Alert['kind'], dedupKey?: string): Alert | undefined {
@@ -280,7 +284,11 @@ export class AlertService {
     const key = dedupKeyOf(alert);
     if (alert.state === 'resolved') {
       if (this.active.get(key)?.id === alert.id) this.active.delete(key);
-    } else this.active.set(key, alert);
+      this.activeById.delete(alert.id);
+    } else {
+      this.active.set(key, alert);
+      this.activeById.set(alert.id, alert);
+    }
     this.deps.metrics.alertsActive.set(this.active.size);
     if (cancelled > 0) this.deps.log.info({ alertId: alert.id, cancelled }, 'pending pages cancelled');
     this.emit(alert, change.events);
