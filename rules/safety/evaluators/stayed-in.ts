@@ -3,6 +3,7 @@ import { accumulate } from '../accumulator.js';
 import type { EvalContext, Evaluation, Observation, SafetyEvaluator } from '../evaluator.js';
 import { cleared, freshUntilMs, raised, wornAfter } from '../evaluator.js';
 import { distanceFromCentreM } from '../geo.js';
+import { wakingHours } from './waking-hours.js';
 import type { RuleOutcome } from '../types.js';
 
 export interface StayedInState {
@@ -19,6 +20,8 @@ function evaluate(state: StayedInState, observation: Observation | null, ctx: Ev
     nowMs: ctx.nowMs,
     holding: home !== undefined && ctx.worn !== false,
     freshUntilMs: freshUntilMs(ctx, rules.maxGapS),
+    // A night at home is not staying in: only waking hours count, or everyone home by 19:00 would page nightly.
+    window: wakingHours(ctx.rules),
     local: ctx.local,
   });
   let next: StayedInState = { ...state, inside };
@@ -55,7 +58,7 @@ function evaluate(state: StayedInState, observation: Observation | null, ctx: Ev
   return { state: next, outcomes };
 }
 
-/** Not out of the home geofence for `afterS` in a row: a worker should visit. */
+/** At home for `afterS` of waking time without going out: a worker should visit. */
 export const stayedInEvaluator: SafetyEvaluator<StayedInState> = {
   kind: 'stayed_in',
   initial: (atMs) => ({ inside: { totalMs: 0, countedUntilMs: atMs }, raised: false, lastOutAtMs: null }),
