@@ -25,6 +25,7 @@ import type { StationIndex } from './aqhi/feed-schema.js';
 import { selectAqhiProfile } from './aqhi/profile-selection.js';
 import { SqliteAqhiStore } from './aqhi/sqlite-aqhi-store.js';
 import { SseHub } from './http/sse.js';
+import { createNodeRedHost, type NodeRedHost } from './node-red/node-red-host.js';
 
 export interface GatewayPorts {
   mqtt: number;
@@ -51,6 +52,8 @@ export interface Gateway {
   readonly alerting: Alerting;
   /** The air-quality index: engine, hourly history, high-band changes. */
   readonly aqhi: AqhiService;
+  /** Embedded Node-RED (/red): started last, stopped first, never needed by the built-in rules. */
+  readonly nodeRed: NodeRedHost;
 }
 
 export interface BuildOptions {
@@ -117,6 +120,18 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
   const aqhiStream = new SseHub<StationIndex>();
   const aqhiFeed = createAqhiFeedPublisher({ service: aqhi, stream: aqhiStream, log: aqhiLog });
   connectAqhiNotices({ events: aqhi.events, registry, alerts: alerting.service, log: aqhiLog, now });
+  const nodeRed = createNodeRedHost({
+    config: config.nodeRed,
+    dataDir: config.dataDir,
+    db,
+    registry,
+    tokens,
+    alerts: alerting.service,
+    sources: { ingest: ingest.events, alerts: alerting.service.events, aqhi: aqhi.events },
+    metrics,
+    log: log.child({ component: 'node-red' }),
+    now,
+  });
   const http = await buildHttpApp(
     {
       registry,
@@ -134,13 +149,16 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
       aed: alerting.aed,
       aqhi,
       aqhiStream,
+      timeZone: readDeploymentSettings(db).timeZone,
       readiness: () => {
         const checks = { broker: broker?.listening === true, store: db.open && !stopped };
-        return { ready: Object.values(checks).every(Boolean), checks };
+        // Node-RED is reported but not required: the gateway is ready without it.
+        return { ready: Object.values(checks).every(Boolean), checks: { ...checks, ...nodeRed.readinessChecks() } };
       },
     },
     log,
   );
+  await nodeRed.mount(http);
 
   const stateFlush = setInterval(() => {
     try {
@@ -171,6 +189,7 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
     generatedAdminToken,
     alerting,
     aqhi,
+    nodeRed,
     get broker() {
       return broker;
     },
@@ -204,6 +223,8 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
       alerting.start();
       aqhi.start();
       aqhiFeed.attachBroker(broker);
+      // Last, once everything else runs; ports.json then announces a gateway that is fully up.
+      await nodeRed.start();
       writeFileSync(path.join(config.dataDir, 'ports.json'), JSON.stringify(ports));
       log.info(ports, 'gateway listening');
       return ports;
@@ -212,6 +233,7 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
       if (stopped) return;
       stopped = true;
       clearInterval(stateFlush);
+      await nodeRed.stop();
       await alerting.stop();
       aqhiFeed.detachBroker();
       await broker?.close();

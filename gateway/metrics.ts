@@ -105,6 +105,38 @@ export function createMetrics() {
       labelNames: ['status'] as const,
       registers: [registry],
     }),
+    nodeRedUp: new Gauge({ name: 'gateway_node_red_up', help: '1 while the embedded Node-RED runs (0: disabled, failed or stopped)', registers: [registry] }),
+    nodeRedQueued: new Gauge({ name: 'gateway_node_red_queue_length', help: 'Gateway messages waiting to be given to flows', registers: [registry] }),
+    nodeRedDelivered: new Counter({
+      name: 'gateway_node_red_messages_delivered_total',
+      help: 'Gateway messages given to flows, by source (readings, events, alerts, aqhi)',
+      labelNames: ['source'] as const,
+      registers: [registry],
+    }),
+    nodeRedDropped: new Counter({
+      name: 'gateway_node_red_messages_dropped_total',
+      help: 'Messages not given to flows: queue full (oldest first), over a flow’s budget, or the flow paused',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    nodeRedFlowErrors: new Counter({
+      name: 'gateway_node_red_flow_errors_total',
+      help: 'Errors reported by nodes of a flow (thrown, refused actions, time-outs), by flow id',
+      labelNames: ['flow'] as const,
+      registers: [registry],
+    }),
+    nodeRedFlowPauses: new Counter({
+      name: 'gateway_node_red_flow_pauses_total',
+      help: 'Flows paused: a function node ran into its time limit (timeout) or the flow passed too many messages (runaway)',
+      labelNames: ['flow', 'reason'] as const,
+      registers: [registry],
+    }),
+    nodeRedActions: new Counter({
+      name: 'gateway_node_red_actions_total',
+      help: 'Alerts raised and pages sent by flows, by outcome (done, refused, over_budget)',
+      labelNames: ['action', 'outcome'] as const,
+      registers: [registry],
+    }),
   };
   return m;
 }

@@ -111,6 +111,28 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    nodeRed: Type.Object(
+      {
+        /** Node-RED under /red; the gateway's own rules and paging never depend on it. */
+        enabled: Type.Boolean(),
+        /** Gateway messages (readings, events, alerts, index updates) one flow takes per second; more are dropped and counted. */
+        messagesPerSecondPerFlow: Type.Integer({ minimum: 1, maximum: 100_000 }),
+        /** Alerts raised and pages sent by one flow per minute; more are refused. */
+        actionsPerMinutePerFlow: Type.Integer({ minimum: 1, maximum: 10_000 }),
+        /** Gateway messages waiting for flows; beyond this the oldest are dropped and counted. */
+        queueLimit: Type.Integer({ minimum: 10 }),
+        /** Longest a function node may run per message; it blocks the whole process meanwhile. */
+        functionTimeoutS: Type.Number({ exclusiveMinimum: 0, maximum: 60 }),
+        /** Messages one flow may pass between its own nodes per second; beyond it the flow is a runaway (a loop). */
+        hopsPerSecondPerFlow: Type.Integer({ minimum: 10 }),
+        /** A flow that ran into a function time limit or ran away gets no messages for this long. */
+        pauseAfterTimeoutS: Type.Integer({ minimum: 0 }),
+        /** How long an editor login (the HttpOnly cookie) lasts. */
+        sessionTtlS: Type.Integer({ minimum: 60 }),
+        startTimeoutMs: Type.Integer({ minimum: 1000 }),
+      },
+      { additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );
@@ -139,6 +161,17 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   http: { bodyLimitBytes: 1024 * 1024 },
   alerts: { tickMs: 1000, quietHours: '22:00-07:00', repageAckedCriticalAfterS: 1800 },
   pager: { timeoutMs: 5000, maxAttempts: 3, backoffMs: 2000 },
+  nodeRed: {
+    enabled: true,
+    messagesPerSecondPerFlow: 50,
+    actionsPerMinutePerFlow: 60,
+    queueLimit: 10_000,
+    functionTimeoutS: 1,
+    hopsPerSecondPerFlow: 1000,
+    pauseAfterTimeoutS: 60,
+    sessionTtlS: 12 * 3600,
+    startTimeoutMs: 30_000,
+  },
 };
 
 export class ConfigError extends Error {

@@ -15,6 +15,10 @@ import { aqhiRoutes } from './routes/aqhi-routes.js';
 import { alertRoutes } from './routes/alert-routes.js';
 import { ackLinkRoutes } from './routes/ack-link-routes.js';
 import { aedRoutes } from './routes/aed-routes.js';
+import { sessionRoutes } from './routes/session-routes.js';
+import { mapRoutes } from './routes/map-routes.js';
+import { webRoutes } from './routes/web-routes.js';
+import { StreamTickets } from './stream-tickets.js';
 
 export type GatewayHttp = FastifyInstance<any, any, any, FastifyBaseLogger, TypeBoxTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -63,7 +67,8 @@ export async function buildHttpApp(deps: HttpDeps, log: Logger): Promise<Gateway
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  registerAuth(app, deps);
+  const streamTickets = new StreamTickets({ now: deps.now, tokenActive: (tokenId) => deps.tokens.isActive(tokenId) });
+  registerAuth(app, deps, streamTickets);
   await app.register(healthRoutes, deps);
   await app.register(tokenRoutes, deps);
   await app.register(registryRoutes, deps);
@@ -72,6 +77,9 @@ export async function buildHttpApp(deps: HttpDeps, log: Logger): Promise<Gateway
   await app.register(alertRoutes, deps);
   await app.register(ackLinkRoutes, deps);
   await app.register(aedRoutes, deps);
+  await app.register(sessionRoutes, { ...deps, streamTickets });
+  await app.register(mapRoutes, deps);
+  await app.register(webRoutes, deps);
   return app;
 }
 

@@ -43,4 +43,6 @@ export interface HttpDeps {
   aed: AedService;
   aqhi: Pick<AqhiService, 'feed' | 'history'>;
   aqhiStream: SseHub<StationIndex>;
+  /** The deployment's time zone (the provision file's `timeZone`), for showing local times. */
+  timeZone: string;
 }

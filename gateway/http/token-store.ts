@@ -49,6 +49,11 @@ export class TokenStore {
     return row === undefined ? undefined : { tokenId: row.id, role: row.role, subject: row.subject };
   }
 
+  /** Whether the token with this id is known and not revoked. */
+  isActive(tokenId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM tokens WHERE id = ? AND revoked_at_ms IS NULL').get(tokenId) !== undefined;
+  }
+
   revoke(id: string): boolean {
     return this.db.prepare('UPDATE tokens SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL').run(this.now(), id).changes > 0;
   }

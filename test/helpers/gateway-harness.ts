@@ -76,6 +76,8 @@ export async function startHarness(
       logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
       // The slow hash at a cost that keeps a test run quick; production keeps the default.
       broker: { secretHashCost: 1024 },
+      // Node-RED is one per process and slow to start: only the suites about it turn it on.
+      nodeRed: { enabled: false },
       ...(provisionFile === undefined ? {} : { provision: provisionFile }),
       ...options.overrides,
     },

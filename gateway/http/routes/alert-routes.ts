@@ -20,6 +20,10 @@ const ListQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+const StreamQuery = Type.Object(
+  { ticket: Type.Optional(Type.String({ maxLength: 100, description: 'a one-use ticket from POST /api/stream-tickets, for clients that cannot send headers' })) },
+  { additionalProperties: false },
+);
 /** Alerts about one resident this close together read as one incident. */
 const INCIDENT_WINDOW_MS = 10 * 60_000;
 
@@ -83,10 +87,23 @@ export const alertRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
     return { alerts: alerts.map(presentAlert) };
   });
 
-  app.get('/api/alerts/stream', { config: readers, schema: { tags: ['alerts'], description: 'Server-Sent Events: `alert` events carry {change, alert}. Reconnect with Last-Event-ID to catch up.' } }, (request, reply) => {
-    const visible = alertVisibility(deps.registry, request.principal!);
-    deps.alertHub.attach(request, reply, (data) => visible(data.alert), { event: 'hello', data: { role: request.principal!.role } });
-  });
+  app.get(
+    '/api/alerts/stream',
+    {
+      config: { ...readers, streamTicket: true },
+      schema: {
+        tags: ['alerts'],
+        description:
+          'Server-Sent Events: `alert` events carry {change, alert}. Reconnect with Last-Event-ID to catch up. ' +
+          'A browser’s EventSource, which cannot send the Authorization header, passes `ticket` from POST /api/stream-tickets instead.',
+        querystring: StreamQuery,
+      },
+    },
+    (request, reply) => {
+      const visible = alertVisibility(deps.registry, request.principal!);
+      deps.alertHub.attach(request, reply, (data) => visible(data.alert), { event: 'hello', data: { role: request.principal!.role } });
+    },
+  );
 
   app.get('/api/alerts/:id', { config: readers, schema: { tags: ['alerts'], params: Type.Object({ id: AlertId }) } }, async (request) => {
     const alert = visibleAlert(request, request.params.id);

@@ -1,0 +1,187 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { alertVisibility, visibleGrids } from '../../alerts/alert-view.js';
+import type { HttpDeps } from '../deps.js';
+import type { Principal } from '../token-store.js';
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+const MapGrid = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  district: Nullable(Type.String()),
+  boundary: Nullable(Type.Array(Type.Tuple([Type.Number(), Type.Number()]), { description: '[lat, lon] corners, as in the provision file' })),
+  yours: Type.Boolean({ description: 'the caller looks after this grid (always true for admin)' }),
+});
+
+const MapHome = Type.Object(
+  { lat: Type.Number(), lon: Type.Number(), grid: Type.String(), residents: Type.Integer() },
+  { description: 'A building with residents wearing bracelets, by the homes in the registry; no names' },
+);
+
+const MapAlertRef = Type.Object({ id: Type.String(), kind: Type.String(), severity: Type.String(), state: Type.String(), createdAt: Type.String() });
+
+const MapResident = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  grid: Type.String(),
+  address: Nullable(Type.String()),
+  location: Nullable(Type.Object({ lat: Type.Number(), lon: Type.Number(), source: Type.String(), at: Nullable(Type.String()) })),
+  alerts: Type.Array(MapAlertRef, { description: 'open and acknowledged alerts, most severe first' }),
+});
+
+const MapAed = Type.Object({
+  id: Type.String(),
+  lat: Type.Number(),
+  lon: Type.Number(),
+  grid: Nullable(Type.String()),
+  description: Nullable(Type.String()),
+  floor: Nullable(Type.String()),
+  state: Type.String({ description: 'ready, in_use, fault, maintenance or offline' }),
+});
+
+const MapResponder = Type.Object({ id: Type.String(), name: Type.String(), lat: Type.Number(), lon: Type.Number() });
+
+const MapStation = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  district: Type.String(),
+  lat: Type.Number(),
+  lon: Type.Number(),
+  value: Nullable(Type.Number()),
+  display: Nullable(Type.String()),
+  band: Nullable(Type.Integer()),
+  color: Nullable(Type.String()),
+  stale: Type.Boolean(),
+});
+
+const MapBody = Type.Object({
+  generatedAt: Type.String(),
+  grids: Type.Array(MapGrid),
+  homes: Type.Array(MapHome),
+  residents: Type.Array(MapResident),
+  aeds: Type.Array(MapAed),
+  responders: Type.Array(MapResponder),
+  stations: Type.Array(MapStation),
+});
+type MapBody = Static<typeof MapBody>;
+
+const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'];
+
+/** Homes closer than this (about 10 m) are drawn as one building. */
+const BUILDING_DECIMALS = 4;
+
+/** May see residents: who they are, where they live, where they are now. */
+function seesResidents(principal: Principal): boolean {
+  return principal.role === 'admin' || principal.role === 'worker';
+}
+
+/**
+ * `GET /api/map`: what the emergency map draws, scoped by role. Everyone gets grid outlines, AED
+ * cabinets with their state and the stations with their index; workers (their grids) and admins
+ * also get homes as buildings, residents with open alerts and the available responders. Bureau
+ * staff and responders get no resident data.
+ */
+export const mapRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get(
+    '/api/map',
+    {
+      config: { roles: ['admin', 'worker', 'bureau', 'responder'] },
+      schema: {
+        tags: ['map'],
+        description:
+          'The emergency map’s layers from the provision data: grid outlines, buildings (homes), residents with open alerts and where they are, ' +
+          'AED cabinets by state, available responders, air stations by index. Residents, homes and responders only for admin and worker (a worker: their grids).',
+        response: { 200: MapBody },
+      },
+    },
+    async (request): Promise<MapBody> => {
+      const principal = request.principal!;
+      const nowMs = deps.now();
+      const scope = visibleGrids(deps.registry, principal);
+      const inScope = (grid: string): boolean => scope === undefined || scope.includes(grid);
+
+      const grids = deps.registry.list('grids').map((g) => ({
+        id: g.id,
+        name: g.name,
+        district: g.district ?? null,
+        boundary: g.boundary === undefined ? null : g.boundary.map(([lat, lon]) => [lat, lon] as [number, number]),
+        yours: inScope(g.id) && seesResidents(principal),
+      }));
+
+      const aeds = deps.registry.list('aeds').map((a) => {
+        const cabinet = deps.aed.cabinet(a.id);
+        return {
+          id: a.id,
+          lat: a.lat,
+          lon: a.lon,
+          grid: a.grid ?? null,
+          description: a.description ?? null,
+          floor: a.floor ?? null,
+          // A cabinet the engine does not know yet is assumed ready, as GET /api/aeds/:id does.
+          state: cabinet?.status ?? 'ready',
+        };
+      });
+
+      const stations = deps.aqhi.feed(nowMs).stations.map((s) => ({
+        id: s.stationId,
+        name: s.name,
+        district: s.district,
+        lat: s.lat,
+        lon: s.lon,
+        value: s.value,
+        display: s.display,
+        band: s.band,
+        color: s.color,
+        stale: s.stale,
+      }));
+
+      if (!seesResidents(principal)) {
+        return { generatedAt: new Date(nowMs).toISOString(), grids, homes: [], residents: [], aeds, responders: [], stations };
+      }
+
+      const homesByPlace = new Map<string, { lat: number; lon: number; grid: string; residents: number }>();
+      for (const resident of deps.registry.list('residents')) {
+        if (!inScope(resident.grid) || resident.home === undefined) continue;
+        const key = `${resident.home.lat.toFixed(BUILDING_DECIMALS)},${resident.home.lon.toFixed(BUILDING_DECIMALS)}`;
+        const home = homesByPlace.get(key);
+        if (home === undefined) homesByPlace.set(key, { lat: resident.home.lat, lon: resident.home.lon, grid: resident.grid, residents: 1 });
+        else home.residents++;
+      }
+
+      const visible = alertVisibility(deps.registry, principal);
+      const active = deps.alerts.list({ state: ['open', 'acked'], ...(scope === undefined ? {} : { grids: scope }), limit: 1000 }).filter(visible);
+      const byResident = new Map<string, typeof active>();
+      for (const alert of active) {
+        if (!deps.registry.has('residents', alert.subject)) continue;
+        byResident.set(alert.subject, [...(byResident.get(alert.subject) ?? []), alert]);
+      }
+      const residents = [...byResident].flatMap(([residentId, alerts]) => {
+        const resident = deps.registry.get('residents', residentId);
+        if (resident === undefined) return [];
+        alerts.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || b.createdAt - a.createdAt);
+        // The most severe alert knows best where the resident is (a fall's own position first).
+        const location = deps.alertContext(alerts[0]!).location;
+        return [
+          {
+            id: resident.id,
+            name: resident.name,
+            grid: resident.grid,
+            address: resident.address ?? null,
+            location: location === null ? null : { lat: location.lat, lon: location.lon, source: location.source, at: location.at },
+            alerts: alerts.map((a) => ({ id: a.id, kind: a.kind, severity: a.severity, state: a.state, createdAt: new Date(a.createdAt).toISOString() })),
+          },
+        ];
+      });
+
+      const responders = deps.registry
+        .list('responders')
+        .flatMap((r) => (r.available && r.lat !== undefined && r.lon !== undefined ? [{ id: r.id, name: r.name, lat: r.lat, lon: r.lon }] : []));
+
+      return { generatedAt: new Date(nowMs).toISOString(), grids, homes: [...homesByPlace.values()], residents, aeds, responders, stations };
+    },
+  );
+};

@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsync } from 'fastify';
+import type { HttpDeps } from '../deps.js';
+
+/** Where the web UI's files are: `pages/` (HTML templates) and `assets/` (CSS, ES modules, icons). */
+export const WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
+
+/** Each page's path and its template in `pages/`. */
+export const WEB_PAGES = {
+  '/': 'index.html',
+  '/console': 'console.html',
+  '/board': 'board.html',
+  '/map': 'map.html',
+} as const;
+
+/**
+ * Everything a page may load comes from this gateway: no CDN, no map tiles, no web fonts. The
+ * browser enforces it, so a stray external URL fails loudly instead of leaking a request.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export interface WebUi {
+  /** A hash of every asset: part of the asset URLs, so a changed file is a new URL. */
+  version: string;
+  assetsDir: string;
+  pages: Map<string, { html: string; etag: string }>;
+}
+
+function filesUnder(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .filter((name) => statSync(path.join(dir, name)).isFile())
+    .sort();
+}
+
+function escapeAttribute(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Reads the UI once at start: the asset version, and each page with its asset URLs filled in. */
+export function loadWebUi(root: string, settings: { timeZone: string }): WebUi {
+  const assetsDir = path.join(root, 'assets');
+  const hash = createHash('sha256');
+  for (const name of filesUnder(assetsDir)) {
+    hash.update(name.split(path.sep).join('/')).update('\0').update(readFileSync(path.join(assetsDir, name))).update('\0');
+  }
+  const version = hash.digest('hex').slice(0, 12);
+  const pages = new Map<string, { html: string; etag: string }>();
+  for (const [route, file] of Object.entries(WEB_PAGES)) {
+    const html = readFileSync(path.join(root, 'pages', file), 'utf8')
+      .replaceAll('{{assets}}', `/assets/${version}`)
+      .replaceAll('{{timeZone}}', escapeAttribute(settings.timeZone));
+    pages.set(route, { html, etag: `"${createHash('sha256').update(html).digest('base64url').slice(0, 16)}"` });
+  }
+  return { version, assetsDir, pages };
+}
+
+/**
+ * The web UI, served by the gateway itself: the pages (no-cache, revalidated by ETag) and the
+ * assets under a versioned path (cached for a year, immutable). Both are public: the pages hold no
+ * data, and every API call they make carries the signed-in person's token.
+ */
+export const webRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
+  const ui = loadWebUi(WEB_ROOT, { timeZone: deps.timeZone });
+
+  for (const [route, page] of ui.pages) {
+    app.get(route, { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
+      reply
+        .header('cache-control', 'no-cache')
+        .header('etag', page.etag)
+        .header('content-security-policy', CONTENT_SECURITY_POLICY)
+        .header('x-content-type-options', 'nosniff')
+        .header('referrer-policy', 'no-referrer');
+      if (request.headers['if-none-match'] === page.etag) return reply.status(304).send();
+      return reply.type('text/html; charset=utf-8').send(page.html);
+    });
+  }
+
+  await app.register(async (assets) => {
+    // @fastify/static adds its own routes; they are public like the pages.
+    assets.addHook('onRoute', (route) => {
+      route.config = { ...route.config, public: true };
+    });
+    await assets.register(fastifyStatic, {
+      root: ui.assetsDir,
+      prefix: `/assets/${ui.version}/`,
+      decorateReply: false,
+      index: false,
+      dotfiles: 'deny',
+      cacheControl: true,
+      maxAge: '365d',
+      immutable: true,
+      etag: true,
+      lastModified: false,
+      setHeaders: (res) => {
+        res.setHeader('x-content-type-options', 'nosniff');
+      },
+    });
+  });
+};

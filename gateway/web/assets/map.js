@@ -1,0 +1,427 @@
+// @ts-check
+import { kindLabel } from './alert-text.js';
+import { byId, h, s, textColorOn } from './dom.js';
+import { formatAge, formatDistance, formatTime, syncClock } from './format.js';
+import { label, onLanguageChange, t } from './i18n.js';
+import { openAlertStream, openAqhiStream } from './live.js';
+import { createProjection, scaleBarMetres } from './map-projection.js';
+import { api, requireSession } from './session.js';
+import { mountShell } from './shell.js';
+
+/** @typedef {import('./types.js').MapBody} MapBody */
+/** @typedef {import('./types.js').Me} Me */
+/** @typedef {import('./map-projection.js').MapPoint} MapPoint */
+/** @typedef {{ type: 'resident' | 'aed' | 'responder' | 'station' | 'home', id: string }} Selection */
+
+/*
+ * The emergency map, drawn offline from the community's own records (GET /api/map): grid
+ * outlines, homes as buildings, residents with open alerts, AED cabinets by state, available
+ * responders and air stations by index. No tiles: nothing leaves the gateway.
+ */
+
+const svg = /** @type {SVGSVGElement} */ (/** @type {unknown} */ (document.getElementById('map')));
+const info = byId('map-info', HTMLElement);
+const legend = byId('legend', HTMLElement);
+const counts = byId('map-counts', HTMLParagraphElement);
+const errorLine = byId('map-error', HTMLParagraphElement);
+
+/** @type {MapBody | undefined} */
+let data;
+/** @type {Me} */
+let me;
+/** @type {Selection | null} */
+let selected = null;
+/** What is on screen: the centre in projected metres and the zoom. */
+const view = { centreX: 0, centreY: 0, metresPerPixel: 1, fitted: false };
+/** @type {ReturnType<typeof createProjection>} */
+let projection = createProjection([]);
+
+/** @param {MapBody} body */
+function allLatLons(body) {
+  /** @type {[number, number][]} */
+  const points = [];
+  for (const g of body.grids) for (const corner of g.boundary ?? []) points.push(corner);
+  for (const home of body.homes) points.push([home.lat, home.lon]);
+  for (const r of body.residents) if (r.location !== null) points.push([r.location.lat, r.location.lon]);
+  for (const a of body.aeds) points.push([a.lat, a.lon]);
+  for (const r of body.responders) points.push([r.lat, r.lon]);
+  for (const st of body.stations) points.push([st.lat, st.lon]);
+  return points;
+}
+
+function size() {
+  const box = svg.getBoundingClientRect();
+  return { width: Math.max(1, box.width), height: Math.max(1, box.height) };
+}
+
+/**
+ * Shows these points with a margin; the whole area when there are none.
+ * @param {readonly (readonly [number, number])[]} latLons
+ */
+function fit(latLons) {
+  const { width, height } = size();
+  const projected = latLons.map(([lat, lon]) => projection.project(lat, lon));
+  const b =
+    projected.length === 0
+      ? projection.bounds
+      : {
+          minX: Math.min(...projected.map((p) => p.x)),
+          maxX: Math.max(...projected.map((p) => p.x)),
+          minY: Math.min(...projected.map((p) => p.y)),
+          maxY: Math.max(...projected.map((p) => p.y)),
+        };
+  const margin = 48;
+  view.centreX = (b.minX + b.maxX) / 2;
+  view.centreY = (b.minY + b.maxY) / 2;
+  view.metresPerPixel = Math.max((b.maxX - b.minX + 60) / Math.max(1, width - 2 * margin), (b.maxY - b.minY + 60) / Math.max(1, height - 2 * margin), 0.2);
+  view.fitted = true;
+}
+
+/**
+ * Where the map opens: on the resident a link names; for a worker, on their grids and the
+ * residents in trouble (the whole area is one button away); for everyone else, the whole area.
+ * @param {MapBody} body
+ */
+function openingView(body) {
+  const focus = selected?.type === 'resident' ? body.residents.find((r) => r.id === selected?.id)?.location : undefined;
+  if (focus !== undefined && focus !== null) {
+    fit([[focus.lat, focus.lon]]);
+    // About 400 m across a phone: the street, the nearest AEDs and responders.
+    view.metresPerPixel = 1.2;
+    return;
+  }
+  /** @type {[number, number][]} */
+  const points = [];
+  if (me.role === 'worker') {
+    for (const grid of body.grids) if (grid.yours) points.push(...(grid.boundary ?? []));
+    for (const r of body.residents) if (r.location !== null) points.push([r.location.lat, r.location.lon]);
+  }
+  fit(points);
+}
+
+/**
+ * Projected metres to screen pixels.
+ * @param {number} lat
+ * @param {number} lon
+ */
+function toScreen(lat, lon) {
+  const { width, height } = size();
+  const p = projection.project(lat, lon);
+  return { x: width / 2 + (p.x - view.centreX) / view.metresPerPixel, y: height / 2 + (p.y - view.centreY) / view.metresPerPixel };
+}
+
+/**
+ * A marker people can tap or reach by keyboard.
+ * @param {Selection} target
+ * @param {string} className
+ * @param {string} name
+ * @param {...SVGElement} parts
+ */
+function feature(target, className, name, ...parts) {
+  const isSelected = selected !== null && selected.type === target.type && selected.id === target.id;
+  const group = s(
+    'g',
+    {
+      class: `feature ${className}${isSelected ? ' selected' : ''}`,
+      tabindex: 0,
+      role: 'button',
+      'aria-label': name,
+      'data-type': target.type,
+      'data-id': target.id,
+    },
+    s('title', {}, name),
+    ...parts,
+  );
+  const choose = () => {
+    if (dragged) return;
+    selected = target;
+    draw();
+  };
+  group.addEventListener('click', choose);
+  group.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      choose();
+    }
+  });
+  return group;
+}
+
+/** @param {MapBody} body */
+function drawLayers(body) {
+  const { width, height } = size();
+  const layers = [];
+
+  for (const grid of body.grids) {
+    if (grid.boundary === null) continue;
+    const corners = grid.boundary.map(([lat, lon]) => toScreen(lat, lon));
+    const points = corners.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
+    const cx = corners.reduce((sum, p) => sum + p.x, 0) / corners.length;
+    const top = Math.min(...corners.map((p) => p.y));
+    layers.push(
+      s('polygon', { class: `grid-area${grid.yours ? ' yours' : ''}`, points, 'data-grid': grid.id }),
+      s('text', { class: 'grid-label', x: cx, y: top + 18, 'text-anchor': 'middle', 'font-size': 14 }, grid.name),
+    );
+  }
+
+  for (const home of body.homes) {
+    const p = toScreen(home.lat, home.lon);
+    layers.push(s('rect', { class: 'home', x: p.x - 4, y: p.y - 4, width: 8, height: 8, rx: 1.5 }, s('title', {}, t('map.homes', { n: home.residents }))));
+  }
+
+  for (const station of body.stations) {
+    const p = toScreen(station.lat, station.lon);
+    const fill = station.color ?? '#9aa5b1';
+    layers.push(
+      feature(
+        { type: 'station', id: station.id },
+        `station${station.stale ? ' stale' : ''}`,
+        `${t('map.station')}: ${station.name} ${station.display ?? '—'}`,
+        s('circle', { class: 'marker', cx: p.x, cy: p.y, r: 15, fill }),
+        s('text', { class: 'station-value', x: p.x, y: p.y + 5, 'text-anchor': 'middle', 'font-size': 14, fill: textColorOn(fill) }, station.display ?? '—'),
+        s('text', { class: 'label', x: p.x, y: p.y + 31, 'text-anchor': 'middle', 'font-size': 12 }, station.name),
+      ),
+    );
+  }
+
+  for (const aed of body.aeds) {
+    const p = toScreen(aed.lat, aed.lon);
+    layers.push(
+      feature(
+        { type: 'aed', id: aed.id },
+        `aed state-${aed.state}`,
+        `${t('map.aed')} ${aed.id}: ${label('aedState', aed.state)}`,
+        s('rect', { class: 'marker', x: p.x - 11, y: p.y - 11, width: 22, height: 22, rx: 5 }),
+        s('text', { class: 'aed-glyph', x: p.x, y: p.y + 5, 'text-anchor': 'middle', 'font-size': 14 }, '♥'),
+      ),
+    );
+  }
+
+  for (const responder of body.responders) {
+    const p = toScreen(responder.lat, responder.lon);
+    layers.push(
+      feature(
+        { type: 'responder', id: responder.id },
+        'responder',
+        `${t('map.responder')}: ${responder.name}`,
+        s('path', { class: 'marker', d: `M${p.x} ${p.y - 11} L${p.x + 10} ${p.y + 8} L${p.x - 10} ${p.y + 8} Z` }),
+      ),
+    );
+  }
+
+  for (const resident of body.residents) {
+    if (resident.location === null) continue;
+    const p = toScreen(resident.location.lat, resident.location.lon);
+    const top = resident.alerts[0];
+    layers.push(
+      feature(
+        { type: 'resident', id: resident.id },
+        `resident state-${top?.state ?? 'open'}`,
+        `${t('map.resident')}: ${resident.name}, ${top === undefined ? '' : kindLabel(top.kind)}`,
+        s('circle', { class: 'halo', cx: p.x, cy: p.y, r: 19 }),
+        s('circle', { class: 'marker', cx: p.x, cy: p.y, r: 11 }),
+        s('text', { class: 'label', x: p.x + 16, y: p.y - 12, 'font-size': 14 }, resident.name),
+      ),
+    );
+  }
+
+  // Scale bar and north, in screen space.
+  const barMetres = scaleBarMetres(view.metresPerPixel * Math.min(160, width / 3));
+  const barPixels = barMetres / view.metresPerPixel;
+  const y = height - 18;
+  layers.push(
+    s('line', { class: 'scale-bar', x1: 14, x2: 14 + barPixels, y1: y, y2: y }),
+    s('line', { class: 'scale-bar', x1: 14, x2: 14, y1: y - 5, y2: y + 1 }),
+    s('line', { class: 'scale-bar', x1: 14 + barPixels, x2: 14 + barPixels, y1: y - 5, y2: y + 1 }),
+    s('text', { class: 'scale-text', x: 14 + barPixels / 2, y: y - 7, 'text-anchor': 'middle', 'font-size': 12 }, formatDistance(barMetres)),
+    s('text', { class: 'north', x: 20, y: 26, 'text-anchor': 'middle', 'font-size': 14 }, '▲'),
+    s('text', { class: 'north', x: 20, y: 42, 'text-anchor': 'middle', 'font-size': 12 }, 'N'),
+  );
+  return layers;
+}
+
+/** @param {MapBody} body */
+function infoPanel(body) {
+  if (selected === null) return [h('p', { class: 'muted' }, t('map.pick'))];
+  const { type, id } = selected;
+  if (type === 'resident') {
+    const r = body.residents.find((x) => x.id === id);
+    if (r === undefined) return [h('p', { class: 'muted' }, t('map.pick'))];
+    return [
+      h('h2', {}, r.name),
+      r.address === null ? null : h('p', {}, r.address),
+      r.location === null ? null : h('p', { class: 'muted' }, label('where', r.location.source)),
+      h(
+        'ul',
+        {},
+        ...r.alerts.map((a) =>
+          h(
+            'li',
+            {},
+            h('span', { class: `badge sev-${a.severity}` }, label('severity', a.severity)),
+            ' ',
+            h('a', { href: `/console#alert=${a.id}` }, kindLabel(a.kind)),
+            ` · ${label('state', a.state)} · ${t('alert.sinceValue', { time: formatTime(a.createdAt), age: formatAge(a.createdAt) })}`,
+          ),
+        ),
+      ),
+    ];
+  }
+  if (type === 'aed') {
+    const a = body.aeds.find((x) => x.id === id);
+    if (a === undefined) return [];
+    return [
+      h('h2', {}, `${t('map.aed')} ${a.id}`),
+      h('p', {}, h('strong', {}, label('aedState', a.state))),
+      a.description === null ? null : h('p', {}, a.description, a.floor === null ? '' : ` · ${t('aed.floor', { floor: a.floor })}`),
+    ];
+  }
+  if (type === 'responder') {
+    const r = body.responders.find((x) => x.id === id);
+    return r === undefined ? [] : [h('h2', {}, r.name), h('p', {}, t('map.responder'))];
+  }
+  if (type === 'station') {
+    const st = body.stations.find((x) => x.id === id);
+    if (st === undefined) return [];
+    return [
+      h('h2', {}, st.name),
+      h('p', {}, `${t('board.title')}: `, h('strong', {}, st.display ?? '—'), st.stale ? ` · ${t('board.stale')}` : ''),
+      h('p', {}, h('a', { href: '/board' }, t('nav.board'))),
+    ];
+  }
+  return [];
+}
+
+/**
+ * A legend entry with a small sample of the marker.
+ * @param {string} className
+ * @param {SVGElement} shape
+ * @param {string} text
+ */
+function legendItem(className, shape, text) {
+  return h('li', {}, s('svg', { width: 24, height: 24, viewBox: '0 0 24 24', 'aria-hidden': 'true', class: className }, shape), text);
+}
+
+function drawLegend() {
+  const aedStates = ['ready', 'in_use', 'fault', 'maintenance', 'offline'];
+  legend.replaceChildren(
+    h('h2', {}, t('map.legend')),
+    h(
+      'ul',
+      {},
+      legendItem('', s('rect', { class: 'grid-area', x: 2, y: 5, width: 20, height: 14 }), t('map.grid')),
+      me.role === 'admin' || me.role === 'worker' ? legendItem('', s('rect', { class: 'home', x: 8, y: 8, width: 8, height: 8 }), t('map.home')) : null,
+      me.role === 'admin' || me.role === 'worker' ? legendItem('resident', s('circle', { class: 'marker', cx: 12, cy: 12, r: 8 }), t('map.resident')) : null,
+      ...aedStates.map((state) =>
+        legendItem(`aed state-${state}`, s('rect', { class: 'marker', x: 3, y: 3, width: 18, height: 18, rx: 4 }), `${t('map.aed')}: ${label('aedState', state)}`),
+      ),
+      me.role === 'admin' || me.role === 'worker' ? legendItem('responder', s('path', { class: 'marker', d: 'M12 2 L22 20 L2 20 Z' }), t('map.responder')) : null,
+      legendItem('station', s('circle', { class: 'marker', cx: 12, cy: 12, r: 9 }), t('map.station')),
+    ),
+  );
+}
+
+function draw() {
+  if (data === undefined) return;
+  if (!view.fitted) openingView(data);
+  svg.replaceChildren(...drawLayers(data));
+  info.replaceChildren(...infoPanel(data).filter((node) => node !== null));
+  counts.textContent = t('map.counts', { residents: data.residents.length, aeds: data.aeds.length, responders: data.responders.length, stations: data.stations.length });
+  drawLegend();
+}
+
+async function load() {
+  try {
+    /** @type {MapBody} */
+    const body = await api('/api/map');
+    syncClock(body.generatedAt);
+    const first = data === undefined;
+    data = body;
+    projection = createProjection(allLatLons(body));
+    if (first) {
+      const focus = /^#resident=([A-Za-z0-9_-]{1,64})$/.exec(location.hash)?.[1];
+      if (focus !== undefined) selected = { type: 'resident', id: focus };
+    }
+    errorLine.hidden = true;
+    draw();
+  } catch (err) {
+    errorLine.textContent = t('error.load', { message: err instanceof Error ? err.message : String(err) });
+    errorLine.hidden = false;
+  }
+}
+
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let reloadTimer;
+/** Several changes in a burst (an alert and its pages) reload once. */
+function reloadSoon() {
+  clearTimeout(reloadTimer);
+  reloadTimer = setTimeout(() => void load(), 1_000);
+}
+
+/** @param {number} factor */
+function zoom(factor) {
+  view.metresPerPixel = Math.min(200, Math.max(0.05, view.metresPerPixel * factor));
+  draw();
+}
+
+// Dragging pans; a press that barely moves is a tap on a marker.
+let dragged = false;
+/** @type {{ x: number, y: number, centreX: number, centreY: number } | null} */
+let dragStart = null;
+svg.addEventListener('pointerdown', (event) => {
+  dragStart = { x: event.clientX, y: event.clientY, centreX: view.centreX, centreY: view.centreY };
+  dragged = false;
+});
+svg.addEventListener('pointermove', (event) => {
+  if (dragStart === null) return;
+  const dx = event.clientX - dragStart.x;
+  const dy = event.clientY - dragStart.y;
+  if (!dragged && Math.hypot(dx, dy) < 6) return;
+  if (!dragged) svg.setPointerCapture(event.pointerId);
+  dragged = true;
+  view.centreX = dragStart.centreX - dx * view.metresPerPixel;
+  view.centreY = dragStart.centreY - dy * view.metresPerPixel;
+  draw();
+});
+const endDrag = () => {
+  dragStart = null;
+  // The click that ends a drag comes after pointerup; let it pass first.
+  setTimeout(() => {
+    dragged = false;
+  }, 0);
+};
+svg.addEventListener('pointerup', endDrag);
+svg.addEventListener('pointercancel', endDrag);
+svg.addEventListener(
+  'wheel',
+  (event) => {
+    event.preventDefault();
+    zoom(event.deltaY > 0 ? 1.25 : 0.8);
+  },
+  { passive: false },
+);
+byId('zoom-in', HTMLButtonElement).addEventListener('click', () => zoom(1 / 1.5));
+byId('zoom-out', HTMLButtonElement).addEventListener('click', () => zoom(1.5));
+byId('zoom-reset', HTMLButtonElement).addEventListener('click', () => {
+  fit([]);
+  draw();
+});
+new ResizeObserver(() => draw()).observe(svg);
+
+async function main() {
+  const session = await requireSession(['admin', 'worker', 'bureau', 'responder']);
+  if (session === undefined) return;
+  me = session;
+  mountShell('map', me);
+  onLanguageChange(draw);
+  await load();
+  if (me.role === 'admin' || me.role === 'worker') openAlertStream({ onHello: reloadSoon, onAlert: reloadSoon, onStatus: () => undefined });
+  openAqhiStream({ onSnapshot: () => undefined, onIndex: reloadSoon, onStatus: () => undefined });
+  // Cabinets and responders change without an alert the bureau or a responder could hear of.
+  setInterval(() => void load(), 60_000);
+}
+
+main().catch((/** @type {unknown} */ err) => {
+  errorLine.textContent = t('error.load', { message: err instanceof Error ? err.message : String(err) });
+  errorLine.hidden = false;
+});

@@ -1,0 +1,197 @@
+// @ts-check
+/*
+ * The API bodies the pages read, as JSDoc types (tsc checks the pages against them:
+ * gateway/web/tsconfig.json). They mirror gateway/alerts/alert-view.ts, gateway/aqhi/feed-schema.ts
+ * and the routes in gateway/http/routes/.
+ */
+
+/** @typedef {'admin' | 'worker' | 'bureau' | 'responder'} Role */
+/** @typedef {'critical' | 'high' | 'medium' | 'low'} Severity */
+/** @typedef {'open' | 'acked' | 'resolved'} AlertState */
+/** @typedef {{ zh: string, en: string }} LocalizedText */
+
+/**
+ * @typedef {object} Me
+ * @property {Role} role
+ * @property {string | null} subject
+ * @property {string | null} name
+ * @property {{ id: string, name: string }[]} grids
+ * @property {{ id: string, name: string, kind: string }[]} team
+ * @property {string} timeZone
+ * @property {string} now
+ */
+
+/**
+ * @typedef {object} TimelineEntry
+ * @property {string} at
+ * @property {'raised' | 'escalated' | 'paged' | 'delivered' | 'failed' | 'acked' | 'resolved' | 'note' | 'digested'} type
+ * @property {Severity} [severity]
+ * @property {Severity} [previousSeverity]
+ * @property {number} [occurrence]
+ * @property {string} [to]
+ * @property {string} [channel]
+ * @property {number | null} [step]
+ * @property {string} [error]
+ * @property {string | null} [by]
+ * @property {string} [note]
+ * @property {string} [text]
+ * @property {'step' | 'repage' | 'manual' | 'cleared'} [reason]
+ * @property {string[]} [notify]
+ * @property {string[]} [recipients]
+ */
+
+/**
+ * @typedef {object} AlertView
+ * @property {string} id
+ * @property {string} kind
+ * @property {Severity} severity
+ * @property {AlertState} state
+ * @property {string} subject
+ * @property {string} grid
+ * @property {string} createdAt
+ * @property {string | null} ackedAt
+ * @property {string | null} resolvedAt
+ * @property {string} lastOccurredAt
+ * @property {string | null} assignee
+ * @property {number} occurrences
+ * @property {Record<string, unknown>} details
+ * @property {number | null} escalationStep
+ * @property {TimelineEntry[]} timeline
+ */
+
+/**
+ * @typedef {object} NearbyAed
+ * @property {string} id
+ * @property {number} lat
+ * @property {number} lon
+ * @property {number} distanceM
+ * @property {string | null} description
+ * @property {string | null} floor
+ */
+
+/**
+ * @typedef {object} AlertContext
+ * @property {{ id: string, name: string, address: string | null, conditions: string[], livesAlone: boolean | null } | null} resident
+ * @property {{ lat: number, lon: number, at: string | null, source: string } | null} location
+ * @property {NearbyAed[]} nearestAeds
+ * @property {{ name: string, relation: string | null, phones: string[] }[]} contacts
+ */
+
+/** @typedef {AlertView & { context: AlertContext | null, related: AlertView[] }} AlertDetail */
+
+/** @typedef {{ change: string[], alert: AlertView }} AlertChangeMessage */
+
+/**
+ * @typedef {object} Contribution
+ * @property {string} pollutant
+ * @property {string} term
+ * @property {number} inputMean
+ * @property {number} concentration
+ * @property {string} unit
+ * @property {string} kind
+ * @property {number} value
+ * @property {boolean} counted
+ */
+
+/**
+ * @typedef {object} HealthAdvice
+ * @property {LocalizedText} generalPublic
+ * @property {LocalizedText} heartOrRespiratory
+ * @property {LocalizedText} elderly
+ * @property {LocalizedText} children
+ * @property {LocalizedText} outdoorWorkers
+ */
+
+/**
+ * @typedef {object} StationIndex
+ * @property {string} stationId
+ * @property {string} name
+ * @property {string} district
+ * @property {number} lat
+ * @property {number} lon
+ * @property {number | null} value
+ * @property {string | null} display
+ * @property {number | null} band
+ * @property {{ id: string, name: LocalizedText, color: string } | null} category
+ * @property {string | null} color
+ * @property {boolean} high
+ * @property {HealthAdvice | null} advice
+ * @property {string | null} time
+ * @property {boolean} provisional
+ * @property {string[]} pollutantsUsed
+ * @property {string[]} primaryPollutants
+ * @property {Contribution[]} contributions
+ * @property {{ pollutant: string, reason: string }[]} missing
+ * @property {string | null} nullReason
+ * @property {boolean} stale
+ * @property {string | null} lastReadingAt
+ */
+
+/**
+ * @typedef {object} AqhiFeed
+ * @property {{ name: string, version: string, status: string, title: LocalizedText }} profile
+ * @property {string} generatedAt
+ * @property {StationIndex[]} stations
+ */
+
+/**
+ * @typedef {object} HistoryPoint
+ * @property {string} time
+ * @property {number} hourStartMs
+ * @property {number} hourEndMs
+ * @property {number | null} value
+ * @property {string | null} display
+ * @property {number | null} band
+ * @property {{ id: string, name: LocalizedText, color: string } | null} category
+ * @property {boolean} provisional
+ */
+
+/** @typedef {{ stationId: string, hours: number, from: string, to: string, points: HistoryPoint[] }} AqhiHistory */
+
+/**
+ * @typedef {object} MapBody
+ * @property {string} generatedAt
+ * @property {{ id: string, name: string, district: string | null, boundary: [number, number][] | null, yours: boolean }[]} grids
+ * @property {{ lat: number, lon: number, grid: string, residents: number }[]} homes
+ * @property {MapResident[]} residents
+ * @property {MapAed[]} aeds
+ * @property {{ id: string, name: string, lat: number, lon: number }[]} responders
+ * @property {MapStation[]} stations
+ */
+
+/**
+ * @typedef {object} MapResident
+ * @property {string} id
+ * @property {string} name
+ * @property {string} grid
+ * @property {string | null} address
+ * @property {{ lat: number, lon: number, source: string, at: string | null } | null} location
+ * @property {{ id: string, kind: string, severity: Severity, state: AlertState, createdAt: string }[]} alerts
+ */
+
+/**
+ * @typedef {object} MapAed
+ * @property {string} id
+ * @property {number} lat
+ * @property {number} lon
+ * @property {string | null} grid
+ * @property {string | null} description
+ * @property {string | null} floor
+ * @property {string} state
+ */
+
+/**
+ * @typedef {object} MapStation
+ * @property {string} id
+ * @property {string} name
+ * @property {string} district
+ * @property {number} lat
+ * @property {number} lon
+ * @property {number | null} value
+ * @property {string | null} display
+ * @property {number | null} band
+ * @property {string | null} color
+ * @property {boolean} stale
+ */
+
+export {};
