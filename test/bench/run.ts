@@ -154,6 +154,8 @@ async function gatewayTarget(options: { devices: number; fallDevices?: number; w
       adminToken: 'bench-admin-token-0123456789abcdef',
       logLevel: 'warn',
       broker: { secretHashCost: SECRET_COST },
+      // One Node-RED per process, and the bench builds many gateways; with no flows it adds nothing here.
+      nodeRed: { enabled: false },
     },
   });
   const gateway = await buildGateway({ config, log: createLogger(config.logLevel) });
