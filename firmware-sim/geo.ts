@@ -1,3 +1,5 @@
+import { distanceM as greatCircleM } from '../rules/safety/index.js';
+
 /** Small-distance geometry on WGS84 coordinates: walks within a neighbourhood, not across oceans. */
 
 export interface LatLon {
@@ -9,12 +11,9 @@ const EARTH_RADIUS_M = 6_371_008.8; // IUGG mean radius
 const toRad = (deg: number): number => (deg * Math.PI) / 180;
 const toDeg = (rad: number): number => (rad * 180) / Math.PI;
 
-/** Great-circle (haversine) distance in metres. */
+/** Great-circle distance in metres, as the gateway's rules measure it. */
 export function distanceM(a: LatLon, b: LatLon): number {
-  const dLat = toRad(b.lat - a.lat);
-  const dLon = toRad(b.lon - a.lon);
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(toRad(a.lat)) * Math.cos(toRad(b.lat)) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
+  return greatCircleM(a.lat, a.lon, b.lat, b.lon);
 }
 
 /** The point distanceM away from `from` in the direction bearingDeg (0 = north, 90 = east). */

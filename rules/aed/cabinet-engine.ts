@@ -1,6 +1,6 @@
 import type { AedValues, DeviceEvent, Reading, StatusUpdate } from '../../sensors/index.js';
 import type { LocalTime, OutcomeDetails, Severity } from '../safety/index.js';
-import { DEFAULT_TIME_ZONE } from '../safety/index.js';
+import { DEFAULT_TIME_ZONE, isFiniteNumber, isRecord, sameShape } from '../safety/index.js';
 import { daysUntil, localDayNumber, localTimeFor } from './calendar.js';
 import type { AedFaultRules } from './defaults.js';
 import { resolveFaultRules } from './defaults.js';
@@ -330,27 +330,6 @@ function settle(s: Step): void {
     s.out.push({ type: 'stateChanged', ...base(s), from: cab.status, to: status, reason: statusReason(cab, status, s.cause) });
     cab.status = status;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
-
-/**
- * Whether stored state has the shape of a fresh one: the same keys, the same primitive types,
- * nested objects alike. Fields that start as null may hold anything of the right kind.
- */
-function sameShape(fresh: unknown, stored: unknown): boolean {
-  if (fresh === null) return true;
-  if (isRecord(fresh)) {
-    if (!isRecord(stored)) return false;
-    return Object.keys(fresh).every((key) => key in stored && sameShape(fresh[key], stored[key]));
-  }
-  return typeof fresh === typeof stored;
 }
 
 function freshCabinet(aed: AedSite, nowMs: number): CabinetState {

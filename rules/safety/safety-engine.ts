@@ -24,6 +24,7 @@ import type { LocalTime } from './local-time.js';
 import { DEFAULT_TIME_ZONE, createLocalTime } from './local-time.js';
 import type { SafetyRulesConfig } from './resolve-rules.js';
 import { resolveSafetyRules } from './resolve-rules.js';
+import { isFiniteNumber, isRecord, sameShape } from './plain-data.js';
 import type { RuleOutcome, SafetyResident } from './types.js';
 
 export interface RuleStates {
@@ -133,27 +134,6 @@ function skipDowntime(subject: SubjectState, gapMs: number): SubjectState {
       notWorn: { ...r.notWorn, off: shift(r.notWorn.off) },
     },
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
-
-/**
- * Whether stored rule state has the shape of a fresh one: the same keys, the same primitive types,
- * nested objects alike. Fields that start as null (a pending fall, a run) may hold anything.
- */
-function sameShape(fresh: unknown, stored: unknown): boolean {
-  if (fresh === null) return true;
-  if (isRecord(fresh)) {
-    if (!isRecord(stored)) return false;
-    return Object.keys(fresh).every((key) => key in stored && sameShape(fresh[key], stored[key]));
-  }
-  return typeof fresh === typeof stored;
 }
 
 function restoreSubject(id: string, raw: unknown, reset: string[]): SubjectState | undefined {

@@ -6,12 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
-import YAML from 'yaml';
-import { buildGateway, type Gateway } from '../../gateway/build-gateway.js';
-import { loadConfig } from '../../gateway/config/config.js';
-import { createLogger } from '../../gateway/logger.js';
+import type { Gateway } from '../../gateway/build-gateway.js';
 import { encodeCbor } from '../../sensors/index.js';
 import { freePort } from '../helpers/external-server.js';
+import { startHarness } from '../helpers/gateway-harness.js';
 import type { ConnectResult, LoadDevice, LoadJob, PublishResult } from './load-process.js';
 
 /*
@@ -27,7 +25,6 @@ const STEP_MS = QUICK ? 2000 : 3000;
 const DRAIN_MS = 1500;
 const RATES = [2_000, 5_000, 10_000, 20_000, 40_000, 80_000, 120_000, 160_000];
 const PUBLISHERS = 50;
-const SECRET_COST = 1024;
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
@@ -129,52 +126,36 @@ interface GatewayTarget extends Target {
 }
 
 async function gatewayTarget(options: { devices: number; fallDevices?: number; webhook?: string }): Promise<GatewayTarget> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-gw-'));
   const load = bracelets(options.devices);
   const falls = bracelets(options.fallDevices ?? 0, 'f');
   const all = [...load, ...falls];
-  const provision = {
-    rules: { fall: { cancelWindowS: 0 } },
-    grids: [{ id: 'g1', name: 'Bench grid', onDuty: ['w1'] }],
-    workers: [{ id: 'w1', name: 'Bench worker', grids: ['g1'], channels: options.webhook === undefined ? [] : [{ type: 'webhook', url: options.webhook }] }],
-    residents: all.map((d) => ({ id: d.resident, name: `Resident ${d.resident}`, grid: 'g1', home: { lat: 30.2655, lon: 120.1552, radiusM: 60 } })),
-    devices: all.map((d) => ({ id: d.id, kind: 'bracelet', secret: d.secret, resident: d.resident })),
-    aeds: [{ id: 'a1', lat: 30.2661, lon: 120.1549, grid: 'g1', accessHours: '24/7' }],
-  };
-  writeFileSync(path.join(dataDir, 'provision.yaml'), YAML.stringify(provision));
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      mqttPort: 0,
-      mqttWsPort: 0,
-      httpPort: 0,
-      host: '0.0.0.0',
-      dataDir,
-      provision: path.join(dataDir, 'provision.yaml'),
-      adminToken: 'bench-admin-token-0123456789abcdef',
-      logLevel: 'warn',
-      broker: { secretHashCost: SECRET_COST },
-      // One Node-RED per process, and the bench builds many gateways; with no flows it adds nothing here.
-      nodeRed: { enabled: false },
+  const harness = await startHarness({
+    provision: {
+      rules: { fall: { cancelWindowS: 0 } },
+      grids: [{ id: 'g1', name: 'Bench grid', onDuty: ['w1'] }],
+      workers: [{ id: 'w1', name: 'Bench worker', grids: ['g1'], channels: options.webhook === undefined ? [] : [{ type: 'webhook', url: options.webhook }] }],
+      residents: all.map((d) => ({ id: d.resident, name: `Resident ${d.resident}`, grid: 'g1', home: { lat: 30.2655, lon: 120.1552, radiusM: 60 } })),
+      devices: all.map((d) => ({ id: d.id, kind: 'bracelet', secret: d.secret, resident: d.resident })),
+      aeds: [{ id: 'a1', lat: 30.2661, lon: 120.1549, grid: 'g1', accessHours: '24/7' }],
     },
+    // Every loopback address, so the connection test can spread over several source and target addresses.
+    overrides: { host: '0.0.0.0' },
   });
-  const gateway = await buildGateway({ config, log: createLogger(config.logLevel) });
-  const ports = await gateway.start();
+  const { gateway } = harness;
   // Counted once stored: the whole path (decode, validate, rules, the embedded store) must keep up.
   const written = async (): Promise<number> => (await gateway.metrics.telemetryWritten.get()).values.reduce((sum, v) => sum + v.value, 0);
   let count = 0;
   const poll = setInterval(() => void written().then((n) => (count = n)), 5);
   return {
     name: 'gateway',
-    port: ports.mqtt,
+    port: harness.ports.mqtt,
     devices: load.map(({ id, secret }) => ({ id, secret })),
     gateway,
-    httpPort: ports.http,
+    httpPort: harness.ports.http,
     received: () => count,
     close: async () => {
       clearInterval(poll);
-      await gateway.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      await harness.dispose();
     },
   };
 }

@@ -1,22 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distanceM } from '../../firmware-sim/geo.js';
+import type { BraceletValues } from '../../sensors/index.js';
 import { DAY_MS, localTime, MINUTE_MS } from '../../firmware-sim/local-time.js';
 import { startSimGateway, shanghai, type SimGateway } from './sim-gateway.js';
 
-interface StoredBraceletReading {
-  ts: number;
-  hr?: number;
-  sbp?: number;
-  dbp?: number;
-  spo2?: number;
-  steps?: number;
-  motion?: number;
-  lat?: number;
-  lon?: number;
-  acc?: number;
-  worn?: boolean;
-  bat?: number;
-}
+type StoredBraceletReading = BraceletValues & { ts: number };
 
 const MIDNIGHT = shanghai('2026-11-23T00:00:00');
 const hourOf = (r: StoredBraceletReading): number => localTime(r.ts, 'Asia/Shanghai').minuteOfDay / 60;
