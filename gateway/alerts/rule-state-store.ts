@@ -10,6 +10,26 @@ export class RuleStateStore {
       .run(name, JSON.stringify(state), atMs);
   }
 
+  /** Several entries in one transaction. */
+  saveMany(entries: readonly (readonly [name: string, state: unknown])[], atMs: number): void {
+    const upsert = this.db.prepare(
+      'INSERT INTO rule_state (name, body, saved_at_ms) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body, saved_at_ms = excluded.saved_at_ms',
+    );
+    this.db.transaction(() => {
+      for (const [name, state] of entries) upsert.run(name, JSON.stringify(state), atMs);
+    })();
+  }
+
+  /** Every entry whose name starts with the prefix, by the rest of the name. */
+  loadPrefixed(prefix: string): Map<string, unknown> {
+    const rows = this.db.prepare('SELECT name, body FROM rule_state WHERE substr(name, 1, ?) = ?').all(prefix.length, prefix) as { name: string; body: string }[];
+    return new Map(rows.map((r) => [r.name.slice(prefix.length), JSON.parse(r.body) as unknown]));
+  }
+
+  delete(name: string): void {
+    this.db.prepare('DELETE FROM rule_state WHERE name = ?').run(name);
+  }
+
   load(name: string): unknown {
     const row = this.db.prepare('SELECT body FROM rule_state WHERE name = ?').get(name) as { body: string } | undefined;
     return row === undefined ? undefined : (JSON.parse(row.body) as unknown);

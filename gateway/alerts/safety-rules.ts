@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { DeviceEvent, Reading, StatusUpdate } from '../../sensors/index.js';
-import type { RuleOutcome, SafetyEngine, SafetyResident, SafetyRuleOverrides, SafetyRulesConfig } from '../../rules/safety/index.js';
+import { SAFETY_STATE_VERSION, type RuleOutcome, type SafetyEngine, type SafetyResident, type SafetyRuleOverrides, type SafetyRulesConfig } from '../../rules/safety/index.js';
 import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
 import type { Registry } from '../registry/registry.js';
 import type { DeviceEntity, ResidentEntity } from '../registry/schemas.js';
@@ -8,7 +8,9 @@ import type { KnownLocation } from './alert-context.js';
 import type { AlertService } from './alert-service.js';
 import type { RuleStateStore } from './rule-state-store.js';
 
-const STATE_NAME = 'safety';
+/** One row per resident, so saving after an outcome costs one resident, not the whole community. */
+const SUBJECT_PREFIX = 'safety:subject:';
+const CLOCK_NAME = 'safety:clock';
 const SAVE_EVERY_MS = 5_000;
 
 export interface SafetyRulesDeps {
@@ -24,9 +26,9 @@ export interface SafetyRulesDeps {
 }
 
 export interface SafetyRules {
-  /** Runs the rules' timers; saves their state when something happened, or every few seconds. */
+  /** Runs the rules' timers; saves the residents an outcome touched at once, the rest every few seconds. */
   tick(nowMs: number): void;
-  /** Saves the rules' state now (also done after every outcome and on stop). */
+  /** Saves every resident whose state changed since the last save (also done on stop). */
   save(): void;
   lastLocation(residentId: string): KnownLocation | undefined;
 }
@@ -49,8 +51,16 @@ function toSafetyResident(resident: ResidentEntity): SafetyResident {
  */
 export function connectSafetyRules(deps: SafetyRulesDeps): SafetyRules {
   const { engine, registry, alerts, log } = deps;
-  const restored = engine.restore(deps.ruleState.load(STATE_NAME) ?? { version: 0 });
+  const savedClock = deps.ruleState.load(CLOCK_NAME);
+  const restored = engine.restore({
+    version: SAFETY_STATE_VERSION,
+    clockMs: typeof savedClock === 'number' ? savedClock : null,
+    subjects: Object.fromEntries(deps.ruleState.loadPrefixed(SUBJECT_PREFIX)),
+  });
   if (restored.ok) log.info({ subjects: restored.subjects, skipped: restored.skipped, reset: restored.reset }, 'safety rule state restored');
+  else log.warn({ reason: restored.reason }, 'safety rule state not restored; starting fresh');
+  /** Residents whose state changed since it was last saved. */
+  const dirty = new Set<string>();
 
   let residents = new Map<string, SafetyResident>();
   let registryVersion = -1;
@@ -70,21 +80,42 @@ export function connectSafetyRules(deps: SafetyRulesDeps): SafetyRules {
       // The same object while unchanged, so the engine does not refresh its copy on every message.
       next.set(entity.id, previous !== undefined && JSON.stringify(previous) === JSON.stringify(fresh) ? previous : fresh);
     }
-    for (const id of residents.keys()) if (!next.has(id)) engine.untrack(id);
-    for (const resident of next.values()) engine.track(resident, nowMs);
+    for (const id of residents.keys()) {
+      if (next.has(id)) continue;
+      engine.untrack(id);
+      dirty.delete(id);
+      deps.ruleState.delete(SUBJECT_PREFIX + id);
+    }
+    for (const resident of next.values()) {
+      engine.track(resident, nowMs);
+      dirty.add(resident.id);
+    }
     residents = next;
+  }
+
+  function saveSubjects(ids: Iterable<string>): void {
+    const entries: [string, unknown][] = [];
+    for (const id of ids) {
+      const subject = engine.subjectSnapshot(id);
+      if (subject !== undefined) entries.push([SUBJECT_PREFIX + id, subject]);
+      dirty.delete(id);
+    }
+    entries.push([CLOCK_NAME, engine.clockMs()]);
+    deps.ruleState.saveMany(entries, deps.now());
   }
 
   let lastSavedAtMs = Number.NEGATIVE_INFINITY;
   function save(): void {
     lastSavedAtMs = deps.now();
-    deps.ruleState.save(STATE_NAME, engine.snapshot(), lastSavedAtMs);
+    saveSubjects([...dirty]);
   }
 
-  function handle(outcomes: RuleOutcome[]): void {
+  function handle(outcomes: RuleOutcome[], observed?: string): void {
     if (outcomes.length === 0) return;
     // State first: a crash after the alert commit must not replay the outcome as a new one.
-    save();
+    const touched = new Set(outcomes.map((o) => o.subject));
+    if (observed !== undefined) touched.add(observed);
+    saveSubjects(touched);
     alerts.applyOutcomes(outcomes);
   }
 
@@ -99,18 +130,22 @@ export function connectSafetyRules(deps: SafetyRulesDeps): SafetyRules {
     if (resident === undefined) return;
     const { lat, lon } = reading.values as { lat?: number; lon?: number };
     if (typeof lat === 'number' && typeof lon === 'number') locations.set(resident.id, { lat, lon, atMs: reading.tsMs });
-    handle(engine.onReading(reading, resident));
+    dirty.add(resident.id);
+    handle(engine.onReading(reading, resident), resident.id);
   });
   deps.ingest.events.on('eventAccepted', (event: DeviceEvent, device) => {
     const resident = residentOf(device);
     if (resident === undefined) return;
     const e = event.event as { lat?: number; lon?: number };
     if (typeof e.lat === 'number' && typeof e.lon === 'number') locations.set(resident.id, { lat: e.lat, lon: e.lon, atMs: event.tsMs });
-    handle(engine.onEvent(event, resident));
+    dirty.add(resident.id);
+    handle(engine.onEvent(event, resident), resident.id);
   });
   deps.ingest.events.on('statusReported', (status: StatusUpdate, device) => {
     const resident = residentOf(device);
-    if (resident !== undefined) handle(engine.onStatus(status, resident));
+    if (resident === undefined) return;
+    dirty.add(resident.id);
+    handle(engine.onStatus(status, resident), resident.id);
   });
 
   syncResidents(deps.now());
@@ -121,8 +156,9 @@ export function connectSafetyRules(deps: SafetyRulesDeps): SafetyRules {
       syncResidents(nowMs);
       const outcomes = engine.tick(nowMs);
       handle(outcomes);
-      // Quiet ticks only move "counted until" anchors; a few seconds of them may be lost in a crash.
-      if (outcomes.length === 0 && nowMs - lastSavedAtMs >= SAVE_EVERY_MS) save();
+      // Residents observed since the last save, every few seconds: a tick alone only moves
+      // "counted until" anchors, which a restore recomputes from the saved clock.
+      if (nowMs - lastSavedAtMs >= SAVE_EVERY_MS) save();
     },
     save,
     lastLocation: (id) => locations.get(id),

@@ -81,6 +81,10 @@ export interface SafetyEngine {
   /** The thresholds in force for a resident, after grid and resident overrides. */
   rulesFor(resident: SafetyResident): SafetyRules;
   snapshot(): SafetyEngineState;
+  /** One subject's state, for stores that save residents one at a time (cheap on a hot path). */
+  subjectSnapshot(residentId: string): SubjectState | undefined;
+  /** The latest time the engine has seen (the snapshot's `clockMs`). */
+  clockMs(): number | null;
   restore(state: unknown): RestoreResult;
 }
 
@@ -269,6 +273,11 @@ export function createSafetyEngine(deps: SafetyEngineDeps = {}): SafetyEngine {
       return outcomes;
     },
     rulesFor,
+    subjectSnapshot(residentId) {
+      const subject = subjects.get(residentId);
+      return subject === undefined ? undefined : structuredClone(subject);
+    },
+    clockMs: () => clockMs,
     snapshot() {
       return structuredClone({ version: SAFETY_STATE_VERSION, clockMs, subjects: Object.fromEntries(subjects) });
     },
