@@ -20,6 +20,8 @@ const HOUR_MS = 3600_000;
 export class SqliteTelemetryStore implements TelemetrySink, TelemetryReader {
   readonly name = 'sqlite';
   private queue: Reading[] = [];
+  /** Readings before this index were dropped; shifting a full array would cost O(n) per reading. */
+  private head = 0;
   private readonly flushTimer: NodeJS.Timeout;
   private readonly retentionTimer: NodeJS.Timeout;
   private readonly insert;
@@ -44,13 +46,13 @@ export class SqliteTelemetryStore implements TelemetrySink, TelemetryReader {
 
   write(reading: Reading): void {
     if (this.closed) return;
-    if (this.queue.length >= this.options.queueLimit) {
-      this.queue.shift();
+    if (this.queue.length - this.head >= this.options.queueLimit) {
+      this.head++;
       this.metrics.telemetryDropped.inc({ sink: this.name });
       this.logDrop();
     }
     this.queue.push(reading);
-    this.metrics.telemetryQueued.set(this.queue.length);
+    this.metrics.telemetryQueued.set(this.queue.length - this.head);
   }
 
   flush(): Promise<void> {
@@ -86,9 +88,10 @@ export class SqliteTelemetryStore implements TelemetrySink, TelemetryReader {
   }
 
   private flushNow(): void {
-    if (this.queue.length === 0) return;
-    const batch = this.queue;
+    if (this.queue.length === this.head) return;
+    const batch = this.head === 0 ? this.queue : this.queue.slice(this.head);
     this.queue = [];
+    this.head = 0;
     try {
       this.db.transaction(() => {
         for (const r of batch) this.insert.run(r.deviceId, r.kind, r.tsMs, r.receivedAtMs, JSON.stringify(r.values));
