@@ -28,18 +28,22 @@ function nextPath() {
   return next !== null && next.startsWith('/') && !next.startsWith('//') ? next : null;
 }
 
+/** Already signed in in this tab: straight on; otherwise wait for a token. */
+function continueIfSignedIn() {
+  if (storedToken() !== null) {
+    fetchMe()
+      .then((me) => location.assign(nextPath() ?? homeOf(me.role)))
+      .catch(() => input.focus());
+  } else {
+    input.focus();
+  }
+}
+
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   const token = input.value.trim();
   if (token === '') {
-    // Already signed in in this tab: straight on.
-if (storedToken() !== null) {
-  fetchMe()
-    .then((me) => location.assign(nextPath() ?? homeOf(me.role)))
-    .catch(() => input.focus());
-} else {
-  input.focus();
-}
+    continueIfSignedIn();
     return;
   }
   submit.disabled = true;
@@ -56,11 +60,4 @@ if (storedToken() !== null) {
     });
 });
 
-// Already signed in in this tab: straight on.
-if (storedToken() !== null) {
-  fetchMe()
-    .then((me) => location.assign(nextPath() ?? homeOf(me.role)))
-    .catch(() => input.focus());
-} else {
-  input.focus();
-}
+continueIfSignedIn();
