@@ -60,7 +60,7 @@ describe('an opened AED cabinet', () => {
   beforeEach(async () => {
     receiver = await startReceiver();
     clock = fakeClock(MORNING);
-    h = await startHarness({ provision: community(receiver), now: clock.now, overrides: { alerts: { tickMs: 60_000, quietHours: '22:00-07:00', repageAckedCriticalAfterS: 1800 } } });
+    h = await startHarness({ provision: community(receiver), now: clock.now, overrides: { alerts: { tickMs: 60_000 } } });
   });
   afterEach(async () => {
     await h.dispose();
@@ -167,7 +167,7 @@ describe('AED faults', () => {
   beforeEach(async () => {
     receiver = await startReceiver();
     clock = fakeClock(Date.parse('2026-11-23T14:00:00Z')); // 22:00 in Shanghai
-    h = await startHarness({ provision: community(receiver), now: clock.now, overrides: { alerts: { tickMs: 60_000, quietHours: '22:00-07:00', repageAckedCriticalAfterS: 1800 } } });
+    h = await startHarness({ provision: community(receiver), now: clock.now, overrides: { alerts: { tickMs: 60_000 } } });
   });
   afterEach(async () => {
     await h.dispose();

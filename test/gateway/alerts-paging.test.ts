@@ -61,7 +61,7 @@ describe('resident safety end to end: fall → page → escalation → ack', () 
     h = await startHarness({
       provision: community(receiver),
       now: clock.now,
-      overrides: { alerts: { tickMs: 60_000, quietHours: '22:00-07:00', repageAckedCriticalAfterS: 1800 }, pager: { timeoutMs: 2000, maxAttempts: 2, backoffMs: 1000 } },
+      overrides: { alerts: { tickMs: 60_000 }, pager: { timeoutMs: 2000, maxAttempts: 2, backoffMs: 1000 } },
     });
   });
   afterEach(async () => {
@@ -338,7 +338,7 @@ describe('pager delivery: retries, fall-through, timeouts', () => {
       provision: community(receiver, { fall: { cancelWindowS: 0 } }),
       now: clock.now,
       overrides: {
-        alerts: { tickMs: 60_000, quietHours: '22:00-07:00', repageAckedCriticalAfterS: 1800 },
+        alerts: { tickMs: 60_000 },
         pager: {
           timeoutMs: 300,
           maxAttempts: 2,

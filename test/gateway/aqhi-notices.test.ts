@@ -37,7 +37,7 @@ describe('aqhi_high: one grouped notice per grid, and one when it eases', () => 
     receiver = await startReceiver();
     h = await startHarness({
       now: clock.now,
-      overrides: { alerts: { tickMs: 60_000, quietHours: '22:00-07:00', repageAckedCriticalAfterS: 1800 } },
+      overrides: { alerts: { tickMs: 60_000 } },
       provision: {
         ...TEST_PROVISION,
         workers: [
