@@ -6,7 +6,20 @@ import { ID_PATTERN, parseDeviceTopic, isInboundChannel, type InboundChannel } f
  */
 export type PublishDecision = { allowed: true; channel: InboundChannel } | { allowed: false; reason: string };
 
+const ALLOWED: { readonly [C in InboundChannel]: PublishDecision } = {
+  telemetry: { allowed: true, channel: 'telemetry' },
+  events: { allowed: true, channel: 'events' },
+  status: { allowed: true, channel: 'status' },
+};
+
 export function authorizeDevicePublish(deviceId: string, topic: string): PublishDecision {
+  // The usual case, checked without splitting: `devices/{own id}/{inbound channel}`. The client id
+  // was checked against the registry at CONNECT.
+  const prefixLength = 8 + deviceId.length;
+  if (topic.startsWith('devices/') && topic.charCodeAt(prefixLength) === 0x2f && topic.startsWith(deviceId, 8)) {
+    const channel = topic.slice(prefixLength + 1);
+    if (channel === 'telemetry' || channel === 'events' || channel === 'status') return ALLOWED[channel];
+  }
   const parsed = parseDeviceTopic(topic);
   if (parsed === undefined) return { allowed: false, reason: `topic "${topic}" is not a device topic` };
   if (parsed.deviceId !== deviceId) return { allowed: false, reason: `topic "${topic}" belongs to another device` };

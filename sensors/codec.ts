@@ -86,49 +86,32 @@ function decodeCbor(payload: Uint8Array, maxDepth: number): Result<unknown> {
   }
 }
 
+/** The argument of a CBOR head (RFC 8949 §3): its byte length after the initial byte, or -1 if reserved. */
+function argumentSize(info: number): number {
+  if (info < 24) return 0;
+  return info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : info === 27 ? 8 : -1;
+}
+
 /**
  * Walks the CBOR item headers (RFC 8949 §3) without building values, so a deeply nested or
- * truncated payload is refused iteratively instead of recursing in the decoder.
+ * truncated payload is refused iteratively instead of recursing in the decoder. One loop and no
+ * closures: it runs on every device message.
  */
 function cborShape(bytes: Uint8Array, maxDepth: number): 'ok' | 'too_deep' | string {
   // Each frame counts the items still expected in an open container; -1 means indefinite.
   const stack: number[] = [];
   let pos = 0;
   let complete = false;
-  const readArg = (info: number): number | undefined => {
-    if (info < 24) return info;
-    const size = info === 24 ? 1 : info === 25 ? 2 : info === 26 ? 4 : info === 27 ? 8 : 0;
-    if (size === 0 || pos + size > bytes.length) return undefined;
-    let value = 0;
-    for (let k = 0; k < size; k++) value = value * 256 + bytes[pos + k]!;
-    pos += size;
-    return value;
-  };
-  const finishItem = (): void => {
-    // Close every container this item completes.
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      if (top === -1) return;
-      if (top > 1) {
-        stack[stack.length - 1] = top - 1;
-        return;
-      }
-      stack.pop();
-    }
-    complete = true;
-  };
   while (pos < bytes.length) {
     if (complete) return 'trailing bytes after the first item';
     const initial = bytes[pos++]!;
     const major = initial >> 5;
     const info = initial & 0x1f;
+    let itemDone = true;
     if (initial === 0xff) {
-      if (stack[stack.length - 1] !== -1) return 'unexpected break';
+      if (stack.length === 0 || stack[stack.length - 1] !== -1) return 'unexpected break';
       stack.pop();
-      finishItem();
-      continue;
-    }
-    if (info === 31) {
+    } else if (info === 31) {
       if (major === 4 || major === 5) {
         if (stack.length + 1 > maxDepth) return 'too_deep';
         stack.push(-1);
@@ -136,34 +119,46 @@ function cborShape(bytes: Uint8Array, maxDepth: number): 'ok' | 'too_deep' | str
       }
       if (major === 2 || major === 3) return 'indefinite-length strings are not accepted';
       return 'reserved additional information';
-    }
-    if (info >= 28) return 'reserved additional information';
-    const arg = readArg(info);
-    if (arg === undefined) return 'truncated';
-    switch (major) {
-      case 2:
-      case 3:
+    } else {
+      if (info >= 28) return 'reserved additional information';
+      const size = argumentSize(info);
+      if (size < 0 || pos + size > bytes.length) return 'truncated';
+      let arg = info;
+      if (size > 0) {
+        arg = 0;
+        for (let k = 0; k < size; k++) arg = arg * 256 + bytes[pos + k]!;
+        pos += size;
+      }
+      if (major === 2 || major === 3) {
         if (pos + arg > bytes.length) return 'truncated string';
         pos += arg;
-        finishItem();
-        break;
-      case 4:
-      case 5: {
+      } else if (major === 4 || major === 5) {
         const count = major === 5 ? arg * 2 : arg;
-        if (count === 0) {
-          finishItem();
-          break;
+        if (count > 0) {
+          if (stack.length + 1 > maxDepth) return 'too_deep';
+          if (count > bytes.length) return 'container longer than the payload';
+          stack.push(count);
+          itemDone = false;
         }
-        if (stack.length + 1 > maxDepth) return 'too_deep';
-        if (count > bytes.length) return 'container longer than the payload';
-        stack.push(count);
+      } else if (major === 6) {
+        // A tag wraps the next item: it adds no item of its own.
+        itemDone = false;
+      }
+    }
+    if (!itemDone) continue;
+    // Close every container this item completes.
+    for (;;) {
+      if (stack.length === 0) {
+        complete = true;
         break;
       }
-      case 6:
-        // A tag wraps the next item: it adds no item of its own.
-        continue;
-      default:
-        finishItem();
+      const top = stack[stack.length - 1]!;
+      if (top === -1) break;
+      if (top > 1) {
+        stack[stack.length - 1] = top - 1;
+        break;
+      }
+      stack.pop();
     }
   }
   return complete ? 'ok' : 'truncated';

@@ -4,6 +4,7 @@ export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const DEVICE_CHANNELS = ['telemetry', 'events', 'status', 'commands'] as const;
 export type DeviceChannel = (typeof DEVICE_CHANNELS)[number];
 export type InboundChannel = Exclude<DeviceChannel, 'commands'>;
+export const INBOUND_CHANNELS: readonly InboundChannel[] = ['telemetry', 'events', 'status'];
 
 export interface DeviceTopic {
   deviceId: string;

@@ -6,7 +6,7 @@ import {
   type FieldSpec,
 } from './kinds.js';
 import type { InboundChannel } from './topic.js';
-import { reject, type DecodedMessage, type Reading, type Result } from './types.js';
+import { reject, type DecodedMessage, type Reading, type Rejection, type Result } from './types.js';
 
 export interface ValidationContext {
   deviceId: string;
@@ -18,7 +18,7 @@ export interface ValidationContext {
 export interface Validated {
   message: DecodedMessage;
   /** Fields the schema does not know: left out of the reading, counted, never fatal. */
-  ignoredFields: string[];
+  ignoredFields: readonly string[];
   /** True when the device clock was implausible and the receive time was used instead. */
   clockReplaced: boolean;
 }
@@ -46,7 +46,8 @@ export function validateMessage(decoded: unknown, ctx: ValidationContext): Resul
       const values = validateFields(decoded, TELEMETRY_FIELDS[ctx.kind], ['ts']);
       if (!values.ok) return values;
       // validateFields checked every value against TELEMETRY_FIELDS[kind], which ValuesByKind mirrors.
-      const reading = { ...envelope, kind: ctx.kind, values: values.value.values } as Reading;
+      // Written out, not spread: `{ ...envelope, newKey }` costs over a microsecond in V8 (Node 20).
+      const reading = { deviceId: envelope.deviceId, tsMs: envelope.tsMs, receivedAtMs: envelope.receivedAtMs, kind: ctx.kind, values: values.value.values } as Reading;
       return { ok: true, value: { message: { channel: 'telemetry', reading }, ignoredFields: values.value.ignored, clockReplaced } };
     }
     case 'events':
@@ -138,28 +139,33 @@ function readTimestamp(decoded: Plain, receivedAtMs: number): Result<{ tsMs: num
   return { ok: true, value: { tsMs: Math.round(ts), replaced: false } };
 }
 
+const NO_FIELDS_IGNORED: readonly string[] = Object.freeze([]);
+
+/** Runs on every device message: a plain loop, no per-field result objects. */
 function validateFields(
   decoded: Plain,
   specs: Record<string, FieldSpec | { type: 'version' }>,
   envelopeFields: readonly string[],
-): Result<{ values: Record<string, unknown>; ignored: string[] }> {
+): Result<{ values: Record<string, unknown>; ignored: readonly string[] }> {
   const values: Record<string, unknown> = {};
-  const ignored: string[] = [];
-  for (const [name, value] of Object.entries(decoded)) {
-    if (envelopeFields.includes(name)) continue;
+  let ignored: string[] | readonly string[] = NO_FIELDS_IGNORED;
+  for (const name in decoded) {
+    if (!Object.hasOwn(decoded, name) || envelopeFields.includes(name)) continue;
     const spec = Object.hasOwn(specs, name) ? specs[name] : undefined;
     if (spec === undefined) {
-      ignored.push(name);
+      ignored = ignored === NO_FIELDS_IGNORED ? [name] : [...ignored, name];
       continue;
     }
-    const checked = checkField(name, value, spec);
-    if (!checked.ok) return checked;
-    values[name] = checked.value;
+    const value = decoded[name];
+    const problem = checkField(name, value, spec);
+    if (problem !== undefined) return problem;
+    values[name] = value;
   }
   return { ok: true, value: { values, ignored } };
 }
 
-function checkField(name: string, value: unknown, spec: FieldSpec | { type: 'version' }): Result<unknown> {
+/** Why the value does not fit its spec, or undefined when it does. */
+function checkField(name: string, value: unknown, spec: FieldSpec | { type: 'version' }): { ok: false; rejection: Rejection } | undefined {
   switch (spec.type) {
     case 'number':
       if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -171,24 +177,24 @@ function checkField(name: string, value: unknown, spec: FieldSpec | { type: 'ver
       if (spec.integer === true && !Number.isInteger(value)) {
         return reject('wrong_type', `"${name}" must be a whole number`, name);
       }
-      return { ok: true, value };
+      return undefined;
     case 'boolean':
       if (typeof value !== 'boolean') return reject('wrong_type', `"${name}" must be true or false`, name);
-      return { ok: true, value };
+      return undefined;
     case 'enum':
       if (typeof value !== 'string' || !spec.values.includes(value)) {
         return reject('wrong_type', `"${name}" must be one of ${spec.values.join(', ')}`, name);
       }
-      return { ok: true, value };
+      return undefined;
     case 'date':
       if (typeof value !== 'string' || !ISO_DATE.test(value) || Number.isNaN(Date.parse(value))) {
         return reject('wrong_type', `"${name}" must be an ISO 8601 date`, name);
       }
-      return { ok: true, value };
+      return undefined;
     case 'version':
       if (typeof value !== 'string' || value.length > 32) {
         return reject('wrong_type', `"${name}" must be a version string of at most 32 characters`, name);
       }
-      return { ok: true, value };
+      return undefined;
   }
 }
