@@ -37,6 +37,7 @@ export class SqliteTelemetryStore implements TelemetrySink, TelemetryReader {
   ) {
     this.now = options.now ?? Date.now;
     this.insert = db.prepare('INSERT INTO readings (device_id, kind, ts_ms, received_at_ms, body) VALUES (?, ?, ?, ?, ?)');
+    metrics.telemetryQueued.probe = () => this.queue.length - this.head;
     this.flushTimer = setInterval(() => this.flushNow(), options.flushIntervalMs);
     this.retentionTimer = setInterval(() => this.applyRetention(), HOUR_MS);
     this.flushTimer.unref();
@@ -52,7 +53,6 @@ export class SqliteTelemetryStore implements TelemetrySink, TelemetryReader {
       this.logDrop();
     }
     this.queue.push(reading);
-    this.metrics.telemetryQueued.set(this.queue.length - this.head);
   }
 
   flush(): Promise<void> {
@@ -106,7 +106,6 @@ export class SqliteTelemetryStore implements TelemetrySink, TelemetryReader {
       this.metrics.telemetryDropped.inc({ sink: this.name }, batch.length - kept.length);
       this.queue = kept.concat(this.queue);
     }
-    this.metrics.telemetryQueued.set(this.queue.length);
   }
 
   private logDrop(): void {
