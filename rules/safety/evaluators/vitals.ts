@@ -45,34 +45,50 @@ function classify(condition: VitalsCondition, v: BraceletValues, r: VitalsRules)
   }
 }
 
-function specs(condition: VitalsCondition, r: VitalsRules): { raise: RunSpec; clear: RunSpec } {
-  if (condition === 'bp_high') {
-    // Blood pressure is sampled now and then: confirm by repeated readings rather than by time.
-    const spec = { forS: 0, repeats: r.bpRepeats, maxGapS: r.bpRepeatWithinS };
-    return { raise: spec, clear: spec };
-  }
-  return {
-    raise: { forS: r.forS, repeats: 1, maxGapS: r.maxGapS },
-    clear: { forS: r.clearForS, repeats: 1, maxGapS: r.maxGapS },
-  };
+interface ConditionSpecs {
+  raise: RunSpec;
+  clear: RunSpec;
 }
 
-function step(
-  s: VitalsConditionState,
-  band: Band,
-  atMs: number,
-  spec: { raise: RunSpec; clear: RunSpec },
-): VitalsConditionState {
-  if (!s.active) {
-    const { run, verdict } = stepRun(s.raiseRun, band === 'raise', atMs, spec.raise);
-    return verdict === 'true' ? { active: true, raiseRun: null, clearRun: null } : { ...s, raiseRun: run };
+/** Per rules object (resolved once per resident): built once, not on every reading. */
+const specsByRules = new WeakMap<VitalsRules, Record<VitalsCondition, ConditionSpecs>>();
+
+function specsFor(r: VitalsRules): Record<VitalsCondition, ConditionSpecs> {
+  let specs = specsByRules.get(r);
+  if (specs === undefined) {
+    // Blood pressure is sampled now and then: confirm by repeated readings rather than by time.
+    const bp = { forS: 0, repeats: r.bpRepeats, maxGapS: r.bpRepeatWithinS };
+    const duration = { raise: { forS: r.forS, repeats: 1, maxGapS: r.maxGapS }, clear: { forS: r.clearForS, repeats: 1, maxGapS: r.maxGapS } };
+    specs = { hr_low: duration, hr_high: duration, spo2_low: duration, bp_high: { raise: bp, clear: bp } };
+    specsByRules.set(r, specs);
   }
+  return specs;
+}
+
+function step(s: VitalsConditionState, band: Band, atMs: number, spec: ConditionSpecs): VitalsConditionState {
+  if (!s.active) {
+    // The usual reading: in range, nothing running. Same state, nothing allocated.
+    if (band !== 'raise' && s.raiseRun === null) return s;
+    const { run, verdict } = stepRun(s.raiseRun, band === 'raise', atMs, spec.raise);
+    return verdict === 'true' ? { active: true, raiseRun: null, clearRun: null } : { active: false, raiseRun: run, clearRun: s.clearRun };
+  }
+  if (band !== 'clear' && s.clearRun === null) return s;
   const { run, verdict } = stepRun(s.clearRun, band === 'clear', atMs, spec.clear);
-  return verdict === 'true' ? { active: false, raiseRun: null, clearRun: null } : { ...s, clearRun: run };
+  return verdict === 'true' ? { active: false, raiseRun: null, clearRun: null } : { active: true, raiseRun: s.raiseRun, clearRun: run };
 }
 
 function readingDetails(v: BraceletValues): Record<string, DetailValue> {
   return { hr: v.hr ?? null, sbp: v.sbp ?? null, dbp: v.dbp ?? null, spo2: v.spo2 ?? null };
+}
+
+function withCondition(all: VitalsState['conditions'], condition: VitalsCondition, state: VitalsConditionState): VitalsState['conditions'] {
+  // Written out: a computed-key spread is slow in V8 (Node 20), and this runs on readings.
+  return {
+    hr_low: condition === 'hr_low' ? state : all.hr_low,
+    hr_high: condition === 'hr_high' ? state : all.hr_high,
+    bp_high: condition === 'bp_high' ? state : all.bp_high,
+    spo2_low: condition === 'spo2_low' ? state : all.spo2_low,
+  };
 }
 
 const IDLE: VitalsConditionState = { active: false, raiseRun: null, clearRun: null };
@@ -92,13 +108,17 @@ export const vitalsEvaluator: SafetyEvaluator<VitalsState> = {
     if (wornAfter(observation, ctx) === false) return unchanged(state);
     const r = ctx.rules.vitals;
     const values = observation.values;
-    const wasActive = VITALS_CONDITIONS.filter((c) => state.conditions[c].active);
-    const conditions = { ...state.conditions };
+    const specs = specsFor(r);
+    let conditions = state.conditions;
     for (const condition of VITALS_CONDITIONS) {
       const band = classify(condition, values, r);
       if (band === undefined) continue;
-      conditions[condition] = step(conditions[condition], band, ctx.nowMs, specs(condition, r));
+      const before = conditions[condition];
+      const after = step(before, band, ctx.nowMs, specs[condition]);
+      if (after !== before) conditions = withCondition(conditions, condition, after);
     }
+    if (conditions === state.conditions) return unchanged(state);
+    const wasActive = VITALS_CONDITIONS.filter((c) => state.conditions[c].active);
     const active = VITALS_CONDITIONS.filter((c) => conditions[c].active);
     const started = active.filter((c) => !wasActive.includes(c));
     const next = { conditions };
