@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BraceletValues } from '../../../sensors/index.js';
-import type { SafetyEngineState } from '../../../rules/safety/index.js';
+import type { SafetyEngineState, SafetyRulesConfig } from '../../../rules/safety/index.js';
 import { createSafetyEngine } from '../../../rules/safety/index.js';
 import { HOUR_MS, MINUTE_MS, deviceEvent, labels, makeResident, ofKind, reading, shanghai } from './fixtures.js';
 
@@ -168,6 +168,18 @@ describe('createSafetyEngine: time and residents', () => {
     engine.track(makeResident({ grid: 'g2' }), 0);
     expect(engine.tick(60_000)).toMatchObject([{ type: 'raise', kind: 'device_offline', grid: 'g2' }]);
     expect(engine.rulesFor(makeResident({ grid: 'g2' })).deviceOffline.afterS).toBe(60);
+  });
+
+  it('follows grid overrides replaced in its config, for a resident it already knows', () => {
+    const config: SafetyRulesConfig = { grids: { g2: { deviceOffline: { afterS: 60 } } } };
+    const engine = createSafetyEngine({ config });
+    const resident = makeResident({ grid: 'g2' });
+    expect(engine.rulesFor(resident).deviceOffline.afterS).toBe(60);
+    config.grids = { g2: { deviceOffline: { afterS: 120 } } };
+    expect(engine.rulesFor(resident).deviceOffline.afterS).toBe(120);
+    engine.track(resident, 0);
+    expect(engine.tick(60_000)).toEqual([]);
+    expect(engine.tick(120_000)).toMatchObject([{ type: 'raise', kind: 'device_offline', grid: 'g2' }]);
   });
 
   it('reports several residents independently', () => {
