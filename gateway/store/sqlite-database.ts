@@ -131,6 +131,23 @@ const MIGRATIONS: readonly string[] = [
     saved_at_ms INTEGER NOT NULL
   );
   `,
+  // 4: readings stored in chunks, one row per device and flush (a row per reading cost more
+  // than all the rest of ingestion); existing readings become one-reading chunks.
+  `
+  CREATE TABLE reading_chunks (
+    device_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    first_ts_ms INTEGER NOT NULL,
+    last_ts_ms INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX reading_chunks_by_device_time ON reading_chunks (device_id, first_ts_ms);
+  CREATE INDEX reading_chunks_by_last_ts ON reading_chunks (last_ts_ms);
+  INSERT INTO reading_chunks (device_id, kind, first_ts_ms, last_ts_ms, count, body)
+    SELECT device_id, kind, ts_ms, ts_ms, 1, json_array(json_array(ts_ms, received_at_ms, json(body))) FROM readings ORDER BY rowid;
+  DROP TABLE readings;
+  `,
 ];
 
 export function openDatabase(dataDir: string, fileName = 'gateway.db'): SqliteDatabase {

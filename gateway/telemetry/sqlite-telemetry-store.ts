@@ -12,11 +12,33 @@ export interface SqliteTelemetryOptions {
 }
 
 const HOUR_MS = 3600_000;
-
 /**
- * The embedded, retention-bounded readings table. Writes are queued and committed in batches,
- * one transaction per flush, so ingestion never waits on the disk.
+ * A chunk covers at most this much device time, so a query for a time range reads only chunks
+ * starting within this much before it.
  */
+export const CHUNK_SPAN_MS = HOUR_MS;
+/** And holds at most this many readings, so a query never parses much it does not return. */
+export const CHUNK_READINGS = 1000;
+
+/** One reading in a chunk's body: device time, receive time, values. */
+type ChunkEntry = [tsMs: number, receivedAtMs: number, values: Reading['values']];
+
+interface ChunkRow {
+  rowid: number;
+  kind: StoredReading['kind'];
+  first_ts_ms: number;
+  body: string;
+}
+
+/** A reading found by a query, with what orders it among equal times: the order it was stored in. */
+interface Candidate {
+  reading: StoredReading;
+  chunk: number;
+  index: number;
+}
+
+const byTimeThenStored = (a: Candidate, b: Candidate): number => a.reading.tsMs - b.reading.tsMs || a.chunk - b.chunk || a.index - b.index;
+
 export class SqliteTelemetryStore implements TelemetrySink, TelemetryReader {
   readonly name = 'sqlite';
   private queue: Reading[] = [];
@@ -36,7 +58,7 @@ export class SqliteTelemetryStore implements TelemetrySink, TelemetryReader {
     private readonly log: Logger,
   ) {
     this.now = options.now ?? Date.now;
-    this.insert = db.prepare('INSERT INTO readings (device_id, kind, ts_ms, received_at_ms, body) VALUES (?, ?, ?, ?, ?)');
+    this.insert = db.prepare('INSERT INTO reading_chunks (device_id, kind, first_ts_ms, last_ts_ms, count, body) VALUES (?, ?, ?, ?, ?, ?)');
     metrics.telemetryQueued.probe = () => this.queue.length - this.head;
     this.flushTimer = setInterval(() => this.flushNow(), options.flushIntervalMs);
     this.retentionTimer = setInterval(() => this.applyRetention(), HOUR_MS);
@@ -67,24 +89,42 @@ export class SqliteTelemetryStore implements TelemetrySink, TelemetryReader {
     this.closed = true;
   }
 
+  /** Oldest first (equal times in the order stored), at most `limit`. */
   readings(deviceId: string, query: ReadingQuery): StoredReading[] {
     this.flushNow();
     const rows = this.db
-      .prepare('SELECT kind, ts_ms, received_at_ms, body FROM readings WHERE device_id = ? AND ts_ms >= ? AND ts_ms <= ? ORDER BY ts_ms ASC, rowid ASC LIMIT ?')
-      .all(deviceId, query.fromMs, query.toMs, query.limit) as { kind: StoredReading['kind']; ts_ms: number; received_at_ms: number; body: string }[];
-    return rows.map((row) => ({
-      deviceId,
-      kind: row.kind,
-      tsMs: row.ts_ms,
-      receivedAtMs: row.received_at_ms,
-      values: JSON.parse(row.body) as Record<string, unknown>,
-    }));
+      .prepare(
+        `SELECT rowid, kind, first_ts_ms, body FROM reading_chunks
+         WHERE device_id = ? AND first_ts_ms >= ? AND first_ts_ms <= ? AND last_ts_ms >= ?
+         ORDER BY first_ts_ms ASC, rowid ASC`,
+      )
+      .iterate(deviceId, query.fromMs - CHUNK_SPAN_MS, query.toMs, query.fromMs) as IterableIterator<ChunkRow>;
+    let found: Candidate[] = [];
+    for (const row of rows) {
+      if (found.length >= query.limit) {
+        // Chunks come by their first time: once one starts after the limit-th reading so far,
+        // neither it nor any later chunk can change the answer.
+        found.sort(byTimeThenStored);
+        found = found.slice(0, query.limit);
+        if (row.first_ts_ms > found[found.length - 1]!.reading.tsMs) break;
+      }
+      const entries = JSON.parse(row.body) as ChunkEntry[];
+      for (let index = 0; index < entries.length; index++) {
+        const [tsMs, receivedAtMs, values] = entries[index]!;
+        if (tsMs < query.fromMs || tsMs > query.toMs) continue;
+        found.push({ reading: { deviceId, kind: row.kind, tsMs, receivedAtMs, values: values as Record<string, unknown> }, chunk: row.rowid, index });
+      }
+    }
+    return found
+      .sort(byTimeThenStored)
+      .slice(0, query.limit)
+      .map((c) => c.reading);
   }
 
-  /** Deletes readings older than the retention; returns how many went. */
+  /** Deletes chunks whose every reading is older than the retention; returns how many went. */
   applyRetention(): number {
     const cutoff = this.now() - this.options.retentionDays * 24 * HOUR_MS;
-    return this.db.prepare('DELETE FROM readings WHERE ts_ms < ?').run(cutoff).changes;
+    return this.db.prepare('DELETE FROM reading_chunks WHERE last_ts_ms < ?').run(cutoff).changes;
   }
 
   private flushNow(): void {
@@ -93,8 +133,12 @@ export class SqliteTelemetryStore implements TelemetrySink, TelemetryReader {
     this.queue = [];
     this.head = 0;
     try {
+      const chunks = chunksOf(batch);
       this.db.transaction(() => {
-        for (const r of batch) this.insert.run(r.deviceId, r.kind, r.tsMs, r.receivedAtMs, JSON.stringify(r.values));
+        for (const c of chunks) {
+          const entries: ChunkEntry[] = c.readings.map((r) => [r.tsMs, r.receivedAtMs, r.values]);
+          this.insert.run(c.deviceId, c.kind, c.readings[0]!.tsMs, c.readings[c.readings.length - 1]!.tsMs, c.readings.length, JSON.stringify(entries));
+        }
       })();
       this.metrics.telemetryWritten.inc({ sink: this.name }, batch.length);
     } catch (err) {
@@ -114,4 +158,39 @@ export class SqliteTelemetryStore implements TelemetrySink, TelemetryReader {
     this.lastDropLogMs = now;
     this.log.warn({ queueLimit: this.options.queueLimit }, 'embedded readings queue full: dropping the oldest readings');
   }
+}
+
+interface Chunk {
+  deviceId: string;
+  kind: Reading['kind'];
+  /** By device time; equal times in arrival order. */
+  readings: Reading[];
+}
+
+/**
+ * Groups a flush by device (and kind), sorted by device time, cut where a chunk would span more
+ * than CHUNK_SPAN_MS or hold more than CHUNK_READINGS.
+ */
+export function chunksOf(batch: readonly Reading[]): Chunk[] {
+  const byDevice = new Map<string, Reading[]>();
+  for (const r of batch) {
+    const key = `${r.deviceId}\u0000${r.kind}`;
+    const list = byDevice.get(key);
+    if (list === undefined) byDevice.set(key, [r]);
+    else list.push(r);
+  }
+  const chunks: Chunk[] = [];
+  for (const readings of byDevice.values()) {
+    // Array.prototype.sort is stable: equal times keep their arrival order.
+    readings.sort((a, b) => a.tsMs - b.tsMs);
+    let start = 0;
+    for (let i = 1; i <= readings.length; i++) {
+      const cut = i === readings.length || i - start >= CHUNK_READINGS || readings[i]!.tsMs - readings[start]!.tsMs > CHUNK_SPAN_MS;
+      if (!cut) continue;
+      const first = readings[start]!;
+      chunks.push({ deviceId: first.deviceId, kind: first.kind, readings: start === 0 && i === readings.length ? readings : readings.slice(start, i) });
+      start = i;
+    }
+  }
+  return chunks;
 }
