@@ -2,21 +2,23 @@ import type { SqliteDatabase } from '../store/sqlite-database.js';
 
 /** Snapshots of the rule engines' state, by engine name, so windows survive a restart. */
 export class RuleStateStore {
-  constructor(private readonly db: SqliteDatabase) {}
+  /** Prepared once: saves run after every rule outcome, on the way to a page. */
+  private readonly upsert;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.upsert = db.prepare(
+      'INSERT INTO rule_state (name, body, saved_at_ms) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body, saved_at_ms = excluded.saved_at_ms',
+    );
+  }
 
   save(name: string, state: unknown, atMs: number): void {
-    this.db
-      .prepare('INSERT INTO rule_state (name, body, saved_at_ms) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body, saved_at_ms = excluded.saved_at_ms')
-      .run(name, JSON.stringify(state), atMs);
+    this.upsert.run(name, JSON.stringify(state), atMs);
   }
 
   /** Several entries in one transaction. */
   saveMany(entries: readonly (readonly [name: string, state: unknown])[], atMs: number): void {
-    const upsert = this.db.prepare(
-      'INSERT INTO rule_state (name, body, saved_at_ms) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET body = excluded.body, saved_at_ms = excluded.saved_at_ms',
-    );
     this.db.transaction(() => {
-      for (const [name, state] of entries) upsert.run(name, JSON.stringify(state), atMs);
+      for (const [name, state] of entries) this.upsert.run(name, JSON.stringify(state), atMs);
     })();
   }
 

@@ -1,3 +1,5 @@
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { DigestMessage, PageMessage } from './page-message.js';
 import type { PageRoute } from './page-jobs.js';
 
@@ -35,19 +37,53 @@ function fillTemplate(template: string, values: Record<string, string>, contentT
   return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => (name in values ? escape(values[name]!) : whole));
 }
 
-async function post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<void> {
-  let response: Response;
+/**
+ * Keep-alive pools for webhook and SMS gateway calls: node:http rather than fetch, whose first
+ * call loads undici (a few hundred milliseconds) and whose every call costs more, on the path
+ * between a fall and the person who must hear of it.
+ */
+const AGENTS = {
+  'http:': new HttpAgent({ keepAlive: true, maxSockets: 64 }),
+  'https:': new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+} as const;
+
+/** POSTs and resolves on a 2xx answer; anything else is a DeliveryError saying what happened. */
+function post(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<void> {
+  let target: URL;
   try {
-    response = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
-  } catch (err) {
-    const name = (err as Error).name;
-    if (name === 'TimeoutError' || name === 'AbortError') throw new DeliveryError(`no answer within ${timeoutMs} ms`);
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new DeliveryError(`could not connect: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+    target = new URL(url);
+  } catch {
+    return Promise.reject(new DeliveryError(`not a URL: ${url}`));
   }
-  // Read the body so the connection goes back to the pool.
-  await response.arrayBuffer().catch(() => undefined);
-  if (response.status < 200 || response.status > 299) throw new DeliveryError(`HTTP ${response.status}`);
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') return Promise.reject(new DeliveryError(`not an http(s) URL: ${url}`));
+  const secure = target.protocol === 'https:';
+  const send = secure ? httpsRequest : httpRequest;
+  const agent = secure ? AGENTS['https:'] : AGENTS['http:'];
+  return new Promise<void>((resolve, reject) => {
+    const fail = (err: DeliveryError): void => {
+      clearTimeout(deadline);
+      reject(err);
+    };
+    const request = send(
+      target,
+      { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        // Read the body so the connection goes back to the pool; a redirect is not followed.
+        response.resume();
+        response.once('error', () => fail(new DeliveryError('answer cut off')));
+        response.once('end', () => {
+          clearTimeout(deadline);
+          const status = response.statusCode ?? 0;
+          if (status < 200 || status > 299) reject(new DeliveryError(`HTTP ${status}`));
+          else resolve();
+        });
+      },
+    );
+    // The whole exchange, not socket idleness: an answer trickling in slowly still times out.
+    const deadline = setTimeout(() => request.destroy(new DeliveryError(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    request.once('error', (err: Error & { code?: string }) => fail(err instanceof DeliveryError ? err : new DeliveryError(`could not connect: ${err.code ?? err.message}`)));
+    request.end(body);
+  });
 }
 
 /** CONTRACT.md §4: webhook (2xx = delivered), SMS through an HTTP gateway, MQTT. */

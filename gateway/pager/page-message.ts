@@ -41,8 +41,16 @@ export const KIND_LABELS: Record<AlertKind, { en: string; zh: string }> = {
   aqhi_high: { en: 'Air quality health risk high', zh: '空气质量健康风险高' },
 };
 
+/** One formatter per zone: building an Intl.DateTimeFormat costs far more than formatting with it. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 function localTime(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', day: '2-digit', month: 'short' }).format(ms);
+  let format = formatters.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', day: '2-digit', month: 'short' });
+    formatters.set(timeZone, format);
+  }
+  return format.format(ms);
 }
 
 /** One short paragraph: fits two SMS segments for a typical page. */
