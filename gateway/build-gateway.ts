@@ -15,6 +15,7 @@ import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { loadProvisionFile, readDeploymentSettings } from './registry/provision.js';
 import { Registry } from './registry/registry.js';
 import { openDatabase, type SqliteDatabase } from './store/sqlite-database.js';
+import { startWalCheckpointer, type WalCheckpointer } from './store/wal-checkpointer.js';
 import { InfluxTelemetryStore } from './telemetry/influx-telemetry-store.js';
 import { SqliteTelemetryStore } from './telemetry/sqlite-telemetry-store.js';
 import type { TelemetrySink } from './telemetry/telemetry-store.js';
@@ -94,6 +95,7 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
   });
 
   let broker: RunningBroker | undefined;
+  let checkpointer: WalCheckpointer | undefined;
   let stopped = false;
   let httpPort = config.httpPort;
   const alerting = createAlerting({
@@ -194,6 +196,7 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
       return broker;
     },
     async start() {
+      checkpointer = startWalCheckpointer(db, log.child({ component: 'store' }));
       broker = await startMqttBroker({
         host: config.host,
         mqttPort: config.mqttPort,
@@ -245,6 +248,7 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
       for (const sink of sinks) await sink.close();
       deviceState.flush();
       rejections.flush();
+      await checkpointer?.stop();
       db.close();
       log.info('gateway stopped');
     },
