@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import mqtt, { type MqttClient } from 'mqtt';
 
 /*
@@ -25,6 +26,16 @@ export type LoadJob =
       payloadHex: string;
     }
   | { type: 'connect'; port: number; devices: LoadDevice[]; concurrency: number }
+  | {
+      type: 'falls';
+      port: number;
+      /** Each device publishes one fall, one after another, once the previous page arrived. */
+      devices: (LoadDevice & { resident: string })[];
+      /** Where the gateway's webhook posts; the receiver listens here. */
+      webhookPort: number;
+      gapMs: number;
+      payloadHex: string;
+    }
   | { type: 'disconnect' };
 
 export interface PublishResult {
@@ -34,6 +45,11 @@ export interface PublishResult {
   acked: number;
   errors: number;
   elapsedMs: number;
+}
+export interface FallsResult {
+  type: 'falls';
+  /** PUBLISH to webhook received, per fall that was paged, in milliseconds. */
+  latenciesMs: number[];
 }
 export interface ConnectResult {
   type: 'connected';
@@ -116,10 +132,47 @@ async function publish(job: Extract<LoadJob, { type: 'publish' }>): Promise<Publ
   return { type: 'published', sent, acked, errors, elapsedMs };
 }
 
+/**
+ * Fall PUBLISH to page received, both ends here: the devices and the paging endpoint are outside
+ * the gateway, as they are in use, and one clock times both.
+ */
+async function falls(job: Extract<LoadJob, { type: 'falls' }>): Promise<FallsResult> {
+  const arrivals = new Map<string, number>();
+  const receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const at = performance.now();
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as { alert?: { subject: string; kind: string } };
+      if (body.alert?.kind === 'fall' && !arrivals.has(body.alert.subject)) arrivals.set(body.alert.subject, at);
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(job.webhookPort, '127.0.0.1', resolve));
+  const { clients } = await connectAll(job.port, job.devices, 50);
+  const payload = Buffer.from(job.payloadHex, 'hex');
+  const latenciesMs: number[] = [];
+  for (const client of clients) {
+    const device = job.devices.find((d) => d.id === client.options.clientId)!;
+    const sentAt = performance.now();
+    client.publish(`devices/${device.id}/events`, payload, { qos: 1 });
+    const deadline = sentAt + 5_000;
+    while (!arrivals.has(device.resident) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+    const at = arrivals.get(device.resident);
+    if (at !== undefined) latenciesMs.push(at - sentAt);
+    await new Promise((r) => setTimeout(r, job.gapMs));
+  }
+  await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
+  receiver.closeAllConnections();
+  await new Promise((r) => receiver.close(r));
+  return { type: 'falls', latenciesMs };
+}
+
 process.on('message', (raw) => {
   const job = raw as LoadJob;
   void (async () => {
     if (job.type === 'publish') process.send!(await publish(job));
+    else if (job.type === 'falls') process.send!(await falls(job));
     else if (job.type === 'connect') {
       const started = performance.now();
       const { clients, failed } = await connectAll(job.port, job.devices, job.concurrency);
