@@ -24,6 +24,8 @@ export type LoadJob =
       qos: 0 | 1;
       /** Hex of the payload each message carries. */
       payloadHex: string;
+      /** Say `{ type: 'connected' }` once every device is connected, before publishing. */
+      announceConnected?: boolean;
     }
   | { type: 'connect'; port: number; devices: LoadDevice[]; concurrency: number }
   | {
@@ -95,6 +97,7 @@ async function connectAll(port: number, devices: LoadDevice[], concurrency: numb
 
 async function publish(job: Extract<LoadJob, { type: 'publish' }>): Promise<PublishResult> {
   const { clients } = await connectAll(job.port, job.devices, 50);
+  if (job.announceConnected === true) process.send!({ type: 'connected' });
   const topics = clients.map((c) => `devices/${c.options.clientId}/telemetry`);
   const payload = Buffer.from(job.payloadHex, 'hex');
   const total = Math.round((job.rate * job.durationMs) / 1000);

@@ -25,6 +25,8 @@ const DRAIN_MS = 1500;
 // Up past what the generator can send: a rate it cannot keep to fails the step, so no target is capped by the ladder.
 const RATES = [2_000, 5_000, 10_000, 20_000, 40_000, 80_000, 120_000, 160_000, 200_000, 240_000, 320_000];
 const PUBLISHERS = 50;
+/** Where CPU per message is measured: well inside what every target sustains. */
+const CPU_RATE = 40_000;
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
@@ -49,6 +51,21 @@ class LoadGenerator {
       this.child.send(job);
     });
   }
+  /** A publish job whose devices are connected: `connected` resolves then, `done` at the end. */
+  publishAnnounced(job: Extract<LoadJob, { type: 'publish' }>): { connected: Promise<void>; done: Promise<PublishResult> } {
+    let connected!: () => void;
+    const announced = new Promise<void>((resolve) => (connected = resolve));
+    const done = new Promise<PublishResult>((resolve) => {
+      const onMessage = (m: unknown): void => {
+        if ((m as { type: string }).type === 'connected') return connected();
+        this.child.off('message', onMessage);
+        resolve(m as PublishResult);
+      };
+      this.child.on('message', onMessage);
+      this.child.send({ ...job, announceConnected: true });
+    });
+    return { connected: announced, done };
+  }
   close(): void {
     this.child.kill();
   }
@@ -59,7 +76,22 @@ interface Target {
   port: number;
   devices: LoadDevice[];
   received(): number;
+  /** CPU seconds (user + system) the broker has used so far. */
+  cpuSeconds(): number;
   close(): Promise<void>;
+}
+
+/** This process's CPU: bare aedes and the gateway run in it (with their worker threads). */
+const ownCpuSeconds = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
+/** Another process's CPU from /proc (utime + stime, in clock ticks). */
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const ticks = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100;
+  return (Number(fields[11]) + Number(fields[12])) / ticks;
 }
 
 function bracelets(n: number, prefix = 'b'): { id: string; secret: string; resident: string }[] {
@@ -81,6 +113,7 @@ async function bareAedes(): Promise<Target> {
     port: (server.address() as AddressInfo).port,
     devices: bracelets(PUBLISHERS).map(({ id }) => ({ id })),
     received: () => count,
+    cpuSeconds: ownCpuSeconds,
     close: async () => {
       await new Promise<void>((r) => aedes.close(() => r()));
       await new Promise<void>((r) => server.close(() => r()));
@@ -112,6 +145,7 @@ async function mosquitto(qos: 0 | 1): Promise<Target> {
     port,
     devices: bracelets(PUBLISHERS).map(({ id }) => ({ id })),
     received: () => count,
+    cpuSeconds: () => processCpuSeconds(child.pid!),
     close: async () => {
       await subscriber.endAsync(true);
       child.kill();
@@ -154,6 +188,7 @@ async function gatewayTarget(options: { devices: number; fallDevices?: number; w
     gateway,
     httpPort: harness.ports.http,
     received: () => count,
+    cpuSeconds: ownCpuSeconds,
     close: async () => {
       clearInterval(poll);
       await harness.dispose();
@@ -168,6 +203,21 @@ async function step(load: LoadGenerator, target: Target, rate: number, qos: 0 | 
   const arrived = await until(() => target.received() - before >= result.sent, DRAIN_MS);
   const keptUp = result.elapsedMs <= STEP_MS * 1.15;
   return arrived && keptUp && result.errors === 0;
+}
+
+/**
+ * Broker CPU per message at a rate every target sustains: steadier than the highest rate, which
+ * moves with whatever else the two cores are doing. Counted from the moment every publisher is
+ * connected (the gateway's secret checks are not in it) to the last message arrived.
+ */
+async function cpuPerMessage(load: LoadGenerator, target: Target, qos: 0 | 1): Promise<number> {
+  const { connected, done } = load.publishAnnounced({ type: 'publish', port: target.port, devices: target.devices.slice(0, PUBLISHERS), rate: CPU_RATE, durationMs: STEP_MS, qos, payloadHex: PAYLOAD.toString('hex') });
+  await connected;
+  const before = target.received();
+  const cpuBefore = target.cpuSeconds();
+  const result = await done;
+  await until(() => target.received() - before >= result.sent, DRAIN_MS);
+  return ((target.cpuSeconds() - cpuBefore) / Math.max(1, target.received() - before)) * 1e6;
 }
 
 /** The highest rate that passes: the coarse ladder, then three halvings between pass and fail. */
@@ -205,13 +255,16 @@ async function ingestThroughput(load: LoadGenerator): Promise<void> {
   for (const qos of [0, 1] as const) {
     log(`\n== ingest throughput, QoS ${qos} (highest sustained rate with no loss and no backlog; ${REPEATS} run(s), median)`);
     const results: Record<string, number[]> = { 'bare aedes': [], Mosquitto: [], gateway: [] };
+    const cpu: Record<string, number[]> = { 'bare aedes': [], Mosquitto: [], gateway: [] };
     for (let r = 0; r < REPEATS; r++) {
       for (const make of [() => bareAedes(), () => mosquitto(qos), () => gatewayTarget({ devices: PUBLISHERS })]) {
         const target = await make();
         try {
+          const micros = await cpuPerMessage(load, target, qos);
+          cpu[target.name]!.push(micros);
           const rate = await sustainedRate(load, target, qos);
           results[target.name]!.push(rate);
-          log(`  run ${r + 1}: ${target.name} ${rate} msg/s`);
+          log(`  run ${r + 1}: ${target.name} ${rate} msg/s; ${micros.toFixed(1)} µs CPU per message at ${CPU_RATE} msg/s`);
         } finally {
           await target.close();
         }
@@ -225,6 +278,8 @@ async function ingestThroughput(load: LoadGenerator): Promise<void> {
     record(`QoS ${qos} gateway (c)`, `${c} msg/s`);
     record(`QoS ${qos} c/a`, a === 0 ? 'n/a' : (c / a).toFixed(2));
     record(`QoS ${qos} c/b`, b === 0 ? 'n/a' : (c / b).toFixed(2));
+    const [ca, cb, cc] = [median(cpu['bare aedes']!), median(cpu.Mosquitto!), median(cpu.gateway!)];
+    record(`QoS ${qos} broker CPU per message at ${CPU_RATE} msg/s: bare aedes / Mosquitto / gateway`, `${ca.toFixed(1)} / ${cb.toFixed(1)} / ${cc.toFixed(1)} µs (gateway ÷ aedes ${(cc / ca).toFixed(2)})`);
   }
 }
 
