@@ -6,6 +6,7 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { InboundChannel } from '../sensors/index.js';
 import { authorizeAppPublish, authorizeAppSubscribe, authorizeDeviceSubscribe, authorizeDevicePublish, isAppLogin, type AppClient } from './acl.js';
 import { once } from './once.js';
+import { connectRedisState } from './redis-state.js';
 
 export type AuthOutcome = 'ok' | 'unknown_device' | 'bad_secret' | 'bad_client_id' | 'bad_token' | 'client_id_taken';
 
@@ -34,6 +35,8 @@ export interface BrokerLimits {
   concurrency: number;
   drainTimeoutMs: number;
   maxTopicLevels: number;
+  /** With a Redis URL: how long the start waits for Redis. */
+  redisConnectTimeoutMs: number;
 }
 
 export interface BrokerOptions {
@@ -44,6 +47,8 @@ export interface BrokerOptions {
   hooks: BrokerHooks;
   log: Logger;
   now?: () => number;
+  /** CONTRACT.md: when set, sessions, retained messages and pub/sub go through Redis. */
+  redisUrl?: string;
 }
 
 export interface RunningBroker {
@@ -69,7 +74,9 @@ export async function startMqttBroker(options: BrokerOptions): Promise<RunningBr
   const now = options.now ?? Date.now;
   let closing = false;
 
+  const redis = options.redisUrl === undefined ? undefined : await connectRedisState(options.redisUrl, limits.redisConnectTimeoutMs);
   const aedes = await Aedes.createBroker({
+    ...redis?.options,
     connectTimeout: limits.connectTimeoutMs,
     keepaliveLimit: limits.keepaliveLimitS,
     queueLimit: limits.queueLimit,
@@ -77,6 +84,9 @@ export async function startMqttBroker(options: BrokerOptions): Promise<RunningBr
     drainTimeout: limits.drainTimeoutMs,
     maxTopicLevels: limits.maxTopicLevels,
     maxClientsIdLength: 64,
+  }).catch(async (err: unknown) => {
+    await redis?.close();
+    throw err;
   });
 
   // App clients by their aedes client object; anything not in here is a device.
@@ -180,6 +190,7 @@ export async function startMqttBroker(options: BrokerOptions): Promise<RunningBr
     tcp.close();
     http.close();
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    await redis?.close();
     throw err;
   }
 
@@ -206,6 +217,7 @@ export async function startMqttBroker(options: BrokerOptions): Promise<RunningBr
       for (const ws of wss.clients) ws.terminate();
       wss.close();
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await redis?.close();
       await stopped;
     },
   };

@@ -204,6 +204,7 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
         limits: config.broker,
         log: brokerLog,
         now,
+        ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }),
         hooks: {
           authenticateDevice,
           authenticateApp,

@@ -59,6 +59,8 @@ export const ConfigSchema = Type.Object(
         maxPayloadDepth: Type.Integer({ minimum: 1, maximum: 64 }),
         /** scrypt cost for new device secret hashes (a power of two). */
         secretHashCost: Type.Integer({ minimum: 1024 }),
+        /** With REDIS_URL: how long the start waits for Redis before giving up. */
+        redisConnectTimeoutMs: Type.Integer({ minimum: 100 }),
       },
       { additionalProperties: false },
     ),
@@ -156,6 +158,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     maxPayloadBytes: 16 * 1024,
     maxPayloadDepth: 8,
     secretHashCost: 16_384,
+    redisConnectTimeoutMs: 10_000,
   },
   telemetry: { retentionDays: 30, queueLimit: 100_000, flushIntervalMs: 100 },
   http: { bodyLimitBytes: 1024 * 1024 },

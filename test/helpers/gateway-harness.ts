@@ -83,7 +83,14 @@ export async function startHarness(
     },
   });
   const gateway = await buildGateway({ config, log: createLogger(config.logLevel), ...(options.now === undefined ? {} : { now: options.now }) });
-  const ports = await gateway.start();
+  let ports: GatewayPorts;
+  try {
+    ports = await gateway.start();
+  } catch (err) {
+    await gateway.stop().catch(() => undefined);
+    if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   const devices: SimulatedDevice[] = [];
   let stopped = false;
   const harness: Harness = {

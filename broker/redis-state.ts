@@ -1,0 +1,81 @@
+import { Readable } from 'node:stream';
+import type { AedesOptions } from 'aedes';
+import AsyncRedisPersistence from 'aedes-persistence-redis/asyncPersistence.js';
+import { Redis, type RedisOptions } from 'ioredis';
+import createRedisEmitter from 'mqemitter-redis';
+
+/** aedes's pub/sub and session state in Redis, so several gateways serve one device population. */
+export interface RedisBrokerState {
+  options: Pick<AedesOptions, 'mq' | 'persistence'>;
+  /** Closes the persistence's connection (aedes closes the emitter itself). */
+  close(): Promise<void>;
+}
+
+/**
+ * The Redis persistence as aedes 1.x calls it: aedes pipes retained messages with `.pipe`, and
+ * this version of the persistence hands them over as an async generator.
+ */
+class RedisPersistence extends AsyncRedisPersistence {
+  override createRetainedStreamCombi(patterns: string[]): Readable {
+    return Readable.from(super.createRetainedStreamCombi(patterns));
+  }
+
+  override createRetainedStream(pattern: string): Readable {
+    return Readable.from(super.createRetainedStream(pattern));
+  }
+}
+
+/** `redis://[user:password@]host[:port][/db]` (or `rediss://` for TLS) as ioredis options. */
+export function redisOptions(url: string): RedisOptions {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`REDIS_URL "${url}" is not a URL (redis://host:port/db)`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new Error(`REDIS_URL "${url}" must start with redis:// or rediss://`);
+  const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0;
+  if (!Number.isInteger(db) || db < 0) throw new Error(`REDIS_URL "${url}": the database must be a number`);
+  return {
+    host: parsed.hostname,
+    port: parsed.port === '' ? 6379 : Number(parsed.port),
+    db,
+    ...(parsed.username === '' ? {} : { username: decodeURIComponent(parsed.username) }),
+    ...(parsed.password === '' ? {} : { password: decodeURIComponent(parsed.password) }),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}
+
+/**
+ * Connects to Redis and resolves once it answers, or rejects after `timeoutMs` saying so (a start
+ * that hung on a wrong REDIS_URL would look like a gateway that never comes up).
+ */
+export async function connectRedisState(url: string, timeoutMs: number): Promise<RedisBrokerState> {
+  const options = redisOptions(url);
+  const probe = new Redis({ ...options, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      probe.connect().then(() => probe.ping()),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
+      }),
+    ]);
+  } catch (err) {
+    throw new Error(`Redis at ${url} did not answer within ${timeoutMs} ms (REDIS_URL): ${(err as Error).message}`);
+  } finally {
+    clearTimeout(timer);
+    probe.disconnect();
+  }
+  const conn = new Redis(options);
+  const persistence = new RedisPersistence({ conn });
+  const mq = createRedisEmitter(options);
+  return {
+    options: { mq, persistence },
+    async close() {
+      // Disconnects `conn` too.
+      await persistence.destroy();
+    },
+  };
+}

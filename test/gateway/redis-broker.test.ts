@@ -1,0 +1,107 @@
+import { connect as tcpConnect } from 'node:net';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCbor } from '../../sensors/index.js';
+import { freePort, serverAvailable, spawnServer, type ExternalServer } from '../helpers/external-server.js';
+import { ADMIN_TOKEN, SECRETS, startHarness, type Harness } from '../helpers/gateway-harness.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+/** A Redis PING over a plain socket: ready once it says PONG. */
+function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect(port, '127.0.0.1');
+    socket.once('error', () => resolve(false));
+    socket.once('data', (data) => {
+      socket.destroy();
+      resolve(data.toString().startsWith('+PONG'));
+    });
+    socket.write('PING\r\n');
+  });
+}
+
+/** Messages received per topic by an MQTT client. */
+function collect(client: MqttClient): Map<string, string[]> {
+  const seen = new Map<string, string[]>();
+  client.on('message', (topic, payload) => seen.set(topic, [...(seen.get(topic) ?? []), payload.toString()]));
+  return seen;
+}
+
+describe.skipIf(!serverAvailable('redis-server'))('broker sessions and pub/sub in Redis (REDIS_URL)', () => {
+  let redis: ExternalServer;
+  let redisUrl: string;
+  const harnesses: Harness[] = [];
+  const clients: MqttClient[] = [];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    redisUrl = `redis://127.0.0.1:${port}`;
+    redis = await spawnServer('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], () => ping(port), 'redis-server');
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.endAsync(true).catch(() => undefined)));
+    for (const h of harnesses.splice(0)) await h.dispose();
+  });
+
+  const gateway = async (): Promise<Harness> => {
+    const h = await startHarness({ overrides: { redisUrl } });
+    harnesses.push(h);
+    return h;
+  };
+  const appClient = async (h: Harness, clientId: string): Promise<MqttClient> => {
+    const client = await mqtt.connectAsync(h.mqttUrl, { clientId, username: 'token', password: ADMIN_TOKEN, reconnectPeriod: 0 });
+    clients.push(client);
+    return client;
+  };
+
+  it('two gateways on one Redis: an app on one hears the alerts and the retained feed the other publishes', async () => {
+    const [a, b] = [await gateway(), await gateway()];
+    const app = await appClient(b, 'console-on-b');
+    const seen = collect(app);
+    await app.subscribeAsync('alerts/grid/+', { qos: 1 });
+    const bracelet = await a.device('b-0001');
+    await bracelet.event({ type: 'sos' });
+    const message = await waitFor('the SOS alert, raised on gateway A, at the app on gateway B', () =>
+      seen.get('alerts/grid/g1')?.map((m) => JSON.parse(m) as { change: string[]; alert: { kind: string; subject: string } }).find((m) => m.alert.kind === 'sos'),
+    );
+    expect(message.alert.subject).toBe('r1');
+
+    await a.gateway.broker!.publish('feeds/aqhi/s-test', JSON.stringify({ station: 's-test', aqhi: 4 }), { qos: 1, retain: true });
+    const late = await appClient(b, 'board-on-b');
+    const lateSeen = collect(late);
+    await late.subscribeAsync('feeds/aqhi/+', { qos: 1 });
+    const retained = await waitFor('the retained index message, kept in Redis', () => lateSeen.get('feeds/aqhi/s-test')?.[0]);
+    expect(JSON.parse(retained)).toEqual({ station: 's-test', aqhi: 4 });
+  });
+
+  it('a device session outlives the gateway: a QoS 1 command queued while it was away arrives after a restart', async () => {
+    const first = await gateway();
+    const options = { clientId: 'b-0002', username: 'b-0002', password: SECRETS['b-0002']!, clean: false, reconnectPeriod: 0 };
+    const away = await mqtt.connectAsync(first.mqttUrl, options);
+    await away.subscribeAsync('devices/b-0002/commands', { qos: 1 });
+    await away.endAsync();
+    await first.gateway.broker!.publish('devices/b-0002/commands', JSON.stringify({ cmd: 'locate' }), { qos: 1 });
+    await first.stop();
+
+    const second = await gateway();
+    const back = mqtt.connect(second.mqttUrl, options);
+    clients.push(back);
+    const seen = collect(back);
+    const command = await waitFor('the command queued in the device session in Redis', () => seen.get('devices/b-0002/commands')?.[0]);
+    expect(JSON.parse(command)).toEqual({ cmd: 'locate' });
+    // And the gateway still ingests what the device sends.
+    back.publish('devices/b-0002/telemetry', encodeCbor({ hr: 71 }), { qos: 1 });
+    await waitFor('the reading accepted by the second gateway', async () =>
+      (await second.gateway.metrics.messagesAccepted.get()).values.some((v) => v.labels.channel === 'telemetry' && v.value >= 1),
+    );
+  });
+
+  it('refuses to start when Redis does not answer, saying so', async () => {
+    const port = await freePort();
+    await expect(startHarness({ overrides: { redisUrl: `redis://127.0.0.1:${port}`, broker: { secretHashCost: 1024, redisConnectTimeoutMs: 1000 } } })).rejects.toThrow(
+      /Redis at redis:\/\/127\.0\.0\.1:\d+ did not answer within 1000 ms/,
+    );
+  });
+});
