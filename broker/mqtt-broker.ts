@@ -59,6 +59,8 @@ export interface RunningBroker {
   /** Stops accepting, disconnects clients, closes. Device Last Wills are not fired by our own shutdown. */
   close(): Promise<void>;
   readonly listening: boolean;
+  /** With REDIS_URL, whether Redis is reachable now; undefined without it. */
+  readonly redisReady: boolean | undefined;
 }
 
 const REFUSAL_CODES: Record<Exclude<AuthOutcome, 'ok'>, number> = {
@@ -199,6 +201,9 @@ export async function startMqttBroker(options: BrokerOptions): Promise<RunningBr
     ports,
     get listening() {
       return listening;
+    },
+    get redisReady() {
+      return redis?.ready();
     },
     publish(topic, payload, publishOptions) {
       return new Promise((resolve, reject) => {

@@ -7,6 +7,8 @@ import createRedisEmitter from 'mqemitter-redis';
 /** aedes's pub/sub and session state in Redis, so several gateways serve one device population. */
 export interface RedisBrokerState {
   options: Pick<AedesOptions, 'mq' | 'persistence'>;
+  /** Whether all three connections (sessions, publish, subscribe) are up now. */
+  ready(): boolean;
   /** Closes the persistence's connection (aedes closes the emitter itself). */
   close(): Promise<void>;
 }
@@ -68,11 +70,14 @@ export async function connectRedisState(url: string, timeoutMs: number): Promise
     clearTimeout(timer);
     probe.disconnect();
   }
-  const conn = new Redis(options);
+  const [conn, pubConn, subConn] = [new Redis(options), new Redis(options), new Redis(options)];
+  // ioredis reconnects by itself; an outage shows in ready() (and /readyz), not as a crash.
+  for (const c of [conn, pubConn, subConn]) c.on('error', () => undefined);
   const persistence = new RedisPersistence({ conn });
-  const mq = createRedisEmitter(options);
+  const mq = createRedisEmitter({ pubConn, subConn });
   return {
     options: { mq, persistence },
+    ready: () => conn.status === 'ready' && pubConn.status === 'ready' && subConn.status === 'ready',
     async close() {
       // Disconnects `conn` too.
       await persistence.destroy();

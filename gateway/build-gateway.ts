@@ -153,7 +153,9 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
       aqhiStream,
       timeZone: readDeploymentSettings(db).timeZone,
       readiness: () => {
-        const checks = { broker: broker?.listening === true, store: db.open && !stopped };
+        const checks: Record<string, boolean> = { broker: broker?.listening === true, store: db.open && !stopped };
+        // With REDIS_URL, sessions and subscriptions wait on Redis: not ready while it is away.
+        if (config.redisUrl !== undefined) checks.redis = broker?.redisReady === true;
         // Node-RED is reported but not required: the gateway is ready without it.
         return { ready: Object.values(checks).every(Boolean), checks: { ...checks, ...nodeRed.readinessChecks() } };
       },

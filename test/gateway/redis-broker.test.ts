@@ -28,14 +28,17 @@ function collect(client: MqttClient): Map<string, string[]> {
 
 describe.skipIf(!serverAvailable('redis-server'))('broker sessions and pub/sub in Redis (REDIS_URL)', () => {
   let redis: ExternalServer;
+  let redisPort: number;
   let redisUrl: string;
+  const startRedis = (port: number): Promise<ExternalServer> =>
+    spawnServer('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], () => ping(port), 'redis-server');
   const harnesses: Harness[] = [];
   const clients: MqttClient[] = [];
 
   beforeAll(async () => {
-    const port = await freePort();
-    redisUrl = `redis://127.0.0.1:${port}`;
-    redis = await spawnServer('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], () => ping(port), 'redis-server');
+    redisPort = await freePort();
+    redisUrl = `redis://127.0.0.1:${redisPort}`;
+    redis = await startRedis(redisPort);
   });
   afterAll(async () => {
     await redis?.stop();
@@ -96,6 +99,22 @@ describe.skipIf(!serverAvailable('redis-server'))('broker sessions and pub/sub i
     await waitFor('the reading accepted by the second gateway', async () =>
       (await second.gateway.metrics.messagesAccepted.get()).values.some((v) => v.labels.channel === 'telemetry' && v.value >= 1),
     );
+  });
+
+  it('is not ready while Redis is away, and ready again once it is back', async () => {
+    const h = await gateway();
+    const ready = async (): Promise<{ status: number; checks: Record<string, boolean> }> => {
+      const r = await h.api('GET', '/readyz', undefined, null);
+      return { status: r.status, checks: (r.body as { checks: Record<string, boolean> }).checks };
+    };
+    expect(await ready()).toMatchObject({ status: 200, checks: { redis: true, broker: true } });
+    await redis.stop();
+    await waitFor('/readyz to say Redis is away', async () => {
+      const r = await ready();
+      return r.status === 503 && r.checks.redis === false;
+    });
+    redis = await startRedis(redisPort);
+    await waitFor('/readyz to be ready again', async () => (await ready()).status === 200, 20_000);
   });
 
   it('refuses to start when Redis does not answer, saying so', async () => {
