@@ -73,6 +73,8 @@ function jsonDepth(bytes: Uint8Array): number {
 }
 
 function decodeCbor(payload: Uint8Array, maxDepth: number): Result<unknown> {
+  const flat = decodeFlatMap(payload);
+  if (flat !== undefined) return { ok: true, value: flat };
   const shape = cborShape(payload, maxDepth);
   if (shape !== 'ok') {
     return shape === 'too_deep'
@@ -84,6 +86,114 @@ function decodeCbor(payload: Uint8Array, maxDepth: number): Result<unknown> {
   } catch (err) {
     return reject('bad_cbor', `malformed CBOR: ${(err as Error).message}`);
   }
+}
+
+/**
+ * What nearly every device sends: one definite-length map of short ASCII text keys to numbers,
+ * booleans, null or short ASCII text. Decoded here in one pass, to the values cbor-x gives; for
+ * anything else (nesting, tags, byte strings, 64-bit integers, half floats, other text, trailing
+ * or missing bytes, a `__proto__` key) it answers undefined and the general path decides. cbor-x
+ * sets up more per call than such a payload takes to read.
+ */
+function decodeFlatMap(bytes: Uint8Array): Record<string, unknown> | undefined {
+  const end = bytes.length;
+  const head = bytes[0]!;
+  let count: number;
+  let pos: number;
+  if (head >= 0xa0 && head <= 0xb7) {
+    count = head - 0xa0;
+    pos = 1;
+  } else if (head === 0xb8 && end > 1) {
+    count = bytes[1]!;
+    pos = 2;
+  } else if (head === 0xb9 && end > 2) {
+    count = (bytes[1]! << 8) | bytes[2]!;
+    pos = 3;
+  } else return undefined;
+  // Each entry takes at least two bytes.
+  if (count * 2 > end - pos) return undefined;
+  const out: Record<string, unknown> = {};
+  let floats: DataView | undefined;
+  for (let i = 0; i < count; i++) {
+    const keyHead = bytes[pos]!;
+    if (keyHead < 0x60 || keyHead > 0x77) return undefined;
+    const keyEnd = pos + 1 + (keyHead - 0x60);
+    if (keyEnd > end) return undefined;
+    const key = keyText(bytes, pos + 1, keyEnd);
+    if (key === undefined || key === '__proto__') return undefined;
+    pos = keyEnd;
+    if (pos >= end) return undefined;
+    const initial = bytes[pos++]!;
+    const major = initial >> 5;
+    const info = initial & 0x1f;
+    let value: unknown;
+    if (major === 0 || major === 1) {
+      let n: number;
+      if (info < 24) n = info;
+      else if (info === 24 && pos + 1 <= end) n = bytes[pos++]!;
+      else if (info === 25 && pos + 2 <= end) {
+        n = (bytes[pos]! << 8) | bytes[pos + 1]!;
+        pos += 2;
+      } else if (info === 26 && pos + 4 <= end) {
+        n = ((bytes[pos]! << 24) >>> 0) + ((bytes[pos + 1]! << 16) | (bytes[pos + 2]! << 8) | bytes[pos + 3]!);
+        pos += 4;
+      } else return undefined;
+      value = major === 0 ? n : -1 - n;
+    } else if (major === 3 && info < 24) {
+      const textEnd = pos + info;
+      if (textEnd > end) return undefined;
+      value = asciiText(bytes, pos, textEnd);
+      if (value === undefined) return undefined;
+      pos = textEnd;
+    } else if (initial === 0xf4) value = false;
+    else if (initial === 0xf5) value = true;
+    else if (initial === 0xf6) value = null;
+    else if (initial === 0xfa && pos + 4 <= end) {
+      floats ??= new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      value = floats.getFloat32(pos);
+      pos += 4;
+    } else if (initial === 0xfb && pos + 8 <= end) {
+      floats ??= new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      value = floats.getFloat64(pos);
+      pos += 8;
+    } else return undefined;
+    out[key] = value;
+  }
+  return pos === end ? out : undefined;
+}
+
+function asciiText(bytes: Uint8Array, from: number, to: number): string | undefined {
+  let text = '';
+  for (let i = from; i < to; i++) {
+    const b = bytes[i]!;
+    if (b >= 0x80) return undefined;
+    text += String.fromCharCode(b);
+  }
+  return text;
+}
+
+/** Keys seen before, by a hash of their bytes: devices send the same few keys every time. */
+const KEY_SLOTS = 1024;
+const keyCache: (string | undefined)[] = new Array<string | undefined>(KEY_SLOTS);
+
+function keyText(bytes: Uint8Array, from: number, to: number): string | undefined {
+  let hash = to - from;
+  for (let i = from; i < to; i++) hash = (Math.imul(hash, 31) + bytes[i]!) | 0;
+  const slot = hash & (KEY_SLOTS - 1);
+  const cached = keyCache[slot];
+  if (cached !== undefined && cached.length === to - from) {
+    let same = true;
+    for (let i = 0; i < cached.length; i++) {
+      if (cached.charCodeAt(i) !== bytes[from + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return cached;
+  }
+  const text = asciiText(bytes, from, to);
+  if (text !== undefined) keyCache[slot] = text;
+  return text;
 }
 
 /** The argument of a CBOR head (RFC 8949 §3): its byte length after the initial byte, or -1 if reserved. */

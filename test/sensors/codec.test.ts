@@ -1,3 +1,4 @@
+import { Decoder } from 'cbor-x';
 import { describe, expect, it } from 'vitest';
 import { decodePayload, detectEncoding, encodeCbor, DEFAULT_DECODE_LIMITS } from '../../sensors/index.js';
 
@@ -63,5 +64,86 @@ describe('decodePayload', () => {
     // tag 1 (epoch time) wrapping an integer, inside a map; and an indefinite-length array.
     expect(decodePayload(bytes(0xa1, 0x62, 0x74, 0x73, 0xc1, 0x1a, 0x65, 0x53, 0xf1, 0x00))).toMatchObject({ ok: true });
     expect(decodePayload(bytes(0xa1, 0x61, 0x61, 0x9f, 0x01, 0x02, 0xff))).toEqual({ ok: true, value: { a: [1, 2] } });
+  });
+});
+
+describe('the flat-map fast path gives what cbor-x gives', () => {
+  const reference = new Decoder({ mapsAsObjects: true, useRecords: false, bundleStrings: false });
+  /** A small deterministic generator: the same cases on every run. */
+  const lcg = (seed: number) => () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const random = lcg(42);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  const KEYS = ['ts', 'hr', 'spo2', 'motion', 'worn', 'bat', 'lat', 'lon', 'pm25', 'door', 'x'.repeat(23), 'x'.repeat(24), 'clé', '__proto__', 'constructor', ''];
+  const VALUES: (() => unknown)[] = [
+    () => Math.floor(random() * 24),
+    () => Math.floor(random() * 256),
+    () => Math.floor(random() * 65_536),
+    () => Math.floor(random() * 2 ** 32),
+    () => -1 - Math.floor(random() * 2 ** 32),
+    () => 2 ** 53 + 2,
+    () => random() * 200 - 100,
+    () => Math.fround(random()),
+    () => -0,
+    () => Number.NaN,
+    () => random() < 0.5,
+    () => null,
+    () => undefined,
+    () => 'open',
+    () => 'é',
+    () => 'y'.repeat(30),
+    () => [1, 2],
+    () => ({ nested: 1 }),
+    () => new Uint8Array([1, 2]),
+  ];
+
+  function sample(): Uint8Array {
+    const value: Record<string, unknown> = {};
+    const n = Math.floor(random() * 8);
+    // defineProperty: an assignment to `__proto__` would set the prototype instead of a key.
+    for (let i = 0; i < n; i++) Object.defineProperty(value, pick(KEYS), { value: pick(VALUES)(), enumerable: true, writable: true, configurable: true });
+    const encoded = encodeCbor(value);
+    // Now and then a float32 in place of a float64, or a short map head instead of cbor-x's 0xb9.
+    if (random() < 0.3 && encoded[0] === 0xb9 && encoded[1] === 0 && encoded[2]! < 24) return Uint8Array.from([0xa0 + encoded[2]!, ...encoded.subarray(3)]);
+    return encoded;
+  }
+
+  function mutate(bytes: Uint8Array): Uint8Array {
+    const copy = Uint8Array.from(bytes);
+    if (copy.length === 0) return copy;
+    if (random() < 0.5) return copy.subarray(0, Math.floor(random() * copy.length));
+    copy[Math.floor(random() * copy.length)] = Math.floor(random() * 256);
+    return copy;
+  }
+
+  it('decodes 5,000 generated payloads, and as many damaged ones, to the same values (or refuses what cbor-x cannot read)', () => {
+    let fast = 0;
+    for (let i = 0; i < 5_000; i++) {
+      for (const bytes of [sample(), mutate(sample())]) {
+        if (bytes.length === 0) continue;
+        const ours = decodePayload(bytes, { maxBytes: 1 << 20, maxDepth: 8 });
+        let theirs: { value: unknown } | undefined;
+        try {
+          theirs = { value: reference.decode(bytes) };
+        } catch {
+          theirs = undefined;
+        }
+        if (ours.ok) {
+          expect(theirs, `bytes ${Buffer.from(bytes).toString('hex')}`).toBeDefined();
+          expect(ours.value, `bytes ${Buffer.from(bytes).toString('hex')}`).toEqual(theirs!.value);
+          if (typeof ours.value === 'object' && ours.value !== null) expect(Object.getPrototypeOf(ours.value)).toBe(Object.getPrototypeOf(theirs!.value));
+          fast++;
+        } else if (theirs === undefined) {
+          expect(ours.rejection.reason).toBe('bad_cbor');
+        }
+      }
+    }
+    expect(fast).toBeGreaterThan(2_000);
+  });
+
+  it('reads half-length heads, 32-bit floats and negative integers as cbor-x does', () => {
+    // {hr: 72, t: -300, f: float32 1.5, s: "ok", n: null} with a one-byte map head.
+    const bytes = Uint8Array.from([0xa5, 0x62, 0x68, 0x72, 0x18, 0x48, 0x61, 0x74, 0x39, 0x01, 0x2b, 0x61, 0x66, 0xfa, 0x3f, 0xc0, 0x00, 0x00, 0x61, 0x73, 0x62, 0x6f, 0x6b, 0x61, 0x6e, 0xf6]);
+    expect(decodePayload(bytes)).toEqual({ ok: true, value: { hr: 72, t: -300, f: 1.5, s: 'ok', n: null } });
+    expect(decodePayload(bytes)).toEqual({ ok: true, value: reference.decode(bytes) });
   });
 });
