@@ -1,13 +1,12 @@
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../gateway/logger.js';
 import { createMetrics } from '../../gateway/metrics.js';
-import { openDatabase, type SqliteDatabase } from '../../gateway/store/sqlite-database.js';
 import { SqliteTelemetryStore } from '../../gateway/telemetry/sqlite-telemetry-store.js';
 import type { Reading } from '../../sensors/index.js';
-import { makeDataDir } from '../helpers/gateway-harness.js';
+import { seededRandom } from '../helpers/seeded-random.js';
+import { useTempStores } from '../helpers/temp-store.js';
 
 const T0 = Date.parse('2026-11-23T02:00:00Z');
 
@@ -16,16 +15,10 @@ function reading(i: number): Reading {
 }
 
 describe('the embedded readings table under overload', () => {
-  let dir: string;
-  let db: SqliteDatabase;
-  afterEach(() => {
-    db?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const stores = useTempStores();
 
   it('keeps the newest readings up to the queue limit, drops the oldest and counts them', async () => {
-    dir = makeDataDir();
-    db = openDatabase(dir);
+    const db = stores.open();
     const metrics = createMetrics();
     const store = new SqliteTelemetryStore(db, { retentionDays: 30, queueLimit: 100, flushIntervalMs: 3_600_000, now: () => T0 + 1000 }, metrics, createLogger('silent'));
     for (let i = 0; i < 250; i++) store.write(reading(i));
@@ -43,28 +36,17 @@ describe('the embedded readings table under overload', () => {
 });
 
 describe('readings stored in chunks', () => {
-  let dir: string;
-  let db: SqliteDatabase;
-  afterEach(() => {
-    db?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const stores = useTempStores();
 
+  let db: ReturnType<typeof stores.open>;
   function open(): SqliteTelemetryStore {
-    dir = makeDataDir();
-    db = openDatabase(dir);
+    db = stores.open();
     return new SqliteTelemetryStore(db, { retentionDays: 30, queueLimit: 1_000_000, flushIntervalMs: 3_600_000, now: () => T0 }, createMetrics(), createLogger('silent'));
-  }
-
-  /** A small deterministic generator: the same "random" readings on every run. */
-  function lcg(seed: number): () => number {
-    let x = seed;
-    return () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   }
 
   it('answers time-range queries exactly as one row per reading would: oldest first, ties in the order stored, up to the limit', async () => {
     const store = open();
-    const random = lcg(7);
+    const random = seededRandom(7);
     const written: Reading[] = [];
     // Several flushes, three devices, times out of order, repeated and spread over three hours.
     for (let flush = 0; flush < 12; flush++) {
@@ -110,8 +92,7 @@ describe('readings stored in chunks', () => {
   });
 
   it('retention deletes a chunk only once all its readings are older than the retention', async () => {
-    dir = makeDataDir();
-    db = openDatabase(dir);
+    db = stores.open();
     let now = T0;
     const store = new SqliteTelemetryStore(db, { retentionDays: 1, queueLimit: 1000, flushIntervalMs: 3_600_000, now: () => now }, createMetrics(), createLogger('silent'));
     store.write({ deviceId: 'b-1', kind: 'bracelet', tsMs: T0, receivedAtMs: T0, values: { hr: 70 } });
@@ -125,7 +106,7 @@ describe('readings stored in chunks', () => {
   });
 
   it('an older store with one row per reading is upgraded: its readings come back from the chunks', async () => {
-    dir = makeDataDir();
+    const dir = stores.dir();
     // The store as schema version 3 left it, as far as readings go.
     const old = new Database(path.join(dir, 'gateway.db'));
     old.exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL);
@@ -136,7 +117,7 @@ describe('readings stored in chunks', () => {
     insert.run('b-1', 'bracelet', T0 + 1000, T0 + 1100, JSON.stringify({ hr: 71 }));
     insert.run('s-1', 'air', T0 + 1000, T0 + 1200, JSON.stringify({ pm25: 35.5 }));
     old.close();
-    db = openDatabase(dir);
+    db = stores.open(dir);
     const store = new SqliteTelemetryStore(db, { retentionDays: 30, queueLimit: 1000, flushIntervalMs: 3_600_000, now: () => T0 }, createMetrics(), createLogger('silent'));
     expect(store.readings('b-1', { fromMs: T0, toMs: T0 + 5000, limit: 10 })).toEqual([
       { deviceId: 'b-1', kind: 'bracelet', tsMs: T0 + 1000, receivedAtMs: T0 + 1100, values: { hr: 71 } },

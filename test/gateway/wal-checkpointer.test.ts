@@ -1,23 +1,17 @@
-import { rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../gateway/logger.js';
-import { openDatabase, type SqliteDatabase } from '../../gateway/store/sqlite-database.js';
 import { startWalCheckpointer } from '../../gateway/store/wal-checkpointer.js';
-import { makeDataDir } from '../helpers/gateway-harness.js';
+import { useTempStores } from '../helpers/temp-store.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 describe('checkpoints off the event loop', () => {
-  let dir: string;
-  let db: SqliteDatabase;
-  afterEach(() => {
-    db?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const stores = useTempStores();
 
   it('commits no longer checkpoint; the worker copies the log into the database file', async () => {
-    dir = makeDataDir();
-    db = openDatabase(dir);
+    const dir = stores.dir();
+    const db = stores.open(dir);
     const file = path.join(dir, 'gateway.db');
     const checkpointer = startWalCheckpointer(db, createLogger('silent'), 20);
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);

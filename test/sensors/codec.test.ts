@@ -1,6 +1,7 @@
 import { Decoder } from 'cbor-x';
 import { describe, expect, it } from 'vitest';
 import { decodePayload, detectEncoding, encodeCbor, DEFAULT_DECODE_LIMITS } from '../../sensors/index.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 
@@ -69,9 +70,7 @@ describe('decodePayload', () => {
 
 describe('the flat-map fast path gives what cbor-x gives', () => {
   const reference = new Decoder({ mapsAsObjects: true, useRecords: false, bundleStrings: false });
-  /** A small deterministic generator: the same cases on every run. */
-  const lcg = (seed: number) => () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const random = lcg(42);
+  const random = seededRandom(42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const KEYS = ['ts', 'hr', 'spo2', 'motion', 'worn', 'bat', 'lat', 'lon', 'pm25', 'door', 'x'.repeat(23), 'x'.repeat(24), 'clé', '__proto__', 'constructor', ''];
   const VALUES: (() => unknown)[] = [
