@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fakeClock, type FakeClock } from '../helpers/fake-clock.js';
-import { startHarness, TEST_PROVISION, type Harness } from '../helpers/gateway-harness.js';
-import { startReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
+import type { FakeClock } from '../helpers/fake-clock.js';
+import { TEST_PROVISION, type Harness } from '../helpers/gateway-harness.js';
+import type { HttpReceiver } from '../helpers/http-receiver.js';
+import { startPagedGateway, stopPagedGateway } from '../helpers/paged-gateway.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 /*
@@ -58,14 +59,9 @@ describe('an opened AED cabinet', () => {
   let h: Harness;
 
   beforeEach(async () => {
-    receiver = await startReceiver();
-    clock = fakeClock(MORNING);
-    h = await startHarness({ provision: community(receiver), now: clock.now, overrides: { alerts: { tickMs: 60_000 } } });
+    ({ receiver, clock, h } = await startPagedGateway(MORNING, (r) => ({ provision: community(r), overrides: { alerts: { tickMs: 60_000 } } })));
   });
-  afterEach(async () => {
-    await h.dispose();
-    await receiver.close();
-  });
+  afterEach(() => stopPagedGateway({ receiver, h }));
 
   const pagedResponders = () => ['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7'].filter((id) => receiver.to(`/${id}`).length > 0);
 
@@ -165,14 +161,10 @@ describe('AED faults', () => {
   let h: Harness;
 
   beforeEach(async () => {
-    receiver = await startReceiver();
-    clock = fakeClock(Date.parse('2026-11-23T14:00:00Z')); // 22:00 in Shanghai
-    h = await startHarness({ provision: community(receiver), now: clock.now, overrides: { alerts: { tickMs: 60_000 } } });
+    // 22:00 in Shanghai.
+    ({ receiver, clock, h } = await startPagedGateway(Date.parse('2026-11-23T14:00:00Z'), (r) => ({ provision: community(r), overrides: { alerts: { tickMs: 60_000 } } })));
   });
-  afterEach(async () => {
-    await h.dispose();
-    await receiver.close();
-  });
+  afterEach(() => stopPagedGateway({ receiver, h }));
 
   const faults = async () =>
     ((await h.api('GET', '/api/alerts?kind=aed_fault')).body.alerts as { subject: string; state: string; details: { faultKey: string } }[]).filter((a) => a.subject === 'a1');

@@ -1,9 +1,10 @@
 import { get as httpGet, type ClientRequest } from 'node:http';
 import mqtt from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fakeClock, type FakeClock } from '../helpers/fake-clock.js';
-import { startHarness, TEST_PROVISION, type Harness } from '../helpers/gateway-harness.js';
-import { startReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
+import type { FakeClock } from '../helpers/fake-clock.js';
+import { TEST_PROVISION, type Harness } from '../helpers/gateway-harness.js';
+import type { HttpReceiver } from '../helpers/http-receiver.js';
+import { startPagedGateway, stopPagedGateway } from '../helpers/paged-gateway.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 /** 10:00 in Shanghai on a weekday: waking hours, outside the night digest. */
@@ -56,18 +57,12 @@ describe('resident safety end to end: fall → page → escalation → ack', () 
   let h: Harness;
 
   beforeEach(async () => {
-    receiver = await startReceiver();
-    clock = fakeClock(MORNING);
-    h = await startHarness({
-      provision: community(receiver),
-      now: clock.now,
+    ({ receiver, clock, h } = await startPagedGateway(MORNING, (r) => ({
+      provision: community(r),
       overrides: { alerts: { tickMs: 60_000 }, pager: { timeoutMs: 2000, maxAttempts: 2, backoffMs: 1000 } },
-    });
+    })));
   });
-  afterEach(async () => {
-    await h.dispose();
-    await receiver.close();
-  });
+  afterEach(() => stopPagedGateway({ receiver, h }));
 
   it('pages the on-duty worker once after the cancel window, escalates to backup and family, and stops at the ack', async () => {
     const bracelet = await h.device('b-0001');
@@ -332,26 +327,20 @@ describe('pager delivery: retries, fall-through, timeouts', () => {
   let h: Harness;
 
   beforeEach(async () => {
-    receiver = await startReceiver();
-    clock = fakeClock(MORNING);
-    h = await startHarness({
-      provision: community(receiver, { fall: { cancelWindowS: 0 } }),
-      now: clock.now,
+    ({ receiver, clock, h } = await startPagedGateway(MORNING, (r) => ({
+      provision: community(r, { fall: { cancelWindowS: 0 } }),
       overrides: {
         alerts: { tickMs: 60_000 },
         pager: {
           timeoutMs: 300,
           maxAttempts: 2,
           backoffMs: 1000,
-          sms: { url: receiver.url('/sms'), contentType: 'application/json', bodyTemplate: '{"to":"{{phone}}","message":"{{text}}"}' },
+          sms: { url: r.url('/sms'), contentType: 'application/json', bodyTemplate: '{"to":"{{phone}}","message":"{{text}}"}' },
         },
       },
-    });
+    })));
   });
-  afterEach(async () => {
-    await h.dispose();
-    await receiver.close();
-  });
+  afterEach(() => stopPagedGateway({ receiver, h }));
 
   for (const failure of [500, 'hang'] as const) {
     it(`retries a webhook that ${failure === 500 ? 'answers 500' : 'never answers'}, then falls through to SMS, and the timeline says so`, async () => {
