@@ -26,6 +26,27 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** A suite's browser and the watched pages it opened; `close` stops watching them first. */
+export class SuiteBrowser {
+  private readonly pages: WatchedPage[] = [];
+  private constructor(private readonly browser: Browser) {}
+
+  static async launch(): Promise<SuiteBrowser> {
+    return new SuiteBrowser(await launchBrowser());
+  }
+
+  async open(viewport: { width: number; height: number }): Promise<WatchedPage> {
+    const watched = await watchedPage(this.browser, viewport);
+    this.pages.push(watched);
+    return watched;
+  }
+
+  async close(): Promise<void> {
+    for (const watched of this.pages) watched.stopWatching();
+    await this.browser.close();
+  }
+}
+
 /** A page that records everything the UI must never do. */
 export interface WatchedPage {
   page: Page;

@@ -1,11 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedDevice } from '../../firmware-sim/device-client.js';
 import { HOUR_MS } from '../../rules/aqhi/index.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 import { startHarness, type Harness } from '../helpers/gateway-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { browserAvailable, DESKTOP, launchBrowser, PHONE, screenshot, sidewaysOverflowPx, signIn, watchedPage, type WatchedPage } from './browser.js';
+import { browserAvailable, DESKTOP, PHONE, screenshot, sidewaysOverflowPx, signIn, SuiteBrowser, type WatchedPage } from './browser.js';
 import { AIR, alertFor, connectDevice, issueToken, WEB_PROVISION } from './web-fixtures.js';
 
 /*
@@ -51,11 +51,10 @@ function inside(point: { x: number; y: number }, box: Box): boolean {
 
 describe.skipIf(!browserAvailable)('emergency map', () => {
   let h: Harness;
-  let browser: Browser;
+  let browser: SuiteBrowser | undefined;
   let workerToken: string;
   let fallId: string;
   const devices: SimulatedDevice[] = [];
-  const pages: WatchedPage[] = [];
 
   async function device(id: string): Promise<SimulatedDevice> {
     const d = await connectDevice(h, id);
@@ -63,11 +62,7 @@ describe.skipIf(!browserAvailable)('emergency map', () => {
     return d;
   }
 
-  async function open(viewport: { width: number; height: number }): Promise<WatchedPage> {
-    const watched = await watchedPage(browser, viewport);
-    pages.push(watched);
-    return watched;
-  }
+  const open = (viewport: { width: number; height: number }): Promise<WatchedPage> => browser!.open(viewport);
 
   beforeAll(async () => {
     h = await startHarness({ provision: WEB_PROVISION, now: clock.now });
@@ -89,11 +84,10 @@ describe.skipIf(!browserAvailable)('emergency map', () => {
     await (await device('aed-02')).event({ type: 'maintenance_start' });
     await waitFor('cabinet a2 in maintenance', () => h.gateway.alerting.aed.cabinet('a2')?.status === 'maintenance');
     workerToken = await issueToken(h, 'worker', 'w1');
-    browser = await launchBrowser();
+    browser = await SuiteBrowser.launch();
   });
 
   afterAll(async () => {
-    for (const watched of pages) watched.stopWatching();
     await browser?.close();
     await Promise.all(devices.map((d) => d.close().catch(() => undefined)));
     await h?.dispose();

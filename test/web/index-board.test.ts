@@ -1,11 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedDevice } from '../../firmware-sim/device-client.js';
 import type { AqhiFeedBody, AqhiHistoryBody } from '../../gateway/aqhi/feed-schema.js';
 import { HOUR_MS } from '../../rules/aqhi/index.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 import { startHarness, type Harness } from '../helpers/gateway-harness.js';
-import { browserAvailable, DESKTOP, launchBrowser, PHONE, screenshot, sidewaysOverflowPx, signIn, watchedPage, type WatchedPage } from './browser.js';
+import { browserAvailable, DESKTOP, PHONE, screenshot, sidewaysOverflowPx, signIn, SuiteBrowser, type WatchedPage } from './browser.js';
 import { AIR, connectDevice, issueToken, WEB_PROVISION } from './web-fixtures.js';
 
 /*
@@ -27,9 +27,8 @@ function rgb(hex: string): string {
 
 describe.skipIf(!browserAvailable)('index board', () => {
   let h: Harness;
-  let browser: Browser;
+  let browser: SuiteBrowser | undefined;
   const devices: SimulatedDevice[] = [];
-  const pages: WatchedPage[] = [];
   let feed: AqhiFeedBody;
   const histories = new Map<string, AqhiHistoryBody>();
 
@@ -52,21 +51,16 @@ describe.skipIf(!browserAvailable)('index board', () => {
     clock.set(T0 + 5 * HOUR_MS + 45 * 60_000);
     feed = (await h.api('GET', '/api/aqhi', undefined, null)).body;
     for (const station of feed.stations) histories.set(station.stationId, (await h.api('GET', `/api/aqhi/${station.stationId}/history?hours=24`, undefined, null)).body);
-    browser = await launchBrowser();
+    browser = await SuiteBrowser.launch();
   });
 
   afterAll(async () => {
-    for (const watched of pages) watched.stopWatching();
     await browser?.close();
     await Promise.all(devices.map((d) => d.close().catch(() => undefined)));
     await h?.dispose();
   });
 
-  async function open(viewport: { width: number; height: number }): Promise<WatchedPage> {
-    const watched = await watchedPage(browser, viewport);
-    pages.push(watched);
-    return watched;
-  }
+  const open = (viewport: { width: number; height: number }): Promise<WatchedPage> => browser!.open(viewport);
 
   /** Every station on the board says what the feed says. */
   async function expectBoardMatchesFeed(page: Page): Promise<void> {

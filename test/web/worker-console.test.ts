@@ -1,9 +1,8 @@
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedDevice } from '../../firmware-sim/device-client.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 import { startHarness, type Harness } from '../helpers/gateway-harness.js';
-import { browserAvailable, DESKTOP, launchBrowser, PHONE, screenshot, sidewaysOverflowPx, signIn, watchedPage, type WatchedPage } from './browser.js';
+import { browserAvailable, DESKTOP, PHONE, screenshot, sidewaysOverflowPx, signIn, SuiteBrowser, type WatchedPage } from './browser.js';
 import { alertFor, connectDevice, issueToken, WEB_PROVISION } from './web-fixtures.js';
 
 /*
@@ -17,29 +16,23 @@ const clock = fakeClock(T0);
 
 describe.skipIf(!browserAvailable)('worker console', () => {
   let h: Harness;
-  let browser: Browser;
+  let browser: SuiteBrowser | undefined;
   let workerToken: string;
   const devices: SimulatedDevice[] = [];
-  const pages: WatchedPage[] = [];
 
   beforeAll(async () => {
     h = await startHarness({ provision: WEB_PROVISION, now: clock.now });
-    browser = await launchBrowser();
+    browser = await SuiteBrowser.launch();
     workerToken = await issueToken(h, 'worker', 'w1');
   });
 
   afterAll(async () => {
-    for (const watched of pages) watched.stopWatching();
     await browser?.close();
     await Promise.all(devices.map((d) => d.close().catch(() => undefined)));
     await h?.dispose();
   });
 
-  async function open(viewport: { width: number; height: number }): Promise<WatchedPage> {
-    const watched = await watchedPage(browser, viewport);
-    pages.push(watched);
-    return watched;
-  }
+  const open = (viewport: { width: number; height: number }): Promise<WatchedPage> => browser!.open(viewport);
 
   async function device(id: string): Promise<SimulatedDevice> {
     const d = await connectDevice(h, id);
