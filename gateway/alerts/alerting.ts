@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   SAFETY_KINDS,
@@ -22,6 +22,7 @@ import { Pager } from '../pager/pager.js';
 import type { DeploymentSettings } from '../registry/provision.js';
 import type { Registry } from '../registry/registry.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
+import { storedSecret } from '../store/stored-secret.js';
 import { createAckLinks, type AckLinks } from './ack-links.js';
 import { buildAlertContext, type AlertContext } from './alert-context.js';
 import { AlertService } from './alert-service.js';
@@ -64,13 +65,6 @@ export interface Alerting {
 
 const RESIDENT_KINDS: ReadonlySet<string> = new Set(SAFETY_KINDS);
 
-function ackLinkSecret(db: SqliteDatabase): string {
-  const row = db.prepare("SELECT value FROM settings WHERE key = 'ack_link_secret'").get() as { value: string } | undefined;
-  if (row !== undefined) return row.value;
-  const secret = randomBytes(32).toString('base64url');
-  db.prepare("INSERT INTO settings (key, value) VALUES ('ack_link_secret', ?)").run(secret);
-  return secret;
-}
 
 /** The alert service, the resident-safety rules, the pager and the alert feeds, wired together. */
 export function createAlerting(deps: AlertingDeps): Alerting {
@@ -106,7 +100,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
   });
   const aed = createAedService({ ingest: deps.ingest, registry, alerts: service, ruleState, settings, metrics, log: log.child({ component: 'aed' }), now });
   const context = (alert: Alert): AlertContext => buildAlertContext({ registry, nearestAeds: aed.nearestForPages, lastLocation: safety.lastLocation }, alert, now());
-  const ackLinks = createAckLinks(ackLinkSecret(db), deps.baseUrl);
+  const ackLinks = createAckLinks(storedSecret(db, 'ack_link_secret'), deps.baseUrl);
   const pager = new Pager({
     jobs,
     send: createChannelSender({

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -16,6 +15,7 @@ import type { IngestEvents } from '../ingest/ingest-pipeline.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Registry } from '../registry/registry.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
+import { storedSecret } from '../store/stored-secret.js';
 import { createDeployGuard } from './deploy-guard.js';
 import { FlowBridge } from './flow-bridge.js';
 import { FlowDispatcher, type FlowSource } from './flow-dispatcher.js';
@@ -77,13 +77,6 @@ const STOP_TIMEOUT_MS = 10_000;
 /** Node-RED keeps module-level state and changes process-wide settings: one running instance per process. */
 let runningInProcess: object | undefined;
 
-function credentialSecret(db: SqliteDatabase): string {
-  const row = db.prepare("SELECT value FROM settings WHERE key = 'node_red_credential_secret'").get() as { value: string } | undefined;
-  if (row !== undefined) return row.value;
-  const secret = randomBytes(32).toString('base64url');
-  db.prepare("INSERT INTO settings (key, value) VALUES ('node_red_credential_secret', ?)").run(secret);
-  return secret;
-}
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -243,7 +236,7 @@ export function createNodeRedHost(deps: NodeRedHostDeps): NodeRedHost {
     upgrades = new EventEmitter();
     const settings = buildNodeRedSettings({
       userDir,
-      credentialSecret: credentialSecret(deps.db),
+      credentialSecret: storedSecret(deps.db, 'node_red_credential_secret'),
       functionTimeoutS: config.functionTimeoutS,
       adminAuthTokens: access.adminAuthTokens,
       logLevel: log.isLevelEnabled('trace') ? 'trace' : log.isLevelEnabled('debug') ? 'debug' : 'warn',
