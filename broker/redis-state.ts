@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { AedesOptions } from 'aedes';
 import AsyncRedisPersistence from 'aedes-persistence-redis/asyncPersistence.js';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis, type Command, type RedisOptions } from 'ioredis';
 import createRedisEmitter from 'mqemitter-redis';
 
 /** aedes's pub/sub and session state in Redis, so several gateways serve one device population. */
@@ -24,6 +24,21 @@ class RedisPersistence extends AsyncRedisPersistence {
 
   override createRetainedStream(pattern: string): Readable {
     return Readable.from(super.createRetainedStream(pattern));
+  }
+}
+
+/**
+ * A connection of the broker's. Both libraries send a few commands without awaiting them (the
+ * persistence's Last Will bookkeeping, the emitter's QUIT on close); when Redis is away or the
+ * connection is closing, their failure would be an unhandled rejection, which stops a Node
+ * process. Every command's promise gets a handler here; a caller that awaits one still sees its
+ * error.
+ */
+export class BrokerRedisConnection extends Redis {
+  override sendCommand(command: Command, stream?: Parameters<Redis['sendCommand']>[1]): unknown {
+    const sent = super.sendCommand(command, stream);
+    command.promise.catch(() => undefined);
+    return sent;
   }
 }
 
@@ -70,7 +85,7 @@ export async function connectRedisState(url: string, timeoutMs: number): Promise
     clearTimeout(timer);
     probe.disconnect();
   }
-  const [conn, pubConn, subConn] = [new Redis(options), new Redis(options), new Redis(options)];
+  const [conn, pubConn, subConn] = [new BrokerRedisConnection(options), new BrokerRedisConnection(options), new BrokerRedisConnection(options)];
   // ioredis reconnects by itself; an outage shows in ready() (and /readyz), not as a crash.
   for (const c of [conn, pubConn, subConn]) c.on('error', () => undefined);
   const persistence = new RedisPersistence({ conn });

@@ -2,6 +2,7 @@ import { connect as tcpConnect } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCbor } from '../../sensors/index.js';
+import { BrokerRedisConnection } from '../../broker/redis-state.js';
 import { freePort, serverAvailable, spawnServer, type ExternalServer } from '../helpers/external-server.js';
 import { ADMIN_TOKEN, SECRETS, startHarness, type Harness } from '../helpers/gateway-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -122,5 +123,27 @@ describe.skipIf(!serverAvailable('redis-server'))('broker sessions and pub/sub i
     await expect(startHarness({ overrides: { redisUrl: `redis://127.0.0.1:${port}`, broker: { secretHashCost: 1024, redisConnectTimeoutMs: 1000 } } })).rejects.toThrow(
       /Redis at redis:\/\/127\.0\.0\.1:\d+ did not answer within 1000 ms/,
     );
+  });
+});
+
+describe('the broker connections to Redis when it is away', () => {
+  it('a command sent without awaiting fails quietly; an awaited one still reports its error', async () => {
+    const port = await freePort();
+    const conn = new BrokerRedisConnection({ host: '127.0.0.1', port, maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+    conn.on('error', () => undefined);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      // As the persistence does with its Last Will list, and the emitter with QUIT.
+      void conn.lrem('will', 0, 'will:b:b-0001');
+      await expect(conn.get('retained')).rejects.toThrow();
+      // Give an unhandled rejection its turn to be reported.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      conn.disconnect();
+    }
   });
 });
