@@ -85,7 +85,11 @@ export async function connectRedisState(url: string, timeoutMs: number): Promise
     clearTimeout(timer);
     probe.disconnect();
   }
-  const [conn, pubConn, subConn] = [new BrokerRedisConnection(options), new BrokerRedisConnection(options), new BrokerRedisConnection(options)];
+  const [conn, pubConn] = [new BrokerRedisConnection(options), new BrokerRedisConnection(options)];
+  // The emitter subscribes before the connection is up; ioredis 5.8+ can then send its INFO ready
+  // check and CLIENT SETINFO after SUBSCRIBE, which Redis refuses in subscriber mode (ioredis#2037).
+  // A subscriber connection needs neither.
+  const subConn = new BrokerRedisConnection({ ...options, enableReadyCheck: false, disableClientInfo: true });
   // ioredis reconnects by itself; an outage shows in ready() (and /readyz), not as a crash.
   for (const c of [conn, pubConn, subConn]) c.on('error', () => undefined);
   const persistence = new RedisPersistence({ conn });
