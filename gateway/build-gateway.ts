@@ -68,6 +68,8 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
   const db = openDatabase(config.dataDir);
   const metrics = createMetrics();
   const registry = new Registry(db, { secretHashCost: config.broker.secretHashCost, now });
+  const deviceAuth = createDeviceAuthenticator(registry, () => metrics.secretSlowChecks.inc());
+  registry.onSecretConfirmed(deviceAuth.remember);
   if (config.provision !== undefined) {
     const result = await loadProvisionFile(config.provision, registry, db);
     log.info({ file: config.provision, ...result }, 'provision file loaded');
@@ -174,7 +176,6 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
   }, 2_000);
   stateFlush.unref();
 
-  const authenticateDevice = createDeviceAuthenticator(registry);
   const authenticateApp = createAppAuthenticator({
     resolveToken: (token) => tokens.resolve(token),
     isDeviceId: (clientId) => registry.has('devices', clientId),
@@ -208,7 +209,7 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
         now,
         ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }),
         hooks: {
-          authenticateDevice,
+          authenticateDevice: deviceAuth.authenticate,
           authenticateApp,
           devicePublished: (deviceId, channel, payload, receivedAtMs) => void ingest.ingest(deviceId, channel, payload, receivedAtMs),
           connectionRefused: (clientId, reason) => {

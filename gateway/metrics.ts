@@ -50,6 +50,11 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    secretSlowChecks: new Counter({
+      name: 'gateway_device_secret_slow_checks_total',
+      help: 'Device secrets checked against their slow hash at CONNECT (each device once per start, unless the provision file confirmed it)',
+      registers: [registry],
+    }),
     clientsConnected: new Gauge({ name: 'gateway_mqtt_clients_connected', help: 'MQTT clients connected now (devices and apps)', registers: [registry] }),
     aclDenied: new Counter({
       name: 'gateway_mqtt_acl_denied_total',

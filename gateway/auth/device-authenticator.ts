@@ -6,28 +6,42 @@ export interface SecretDirectory {
   secretHashOf(deviceId: string): string | undefined;
 }
 
+export interface DeviceAuthenticator {
+  authenticate(clientId: string, username: string | undefined, secret: string | undefined): Promise<AuthOutcome>;
+  /** A secret known to match this stored hash (just provisioned or confirmed): no slow check at its CONNECT. */
+  remember(deviceId: string, secret: string, storedHash: string): void;
+}
+
 /**
  * CONTRACT.md §2: clientId = username = device id, password = device secret.
  * The slow hash is checked once per secret; a reconnect storm then costs an HMAC per device,
- * keyed by a per-process random key so the cache is useless outside this process.
+ * keyed by a per-process random key so the cache is useless outside this process. Secrets the
+ * registry confirmed at start (the provision file) are remembered, so a fleet reconnecting after
+ * a restart is not held up behind one slow hash per device.
  */
-export function createDeviceAuthenticator(directory: SecretDirectory) {
+export function createDeviceAuthenticator(directory: SecretDirectory, onSlowCheck: () => void = () => undefined): DeviceAuthenticator {
   const processKey = randomBytes(32);
   const verified = new Map<string, { storedHash: string; mac: Buffer }>();
   const macOf = (secret: string): Buffer => createHmac('sha256', processKey).update(secret).digest();
 
-  return async function authenticateDevice(clientId: string, username: string | undefined, secret: string | undefined): Promise<AuthOutcome> {
-    if (username !== undefined && username !== clientId) return 'bad_client_id';
-    const storedHash = directory.secretHashOf(clientId);
-    if (storedHash === undefined) return 'unknown_device';
-    if (secret === undefined || secret === '') return 'bad_secret';
-    const mac = macOf(secret);
-    const cached = verified.get(clientId);
-    if (cached !== undefined && cached.storedHash === storedHash) {
-      return timingSafeEqual(cached.mac, mac) ? 'ok' : 'bad_secret';
-    }
-    if (!(await verifySecret(secret, storedHash))) return 'bad_secret';
-    verified.set(clientId, { storedHash, mac });
-    return 'ok';
+  return {
+    remember(deviceId, secret, storedHash) {
+      verified.set(deviceId, { storedHash, mac: macOf(secret) });
+    },
+    async authenticate(clientId, username, secret) {
+      if (username !== undefined && username !== clientId) return 'bad_client_id';
+      const storedHash = directory.secretHashOf(clientId);
+      if (storedHash === undefined) return 'unknown_device';
+      if (secret === undefined || secret === '') return 'bad_secret';
+      const mac = macOf(secret);
+      const cached = verified.get(clientId);
+      if (cached !== undefined && cached.storedHash === storedHash) {
+        return timingSafeEqual(cached.mac, mac) ? 'ok' : 'bad_secret';
+      }
+      onSlowCheck();
+      if (!(await verifySecret(secret, storedHash))) return 'bad_secret';
+      verified.set(clientId, { storedHash, mac });
+      return 'ok';
+    },
   };
 }

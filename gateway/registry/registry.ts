@@ -2,6 +2,7 @@ import { Value } from '@sinclair/typebox/value';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { describeSchemaErrors } from '../config/schema-errors.js';
 import { hashSecret, verifySecret } from '../auth/secret-hash.js';
+import { confirmSecrets, loadProofs, saveProofs, type ProvisionedSecret, type SecretHasher } from './secret-proofs.js';
 import { COLLECTIONS, COLLECTION_NAMES, type CollectionName, type DeviceEntity, type EntityByCollection } from './schemas.js';
 import { deviceBindingProblem, referencesOf } from './references.js';
 
@@ -21,7 +22,14 @@ type Stored<C extends CollectionName> = C extends 'devices' ? Omit<DeviceEntity,
 export interface RegistryOptions {
   secretHashCost: number;
   now?: () => number;
+  /** The slow hash of device secrets (counted in tests). */
+  hasher?: SecretHasher;
 }
+
+/** A device secret just checked against (or hashed into) its stored hash, given in plain text. */
+export type SecretConfirmed = (deviceId: string, secret: string, storedHash: string) => void;
+
+const SCRYPT: SecretHasher = { hash: hashSecret, verify: verifySecret };
 
 /**
  * The registry: grids, workers, residents, devices, AEDs, stations and responders.
@@ -31,6 +39,8 @@ export class Registry {
   private readonly cache = new Map<CollectionName, Map<string, Entity>>();
   private readonly secrets = new Map<string, string>();
   private readonly now: () => number;
+  private readonly hasher: SecretHasher;
+  private readonly secretListeners: SecretConfirmed[] = [];
   private changes = 0;
 
   constructor(
@@ -38,6 +48,7 @@ export class Registry {
     private readonly options: RegistryOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.hasher = options.hasher ?? SCRYPT;
     for (const name of COLLECTION_NAMES) this.cache.set(name, new Map());
     for (const row of db.prepare('SELECT collection, id, body FROM registry').all() as { collection: CollectionName; id: string; body: string }[]) {
       this.cache.get(row.collection)?.set(row.id, JSON.parse(row.body) as Entity);
@@ -68,6 +79,20 @@ export class Registry {
     return this.secrets.get(deviceId);
   }
 
+  /** Told, after each write commits, of every secret it confirmed (the authenticator's cache). */
+  onSecretConfirmed(listener: SecretConfirmed): void {
+    this.secretListeners.push(listener);
+  }
+
+  private announceSecrets(entries: readonly Entity[]): void {
+    for (const entry of entries) {
+      const secret = (entry as DeviceEntity).secret;
+      const hash = this.secrets.get(entry.id);
+      if (secret === undefined || hash === undefined) continue;
+      for (const listener of this.secretListeners) listener(entry.id, secret, hash);
+    }
+  }
+
   /** Applies schema defaults and validates one entry; throws a RegistryError naming the fields. */
   parse<C extends CollectionName>(collection: C, body: unknown): EntityByCollection[C] {
     const schema = COLLECTIONS[collection];
@@ -90,6 +115,7 @@ export class Registry {
     const secretHash = await this.prepareSecret(collection, entry);
     const created = !this.has(collection, entry.id);
     this.db.transaction(() => this.write(collection, entry, secretHash))();
+    if (collection === 'devices') this.announceSecrets([entry]);
     return { created, entry: this.get(collection, entry.id)! };
   }
 
@@ -119,15 +145,23 @@ export class Registry {
       }
     }
     if (errors.length > 0) throw new RegistryError('invalid', errors.slice(0, 10).join('; '));
+    const devices = parsed.flatMap(({ collection, entry }) => (collection === 'devices' ? [entry as DeviceEntity] : []));
+    const provisioned: ProvisionedSecret[] = devices.flatMap((d) => (d.secret === undefined ? [] : [{ deviceId: d.id, secret: d.secret, existing: this.secrets.get(d.id) }]));
+    const confirmed = await confirmSecrets(provisioned, loadProofs(this.db), this.hasher, this.options.secretHashCost);
     const hashes = new Map<string, string | undefined>();
-    for (const { collection, entry } of parsed) hashes.set(`${collection}/${entry.id}`, await this.prepareSecret(collection, entry));
+    for (const { collection, entry } of parsed) {
+      const key = `${collection}/${entry.id}`;
+      hashes.set(key, collection === 'devices' && confirmed.hashes.has(entry.id) ? confirmed.hashes.get(entry.id) : await this.prepareSecret(collection, entry));
+    }
     let created = 0;
     this.db.transaction(() => {
       for (const { collection, entry } of parsed) {
         if (!this.has(collection, entry.id)) created++;
         this.write(collection, entry, hashes.get(`${collection}/${entry.id}`));
       }
+      saveProofs(this.db, confirmed.proofs);
     })();
+    this.announceSecrets(devices);
     return { created, updated: parsed.length - created };
   }
 
@@ -182,8 +216,8 @@ export class Registry {
       if (existing === undefined) throw new RegistryError('invalid', `secret: a new device needs a secret`);
       return existing;
     }
-    if (existing !== undefined && (await verifySecret(device.secret, existing))) return existing;
-    return hashSecret(device.secret, this.options.secretHashCost);
+    if (existing !== undefined && (await this.hasher.verify(device.secret, existing))) return existing;
+    return this.hasher.hash(device.secret, this.options.secretHashCost);
   }
 
   private write(collection: CollectionName, entry: Entity, secretHash: string | undefined): void {

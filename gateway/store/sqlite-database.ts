@@ -148,6 +148,15 @@ const MIGRATIONS: readonly string[] = [
     SELECT device_id, kind, ts_ms, ts_ms, 1, json_array(json_array(ts_ms, received_at_ms, json(body))) FROM readings ORDER BY rowid;
   DROP TABLE readings;
   `,
+  // 5: one slow hash per group of provisioned devices, so a start confirms the provision file's
+  // secrets with a few dozen slow hashes instead of one per device (registry/secret-proofs.ts).
+  `
+  CREATE TABLE secret_proofs (
+    bucket INTEGER PRIMARY KEY,
+    proof TEXT NOT NULL,
+    hashes_digest TEXT NOT NULL
+  );
+  `,
 ];
 
 export function openDatabase(dataDir: string, fileName = 'gateway.db'): SqliteDatabase {

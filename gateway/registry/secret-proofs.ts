@@ -1,0 +1,131 @@
+import { availableParallelism } from 'node:os';
+import { createHash } from 'node:crypto';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
+
+/**
+ * The provision file holds every device secret in plain text and is loaded on every start.
+ * Checking each secret against its slow hash costs about 50 ms a device at the default cost:
+ * 10,000 devices would keep the broker shut for minutes after every restart. So devices are
+ * split into PROOF_BUCKETS groups by id, and for each group one slow hash (its proof) is kept
+ * over all the group's id and secret pairs, beside a digest of the group's stored per-device
+ * hashes. A load that brings the same pairs while the stored hashes are unchanged is confirmed
+ * with one slow hash per group; any other group is checked device by device and its proof
+ * renewed. A proof is no easier to guess than the per-device hashes stored beside it.
+ */
+export const PROOF_BUCKETS = 64;
+
+export interface SecretHasher {
+  hash(secret: string, cost: number): Promise<string>;
+  verify(secret: string, stored: string): Promise<boolean>;
+}
+
+export interface ProvisionedSecret {
+  deviceId: string;
+  secret: string;
+  /** The hash stored for this device before the load, if any. */
+  existing: string | undefined;
+}
+
+export interface ProofRow {
+  bucket: number;
+  proof: string;
+  hashesDigest: string;
+}
+
+export function bucketOf(deviceId: string): number {
+  return createHash('sha256').update(deviceId).digest()[0]! % PROOF_BUCKETS;
+}
+
+/** What a group's proof is a slow hash of: one digest of its pairs in id order. */
+function pairsDigest(members: readonly ProvisionedSecret[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify(members.map((m) => [m.deviceId, m.secret])))
+    .digest('hex');
+}
+
+/** Ties a proof to the stored hashes it vouches for: a hash changed since (by the API) voids it. */
+export function hashesDigest(hashes: readonly string[]): string {
+  return createHash('sha256').update(JSON.stringify(hashes)).digest('hex');
+}
+
+/** Runs `fn` over items with at most `limit` at a time (slow hashes run on libuv's pool). */
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+export interface ConfirmedSecrets {
+  /** Device id → the hash to store (the existing one when the secret is unchanged). */
+  hashes: Map<string, string>;
+  /** Groups whose proof is new or renewed. */
+  proofs: ProofRow[];
+}
+
+/**
+ * Decides the stored hash of every provisioned secret, using each group's proof where it still
+ * holds. Nothing is written here: the caller stores hashes and proofs in its own transaction.
+ */
+export async function confirmSecrets(
+  secrets: readonly ProvisionedSecret[],
+  savedProofs: ReadonlyMap<number, ProofRow>,
+  hasher: SecretHasher,
+  cost: number,
+): Promise<ConfirmedSecrets> {
+  const groups = new Map<number, ProvisionedSecret[]>();
+  for (const s of secrets) {
+    const bucket = bucketOf(s.deviceId);
+    const group = groups.get(bucket);
+    if (group === undefined) groups.set(bucket, [s]);
+    else group.push(s);
+  }
+  for (const group of groups.values()) group.sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
+
+  const hashes = new Map<string, string>();
+  const proofs: ProofRow[] = [];
+  const limit = Math.max(2, availableParallelism());
+  const stale: ProvisionedSecret[] = [];
+  const staleGroups: [number, ProvisionedSecret[]][] = [];
+
+  await eachLimited([...groups], limit, async ([bucket, group]) => {
+    const saved = savedProofs.get(bucket);
+    const existing = group.map((m) => m.existing);
+    const holds =
+      saved !== undefined &&
+      existing.every((h) => h !== undefined) &&
+      saved.hashesDigest === hashesDigest(existing as string[]) &&
+      (await hasher.verify(pairsDigest(group), saved.proof));
+    if (holds) {
+      for (const m of group) hashes.set(m.deviceId, m.existing!);
+    } else {
+      stale.push(...group);
+      staleGroups.push([bucket, group]);
+    }
+  });
+
+  await eachLimited(stale, limit, async (m) => {
+    const unchanged = m.existing !== undefined && (await hasher.verify(m.secret, m.existing));
+    hashes.set(m.deviceId, unchanged ? m.existing! : await hasher.hash(m.secret, cost));
+  });
+
+  await eachLimited(staleGroups, limit, async ([bucket, group]) => {
+    const proof = await hasher.hash(pairsDigest(group), cost);
+    proofs.push({ bucket, proof, hashesDigest: hashesDigest(group.map((m) => hashes.get(m.deviceId)!)) });
+  });
+  return { hashes, proofs };
+}
+
+export function loadProofs(db: SqliteDatabase): Map<number, ProofRow> {
+  const rows = db.prepare('SELECT bucket, proof, hashes_digest AS hashesDigest FROM secret_proofs').all() as ProofRow[];
+  return new Map(rows.map((r) => [r.bucket, r]));
+}
+
+export function saveProofs(db: SqliteDatabase, proofs: readonly ProofRow[]): void {
+  const upsert = db.prepare(
+    'INSERT INTO secret_proofs (bucket, proof, hashes_digest) VALUES (?, ?, ?) ON CONFLICT (bucket) DO UPDATE SET proof = excluded.proof, hashes_digest = excluded.hashes_digest',
+  );
+  for (const p of proofs) upsert.run(p.bucket, p.proof, p.hashesDigest);
+}

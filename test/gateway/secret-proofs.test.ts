@@ -1,0 +1,158 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { hashSecret, verifySecret } from '../../gateway/auth/secret-hash.js';
+import { Registry } from '../../gateway/registry/registry.js';
+import { PROOF_BUCKETS, bucketOf, type SecretHasher } from '../../gateway/registry/secret-proofs.js';
+import type { SqliteDatabase } from '../../gateway/store/sqlite-database.js';
+import { SimulatedDevice } from '../../firmware-sim/device-client.js';
+import { SECRETS, TEST_PROVISION, makeDataDir, startHarness, type Harness } from '../helpers/gateway-harness.js';
+import { useTempStores } from '../helpers/temp-store.js';
+
+const COST = 1024;
+const stores = useTempStores();
+
+/** Real scrypt, counted: how many slow hashes a load costs is what this file is about. */
+function countingHasher() {
+  const calls = { hash: 0, verify: 0 };
+  const hasher: SecretHasher = {
+    hash: (secret, cost) => {
+      calls.hash++;
+      return hashSecret(secret, cost);
+    },
+    verify: (secret, stored) => {
+      calls.verify++;
+      return verifySecret(secret, stored);
+    },
+  };
+  return { calls, hasher };
+}
+
+function provision(devices: number, secretOf: (i: number) => string = (i) => `secret-${i}`) {
+  return {
+    stations: [{ id: 's1', name: 'Riverside', lat: 30.27, lon: 120.16, district: 'd1' }],
+    devices: Array.from({ length: devices }, (_, i) => ({ id: `air-${String(i).padStart(4, '0')}`, kind: 'air', secret: secretOf(i), station: 's1' })),
+  };
+}
+
+/** A start: a new Registry over the same store, as buildGateway makes one. */
+async function load(db: SqliteDatabase, file: ReturnType<typeof provision>) {
+  const counted = countingHasher();
+  const registry = new Registry(db, { secretHashCost: COST, hasher: counted.hasher });
+  const announced = new Map<string, string>();
+  registry.onSecretConfirmed((id, secret) => announced.set(id, secret));
+  await registry.putAll(file);
+  return { registry, calls: counted.calls, announced };
+}
+
+const groupsOf = (file: ReturnType<typeof provision>): number => new Set(file.devices.map((d) => bucketOf(d.id))).size;
+const storedHashes = (db: SqliteDatabase): Map<string, string> =>
+  new Map((db.prepare('SELECT device_id, hash FROM device_secrets').all() as { device_id: string; hash: string }[]).map((r) => [r.device_id, r.hash]));
+
+describe('provisioned device secrets on a start', () => {
+  it('are confirmed with one slow hash per group of devices, not one per device', async () => {
+    const db = stores.open();
+    const file = provision(300);
+    const groups = groupsOf(file);
+    expect(groups).toBeLessThanOrEqual(PROOF_BUCKETS);
+
+    const first = await load(db, file);
+    // The first load hashes every secret, and one proof per group.
+    expect(first.calls).toEqual({ hash: 300 + groups, verify: 0 });
+    const hashes = storedHashes(db);
+
+    const second = await load(db, file);
+    expect(second.calls).toEqual({ hash: 0, verify: groups });
+    expect(storedHashes(db)).toEqual(hashes);
+    // Every secret was confirmed, and each still checks against its own hash.
+    expect(second.announced.size).toBe(300);
+    expect(second.announced.get('air-0007')).toBe('secret-7');
+    expect(await verifySecret('secret-7', second.registry.secretHashOf('air-0007')!)).toBe(true);
+  });
+
+  it('checks device by device only the group of a changed secret, and stores the new one', async () => {
+    const db = stores.open();
+    const file = provision(300);
+    await load(db, file);
+    const changed = provision(300, (i) => (i === 42 ? 'a-new-secret' : `secret-${i}`));
+    const group = changed.devices.filter((d) => bucketOf(d.id) === bucketOf('air-0042')).length;
+
+    const after = await load(db, changed);
+    // One proof per group, then each device of the stale group, then the new secret and the group's new proof.
+    expect(after.calls).toEqual({ verify: groupsOf(file) + group, hash: 2 });
+    expect(await verifySecret('a-new-secret', after.registry.secretHashOf('air-0042')!)).toBe(true);
+    expect(await verifySecret('secret-42', after.registry.secretHashOf('air-0042')!)).toBe(false);
+
+    const again = await load(db, changed);
+    expect(again.calls).toEqual({ hash: 0, verify: groupsOf(file) });
+  });
+
+  it('puts the file back in force over a secret changed through the API since the last load', async () => {
+    const db = stores.open();
+    const file = provision(40);
+    const { registry } = await load(db, file);
+    await registry.put('devices', { ...file.devices[3], secret: 'set-by-api' });
+
+    const after = await load(db, file);
+    expect(await verifySecret('secret-3', after.registry.secretHashOf('air-0003')!)).toBe(true);
+    expect(await verifySecret('set-by-api', after.registry.secretHashOf('air-0003')!)).toBe(false);
+  });
+
+  it('does not trust a proof that does not check: every device of its group is checked', async () => {
+    const db = stores.open();
+    const file = provision(40);
+    await load(db, file);
+    const bucket = bucketOf('air-0005');
+    db.prepare('UPDATE secret_proofs SET proof = ? WHERE bucket = ?').run(await hashSecret('something else', COST), bucket);
+
+    const after = await load(db, file);
+    const inGroup = file.devices.filter((d) => bucketOf(d.id) === bucket).length;
+    expect(after.calls).toEqual({ verify: groupsOf(file) + inGroup, hash: 1 });
+    expect(await verifySecret('secret-5', after.registry.secretHashOf('air-0005')!)).toBe(true);
+  });
+
+  it('does not let a proof vouch for a stored hash that changed since it was made', async () => {
+    const db = stores.open();
+    const file = provision(40);
+    await load(db, file);
+    // The hash changed behind the registry's back; the file still says secret-5.
+    db.prepare('UPDATE device_secrets SET hash = ? WHERE device_id = ?').run(await hashSecret('another-secret', COST), 'air-0005');
+
+    const after = await load(db, file);
+    expect(await verifySecret('secret-5', after.registry.secretHashOf('air-0005')!)).toBe(true);
+    expect(await verifySecret('another-secret', after.registry.secretHashOf('air-0005')!)).toBe(false);
+  });
+
+  it('adds a new device to its group with a slow hash of its own', async () => {
+    const db = stores.open();
+    await load(db, provision(40));
+    const after = await load(db, provision(41));
+    expect(await verifySecret('secret-40', after.registry.secretHashOf('air-0040')!)).toBe(true);
+    // The new device's hash and its group's new proof.
+    expect(after.calls.hash).toBe(2);
+  });
+});
+
+describe('a fleet reconnecting after a restart', () => {
+  const open: Harness[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((h) => h.stop()));
+  });
+
+  it('connects without a slow hash per device, and a wrong secret is still refused', async () => {
+    const dataDir = makeDataDir();
+    const first = await startHarness({ dataDir });
+    open.push(first);
+    await first.stop();
+    open.pop();
+
+    const second = await startHarness({ dataDir });
+    open.push(second);
+    const slowChecks = async (): Promise<number> => (await second.gateway.metrics.secretSlowChecks.get()).values[0]?.value ?? 0;
+    for (const device of TEST_PROVISION.devices) {
+      const client = await SimulatedDevice.connect({ id: device.id, secret: SECRETS[device.id]!, url: second.mqttUrl });
+      await client.close();
+    }
+    expect(await slowChecks()).toBe(0);
+    await expect(SimulatedDevice.connect({ id: 'b-0001', secret: 'not-the-secret', url: second.mqttUrl })).rejects.toMatchObject({ code: 4 });
+    expect(await slowChecks()).toBe(0);
+  });
+});
