@@ -63,6 +63,19 @@ export interface BuildOptions {
   now?: () => number;
 }
 
+/** A line every few seconds while device secrets are hashed (a first load of 10,000 takes minutes). */
+export function secretProgressLog(log: Logger, now: () => number): (settled: number, total: number) => void {
+  const startedAtMs = now();
+  let loggedAtMs = startedAtMs;
+  return (settled, total) => {
+    const at = now();
+    if (at - loggedAtMs < 5_000 && settled < total) return;
+    if (settled === total && at - startedAtMs < 5_000) return;
+    loggedAtMs = at;
+    log.info({ settled, total }, `device secrets checked: ${settled} of ${total}`);
+  };
+}
+
 /** The composition root: wires every part, listens on nothing until start(). */
 export async function buildGateway({ config, log, now = Date.now }: BuildOptions): Promise<Gateway> {
   const db = openDatabase(config.dataDir);
@@ -71,7 +84,7 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
   const deviceAuth = createDeviceAuthenticator(registry, () => metrics.secretSlowChecks.inc());
   registry.onSecretConfirmed(deviceAuth.remember);
   if (config.provision !== undefined) {
-    const result = await loadProvisionFile(config.provision, registry, db);
+    const result = await loadProvisionFile(config.provision, registry, db, secretProgressLog(log, now));
     log.info({ file: config.provision, ...result }, 'provision file loaded');
   }
 

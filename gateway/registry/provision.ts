@@ -15,7 +15,12 @@ export interface DeploymentSettings {
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
 /** Loads a provision file (JSON or YAML) as one idempotent upsert; nothing is written if any entry is wrong. */
-export async function loadProvisionFile(filePath: string, registry: Registry, db: SqliteDatabase): Promise<{ created: number; updated: number }> {
+export async function loadProvisionFile(
+  filePath: string,
+  registry: Registry,
+  db: SqliteDatabase,
+  secretProgress?: (settled: number, total: number) => void,
+): Promise<{ created: number; updated: number }> {
   let parsed: unknown;
   try {
     const text = readFileSync(filePath, 'utf8');
@@ -37,7 +42,7 @@ export async function loadProvisionFile(filePath: string, registry: Registry, db
   if (aqhiProblems.length > 0) throw new RegistryError('invalid', `provision file ${filePath}: ${aqhiProblems.join('; ')}`);
   let result: { created: number; updated: number };
   try {
-    result = await registry.putAll(file);
+    result = await registry.putAll(file, secretProgress);
   } catch (err) {
     throw new RegistryError('invalid', `provision file ${filePath}: ${(err as Error).message}`);
   }

@@ -120,7 +120,10 @@ export class Registry {
   }
 
   /** Upserts many entries of several collections at once, checking references across them. */
-  async putAll(entries: { [C in CollectionName]?: unknown[] }): Promise<{ created: number; updated: number }> {
+  async putAll(
+    entries: { [C in CollectionName]?: unknown[] },
+    secretProgress?: (settled: number, total: number) => void,
+  ): Promise<{ created: number; updated: number }> {
     const parsed: { collection: CollectionName; entry: Entity }[] = [];
     const errors: string[] = [];
     const incoming = new Map<CollectionName, Set<string>>(COLLECTION_NAMES.map((c) => [c, new Set()]));
@@ -147,7 +150,7 @@ export class Registry {
     if (errors.length > 0) throw new RegistryError('invalid', errors.slice(0, 10).join('; '));
     const devices = parsed.flatMap(({ collection, entry }) => (collection === 'devices' ? [entry as DeviceEntity] : []));
     const provisioned: ProvisionedSecret[] = devices.flatMap((d) => (d.secret === undefined ? [] : [{ deviceId: d.id, secret: d.secret, existing: this.secrets.get(d.id) }]));
-    const confirmed = await confirmSecrets(provisioned, loadProofs(this.db), this.hasher, this.options.secretHashCost);
+    const confirmed = await confirmSecrets(provisioned, loadProofs(this.db), this.hasher, this.options.secretHashCost, secretProgress);
     const hashes = new Map<string, string | undefined>();
     for (const { collection, entry } of parsed) {
       const key = `${collection}/${entry.id}`;

@@ -74,6 +74,8 @@ export async function confirmSecrets(
   savedProofs: ReadonlyMap<number, ProofRow>,
   hasher: SecretHasher,
   cost: number,
+  /** How many of the secrets are settled so far (a first load of a large fleet takes minutes). */
+  progress: (settled: number, total: number) => void = () => undefined,
 ): Promise<ConfirmedSecrets> {
   const groups = new Map<number, ProvisionedSecret[]>();
   for (const s of secrets) {
@@ -100,6 +102,7 @@ export async function confirmSecrets(
       (await hasher.verify(pairsDigest(group), saved.proof));
     if (holds) {
       for (const m of group) hashes.set(m.deviceId, m.existing!);
+      progress(hashes.size, secrets.length);
     } else {
       stale.push(...group);
       staleGroups.push([bucket, group]);
@@ -109,6 +112,7 @@ export async function confirmSecrets(
   await eachLimited(stale, limit, async (m) => {
     const unchanged = m.existing !== undefined && (await hasher.verify(m.secret, m.existing));
     hashes.set(m.deviceId, unchanged ? m.existing! : await hasher.hash(m.secret, cost));
+    progress(hashes.size, secrets.length);
   });
 
   await eachLimited(staleGroups, limit, async ([bucket, group]) => {

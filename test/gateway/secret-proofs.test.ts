@@ -1,4 +1,6 @@
+import type { Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { secretProgressLog } from '../../gateway/build-gateway.js';
 import { hashSecret, verifySecret } from '../../gateway/auth/secret-hash.js';
 import { Registry } from '../../gateway/registry/registry.js';
 import { PROOF_BUCKETS, bucketOf, type SecretHasher } from '../../gateway/registry/secret-proofs.js';
@@ -39,8 +41,9 @@ async function load(db: SqliteDatabase, file: ReturnType<typeof provision>) {
   const registry = new Registry(db, { secretHashCost: COST, hasher: counted.hasher });
   const announced = new Map<string, string>();
   registry.onSecretConfirmed((id, secret) => announced.set(id, secret));
-  await registry.putAll(file);
-  return { registry, calls: counted.calls, announced };
+  const progress: [number, number][] = [];
+  await registry.putAll(file, (settled, total) => progress.push([settled, total]));
+  return { registry, calls: counted.calls, announced, progress };
 }
 
 const groupsOf = (file: ReturnType<typeof provision>): number => new Set(file.devices.map((d) => bucketOf(d.id))).size;
@@ -66,6 +69,18 @@ describe('provisioned device secrets on a start', () => {
     expect(second.announced.size).toBe(300);
     expect(second.announced.get('air-0007')).toBe('secret-7');
     expect(await verifySecret('secret-7', second.registry.secretHashOf('air-0007')!)).toBe(true);
+  });
+
+  it('reports how many secrets are settled as it goes, up to all of them', async () => {
+    const db = stores.open();
+    const first = await load(db, provision(50));
+    expect(first.progress).toHaveLength(50);
+    expect(first.progress.map(([settled]) => settled)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(first.progress.every(([, total]) => total === 50)).toBe(true);
+    const second = await load(db, provision(50));
+    // A group at a time, once its proof holds.
+    expect(second.progress.at(-1)).toEqual([50, 50]);
+    expect(second.progress.length).toBe(groupsOf(provision(50)));
   });
 
   it('checks device by device only the group of a changed secret, and stores the new one', async () => {
@@ -154,5 +169,29 @@ describe('a fleet reconnecting after a restart', () => {
     expect(await slowChecks()).toBe(0);
     await expect(SimulatedDevice.connect({ id: 'b-0001', secret: 'not-the-secret', url: second.mqttUrl })).rejects.toMatchObject({ code: 4 });
     expect(await slowChecks()).toBe(0);
+  });
+});
+
+describe('the start log while secrets are checked', () => {
+  it('says how far it got every five seconds, and nothing for a load done within five', () => {
+    const lines: string[] = [];
+    const log = { info: (_fields: object, line: string) => lines.push(line) } as unknown as Logger;
+    let nowMs = 0;
+    const slow = secretProgressLog(log, () => nowMs);
+    for (let settled = 1; settled <= 10_000; settled++) {
+      nowMs += 2; // 20 s for the whole load
+      slow(settled, 10_000);
+    }
+    expect(lines).toEqual([
+      'device secrets checked: 2500 of 10000',
+      'device secrets checked: 5000 of 10000',
+      'device secrets checked: 7500 of 10000',
+      'device secrets checked: 10000 of 10000',
+    ]);
+
+    lines.length = 0;
+    const quick = secretProgressLog(log, () => nowMs);
+    for (let settled = 1; settled <= 64; settled++) quick(settled, 64);
+    expect(lines).toEqual([]);
   });
 });
