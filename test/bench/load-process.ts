@@ -66,7 +66,7 @@ const FRAMES_PER_WRITE = 512;
 let held: MqttClient[] = [];
 
 /** An MQTT 3.1.1 QoS 0 PUBLISH frame (fixed header, topic, payload). */
-export function qos0PublishFrame(topic: string, payload: Buffer): Buffer {
+function qos0PublishFrame(topic: string, payload: Buffer): Buffer {
   const topicBytes = Buffer.from(topic, 'utf8');
   let remaining = 2 + topicBytes.length + payload.length;
   const length: number[] = [];
