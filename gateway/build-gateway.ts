@@ -12,8 +12,9 @@ import { DeviceStateStore } from './ingest/device-state-store.js';
 import { createIngestPipeline, type IngestPipeline } from './ingest/ingest-pipeline.js';
 import { RejectionLog } from './ingest/rejection-log.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
-import { loadProvisionFile, readDeploymentSettings } from './registry/provision.js';
+import { beginProvisionLoad, readDeploymentSettings } from './registry/provision.js';
 import { Registry } from './registry/registry.js';
+import type { SecretHasher } from './registry/secret-proofs.js';
 import { openDatabase, type SqliteDatabase } from './store/sqlite-database.js';
 import { startWalCheckpointer, type WalCheckpointer } from './store/wal-checkpointer.js';
 import { InfluxTelemetryStore } from './telemetry/influx-telemetry-store.js';
@@ -61,6 +62,8 @@ export interface BuildOptions {
   config: GatewayConfig;
   log: Logger;
   now?: () => number;
+  /** The slow hash of device secrets (tests hold it to see the gateway while a provision file loads). */
+  secretHasher?: SecretHasher;
 }
 
 /** A line every few seconds while device secrets are hashed (a first load of 10,000 takes minutes). */
@@ -77,16 +80,23 @@ export function secretProgressLog(log: Logger, now: () => number): (settled: num
 }
 
 /** The composition root: wires every part, listens on nothing until start(). */
-export async function buildGateway({ config, log, now = Date.now }: BuildOptions): Promise<Gateway> {
+export async function buildGateway({ config, log, now = Date.now, secretHasher }: BuildOptions): Promise<Gateway> {
   const db = openDatabase(config.dataDir);
   const metrics = createMetrics();
-  const registry = new Registry(db, { secretHashCost: config.broker.secretHashCost, now });
+  const registry = new Registry(db, {
+    secretHashCost: config.broker.secretHashCost,
+    now,
+    ...(secretHasher === undefined ? {} : { hasher: secretHasher }),
+    // A secret a device proved at CONNECT while the provision file loads is not hashed twice.
+    secretAlreadyVerified: (id, secret, hash) => deviceAuth.knows(id, secret, hash),
+  });
   const deviceAuth = createDeviceAuthenticator(registry, () => metrics.secretSlowChecks.inc());
   registry.onSecretConfirmed(deviceAuth.remember);
-  if (config.provision !== undefined) {
-    const result = await loadProvisionFile(config.provision, registry, db, secretProgressLog(log, now));
-    log.info({ file: config.provision, ...result }, 'provision file loaded');
-  }
+  // Checked whole before anything listens; its slow part runs once the broker serves the devices already known.
+  const provision = config.provision === undefined ? undefined : beginProvisionLoad(config.provision, registry, db, secretProgressLog(log, now));
+  await provision?.confirmUnchanged();
+  let provisionLoaded = provision === undefined;
+  const settings = provision?.settings ?? readDeploymentSettings(db);
 
   const tokens = new TokenStore(db, now);
   let generatedAdminToken: string | undefined;
@@ -115,7 +125,7 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
   let httpPort = config.httpPort;
   const alerting = createAlerting({
     config,
-    settings: readDeploymentSettings(db),
+    settings,
     db,
     registry,
     ingest,
@@ -127,7 +137,7 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
   });
   const aqhiLog = log.child({ component: 'aqhi' });
   const aqhi = createAqhiService({
-    profile: selectAqhiProfile(readDeploymentSettings(db).rules.aqhi),
+    profile: selectAqhiProfile(settings.rules.aqhi),
     store: new SqliteAqhiStore(db),
     registry,
     ingestEvents: ingest.events,
@@ -166,11 +176,13 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
       aed: alerting.aed,
       aqhi,
       aqhiStream,
-      timeZone: readDeploymentSettings(db).timeZone,
+      timeZone: settings.timeZone,
       readiness: () => {
         const checks: Record<string, boolean> = { broker: broker?.listening === true, store: db.open && !stopped };
         // With REDIS_URL, sessions and subscriptions wait on Redis: not ready while it is away.
         if (config.redisUrl !== undefined) checks.redis = broker?.redisReady === true;
+        // Devices the file adds or changes cannot connect until it is loaded.
+        if (provision !== undefined) checks.provision = provisionLoaded;
         // Node-RED is reported but not required: the gateway is ready without it.
         return { ready: Object.values(checks).every(Boolean), checks: { ...checks, ...nodeRed.readinessChecks() } };
       },
@@ -243,6 +255,15 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
       alerting.start();
       aqhi.start();
       aqhiFeed.attachBroker(broker);
+      if (provision !== undefined && !provisionLoaded) {
+        log.info(
+          { file: provision.file, known: registry.list('devices').length, inFile: provision.secrets },
+          'listening; the devices already known are served while the provision file loads',
+        );
+        const result = await provision.commit();
+        provisionLoaded = true;
+        log.info({ file: provision.file, ...result }, 'provision file loaded');
+      }
       // Last, once everything else runs; ports.json then announces a gateway that is fully up.
       await nodeRed.start();
       writeFileSync(path.join(config.dataDir, 'ports.json'), JSON.stringify(ports));
@@ -252,6 +273,7 @@ export async function buildGateway({ config, log, now = Date.now }: BuildOptions
     async stop() {
       if (stopped) return;
       stopped = true;
+      provision?.cancel();
       clearInterval(stateFlush);
       await nodeRed.stop();
       await alerting.stop();

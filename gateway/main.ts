@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/config.js';
-import { buildGateway } from './build-gateway.js';
+import { buildGateway, type GatewayPorts } from './build-gateway.js';
 import { createLogger } from './logger.js';
 import { RegistryError } from './registry/registry.js';
 
@@ -16,9 +16,6 @@ async function main(): Promise<void> {
       `\nAdmin token (shown once, keep it safe; set ADMIN_TOKEN to choose your own):\n  ${gateway.generatedAdminToken}\n\n`,
     );
   }
-  const ports = await gateway.start();
-  process.stdout.write(`Gateway ready: MQTT :${ports.mqtt}, MQTT/WebSocket :${ports.mqttWs}, HTTP http://localhost:${ports.http} (API docs at /docs)\n`);
-
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
@@ -37,8 +34,17 @@ async function main(): Promise<void> {
       },
     );
   };
+  // Before start: a large provision file loads while the broker already serves, and may be stopped then.
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  let ports: GatewayPorts;
+  try {
+    ports = await gateway.start();
+  } catch (err) {
+    if (stopping) return;
+    throw err;
+  }
+  process.stdout.write(`Gateway ready: MQTT :${ports.mqtt}, MQTT/WebSocket :${ports.mqttWs}, HTTP http://localhost:${ports.http} (API docs at /docs)\n`);
 }
 
 main().catch((err: unknown) => {

@@ -10,6 +10,8 @@ export interface DeviceAuthenticator {
   authenticate(clientId: string, username: string | undefined, secret: string | undefined): Promise<AuthOutcome>;
   /** A secret known to match this stored hash (just provisioned or confirmed): no slow check at its CONNECT. */
   remember(deviceId: string, secret: string, storedHash: string): void;
+  /** Whether this secret is already known to match this stored hash (no slow check needed). */
+  knows(deviceId: string, secret: string, storedHash: string): boolean;
 }
 
 /**
@@ -27,6 +29,10 @@ export function createDeviceAuthenticator(directory: SecretDirectory, onSlowChec
   return {
     remember(deviceId, secret, storedHash) {
       verified.set(deviceId, { storedHash, mac: macOf(secret) });
+    },
+    knows(deviceId, secret, storedHash) {
+      const cached = verified.get(deviceId);
+      return cached !== undefined && cached.storedHash === storedHash && timingSafeEqual(cached.mac, macOf(secret));
     },
     async authenticate(clientId, username, secret) {
       if (username !== undefined && username !== clientId) return 'bad_client_id';

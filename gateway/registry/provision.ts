@@ -4,7 +4,7 @@ import YAML from 'yaml';
 import { aqhiSelectionProblems } from '../aqhi/profile-selection.js';
 import { describeSchemaErrors } from '../config/schema-errors.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
-import { RegistryError, type Registry } from './registry.js';
+import { RegistryError, type Registry, type RegistryLoad } from './registry.js';
 import { ProvisionFile, COLLECTION_NAMES } from './schemas.js';
 
 export interface DeploymentSettings {
@@ -14,13 +14,30 @@ export interface DeploymentSettings {
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
-/** Loads a provision file (JSON or YAML) as one idempotent upsert; nothing is written if any entry is wrong. */
-export async function loadProvisionFile(
+/** A provision file read and checked, its secrets not yet settled: see beginProvisionLoad. */
+export interface ProvisionLoad {
+  readonly file: string;
+  /** The file's time zone and rules: in force from this start on, stored once the load commits. */
+  readonly settings: DeploymentSettings;
+  /** How many device secrets the file brings. */
+  readonly secrets: number;
+  /** Before the broker listens: one slow hash per group confirms the devices that did not change. */
+  confirmUnchanged(): Promise<void>;
+  /** While the broker serves the devices it knows: the rest hashed, then written at once. */
+  commit(): Promise<{ created: number; updated: number }>;
+  cancel(): void;
+}
+
+/**
+ * Reads a provision file (JSON or YAML) and validates every entry now: a wrong file is refused
+ * before anything listens, and nothing of it is written. The load is an idempotent upsert.
+ */
+export function beginProvisionLoad(
   filePath: string,
   registry: Registry,
   db: SqliteDatabase,
   secretProgress?: (settled: number, total: number) => void,
-): Promise<{ created: number; updated: number }> {
+): ProvisionLoad {
   let parsed: unknown;
   try {
     const text = readFileSync(filePath, 'utf8');
@@ -40,14 +57,32 @@ export async function loadProvisionFile(
   }
   const aqhiProblems = aqhiSelectionProblems(file.rules?.aqhi);
   if (aqhiProblems.length > 0) throw new RegistryError('invalid', `provision file ${filePath}: ${aqhiProblems.join('; ')}`);
-  let result: { created: number; updated: number };
+  const inFile = (err: unknown): RegistryError =>
+    new RegistryError(err instanceof RegistryError && err.code === 'loading' ? 'loading' : 'invalid', `provision file ${filePath}: ${(err as Error).message}`);
+  let load: RegistryLoad;
   try {
-    result = await registry.putAll(file, secretProgress);
+    load = registry.beginLoad(file, secretProgress);
   } catch (err) {
-    throw new RegistryError('invalid', `provision file ${filePath}: ${(err as Error).message}`);
+    throw inFile(err);
   }
-  saveDeploymentSettings(db, { timeZone: file.timeZone ?? DEFAULT_TIME_ZONE, rules: file.rules ?? {} });
-  return result;
+  const settings: DeploymentSettings = { timeZone: file.timeZone ?? DEFAULT_TIME_ZONE, rules: file.rules ?? {} };
+  return {
+    file: filePath,
+    settings,
+    secrets: load.secrets,
+    confirmUnchanged: () => load.confirmUnchanged(),
+    async commit() {
+      let result: { created: number; updated: number };
+      try {
+        result = await load.commit();
+      } catch (err) {
+        throw inFile(err);
+      }
+      saveDeploymentSettings(db, settings);
+      return result;
+    },
+    cancel: () => load.cancel(),
+  };
 }
 
 export function isTimeZone(name: string): boolean {

@@ -2,14 +2,14 @@ import { Value } from '@sinclair/typebox/value';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { describeSchemaErrors } from '../config/schema-errors.js';
 import { hashSecret, verifySecret } from '../auth/secret-hash.js';
-import { confirmSecrets, loadProofs, saveProofs, type ProvisionedSecret, type SecretHasher } from './secret-proofs.js';
+import { checkProofs, loadProofs, saveProofs, settleStaleGroups, type ProofCheck, type ProvisionedSecret, type SecretHasher } from './secret-proofs.js';
 import { COLLECTIONS, COLLECTION_NAMES, type CollectionName, type DeviceEntity, type EntityByCollection } from './schemas.js';
 import { deviceBindingProblem, referencesOf } from './references.js';
 
 export class RegistryError extends Error {
   override name = 'RegistryError';
   constructor(
-    readonly code: 'invalid' | 'missing_reference' | 'in_use' | 'not_found',
+    readonly code: 'invalid' | 'missing_reference' | 'in_use' | 'not_found' | 'loading',
     message: string,
   ) {
     super(message);
@@ -24,10 +24,27 @@ export interface RegistryOptions {
   now?: () => number;
   /** The slow hash of device secrets (counted in tests). */
   hasher?: SecretHasher;
+  /** Whether this secret was already checked against this stored hash (at a CONNECT): a load then skips its own check. */
+  secretAlreadyVerified?: (deviceId: string, secret: string, storedHash: string) => boolean;
 }
 
 /** A device secret just checked against (or hashed into) its stored hash, given in plain text. */
 export type SecretConfirmed = (deviceId: string, secret: string, storedHash: string) => void;
+
+/**
+ * A load of many entries at once (the provision file), in two steps so that the broker can serve
+ * the devices it already knows in between. Other registry writes are refused until it ends.
+ */
+export interface RegistryLoad {
+  /** How many device secrets the load brings. */
+  readonly secrets: number;
+  /** One slow hash per group of devices: the secrets of unchanged groups are confirmed and announced. */
+  confirmUnchanged(): Promise<void>;
+  /** Every other secret checked or hashed, then every entry written in one transaction. */
+  commit(): Promise<{ created: number; updated: number }>;
+  /** Drops the load unwritten (the gateway is stopping); a commit under way then fails. */
+  cancel(): void;
+}
 
 const SCRYPT: SecretHasher = { hash: hashSecret, verify: verifySecret };
 
@@ -42,6 +59,7 @@ export class Registry {
   private readonly hasher: SecretHasher;
   private readonly secretListeners: SecretConfirmed[] = [];
   private changes = 0;
+  private loading = false;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -88,9 +106,12 @@ export class Registry {
     for (const entry of entries) {
       const secret = (entry as DeviceEntity).secret;
       const hash = this.secrets.get(entry.id);
-      if (secret === undefined || hash === undefined) continue;
-      for (const listener of this.secretListeners) listener(entry.id, secret, hash);
+      if (secret !== undefined && hash !== undefined) this.tellSecretListeners(entry.id, secret, hash);
     }
+  }
+
+  private tellSecretListeners(deviceId: string, secret: string, storedHash: string): void {
+    for (const listener of this.secretListeners) listener(deviceId, secret, storedHash);
   }
 
   /** Applies schema defaults and validates one entry; throws a RegistryError naming the fields. */
@@ -110,6 +131,7 @@ export class Registry {
 
   /** Upserts one entry (PUT semantics). Returns whether it was new. */
   async put<C extends CollectionName>(collection: C, body: unknown): Promise<{ created: boolean; entry: Stored<C> }> {
+    this.assertNotLoading();
     const entry = this.parse(collection, body);
     this.assertReferences(collection, entry, (c, id) => this.has(c, id));
     const secretHash = await this.prepareSecret(collection, entry);
@@ -124,6 +146,12 @@ export class Registry {
     entries: { [C in CollectionName]?: unknown[] },
     secretProgress?: (settled: number, total: number) => void,
   ): Promise<{ created: number; updated: number }> {
+    return this.beginLoad(entries, secretProgress).commit();
+  }
+
+  /** Validates every entry now (throwing a RegistryError naming the wrong ones); nothing is written until commit. */
+  beginLoad(entries: { [C in CollectionName]?: unknown[] }, secretProgress?: (settled: number, total: number) => void): RegistryLoad {
+    this.assertNotLoading();
     const parsed: { collection: CollectionName; entry: Entity }[] = [];
     const errors: string[] = [];
     const incoming = new Map<CollectionName, Set<string>>(COLLECTION_NAMES.map((c) => [c, new Set()]));
@@ -132,6 +160,9 @@ export class Registry {
         try {
           const entry = this.parse(collection, body);
           if (incoming.get(collection)!.has(entry.id)) throw new RegistryError('invalid', `duplicate id "${entry.id}"`);
+          if (collection === 'devices' && (entry as DeviceEntity).secret === undefined && !this.secrets.has(entry.id)) {
+            throw new RegistryError('invalid', 'secret: a new device needs a secret');
+          }
           incoming.get(collection)!.add(entry.id);
           parsed.push({ collection, entry });
         } catch (err) {
@@ -148,27 +179,59 @@ export class Registry {
       }
     }
     if (errors.length > 0) throw new RegistryError('invalid', errors.slice(0, 10).join('; '));
+
     const devices = parsed.flatMap(({ collection, entry }) => (collection === 'devices' ? [entry as DeviceEntity] : []));
     const provisioned: ProvisionedSecret[] = devices.flatMap((d) => (d.secret === undefined ? [] : [{ deviceId: d.id, secret: d.secret, existing: this.secrets.get(d.id) }]));
-    const confirmed = await confirmSecrets(provisioned, loadProofs(this.db), this.hasher, this.options.secretHashCost, secretProgress);
-    const hashes = new Map<string, string | undefined>();
-    for (const { collection, entry } of parsed) {
-      const key = `${collection}/${entry.id}`;
-      hashes.set(key, collection === 'devices' && confirmed.hashes.has(entry.id) ? confirmed.hashes.get(entry.id) : await this.prepareSecret(collection, entry));
-    }
-    let created = 0;
-    this.db.transaction(() => {
-      for (const { collection, entry } of parsed) {
-        if (!this.has(collection, entry.id)) created++;
-        this.write(collection, entry, hashes.get(`${collection}/${entry.id}`));
-      }
-      saveProofs(this.db, confirmed.proofs);
-    })();
-    this.announceSecrets(devices);
-    return { created, updated: parsed.length - created };
+    const secretOf = new Map(provisioned.map((p) => [p.deviceId, p.secret]));
+    let check: ProofCheck | undefined;
+    let cancelled = false;
+    const proofCheck = async (): Promise<ProofCheck> => (check ??= await checkProofs(provisioned, loadProofs(this.db), this.hasher, secretProgress));
+    this.loading = true;
+    return {
+      secrets: provisioned.length,
+      confirmUnchanged: async () => {
+        const { confirmed } = await proofCheck();
+        if (cancelled) return;
+        for (const [id, hash] of confirmed) this.tellSecretListeners(id, secretOf.get(id)!, hash);
+      },
+      commit: async () => {
+        try {
+          const confirmed = await settleStaleGroups(await proofCheck(), this.hasher, this.options.secretHashCost, secretProgress, {
+            ...(this.options.secretAlreadyVerified === undefined ? {} : { alreadyVerified: this.options.secretAlreadyVerified }),
+            // Matches the hash stored now: the authenticator may trust it before the load commits.
+            verified: (id, secret, hash) => this.tellSecretListeners(id, secret, hash),
+          });
+          if (cancelled) throw new RegistryError('loading', 'the load was cancelled before it was written');
+          let created = 0;
+          this.db.transaction(() => {
+            for (const { collection, entry } of parsed) {
+              if (!this.has(collection, entry.id)) created++;
+              // A device without a secret in the file keeps the one it has (checked above).
+              const hash = collection === 'devices' ? (confirmed.hashes.get(entry.id) ?? this.secrets.get(entry.id)) : undefined;
+              this.write(collection, entry, hash);
+            }
+            saveProofs(this.db, confirmed.proofs);
+          })();
+          this.announceSecrets(devices);
+          return { created, updated: parsed.length - created };
+        } finally {
+          this.loading = false;
+        }
+      },
+      cancel: () => {
+        cancelled = true;
+        this.loading = false;
+      },
+    };
+  }
+
+  /** Writes wait for a load to end: it would overwrite them, and its checks assume nothing moved. */
+  private assertNotLoading(): void {
+    if (this.loading) throw new RegistryError('loading', 'the provision file is still loading; retry once /readyz says ready');
   }
 
   delete(collection: CollectionName, id: string): boolean {
+    this.assertNotLoading();
     if (!this.has(collection, id)) return false;
     const users = this.referrersOf(collection, id);
     if (users.length > 0) {

@@ -48,6 +48,9 @@ export function hashesDigest(hashes: readonly string[]): string {
   return createHash('sha256').update(JSON.stringify(hashes)).digest('hex');
 }
 
+/** Slow hashes run on libuv's pool: as many at once as there are cores, and at least two. */
+const parallelHashes = (): number => Math.max(2, availableParallelism());
+
 /** Runs `fn` over items with at most `limit` at a time (slow hashes run on libuv's pool). */
 async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -58,6 +61,13 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
   );
 }
 
+export interface ProofCheck {
+  /** Device id → its stored hash, for every device of a group whose proof held. */
+  confirmed: Map<string, string>;
+  /** Groups whose proof did not hold (or that had none): checked device by device. */
+  stale: [number, ProvisionedSecret[]][];
+}
+
 export interface ConfirmedSecrets {
   /** Device id → the hash to store (the existing one when the secret is unchanged). */
   hashes: Map<string, string>;
@@ -65,18 +75,19 @@ export interface ConfirmedSecrets {
   proofs: ProofRow[];
 }
 
-/**
- * Decides the stored hash of every provisioned secret, using each group's proof where it still
- * holds. Nothing is written here: the caller stores hashes and proofs in its own transaction.
- */
-export async function confirmSecrets(
+/** Slow checks a load and the broker's CONNECTs share while both run. */
+export interface SharedChecks {
+  alreadyVerified?: (deviceId: string, secret: string, storedHash: string) => boolean;
+  verified?: (deviceId: string, secret: string, storedHash: string) => void;
+}
+
+/** The quick part of a load: one slow hash per group, run before the broker listens. */
+export async function checkProofs(
   secrets: readonly ProvisionedSecret[],
   savedProofs: ReadonlyMap<number, ProofRow>,
   hasher: SecretHasher,
-  cost: number,
-  /** How many of the secrets are settled so far (a first load of a large fleet takes minutes). */
   progress: (settled: number, total: number) => void = () => undefined,
-): Promise<ConfirmedSecrets> {
+): Promise<ProofCheck> {
   const groups = new Map<number, ProvisionedSecret[]>();
   for (const s of secrets) {
     const bucket = bucketOf(s.deviceId);
@@ -86,13 +97,9 @@ export async function confirmSecrets(
   }
   for (const group of groups.values()) group.sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
 
-  const hashes = new Map<string, string>();
-  const proofs: ProofRow[] = [];
-  const limit = Math.max(2, availableParallelism());
-  const stale: ProvisionedSecret[] = [];
-  const staleGroups: [number, ProvisionedSecret[]][] = [];
-
-  await eachLimited([...groups], limit, async ([bucket, group]) => {
+  const confirmed = new Map<string, string>();
+  const stale: [number, ProvisionedSecret[]][] = [];
+  await eachLimited([...groups], parallelHashes(), async ([bucket, group]) => {
     const saved = savedProofs.get(bucket);
     const existing = group.map((m) => m.existing);
     const holds =
@@ -101,21 +108,41 @@ export async function confirmSecrets(
       saved.hashesDigest === hashesDigest(existing as string[]) &&
       (await hasher.verify(pairsDigest(group), saved.proof));
     if (holds) {
-      for (const m of group) hashes.set(m.deviceId, m.existing!);
-      progress(hashes.size, secrets.length);
+      for (const m of group) confirmed.set(m.deviceId, m.existing!);
+      progress(confirmed.size, secrets.length);
     } else {
-      stale.push(...group);
-      staleGroups.push([bucket, group]);
+      stale.push([bucket, group]);
     }
   });
+  return { confirmed, stale };
+}
 
-  await eachLimited(stale, limit, async (m) => {
-    const unchanged = m.existing !== undefined && (await hasher.verify(m.secret, m.existing));
+/**
+ * The slow part: every device of a stale group checked (or hashed if new or changed), and the
+ * group's proof renewed. Nothing is written here: the caller stores hashes and proofs in its own
+ * transaction.
+ */
+export async function settleStaleGroups(
+  check: ProofCheck,
+  hasher: SecretHasher,
+  cost: number,
+  /** How many of the secrets are settled so far (a first load of a large fleet takes minutes). */
+  progress: (settled: number, total: number) => void = () => undefined,
+  /** The broker serves meanwhile: a secret it has checked at a CONNECT is not checked again, and one checked here is told at once. */
+  shared: SharedChecks = {},
+): Promise<ConfirmedSecrets> {
+  const hashes = new Map(check.confirmed);
+  const members = check.stale.flatMap(([, group]) => group);
+  const total = hashes.size + members.length;
+  await eachLimited(members, parallelHashes(), async (m) => {
+    const unchanged =
+      m.existing !== undefined && (shared.alreadyVerified?.(m.deviceId, m.secret, m.existing) === true || (await hasher.verify(m.secret, m.existing)));
+    if (unchanged) shared.verified?.(m.deviceId, m.secret, m.existing!);
     hashes.set(m.deviceId, unchanged ? m.existing! : await hasher.hash(m.secret, cost));
-    progress(hashes.size, secrets.length);
+    progress(hashes.size, total);
   });
-
-  await eachLimited(staleGroups, limit, async ([bucket, group]) => {
+  const proofs: ProofRow[] = [];
+  await eachLimited(check.stale, parallelHashes(), async ([bucket, group]) => {
     const proof = await hasher.hash(pairsDigest(group), cost);
     proofs.push({ bucket, proof, hashesDigest: hashesDigest(group.map((m) => hashes.get(m.deviceId)!)) });
   });

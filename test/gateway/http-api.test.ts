@@ -20,7 +20,7 @@ describe('health and docs', () => {
     expect((await h.api('GET', '/healthz', undefined, null)).status).toBe(200);
     const ready = await h.api('GET', '/readyz', undefined, null);
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { broker: true, store: true } });
+    expect(ready.body).toEqual({ status: 'ready', checks: { broker: true, store: true, provision: true } });
   });
 
   it('serves the OpenAPI document with the registry routes', async () => {

@@ -100,6 +100,24 @@ describe('provisioned device secrets on a start', () => {
     expect(again.calls).toEqual({ hash: 0, verify: groupsOf(file) });
   });
 
+  it('does not check again a secret the broker already checked at a CONNECT while the file loads', async () => {
+    const db = stores.open();
+    await load(db, provision(300));
+    const changed = provision(300, (i) => (i === 42 ? 'a-new-secret' : `secret-${i}`));
+    const group = changed.devices.filter((d) => bucketOf(d.id) === bucketOf('air-0042'));
+    const provedAtConnect = group.find((d) => d.id !== 'air-0042')!;
+    const stored = storedHashes(db);
+    const counted = countingHasher();
+    const registry = new Registry(db, {
+      secretHashCost: COST,
+      hasher: counted.hasher,
+      secretAlreadyVerified: (id, secret, hash) => id === provedAtConnect.id && secret === provedAtConnect.secret && hash === stored.get(id),
+    });
+    await registry.putAll(changed);
+    expect(counted.calls).toEqual({ verify: groupsOf(changed) + group.length - 1, hash: 2 });
+    expect(registry.secretHashOf(provedAtConnect.id)).toBe(stored.get(provedAtConnect.id));
+  });
+
   it('puts the file back in force over a secret changed through the API since the last load', async () => {
     const db = stores.open();
     const file = provision(40);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { buildGateway, type Gateway, type GatewayPorts } from '../../gateway/build-gateway.js';
-import { loadConfig } from '../../gateway/config/config.js';
+import { loadConfig, type GatewayConfig } from '../../gateway/config/config.js';
 import { createLogger } from '../../gateway/logger.js';
 import { SimulatedDevice, type Encoding } from '../../firmware-sim/device-client.js';
 
@@ -55,16 +55,9 @@ export function makeDataDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'gw-test-'));
 }
 
-export async function startHarness(
-  options: { dataDir?: string; provision?: object | null; overrides?: Record<string, unknown>; now?: () => number } = {},
-): Promise<Harness> {
-  const dataDir = options.dataDir ?? makeDataDir();
-  let provisionFile: string | undefined;
-  if (options.provision !== null) {
-    provisionFile = path.join(dataDir, 'provision.yaml');
-    writeFileSync(provisionFile, YAML.stringify(options.provision ?? TEST_PROVISION));
-  }
-  const config = loadConfig({
+/** The configuration every test gateway runs with; `overrides` as in loadConfig. */
+export function harnessConfig(dataDir: string, provisionFile: string | undefined, overrides: Record<string, unknown> = {}): GatewayConfig {
+  return loadConfig({
     env: {},
     overrides: {
       mqttPort: 0,
@@ -79,9 +72,24 @@ export async function startHarness(
       // Node-RED is one per process and slow to start: only the suites about it turn it on.
       nodeRed: { enabled: false },
       ...(provisionFile === undefined ? {} : { provision: provisionFile }),
-      ...options.overrides,
+      ...overrides,
     },
   });
+}
+
+/** Writes a provision file (YAML) into the data directory and returns its path. */
+export function writeProvision(dataDir: string, provision: object): string {
+  const file = path.join(dataDir, 'provision.yaml');
+  writeFileSync(file, YAML.stringify(provision));
+  return file;
+}
+
+export async function startHarness(
+  options: { dataDir?: string; provision?: object | null; overrides?: Record<string, unknown>; now?: () => number } = {},
+): Promise<Harness> {
+  const dataDir = options.dataDir ?? makeDataDir();
+  const provisionFile = options.provision === null ? undefined : writeProvision(dataDir, options.provision ?? TEST_PROVISION);
+  const config = harnessConfig(dataDir, provisionFile, options.overrides);
   const gateway = await buildGateway({ config, log: createLogger(config.logLevel), ...(options.now === undefined ? {} : { now: options.now }) });
   let ports: GatewayPorts;
   try {

@@ -74,5 +74,7 @@ function toHttpError(err: unknown): unknown {
       return new HttpError('GW_ERR_REGISTRY_IN_USE', err.message);
     case 'not_found':
       return new HttpError('GW_ERR_HTTP_NOT_FOUND', err.message);
+    case 'loading':
+      return new HttpError('GW_ERR_HTTP_NOT_READY', err.message);
   }
 }
