@@ -104,4 +104,29 @@ describe('logs', () => {
       await gateway.stop();
     }
   });
+
+  it('have a line for each API request but none for each probe or metrics scrape', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const dataDir = makeDataDir();
+    const config = loadConfig({ env: {}, overrides: { dataDir, adminToken: ADMIN_TOKEN, logLevel: 'info', mqttPort: 0, mqttWsPort: 0, httpPort: 0, host: '127.0.0.1' } });
+    const gateway = await buildGateway({ config, log: createLogger('info', sink) });
+    await gateway.start();
+    try {
+      const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+      for (const url of ['/healthz', '/readyz', '/metrics', '/healthz', '/readyz', '/metrics']) {
+        expect((await gateway.http.inject({ method: 'GET', url, headers: auth })).statusCode).toBe(200);
+      }
+      expect((await gateway.http.inject({ method: 'GET', url: '/api/alerts', headers: auth })).statusCode).toBe(200);
+      const requestUrls = lines.map((l) => JSON.parse(l) as { msg: string; req?: { url: string } }).filter((l) => l.msg === 'incoming request').map((l) => l.req!.url);
+      expect(requestUrls).toEqual(['/api/alerts']);
+    } finally {
+      await gateway.stop();
+    }
+  });
 });
