@@ -87,8 +87,6 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     secretHashCost: config.broker.secretHashCost,
     now,
     ...(secretHasher === undefined ? {} : { hasher: secretHasher }),
-    // A secret a device proved at CONNECT while the provision file loads is not hashed twice.
-    secretAlreadyVerified: (id, secret, hash) => deviceAuth.knows(id, secret, hash),
   });
   const deviceAuth = createDeviceAuthenticator(registry, () => metrics.secretSlowChecks.inc());
   registry.onSecretConfirmed(deviceAuth.remember);

@@ -4,14 +4,14 @@ import { verifySecret } from './secret-hash.js';
 
 export interface SecretDirectory {
   secretHashOf(deviceId: string): string | undefined;
+  /** While a provision file loads: its own check of this device and secret, taken next; undefined if it has none. */
+  secretCheckUnderWay?(deviceId: string, secret: string): Promise<boolean> | undefined;
 }
 
 export interface DeviceAuthenticator {
   authenticate(clientId: string, username: string | undefined, secret: string | undefined): Promise<AuthOutcome>;
   /** A secret known to match this stored hash (just provisioned or confirmed): no slow check at its CONNECT. */
   remember(deviceId: string, secret: string, storedHash: string): void;
-  /** Whether this secret is already known to match this stored hash (no slow check needed). */
-  knows(deviceId: string, secret: string, storedHash: string): boolean;
 }
 
 /**
@@ -30,10 +30,6 @@ export function createDeviceAuthenticator(directory: SecretDirectory, onSlowChec
     remember(deviceId, secret, storedHash) {
       verified.set(deviceId, { storedHash, mac: macOf(secret) });
     },
-    knows(deviceId, secret, storedHash) {
-      const cached = verified.get(deviceId);
-      return cached !== undefined && cached.storedHash === storedHash && timingSafeEqual(cached.mac, macOf(secret));
-    },
     async authenticate(clientId, username, secret) {
       if (username !== undefined && username !== clientId) return 'bad_client_id';
       const storedHash = directory.secretHashOf(clientId);
@@ -44,6 +40,9 @@ export function createDeviceAuthenticator(directory: SecretDirectory, onSlowChec
       if (cached !== undefined && cached.storedHash === storedHash) {
         return timingSafeEqual(cached.mac, mac) ? 'ok' : 'bad_secret';
       }
+      // The load checks this pair anyway: wait for it rather than hash it twice (its answer is remembered).
+      const underWay = directory.secretCheckUnderWay?.(clientId, secret);
+      if (underWay !== undefined) return (await underWay) ? 'ok' : 'bad_secret';
       onSlowCheck();
       if (!(await verifySecret(secret, storedHash))) return 'bad_secret';
       verified.set(clientId, { storedHash, mac });

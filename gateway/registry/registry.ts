@@ -2,7 +2,7 @@ import { Value } from '@sinclair/typebox/value';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { describeSchemaErrors } from '../config/schema-errors.js';
 import { hashSecret, verifySecret } from '../auth/secret-hash.js';
-import { checkProofs, loadProofs, saveProofs, settleStaleGroups, type ProofCheck, type ProvisionedSecret, type SecretHasher } from './secret-proofs.js';
+import { checkProofs, loadProofs, saveProofs, settleStaleGroups, type ProofCheck, type ProvisionedSecret, type SecretHasher, type StaleGroupCheck } from './secret-proofs.js';
 import { COLLECTIONS, COLLECTION_NAMES, type CollectionName, type DeviceEntity, type EntityByCollection } from './schemas.js';
 import { deviceBindingProblem, referencesOf } from './references.js';
 
@@ -24,8 +24,6 @@ export interface RegistryOptions {
   now?: () => number;
   /** The slow hash of device secrets (counted in tests). */
   hasher?: SecretHasher;
-  /** Whether this secret was already checked against this stored hash (at a CONNECT): a load then skips its own check. */
-  secretAlreadyVerified?: (deviceId: string, secret: string, storedHash: string) => boolean;
 }
 
 /** A device secret just checked against (or hashed into) its stored hash, given in plain text. */
@@ -38,7 +36,7 @@ export type SecretConfirmed = (deviceId: string, secret: string, storedHash: str
 export interface RegistryLoad {
   /** How many device secrets the load brings. */
   readonly secrets: number;
-  /** One slow hash per group of devices: the secrets of unchanged groups are confirmed and announced. */
+  /** One slow hash per group of devices: the secrets of unchanged groups are confirmed and announced; the rest starts. */
   confirmUnchanged(): Promise<void>;
   /** Every other secret checked or hashed, then every entry written in one transaction. */
   commit(): Promise<{ created: number; updated: number }>;
@@ -60,6 +58,8 @@ export class Registry {
   private readonly secretListeners: SecretConfirmed[] = [];
   private changes = 0;
   private loading = false;
+  /** The slow part of a load under way: a device connecting meanwhile asks it rather than hashing alone. */
+  private staleChecks: StaleGroupCheck | undefined;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -186,6 +186,22 @@ export class Registry {
     let check: ProofCheck | undefined;
     let cancelled = false;
     const proofCheck = async (): Promise<ProofCheck> => (check ??= await checkProofs(provisioned, loadProofs(this.db), this.hasher, secretProgress));
+    const staleChecks = async (): Promise<StaleGroupCheck> => {
+      if (this.staleChecks === undefined) {
+        const started = settleStaleGroups(await proofCheck(), this.hasher, this.options.secretHashCost, secretProgress, (id, secret, hash) =>
+          // Matches the hash stored now: the authenticator may trust it before the load commits.
+          this.tellSecretListeners(id, secret, hash),
+        );
+        // Awaited by commit; a start that fails before then must not leave it unhandled.
+        started.settled.catch(() => undefined);
+        this.staleChecks = started;
+      }
+      return this.staleChecks;
+    };
+    const end = (): void => {
+      this.loading = false;
+      this.staleChecks = undefined;
+    };
     this.loading = true;
     return {
       secrets: provisioned.length,
@@ -193,14 +209,11 @@ export class Registry {
         const { confirmed } = await proofCheck();
         if (cancelled) return;
         for (const [id, hash] of confirmed) this.tellSecretListeners(id, secretOf.get(id)!, hash);
+        await staleChecks();
       },
       commit: async () => {
         try {
-          const confirmed = await settleStaleGroups(await proofCheck(), this.hasher, this.options.secretHashCost, secretProgress, {
-            ...(this.options.secretAlreadyVerified === undefined ? {} : { alreadyVerified: this.options.secretAlreadyVerified }),
-            // Matches the hash stored now: the authenticator may trust it before the load commits.
-            verified: (id, secret, hash) => this.tellSecretListeners(id, secret, hash),
-          });
+          const confirmed = await (await staleChecks()).settled;
           if (cancelled) throw new RegistryError('loading', 'the load was cancelled before it was written');
           let created = 0;
           this.db.transaction(() => {
@@ -215,14 +228,20 @@ export class Registry {
           this.announceSecrets(devices);
           return { created, updated: parsed.length - created };
         } finally {
-          this.loading = false;
+          end();
         }
       },
       cancel: () => {
         cancelled = true;
-        this.loading = false;
+        this.staleChecks?.cancel();
+        end();
       },
     };
+  }
+
+  /** See StaleGroupCheck.checkFirst: undefined when no load is checking this device with this secret. */
+  secretCheckUnderWay(deviceId: string, secret: string): Promise<boolean> | undefined {
+    return this.staleChecks?.checkFirst(deviceId, secret);
   }
 
   /** Writes wait for a load to end: it would overwrite them, and its checks assume nothing moved. */

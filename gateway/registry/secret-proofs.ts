@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 
 /**
@@ -75,12 +75,6 @@ export interface ConfirmedSecrets {
   proofs: ProofRow[];
 }
 
-/** Slow checks a load and the broker's CONNECTs share while both run. */
-export interface SharedChecks {
-  alreadyVerified?: (deviceId: string, secret: string, storedHash: string) => boolean;
-  verified?: (deviceId: string, secret: string, storedHash: string) => void;
-}
-
 /** The quick part of a load: one slow hash per group, run before the broker listens. */
 export async function checkProofs(
   secrets: readonly ProvisionedSecret[],
@@ -117,36 +111,93 @@ export async function checkProofs(
   return { confirmed, stale };
 }
 
+/** The slow part of a load, under way while the broker serves. */
+export interface StaleGroupCheck {
+  /** Every member of a stale group settled and each stale group's proof renewed; nothing is written here. */
+  readonly settled: Promise<ConfirmedSecrets>;
+  /**
+   * A device connects with the secret the file gives it while its group is being checked: its
+   * check goes next, and this resolves to whether that secret matches the hash stored now. Undefined
+   * when the load does not check this pair (the caller checks it itself).
+   */
+  checkFirst(deviceId: string, secret: string): Promise<boolean> | undefined;
+  /** No more checks start; connections still waiting are answered no. */
+  cancel(): void;
+}
+
+const sameSecret = (a: string, b: string): boolean => timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+
 /**
- * The slow part: every device of a stale group checked (or hashed if new or changed), and the
- * group's proof renewed. Nothing is written here: the caller stores hashes and proofs in its own
- * transaction.
+ * Checks every device of a stale group (hashing it if new or changed) and renews the group's
+ * proof. Devices are taken in file order, except that one asking to connect is taken next: a
+ * fleet reconnecting during the load costs one slow hash per device, not two, and the devices
+ * that ask first are answered first. `verified` hears each secret found unchanged at once.
  */
-export async function settleStaleGroups(
+export function settleStaleGroups(
   check: ProofCheck,
   hasher: SecretHasher,
   cost: number,
   /** How many of the secrets are settled so far (a first load of a large fleet takes minutes). */
   progress: (settled: number, total: number) => void = () => undefined,
-  /** The broker serves meanwhile: a secret it has checked at a CONNECT is not checked again, and one checked here is told at once. */
-  shared: SharedChecks = {},
-): Promise<ConfirmedSecrets> {
+  verified: (deviceId: string, secret: string, storedHash: string) => void = () => undefined,
+): StaleGroupCheck {
   const hashes = new Map(check.confirmed);
   const members = check.stale.flatMap(([, group]) => group);
+  const byId = new Map(members.map((m) => [m.deviceId, m]));
   const total = hashes.size + members.length;
-  await eachLimited(members, parallelHashes(), async (m) => {
-    const unchanged =
-      m.existing !== undefined && (shared.alreadyVerified?.(m.deviceId, m.secret, m.existing) === true || (await hasher.verify(m.secret, m.existing)));
-    if (unchanged) shared.verified?.(m.deviceId, m.secret, m.existing!);
-    hashes.set(m.deviceId, unchanged ? m.existing! : await hasher.hash(m.secret, cost));
-    progress(hashes.size, total);
-  });
-  const proofs: ProofRow[] = [];
-  await eachLimited(check.stale, parallelHashes(), async ([bucket, group]) => {
-    const proof = await hasher.hash(pairsDigest(group), cost);
-    proofs.push({ bucket, proof, hashesDigest: hashesDigest(group.map((m) => hashes.get(m.deviceId)!)) });
-  });
-  return { hashes, proofs };
+  const outcomes = new Map<string, { promise: Promise<boolean>; resolve: (unchanged: boolean) => void }>();
+  for (const m of members) {
+    if (m.existing === undefined) continue;
+    let resolve!: (unchanged: boolean) => void;
+    const promise = new Promise<boolean>((r) => (resolve = r));
+    outcomes.set(m.deviceId, { promise, resolve });
+  }
+  const asked: ProvisionedSecret[] = [];
+  const started = new Set<string>();
+  let next = 0;
+  let cancelled = false;
+  const take = (): ProvisionedSecret | undefined => {
+    for (;;) {
+      const m = asked.pop() ?? members[next++];
+      if (m === undefined || cancelled) return undefined;
+      if (started.has(m.deviceId)) continue;
+      started.add(m.deviceId);
+      return m;
+    }
+  };
+  const worker = async (): Promise<void> => {
+    for (let m = take(); m !== undefined; m = take()) {
+      const unchanged = m.existing !== undefined && (await hasher.verify(m.secret, m.existing));
+      if (unchanged) verified(m.deviceId, m.secret, m.existing!);
+      outcomes.get(m.deviceId)?.resolve(unchanged);
+      hashes.set(m.deviceId, unchanged ? m.existing! : await hasher.hash(m.secret, cost));
+      progress(hashes.size, total);
+    }
+  };
+  const settled = (async (): Promise<ConfirmedSecrets> => {
+    await Promise.all(Array.from({ length: parallelHashes() }, worker));
+    const proofs: ProofRow[] = [];
+    if (cancelled) return { hashes, proofs };
+    await eachLimited(check.stale, parallelHashes(), async ([bucket, group]) => {
+      const proof = await hasher.hash(pairsDigest(group), cost);
+      proofs.push({ bucket, proof, hashesDigest: hashesDigest(group.map((m) => hashes.get(m.deviceId)!)) });
+    });
+    return { hashes, proofs };
+  })();
+  return {
+    settled,
+    checkFirst(deviceId, secret) {
+      const m = byId.get(deviceId);
+      const outcome = outcomes.get(deviceId);
+      if (m === undefined || outcome === undefined || cancelled || !sameSecret(m.secret, secret)) return undefined;
+      if (!started.has(deviceId)) asked.push(m);
+      return outcome.promise;
+    },
+    cancel() {
+      cancelled = true;
+      for (const outcome of outcomes.values()) outcome.resolve(false);
+    },
+  };
 }
 
 export function loadProofs(db: SqliteDatabase): Map<number, ProofRow> {
