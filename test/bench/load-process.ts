@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import mqtt, { type MqttClient } from 'mqtt';
+import { encodeCbor } from '../../sensors/index.js';
 
 /*
  * The load generator, run as its own process (forked by the benchmark) so its CPU and memory are
@@ -61,6 +62,7 @@ export interface ConnectResult {
 }
 
 const TICK_MS = 10;
+const OFFLINE = encodeCbor({ online: false });
 /** QoS 0 frames written per socket write at most. */
 const FRAMES_PER_WRITE = 512;
 let held: MqttClient[] = [];
@@ -91,6 +93,8 @@ function connect(port: number, device: LoadDevice): Promise<MqttClient> {
     reconnectPeriod: 0,
     connectTimeout: 60_000,
     keepalive: 600,
+    // As the contract's devices do: the broker keeps each one's Last Will while it is connected.
+    will: { topic: `devices/${device.id}/status`, payload: OFFLINE, qos: 1, retain: false },
   });
 }
 

@@ -1,13 +1,14 @@
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as tcpConnect, createServer as createTcpServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import type { Gateway } from '../../gateway/build-gateway.js';
 import { encodeCbor } from '../../sensors/index.js';
-import { freePort } from '../helpers/external-server.js';
+import { freePort, hasBinary, spawnServer } from '../helpers/external-server.js';
+import type { GatewayJob, GatewayMemory, GatewayStarted } from './gateway-process.js';
 import { startHarness } from '../helpers/gateway-harness.js';
 import type { ConnectResult, FallsResult, LoadDevice, LoadJob, PublishResult } from './load-process.js';
 
@@ -42,14 +43,27 @@ const until = async (probe: () => boolean, timeoutMs: number): Promise<boolean> 
 
 const PAYLOAD = encodeCbor({ ts: Date.now(), hr: 72, spo2: 97, motion: 0.4, worn: true, bat: 80 });
 
-/** The load generator in its own process. */
-class LoadGenerator {
-  private readonly child: ChildProcess = fork(path.join(import.meta.dirname, 'load-process.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
-  run<T>(job: LoadJob): Promise<T> {
+/** A process of the benchmark's own that takes a job over IPC and answers it with one message. */
+class JobProcess<Job extends object> {
+  protected readonly child: ChildProcess;
+  constructor(script: string, execArgv: string[] = ['--import', 'tsx']) {
+    this.child = fork(path.join(import.meta.dirname, script), [], { execArgv, stdio: 'inherit' });
+  }
+  run<T>(job: Job): Promise<T> {
     return new Promise((resolve) => {
       this.child.once('message', (m) => resolve(m as T));
       this.child.send(job);
     });
+  }
+  close(): void {
+    this.child.kill();
+  }
+}
+
+/** The load generator in its own process. */
+class LoadGenerator extends JobProcess<LoadJob> {
+  constructor() {
+    super('load-process.ts');
   }
   /** A publish job whose devices are connected: `connected` resolves then, `done` at the end. */
   publishAnnounced(job: Extract<LoadJob, { type: 'publish' }>): { connected: Promise<void>; done: Promise<PublishResult> } {
@@ -65,9 +79,6 @@ class LoadGenerator {
       this.child.send({ ...job, announceConnected: true });
     });
     return { connected: announced, done };
-  }
-  close(): void {
-    this.child.kill();
   }
 }
 
@@ -154,6 +165,18 @@ async function mosquitto(qos: 0 | 1): Promise<Target> {
   };
 }
 
+/** One grid and its worker, a resident per bracelet, an AED; falls paged at once. */
+function benchProvision(devices: { id: string; secret: string; resident: string }[], webhook?: string): object {
+  return {
+    rules: { fall: { cancelWindowS: 0 } },
+    grids: [{ id: 'g1', name: 'Bench grid', onDuty: ['w1'] }],
+    workers: [{ id: 'w1', name: 'Bench worker', grids: ['g1'], channels: webhook === undefined ? [] : [{ type: 'webhook', url: webhook }] }],
+    residents: devices.map((d) => ({ id: d.resident, name: `Resident ${d.resident}`, grid: 'g1', home: { lat: 30.2655, lon: 120.1552, radiusM: 60 } })),
+    devices: devices.map((d) => ({ id: d.id, kind: 'bracelet', secret: d.secret, resident: d.resident })),
+    aeds: [{ id: 'a1', lat: 30.2661, lon: 120.1549, grid: 'g1', accessHours: '24/7' }],
+  };
+}
+
 interface GatewayTarget extends Target {
   gateway: Gateway;
   httpPort: number;
@@ -162,16 +185,8 @@ interface GatewayTarget extends Target {
 async function gatewayTarget(options: { devices: number; fallDevices?: number; webhook?: string; countStored?: boolean; dataDir?: string }): Promise<GatewayTarget> {
   const load = bracelets(options.devices);
   const falls = bracelets(options.fallDevices ?? 0, 'f');
-  const all = [...load, ...falls];
   const harness = await startHarness({
-    provision: {
-      rules: { fall: { cancelWindowS: 0 } },
-      grids: [{ id: 'g1', name: 'Bench grid', onDuty: ['w1'] }],
-      workers: [{ id: 'w1', name: 'Bench worker', grids: ['g1'], channels: options.webhook === undefined ? [] : [{ type: 'webhook', url: options.webhook }] }],
-      residents: all.map((d) => ({ id: d.resident, name: `Resident ${d.resident}`, grid: 'g1', home: { lat: 30.2655, lon: 120.1552, radiusM: 60 } })),
-      devices: all.map((d) => ({ id: d.id, kind: 'bracelet', secret: d.secret, resident: d.resident })),
-      aeds: [{ id: 'a1', lat: 30.2661, lon: 120.1549, grid: 'g1', accessHours: '24/7' }],
-    },
+    provision: benchProvision([...load, ...falls], options.webhook),
     // Every loopback address, so the connection test can spread over several source and target addresses.
     overrides: { host: '0.0.0.0' },
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
@@ -404,14 +419,98 @@ async function connections(): Promise<void> {
     await target.close();
     const restartedAt = performance.now();
     target = await gatewayTarget({ devices: Math.max(...sizes), dataDir, countStored: false });
-    record('restart with 10,000 provisioned devices, start to listening', `${((performance.now() - restartedAt) / 1000).toFixed(1)} s`);
+    record('restart with 10,000 provisioned devices, start to ready (file loaded)', `${((performance.now() - restartedAt) / 1000).toFixed(1)} s`);
     const slowChecks = async (): Promise<number> => (await target.gateway.metrics.secretSlowChecks.get()).values[0]?.value ?? 0;
     const after = await storm(target.devices.slice(0, 10_000), 1_000);
     record('connect storm, 10,000 devices, first connect after the restart', `${(after.elapsedMs / 1000).toFixed(1)} s (${after.failed} failed; slow secret checks ${await slowChecks()})`);
-    record('50,000 devices', 'not measured: the open-file limit on this machine (20,000, hard) is below the sockets needed');
   } finally {
     await target.close();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Redis answers PING. */
+function redisPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect(port, '127.0.0.1');
+    socket.once('error', () => resolve(false));
+    socket.once('data', (data) => {
+      socket.destroy();
+      resolve(data.toString().startsWith('+PONG'));
+    });
+    socket.write('PING\r\n');
+  });
+}
+
+/**
+ * 50,000 devices: one process here may hold 20,000 open files (a hard limit), so they are spread
+ * over gateway processes that share Redis (REDIS_URL), the way the gateway scales past one
+ * process. Memory per idle device in each gateway and in Redis; the connect storm of all of them.
+ */
+async function scaleOut(): Promise<void> {
+  const TOTAL = 50_000;
+  const GATEWAYS = 3;
+  log(`\n== ${TOTAL} devices on ${GATEWAYS} gateway processes sharing Redis`);
+  if (!hasBinary('redis-server')) {
+    record(`${TOTAL} devices`, 'not measured: redis-server is not installed');
+    return;
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-scaleout-'));
+  const redisPort = await freePort();
+  const redis = await spawnServer('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], () => redisPing(redisPort), 'redis-server');
+  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  const redisUsed = (): number => Number(/used_memory:(\d+)/.exec(spawnSync('redis-cli', ['-p', String(redisPort), 'info', 'memory']).stdout.toString())?.[1]);
+  const gateways = Array.from({ length: GATEWAYS }, () => new JobProcess<GatewayJob>('gateway-process.ts', ['--expose-gc', '--import', 'tsx']));
+  const loaders: LoadGenerator[] = [];
+  try {
+    const devices = bracelets(TOTAL);
+    const provisionFile = path.join(dir, 'provision.json');
+    writeFileSync(provisionFile, JSON.stringify(benchProvision(devices)));
+    const start = (i: number): Promise<GatewayStarted> =>
+      gateways[i]!.run<GatewayStarted>({ type: 'start', dataDir: path.join(dir, `gateway-${i}`), provisionFile, redisUrl, secretHashCost: 1024 });
+    // Every gateway serves the whole fleet: the first hashes the file, the others start from a copy of its store.
+    const loadStarted = performance.now();
+    await start(0);
+    record(`first load of ${TOTAL} devices (scrypt cost 1,024)`, `${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
+    await gateways[0]!.run({ type: 'stop' });
+    for (let i = 1; i < GATEWAYS; i++) cpSync(path.join(dir, 'gateway-0'), path.join(dir, `gateway-${i}`), { recursive: true });
+    const started = await Promise.all(gateways.map((_, i) => start(i)));
+    const before = await Promise.all(gateways.map((g) => g.run<GatewayMemory>({ type: 'memory' })));
+    const redisBefore = redisUsed();
+
+    const shares = started.map((_, i) => devices.filter((_, k) => k % GATEWAYS === i));
+    const stormStarted = performance.now();
+    const results = await Promise.all(
+      started.map((gateway, i) => {
+        const loader = new LoadGenerator();
+        loaders.push(loader);
+        const share = shares[i]!.map((d, k) => ({ id: d.id, secret: d.secret, host: `127.0.0.${1 + (k % 4)}` }));
+        return loader.run<ConnectResult>({ type: 'connect', port: gateway.mqttPort, devices: share, concurrency: 500 });
+      }),
+    );
+    const stormMs = performance.now() - stormStarted;
+    const connected = results.reduce((n, r) => n + r.connected, 0);
+    const failed = results.reduce((n, r) => n + r.failed, 0);
+    record(`connect storm, ${connected} devices over ${GATEWAYS} gateways at once`, `${(stormMs / 1000).toFixed(1)} s (${failed} failed)`);
+    const after = await Promise.all(gateways.map((g) => g.run<GatewayMemory>({ type: 'memory' })));
+    const perDevice = after.map((m, i) => (m.heapAndExternal - before[i]!.heapAndExternal) / results[i]!.connected / 1024);
+    const rss = after.map((m) => (m.rss / 1048576).toFixed(0)).join(' / ');
+    record(
+      `memory per idle device at ${connected} (${results.map((r) => r.connected).join(' + ')} on ${GATEWAYS} gateways)`,
+      `${perDevice.map((k) => k.toFixed(1)).join(' / ')} KiB per gateway (heap + external; RSS ${rss} MiB)`,
+    );
+    record(`Redis memory per idle device at ${connected}`, `${((redisUsed() - redisBefore) / connected / 1024).toFixed(2)} KiB`);
+  } finally {
+    for (const loader of loaders) {
+      await loader.run({ type: 'disconnect' }).catch(() => undefined);
+      loader.close();
+    }
+    for (const gateway of gateways) {
+      await gateway.run({ type: 'stop' });
+      gateway.close();
+    }
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -469,6 +568,7 @@ async function main(): Promise<void> {
     load.close();
   }
   if (want('connections')) await connections();
+  if (want('scaleout')) await scaleOut();
   if (want('install')) await installToReady();
   log('\n| measure | value |\n|---|---|');
   for (const row of rows) log(`| ${row.measure} | ${row.value} |`);
