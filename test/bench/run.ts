@@ -1,13 +1,13 @@
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect as tcpConnect, createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import type { Gateway } from '../../gateway/build-gateway.js';
 import { encodeCbor } from '../../sensors/index.js';
-import { freePort, hasBinary, spawnServer } from '../helpers/external-server.js';
+import { freePort, hasBinary, redisPing, spawnServer } from '../helpers/external-server.js';
 import type { GatewayJob, GatewayMemory, GatewayStarted } from './gateway-process.js';
 import { startHarness } from '../helpers/gateway-harness.js';
 import type { ConnectResult, FallsResult, LoadDevice, LoadJob, PublishResult } from './load-process.js';
@@ -427,19 +427,6 @@ async function connections(): Promise<void> {
     await target.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-/** Redis answers PING. */
-function redisPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect(port, '127.0.0.1');
-    socket.once('error', () => resolve(false));
-    socket.once('data', (data) => {
-      socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
-    });
-    socket.write('PING\r\n');
-  });
 }
 
 /**

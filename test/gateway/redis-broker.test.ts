@@ -1,24 +1,10 @@
-import { connect as tcpConnect } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCbor } from '../../sensors/index.js';
 import { BrokerRedisConnection } from '../../broker/redis-state.js';
-import { freePort, serverAvailable, spawnServer, type ExternalServer } from '../helpers/external-server.js';
+import { freePort, redisPing, serverAvailable, spawnServer, type ExternalServer } from '../helpers/external-server.js';
 import { ADMIN_TOKEN, SECRETS, startHarness, type Harness } from '../helpers/gateway-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
-
-/** A Redis PING over a plain socket: ready once it says PONG. */
-function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect(port, '127.0.0.1');
-    socket.once('error', () => resolve(false));
-    socket.once('data', (data) => {
-      socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
-    });
-    socket.write('PING\r\n');
-  });
-}
 
 /** Messages received per topic by an MQTT client. */
 function collect(client: MqttClient): Map<string, string[]> {
@@ -32,7 +18,7 @@ describe.skipIf(!serverAvailable('redis-server'))('broker sessions and pub/sub i
   let redisPort: number;
   let redisUrl: string;
   const startRedis = (port: number): Promise<ExternalServer> =>
-    spawnServer('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], () => ping(port), 'redis-server');
+    spawnServer('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], () => redisPing(port), 'redis-server');
   const harnesses: Harness[] = [];
   const clients: MqttClient[] = [];
 

@@ -71,15 +71,21 @@ describe('provision file', () => {
   });
 });
 
+/** A log destination that keeps every line. */
+function captureLog(): { lines: string[]; sink: Writable } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { lines, sink };
+}
+
 describe('logs', () => {
   it('never contain device secrets or tokens', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
+    const { lines, sink } = captureLog();
     const dataDir = makeDataDir();
     writeFileSync(path.join(dataDir, 'p.yaml'), YAML.stringify(TEST_PROVISION));
     const config = loadConfig({
@@ -106,13 +112,7 @@ describe('logs', () => {
   });
 
   it('have a line for each API request but none for each probe or metrics scrape', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
+    const { lines, sink } = captureLog();
     const dataDir = makeDataDir();
     const config = loadConfig({ env: {}, overrides: { dataDir, adminToken: ADMIN_TOKEN, logLevel: 'info', mqttPort: 0, mqttWsPort: 0, httpPort: 0, host: '127.0.0.1' } });
     const gateway = await buildGateway({ config, log: createLogger('info', sink) });
