@@ -8,9 +8,11 @@ import type { SqliteDatabase } from '../store/sqlite-database.js';
  * 10,000 devices would keep the broker shut for minutes after every restart. So devices are
  * split into PROOF_BUCKETS groups by id, and for each group one slow hash (its proof) is kept
  * over all the group's id and secret pairs, beside a digest of the group's stored per-device
- * hashes. A load that brings the same pairs while the stored hashes are unchanged is confirmed
- * with one slow hash per group; any other group is checked device by device and its proof
- * renewed. A proof is no easier to guess than the per-device hashes stored beside it.
+ * hashes and the list of devices it covers. A load that brings the same pairs while the stored
+ * hashes are unchanged is confirmed with one slow hash per group; a device that joined a group
+ * since is hashed on its own; a group whose covered pairs changed is checked device by device.
+ * Every group that changed gets a new proof. A proof is no easier to guess than the per-device
+ * hashes stored beside it.
  */
 export const PROOF_BUCKETS = 64;
 
@@ -30,6 +32,8 @@ export interface ProofRow {
   bucket: number;
   proof: string;
   hashesDigest: string;
+  /** The devices the proof covers; undefined for a proof saved before this was kept (the whole group). */
+  members: ReadonlySet<string> | undefined;
 }
 
 export function bucketOf(deviceId: string): number {
@@ -61,11 +65,21 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
   );
 }
 
+export interface StaleGroup {
+  bucket: number;
+  /** Every provisioned device of the group, in id order: its new proof covers them all. */
+  group: ProvisionedSecret[];
+  /** Those its saved proof did not confirm: checked, or hashed, one by one. */
+  unconfirmed: ProvisionedSecret[];
+}
+
 export interface ProofCheck {
-  /** Device id → its stored hash, for every device of a group whose proof held. */
+  /** Device id → its stored hash, for every device a group's proof confirmed. */
   confirmed: Map<string, string>;
-  /** Groups whose proof did not hold (or that had none): checked device by device. */
-  stale: [number, ProvisionedSecret[]][];
+  /** Groups with a device the proof did not confirm (new, changed, or a proof that no longer holds). */
+  stale: StaleGroup[];
+  /** Proofs saved before they listed their devices that held: saved again with the list. */
+  listed: ProofRow[];
 }
 
 export interface ConfirmedSecrets {
@@ -75,7 +89,10 @@ export interface ConfirmedSecrets {
   proofs: ProofRow[];
 }
 
-/** The quick part of a load: one slow hash per group, run before the broker listens. */
+/**
+ * The quick part of a load: one slow hash per group, run before the broker listens. A proof still
+ * holds for the devices it covers when others joined the group since: only those are unconfirmed.
+ */
 export async function checkProofs(
   secrets: readonly ProvisionedSecret[],
   savedProofs: ReadonlyMap<number, ProofRow>,
@@ -92,23 +109,29 @@ export async function checkProofs(
   for (const group of groups.values()) group.sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
 
   const confirmed = new Map<string, string>();
-  const stale: [number, ProvisionedSecret[]][] = [];
+  const stale: StaleGroup[] = [];
+  const listed: ProofRow[] = [];
   await eachLimited([...groups], parallelHashes(), async ([bucket, group]) => {
     const saved = savedProofs.get(bucket);
-    const existing = group.map((m) => m.existing);
+    const covered = saved?.members === undefined ? group : group.filter((m) => saved.members!.has(m.deviceId));
+    const existing = covered.map((m) => m.existing);
     const holds =
       saved !== undefined &&
+      covered.length > 0 &&
+      // Every device it covers is in the file (a secret left out cannot be checked).
+      (saved.members === undefined || covered.length === saved.members.size) &&
       existing.every((h) => h !== undefined) &&
       saved.hashesDigest === hashesDigest(existing as string[]) &&
-      (await hasher.verify(pairsDigest(group), saved.proof));
+      (await hasher.verify(pairsDigest(covered), saved.proof));
     if (holds) {
-      for (const m of group) confirmed.set(m.deviceId, m.existing!);
+      for (const m of covered) confirmed.set(m.deviceId, m.existing!);
       progress(confirmed.size, secrets.length);
-    } else {
-      stale.push([bucket, group]);
+      if (saved.members === undefined) listed.push({ ...saved, members: new Set(covered.map((m) => m.deviceId)) });
     }
+    const unconfirmed = holds ? group.filter((m) => !confirmed.has(m.deviceId)) : group;
+    if (unconfirmed.length > 0) stale.push({ bucket, group, unconfirmed });
   });
-  return { confirmed, stale };
+  return { confirmed, stale, listed };
 }
 
 /** The slow part of a load, under way while the broker serves. */
@@ -142,7 +165,7 @@ export function settleStaleGroups(
   verified: (deviceId: string, secret: string, storedHash: string) => void = () => undefined,
 ): StaleGroupCheck {
   const hashes = new Map(check.confirmed);
-  const members = check.stale.flatMap(([, group]) => group);
+  const members = check.stale.flatMap((g) => g.unconfirmed);
   const byId = new Map(members.map((m) => [m.deviceId, m]));
   const total = hashes.size + members.length;
   const outcomes = new Map<string, { promise: Promise<boolean>; resolve: (unchanged: boolean) => void }>();
@@ -176,11 +199,12 @@ export function settleStaleGroups(
   };
   const settled = (async (): Promise<ConfirmedSecrets> => {
     await Promise.all(Array.from({ length: parallelHashes() }, worker));
-    const proofs: ProofRow[] = [];
+    const proofs: ProofRow[] = [...check.listed];
     if (cancelled) return { hashes, proofs };
-    await eachLimited(check.stale, parallelHashes(), async ([bucket, group]) => {
+    await eachLimited(check.stale, parallelHashes(), async ({ bucket, group }) => {
       const proof = await hasher.hash(pairsDigest(group), cost);
-      proofs.push({ bucket, proof, hashesDigest: hashesDigest(group.map((m) => hashes.get(m.deviceId)!)) });
+      const members = new Set(group.map((m) => m.deviceId));
+      proofs.push({ bucket, proof, hashesDigest: hashesDigest(group.map((m) => hashes.get(m.deviceId)!)), members });
     });
     return { hashes, proofs };
   })();
@@ -201,13 +225,13 @@ export function settleStaleGroups(
 }
 
 export function loadProofs(db: SqliteDatabase): Map<number, ProofRow> {
-  const rows = db.prepare('SELECT bucket, proof, hashes_digest AS hashesDigest FROM secret_proofs').all() as ProofRow[];
-  return new Map(rows.map((r) => [r.bucket, r]));
+  const rows = db.prepare('SELECT bucket, proof, hashes_digest AS hashesDigest, members FROM secret_proofs').all() as (Omit<ProofRow, 'members'> & { members: string | null })[];
+  return new Map(rows.map((r) => [r.bucket, { ...r, members: r.members === null ? undefined : new Set(JSON.parse(r.members) as string[]) }]));
 }
 
 export function saveProofs(db: SqliteDatabase, proofs: readonly ProofRow[]): void {
   const upsert = db.prepare(
-    'INSERT INTO secret_proofs (bucket, proof, hashes_digest) VALUES (?, ?, ?) ON CONFLICT (bucket) DO UPDATE SET proof = excluded.proof, hashes_digest = excluded.hashes_digest',
+    'INSERT INTO secret_proofs (bucket, proof, hashes_digest, members) VALUES (?, ?, ?, ?) ON CONFLICT (bucket) DO UPDATE SET proof = excluded.proof, hashes_digest = excluded.hashes_digest, members = excluded.members',
   );
-  for (const p of proofs) upsert.run(p.bucket, p.proof, p.hashesDigest);
+  for (const p of proofs) upsert.run(p.bucket, p.proof, p.hashesDigest, p.members === undefined ? null : JSON.stringify([...p.members]));
 }

@@ -157,6 +157,11 @@ const MIGRATIONS: readonly string[] = [
     hashes_digest TEXT NOT NULL
   );
   `,
+  // 6: which devices a proof covers, so that a device added to a group does not void the proof
+  // for the others (NULL, from version 5: the group as the file gives it).
+  `
+  ALTER TABLE secret_proofs ADD COLUMN members TEXT;
+  `,
 ];
 
 export function openDatabase(dataDir: string, fileName = 'gateway.db'): SqliteDatabase {

@@ -69,12 +69,12 @@ afterEach(async () => {
 });
 
 /** A data directory that knows the community, and the ports a restart on it will use. */
-async function provisionedOnce() {
+async function provisionedOnce(adapt: (file: ReturnType<typeof community>) => object = (file) => file) {
   const receiver = await startReceiver();
   cleanups.push(() => receiver.close());
   const dataDir = makeDataDir();
   cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-  const first = await startHarness({ dataDir, provision: community(receiver) });
+  const first = await startHarness({ dataDir, provision: adapt(community(receiver)) });
   await first.stop();
   const ports = { mqttPort: await freePort(), httpPort: await freePort() };
   return { receiver, dataDir, ports };
@@ -155,9 +155,13 @@ describe('a restart while the provision file loads', () => {
   });
 
   it('connects a known device whose group the file changed on the load’s own check of it, with no second slow hash', async () => {
-    const { receiver, dataDir, ports } = await provisionedOnce();
-    // The new bracelet joins b-0002's group: that group's proof no longer holds, so the load checks b-0002 itself.
-    const { started, release, checked } = await restartHeld(dataDir, grown(receiver, newDeviceId((b) => b === bucketOf('b-0002'))), ports);
+    // A meter in b-0002's group whose secret the file rotates: the group's proof no longer holds,
+    // so the load checks b-0002 on its own.
+    const meterId = newDeviceId((b) => b === bucketOf('b-0002'));
+    const meter = (secret: string) => ({ id: meterId, kind: 'air', secret, station: 's1' });
+    const { receiver, dataDir, ports } = await provisionedOnce((base) => ({ ...base, devices: [...base.devices, meter('meter-secret-1')] }));
+    const rotated = grown(receiver);
+    const { started, release, checked } = await restartHeld(dataDir, { ...rotated, devices: [...rotated.devices, meter('meter-secret-2')] }, ports);
     const bracelet = await SimulatedDevice.connect({ id: 'b-0002', secret: SECRETS['b-0002']!, url: `mqtt://127.0.0.1:${ports.mqttPort}` });
     cleanups.push(() => bracelet.close());
     expect(checked.get(SECRETS['b-0002']!)).toBe(1);

@@ -186,13 +186,42 @@ describe('provisioned device secrets on a start', () => {
     expect(await verifySecret('another-secret', after.registry.secretHashOf('air-0005')!)).toBe(false);
   });
 
-  it('adds a new device to its group with a slow hash of its own', async () => {
+  it('adds new devices with a slow hash each, the devices already in their groups still confirmed by the proofs', async () => {
     const db = stores.open();
-    await load(db, provision(40));
-    const after = await load(db, provision(41));
-    expect(await verifySecret('secret-40', after.registry.secretHashOf('air-0040')!)).toBe(true);
-    // The new device's hash and its group's new proof.
-    expect(after.calls.hash).toBe(2);
+    await load(db, provision(300));
+    const grown = provision(310);
+    const joined = new Set(grown.devices.slice(300).map((d) => bucketOf(d.id)));
+    const after = await load(db, grown);
+    expect(await verifySecret('secret-305', after.registry.secretHashOf('air-0305')!)).toBe(true);
+    // One check per saved proof, nothing device by device; a hash per new device and per group it joined.
+    expect(after.calls).toEqual({ verify: groupsOf(provision(300)), hash: 10 + joined.size });
+    const again = await load(db, grown);
+    expect(again.calls).toEqual({ verify: groupsOf(grown), hash: 0 });
+  });
+
+  it('checks device by device a group one of whose devices the file leaves out (its secret cannot be checked)', async () => {
+    const db = stores.open();
+    const file = provision(300);
+    await load(db, file);
+    const leftOut = file.devices.find((d) => file.devices.filter((o) => bucketOf(o.id) === bucketOf(d.id)).length >= 3)!;
+    const without = { ...file, devices: file.devices.filter((d) => d.id !== leftOut.id) };
+    const after = await load(db, without);
+    const left = without.devices.filter((d) => bucketOf(d.id) === bucketOf(leftOut.id)).length;
+    // Every other group by its proof; this one's proof is not even tried: each device left, and a new proof.
+    expect(after.calls).toEqual({ verify: groupsOf(file) - 1 + left, hash: 1 });
+  });
+
+  it('still takes a proof saved before proofs listed their devices, for the whole group as the file gives it', async () => {
+    const db = stores.open();
+    const file = provision(40);
+    await load(db, file);
+    db.prepare('UPDATE secret_proofs SET members = NULL').run();
+    const after = await load(db, file);
+    expect(after.calls).toEqual({ verify: groupsOf(file), hash: 0 });
+    // Saved again with their devices listed: a device added next costs only its own hash.
+    expect(db.prepare('SELECT COUNT(*) AS n FROM secret_proofs WHERE members IS NULL').get()).toEqual({ n: 0 });
+    const grown = await load(db, provision(41));
+    expect(grown.calls.verify).toBe(groupsOf(file));
   });
 });
 
