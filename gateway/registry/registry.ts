@@ -212,9 +212,13 @@ export class Registry {
         await staleChecks();
       },
       commit: async () => {
-        try {
-          const confirmed = await (await staleChecks()).settled;
+        const refuseIfCancelled = (): void => {
           if (cancelled) throw new RegistryError('loading', 'the load was cancelled before it was written');
+        };
+        try {
+          refuseIfCancelled();
+          const confirmed = await (await staleChecks()).settled;
+          refuseIfCancelled();
           let created = 0;
           this.db.transaction(() => {
             for (const { collection, entry } of parsed) {

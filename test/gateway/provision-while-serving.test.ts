@@ -162,12 +162,19 @@ describe('a restart while the provision file loads', () => {
     const { receiver, dataDir, ports } = await provisionedOnce((base) => ({ ...base, devices: [...base.devices, meter('meter-secret-1')] }));
     const rotated = grown(receiver);
     const { started, release, checked } = await restartHeld(dataDir, { ...rotated, devices: [...rotated.devices, meter('meter-secret-2')] }, ports);
-    const bracelet = await SimulatedDevice.connect({ id: 'b-0002', secret: SECRETS['b-0002']!, url: `mqtt://127.0.0.1:${ports.mqttPort}` });
+    const mqttUrl = `mqtt://127.0.0.1:${ports.mqttPort}`;
+    const bracelet = await SimulatedDevice.connect({ id: 'b-0002', secret: SECRETS['b-0002']!, url: mqttUrl });
     cleanups.push(() => bracelet.close());
     expect(checked.get(SECRETS['b-0002']!)).toBe(1);
     expect(await slowChecks(ports.httpPort)).toBe(0);
+
+    // The rotated secret is taken once the file is written; until then the previous one is.
+    await expect(SimulatedDevice.connect({ id: meterId, secret: 'meter-secret-2', url: mqttUrl })).rejects.toThrow();
+    await (await SimulatedDevice.connect({ id: meterId, secret: 'meter-secret-1', url: mqttUrl })).close();
     release();
     await started;
+    await expect(SimulatedDevice.connect({ id: meterId, secret: 'meter-secret-1', url: mqttUrl })).rejects.toThrow();
+    await (await SimulatedDevice.connect({ id: meterId, secret: 'meter-secret-2', url: mqttUrl })).close();
   });
 
   it('stopped before it is loaded, writes nothing of the file: the next start loads it whole', async () => {
