@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, existsSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/external-server.js';
 import { makeDataDir } from '../helpers/gateway-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -40,6 +42,51 @@ describe('npm start', () => {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 90_000);
+
+  it('serves while a slow provision file loads, and exits 0 on SIGTERM then, writing none of it', async () => {
+    const dataDir = makeDataDir();
+    const [http, mqtt] = [await freePort(), await freePort()];
+    // Twenty secrets at a high scrypt cost: seconds of hashing after the broker listens.
+    const provision = path.join(dataDir, 'provision.json');
+    writeFileSync(
+      provision,
+      JSON.stringify({
+        stations: [{ id: 's1', name: 'Riverside', lat: 30.27, lon: 120.16, district: 'd1' }],
+        devices: Array.from({ length: 20 }, (_, i) => ({ id: `air-${i}`, kind: 'air', secret: `slow-secret-${i}`, station: 's1' })),
+      }),
+    );
+    const config = path.join(dataDir, 'config.json');
+    writeFileSync(config, JSON.stringify({ broker: { secretHashCost: 65_536 } }));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts', '--config', config], {
+      cwd: root,
+      env: { ...process.env, DATA_DIR: dataDir, PROVISION: provision, MQTT_PORT: String(mqtt), MQTT_WS_PORT: '0', HTTP_PORT: String(http), LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const loading = await waitFor(
+        'the gateway answering while the file loads',
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${http}/readyz`);
+          return res.status === 503 ? ((await res.json()) as { checks: Record<string, boolean> }) : undefined;
+        },
+        60_000,
+      );
+      expect(loading.checks).toMatchObject({ broker: true, provision: false });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(output).toContain('gateway stopped');
+    expect(output).not.toContain('provision file loaded');
+    const store = new Database(path.join(dataDir, 'gateway.db'), { readonly: true });
+    expect(store.prepare("SELECT COUNT(*) AS n FROM registry WHERE collection IN ('devices', 'stations')").get()).toEqual({ n: 0 });
+    store.close();
     rmSync(dataDir, { recursive: true, force: true });
   }, 90_000);
 });
