@@ -9,23 +9,26 @@ import { waitFor } from '../helpers/wait-for.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
+/**
+ * `npm start`'s own command, run without npm in between so that the gateway's exit code is seen
+ * and signals (even SIGKILL) reach it: node itself with tsx's loader, one process.
+ */
+function npmStart(env: Record<string, string>, args: string[] = []) {
+  const script = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const [command, ...scriptArgs] = script.split(' ');
+  expect(command).toBe('node');
+  const child = spawn(process.execPath, [...scriptArgs, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
 describe('npm start', () => {
   it('comes up with the demo provision file, answers /readyz, and exits 0 on SIGTERM', async () => {
     const dataDir = makeDataDir();
-    // The start script itself, run without npm in between so the gateway's own exit code is seen.
-    const script = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-    const [command, ...args] = script.split(' ');
-    // node itself with tsx's loader: one process, so signals (even SIGKILL) reach the gateway.
-    expect(command).toBe('node');
-    const child = spawn(process.execPath, args, {
-      cwd: root,
-      env: { ...process.env, DATA_DIR: dataDir, PROVISION: 'gateway/demo/provision.yaml', MQTT_PORT: '0', MQTT_WS_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const { child, output, exited } = npmStart({ DATA_DIR: dataDir, PROVISION: 'gateway/demo/provision.yaml', MQTT_PORT: '0', MQTT_WS_PORT: '0', HTTP_PORT: '0', LOG_LEVEL: 'warn' });
     try {
       const portsFile = path.join(dataDir, 'ports.json');
       const ports = await waitFor('ports.json', () => (existsSync(portsFile) ? (JSON.parse(readFileSync(portsFile, 'utf8')) as { http: number; mqtt: number; mqttWs: number }) : undefined), 60_000);
@@ -34,7 +37,7 @@ describe('npm start', () => {
       const ready = await fetch(`http://127.0.0.1:${ports.http}/readyz`);
       expect(ready.status).toBe(200);
       // The first start prints the generated admin token once; it works.
-      const token = /Admin token[^\n]*\n\s+(gw_\S+)/.exec(output)?.[1];
+      const token = /Admin token[^\n]*\n\s+(gw_\S+)/.exec(output())?.[1];
       expect(token).toBeDefined();
       const residents = await fetch(`http://127.0.0.1:${ports.http}/api/residents`, { headers: { authorization: `Bearer ${token}` } });
       expect(((await residents.json()) as { items: unknown[] }).items).toHaveLength(10);
@@ -59,15 +62,10 @@ describe('npm start', () => {
     );
     const config = path.join(dataDir, 'config.json');
     writeFileSync(config, JSON.stringify({ broker: { secretHashCost: 65_536 } }));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts', '--config', config], {
-      cwd: root,
-      env: { ...process.env, DATA_DIR: dataDir, PROVISION: provision, MQTT_PORT: String(mqtt), MQTT_WS_PORT: '0', HTTP_PORT: String(http), LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const { child, output, exited } = npmStart(
+      { DATA_DIR: dataDir, PROVISION: provision, MQTT_PORT: String(mqtt), MQTT_WS_PORT: '0', HTTP_PORT: String(http), LOG_LEVEL: 'info' },
+      ['--config', config],
+    );
     try {
       const loading = await waitFor(
         'the gateway answering while the file loads',
@@ -82,8 +80,8 @@ describe('npm start', () => {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
-    expect(output).toContain('gateway stopped');
-    expect(output).not.toContain('provision file loaded');
+    expect(output()).toContain('gateway stopped');
+    expect(output()).not.toContain('provision file loaded');
     const store = new Database(path.join(dataDir, 'gateway.db'), { readonly: true });
     expect(store.prepare("SELECT COUNT(*) AS n FROM registry WHERE collection IN ('devices', 'stations')").get()).toEqual({ n: 0 });
     store.close();
