@@ -141,15 +141,10 @@ export class Registry {
     return { created, entry: this.get(collection, entry.id)! };
   }
 
-  /** Upserts many entries of several collections at once, checking references across them. */
-  async putAll(
-    entries: { [C in CollectionName]?: unknown[] },
-    secretProgress?: (settled: number, total: number) => void,
-  ): Promise<{ created: number; updated: number }> {
-    return this.beginLoad(entries, secretProgress).commit();
-  }
-
-  /** Validates every entry now (throwing a RegistryError naming the wrong ones); nothing is written until commit. */
+  /**
+   * Upserts many entries of several collections at once, checking references across them. Every
+   * entry is validated now (a RegistryError names the wrong ones); nothing is written until commit.
+   */
   beginLoad(entries: { [C in CollectionName]?: unknown[] }, secretProgress?: (settled: number, total: number) => void): RegistryLoad {
     this.assertNotLoading();
     const parsed: { collection: CollectionName; entry: Entity }[] = [];

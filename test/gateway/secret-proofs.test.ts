@@ -44,7 +44,7 @@ async function load(db: SqliteDatabase, file: ReturnType<typeof provision>) {
   const announced = new Map<string, string>();
   registry.onSecretConfirmed((id, secret) => announced.set(id, secret));
   const progress: [number, number][] = [];
-  await registry.putAll(file, (settled, total) => progress.push([settled, total]));
+  await registry.beginLoad(file, (settled, total) => progress.push([settled, total])).commit();
   return { registry, calls: counted.calls, announced, progress };
 }
 
