@@ -166,14 +166,14 @@ export function settleStaleGroups(
 ): StaleGroupCheck {
   const hashes = new Map(check.confirmed);
   const members = check.stale.flatMap((g) => g.unconfirmed);
-  const byId = new Map(members.map((m) => [m.deviceId, m]));
   const total = hashes.size + members.length;
-  const outcomes = new Map<string, { promise: Promise<boolean>; resolve: (unchanged: boolean) => void }>();
-  for (const m of members) {
-    if (m.existing === undefined) continue;
+  // A device with a stored hash, whose CONNECT may wait for its check: the answer, once known.
+  const outcomes = new Map<string, { member: ProvisionedSecret; promise: Promise<boolean>; resolve: (unchanged: boolean) => void }>();
+  for (const member of members) {
+    if (member.existing === undefined) continue;
     let resolve!: (unchanged: boolean) => void;
     const promise = new Promise<boolean>((r) => (resolve = r));
-    outcomes.set(m.deviceId, { promise, resolve });
+    outcomes.set(member.deviceId, { member, promise, resolve });
   }
   const asked: ProvisionedSecret[] = [];
   const started = new Set<string>();
@@ -203,18 +203,17 @@ export function settleStaleGroups(
     if (cancelled) return { hashes, proofs };
     await eachLimited(check.stale, parallelHashes(), async ({ bucket, group }) => {
       const proof = await hasher.hash(pairsDigest(group), cost);
-      const members = new Set(group.map((m) => m.deviceId));
-      proofs.push({ bucket, proof, hashesDigest: hashesDigest(group.map((m) => hashes.get(m.deviceId)!)), members });
+      const covers = new Set(group.map((m) => m.deviceId));
+      proofs.push({ bucket, proof, hashesDigest: hashesDigest(group.map((m) => hashes.get(m.deviceId)!)), members: covers });
     });
     return { hashes, proofs };
   })();
   return {
     settled,
     checkFirst(deviceId, secret) {
-      const m = byId.get(deviceId);
       const outcome = outcomes.get(deviceId);
-      if (m === undefined || outcome === undefined || cancelled || !sameSecret(m.secret, secret)) return undefined;
-      if (!started.has(deviceId)) asked.push(m);
+      if (outcome === undefined || cancelled || !sameSecret(outcome.member.secret, secret)) return undefined;
+      if (!started.has(deviceId)) asked.push(outcome.member);
       return outcome.promise;
     },
     cancel() {
