@@ -153,7 +153,8 @@ describe.skipIf(!browserAvailable)('worker console', () => {
     expect(await detail.locator('.timeline .tl-resolved .tl-note').textContent()).toBe('Bruised wrist; son is with her');
     // Resolved alerts leave the inbox unless asked for.
     await expect.poll(() => page.locator(`.alert-card[data-alert-id="${fallId}"]`).count()).toBe(0);
-    await page.locator('#show-resolved').check();
+    await page.locator('.filters summary').click();
+    await page.locator('#filter-state').selectOption('all');
     await page.locator(`.alert-card[data-alert-id="${fallId}"][data-state="resolved"]`).waitFor();
     expect(await page.locator(`[data-alert-id="${otherGridFallId}"]`).count()).toBe(0);
 

@@ -70,7 +70,8 @@ export function escalationText(alert) {
 export function personName(id, me) {
   if (id === null || id === undefined) return t('timeline.system');
   if (id === me.subject) return t('timeline.you');
-  return me.team.find((p) => p.id === id)?.name ?? id;
+  // Someone off this person's rosters: say so rather than show an id.
+  return me.team.find((p) => p.id === id)?.name ?? t('timeline.someone');
 }
 
 /**
@@ -81,12 +82,19 @@ export function personName(id, me) {
 export function timelineText(entry, me) {
   const channel = label('channel', entry.channel ?? '');
   switch (entry.type) {
-    case 'raised':
-      return entry.occurrence !== undefined && entry.occurrence > 1
-        ? t('timeline.repeated', { n: entry.occurrence })
-        : t('timeline.raised', { severity: label('severity', entry.severity ?? '') });
+    case 'raised': {
+      const text =
+        entry.occurrence !== undefined && entry.occurrence > 1
+          ? t('timeline.repeated', { n: entry.occurrence })
+          : t('timeline.raised', { severity: label('severity', entry.severity ?? '') });
+      return entry.previousSeverity === undefined ? text : `${text} · ${t('timeline.severityRose', { severity: label('severity', entry.severity ?? '') })}`;
+    }
     case 'escalated':
-      return t('timeline.escalated', { n: (entry.step ?? 0) + 1, who: notifyText(entry.notify) });
+      return entry.reason === 'repage'
+        ? t('timeline.repaged', { who: notifyText(entry.notify) || '—' })
+        : t('timeline.escalated', { n: (entry.step ?? 0) + 1, who: notifyText(entry.notify) });
+    case 'repaged':
+      return entry.to === undefined ? t('timeline.repaged', { who: notifyText(entry.notify) || '—' }) : t('timeline.repagedTo', { to: personName(entry.to, me) });
     case 'paged':
       return t('timeline.paged', { to: personName(entry.to, me), channel });
     case 'delivered':
@@ -101,6 +109,9 @@ export function timelineText(entry, me) {
       return t('timeline.note', { by: personName(entry.by, me) });
     case 'digested':
       return t('timeline.digested');
+    default:
+      // An entry this page does not know yet: a neutral line, never a raw key.
+      return t('timeline.other');
   }
 }
 

@@ -1,9 +1,13 @@
 // @ts-check
-import { describeDetails, escalationText, inboxOrder, kindLabel, personName, timelineNote, timelineText } from './alert-text.js';
+import { buildDetail, clearCharts, fillDetail, severityBadge, stateChip } from './alert-detail.js';
+import { createAlertFilter } from './alert-filter.js';
+import { noPlaces, placesFrom, subjectOf } from './alert-subject.js';
+import { escalationText, inboxOrder, kindLabel } from './alert-text.js';
 import { byId, h } from './dom.js';
-import { formatAge, formatDistance, formatTime } from './format.js';
-import { label, onLanguageChange, t } from './i18n.js';
+import { formatAge, formatTime } from './format.js';
+import { onLanguageChange, t } from './i18n.js';
 import { openAlertStream } from './live.js';
+import { notice, noticeWorthy, soundSwitch } from './notifier.js';
 import { ApiError, api, requireSession } from './session.js';
 import { mountShell } from './shell.js';
 
@@ -23,7 +27,8 @@ const counts = byId('inbox-counts', HTMLParagraphElement);
 const gridsLine = byId('inbox-grids', HTMLParagraphElement);
 const loadError = byId('load-error', HTMLParagraphElement);
 const streamStatus = byId('stream-status', HTMLSpanElement);
-const showResolved = byId('show-resolved', HTMLInputElement);
+const filterSlot = byId('inbox-filters', HTMLDivElement);
+const soundSlot = byId('sound-slot', HTMLSpanElement);
 const detailPane = byId('detail', HTMLElement);
 const announcer = byId('announcer', HTMLDivElement);
 
@@ -38,8 +43,13 @@ const fresh = new Set();
 /** Alerts asked for by link that the gateway refused (another grid's) or does not know. @type {Map<string, string>} */
 const unavailable = new Map();
 
+/** Cabinets, stations and grids by id, so an alert about them reads as a place. */
+let places = noPlaces();
+
 /** @type {Me} */
 let me;
+/** @type {import('./alert-filter.js').AlertFilter} */
+let filter;
 
 /** @returns {string | null} */
 function selectedId() {
@@ -88,7 +98,7 @@ async function fillContexts() {
  */
 async function loadAlerts() {
   try {
-    const states = showResolved.checked ? ['open,acked', 'resolved'] : ['open,acked'];
+    const states = filter.wantsResolved() ? ['open,acked', 'resolved'] : ['open,acked'];
     const answers = await Promise.all(states.map((state) => api(`/api/alerts?state=${state}&limit=${state === 'resolved' ? 50 : 200}`)));
     const seen = new Set();
     for (const answer of /** @type {{ alerts: AlertView[] }[]} */ (answers)) {
@@ -98,7 +108,7 @@ async function loadAlerts() {
       }
     }
     for (const [id, alert] of alerts) {
-      if (seen.has(id) || (alert.state === 'resolved' && !showResolved.checked)) continue;
+      if (seen.has(id) || (alert.state === 'resolved' && !filter.wantsResolved())) continue;
       if (id === selectedId()) await fetchDetail(id).catch(() => undefined);
       else alerts.delete(id);
     }
@@ -112,25 +122,18 @@ async function loadAlerts() {
 }
 
 /** @param {AlertView} alert */
+function subject(alert) {
+  return subjectOf(alert, contexts.get(alert.id)?.context, places);
+}
+
+/** @param {AlertView} alert */
 function whoOf(alert) {
-  return contexts.get(alert.id)?.context?.resident?.name ?? alert.subject;
+  return subject(alert).name;
 }
 
 /** @param {AlertView} alert */
 function placeOf(alert) {
-  const context = contexts.get(alert.id)?.context;
-  if (context === undefined) return '';
-  return context?.resident?.address ?? (context?.location ? label('where', context.location.source) : '');
-}
-
-/** @param {AlertView} alert */
-function severityBadge(alert) {
-  return h('span', { class: `badge sev-${alert.severity}` }, label('severity', alert.severity));
-}
-
-/** @param {AlertView} alert */
-function stateChip(alert) {
-  return h('span', { class: `chip state-${alert.state}` }, label('state', alert.state));
+  return subject(alert).place ?? '';
 }
 
 /** @param {AlertView} alert */
@@ -151,85 +154,22 @@ function card(alert) {
 }
 
 function renderList() {
-  const shown = [...alerts.values()].filter((a) => showResolved.checked || a.state !== 'resolved').sort(inboxOrder);
+  const all = [...alerts.values()];
+  const shown = all.filter((a) => filter.matches(a, `${whoOf(a)} ${placeOf(a)} ${kindLabel(a.kind)}`)).sort(inboxOrder);
   list.replaceChildren(...shown.map(card));
   empty.hidden = shown.length > 0;
-  const open = shown.filter((a) => a.state === 'open').length;
-  const acked = shown.filter((a) => a.state === 'acked').length;
-  counts.textContent = t('console.counts', { open, acked });
+  empty.textContent = filter.active() ? t('filter.noMatch') : t('console.empty');
+  const open = all.filter((a) => a.state === 'open').length;
+  const acked = all.filter((a) => a.state === 'acked').length;
+  counts.textContent = t('console.counts', { open, acked }) + (filter.active() ? ` · ${t('filter.shown', { shown: shown.length, total: all.length })}` : '');
   document.title = `${open > 0 ? `(${open}) ` : ''}${t('console.title')} · ${t('app.name')}`;
   gridsLine.textContent = t('console.grids', { grids: me.grids.map((g) => g.name).join(', ') || '—' });
 }
 
-/*
- * The detail pane is built once per alert and its parts refilled on each change, so a note being
- * typed keeps its text and focus while the stream updates the alert.
- */
-
-/**
- * @typedef {object} DetailView
- * @property {string} alertId
- * @property {HTMLElement} root
- * @property {HTMLElement} header
- * @property {HTMLElement} facts
- * @property {HTMLElement} aeds
- * @property {HTMLElement} contacts
- * @property {HTMLOListElement} timeline
- * @property {HTMLElement} related
- * @property {HTMLTextAreaElement} note
- * @property {HTMLButtonElement} ack
- * @property {HTMLButtonElement} resolve
- * @property {HTMLButtonElement} addNote
- * @property {HTMLParagraphElement} message
- */
-
-/** @type {DetailView | undefined} */
+/** @type {import('./alert-detail.js').DetailView | undefined} */
 let view;
-
 /**
- * @param {string} title
- * @param {HTMLElement} body
- */
-function section(title, body) {
-  return h('section', { class: 'detail-section' }, h('h3', {}, title), body);
-}
-
-/** @param {string} alertId */
-function buildDetail(alertId) {
-  const note = h('textarea', { id: 'note', rows: 2, maxlength: 2000, placeholder: t('alert.notePlaceholder') });
-  const ack = h('button', { type: 'button', class: 'primary big', 'data-action': 'ack' }, t('alert.ack'));
-  const resolve = h('button', { type: 'button', class: 'secondary big', 'data-action': 'resolve' }, t('alert.resolve'));
-  const addNote = h('button', { type: 'button', class: 'plain', 'data-action': 'note' }, t('alert.addNote'));
-  const message = h('p', { class: 'message', role: 'alert', hidden: true });
-  const header = h('header', { class: 'detail-head' });
-  const facts = h('dl', { class: 'facts' });
-  const aeds = h('div');
-  const contacts = h('div');
-  const timeline = h('ol', { class: 'timeline', 'aria-live': 'polite' });
-  const related = h('div');
-  const root = h(
-    'article',
-    { class: 'alert-detail', 'data-alert-id': alertId },
-    h('a', { href: '#', class: 'back' }, '← ', t('console.back')),
-    header,
-    h(
-      'div',
-      { class: 'detail-main' },
-      facts,
-      h('section', { class: 'actions', 'aria-label': t('alert.note') }, h('label', { for: 'note' }, t('alert.note')), note, h('div', { class: 'action-buttons' }, ack, resolve, addNote), message),
-    ),
-    h('div', { class: 'detail-side' }, section(t('alert.nearestAeds'), aeds), section(t('alert.contacts'), contacts), section(t('alert.timeline'), timeline), related),
-  );
-  /** @type {DetailView} */
-  const built = { alertId, root, header, facts, aeds, contacts, timeline, related, note, ack, resolve, addNote, message };
-  ack.addEventListener('click', () => void act(built, 'ack'));
-  resolve.addEventListener('click', () => void act(built, 'resolve'));
-  addNote.addEventListener('click', () => void act(built, 'note'));
-  return built;
-}
-
-/**
- * @param {DetailView} target
+ * @param {import('./alert-detail.js').DetailView} target
  * @param {'ack' | 'resolve' | 'note'} action
  */
 async function act(target, action) {
@@ -238,6 +178,7 @@ async function act(target, action) {
     target.message.textContent = t('alert.resolveNeedsNote');
     target.message.hidden = false;
     target.note.focus();
+    target.note.scrollIntoView({ block: 'center' });
     return;
   }
   if (action === 'note' && text === '') {
@@ -264,119 +205,6 @@ async function act(target, action) {
   }
 }
 
-/**
- * @param {string} term
- * @param {...(Node | string | null)} values
- */
-function fact(term, ...values) {
-  return h('div', { class: 'fact' }, h('dt', {}, term), h('dd', {}, ...values));
-}
-
-/**
- * @param {DetailView} target
- * @param {AlertView} alert
- */
-function fillDetail(target, alert) {
-  const known = contexts.get(alert.id);
-  const context = known?.context ?? null;
-  const resident = context?.resident ?? null;
-
-  target.header.replaceChildren(
-    h('span', { class: 'detail-badges' }, severityBadge(alert), stateChip(alert), alert.occurrences > 1 ? h('span', { class: 'chip' }, t('alert.occurrences', { n: alert.occurrences })) : null),
-    h('h2', { id: 'detail-title', tabindex: '-1' }, kindLabel(alert.kind)),
-  );
-
-  const what = describeDetails(alert);
-  const location = context?.location ?? null;
-  target.facts.replaceChildren(
-    fact(
-      t('alert.resident'),
-      h('strong', { class: 'who' }, resident?.name ?? alert.subject),
-      resident?.address ? h('span', { class: 'line' }, resident.address) : null,
-      resident && resident.conditions.length > 0 ? h('span', { class: 'line' }, resident.conditions.map((c) => label('condition', c)).join(', ')) : null,
-      resident?.livesAlone ? h('span', { class: 'chip warn' }, t('alert.livesAlone')) : null,
-    ),
-    fact(t('alert.what'), h('span', {}, kindLabel(alert.kind)), what === '' ? null : h('span', { class: 'line' }, what)),
-    fact(
-      t('alert.where'),
-      location === null
-        ? t('alert.unknownPlace')
-        : h(
-            'span',
-            {},
-            h('span', { class: 'line' }, label('where', location.source)),
-            h('span', { class: 'line coords' }, `${location.lat.toFixed(5)}, ${location.lon.toFixed(5)}`),
-            resident === null ? null : h('a', { class: 'line', href: `/map#resident=${resident.id}` }, t('alert.showOnMap')),
-          ),
-    ),
-    fact(t('alert.since'), t('alert.sinceValue', { time: formatTime(alert.createdAt), age: formatAge(alert.createdAt) })),
-    fact(t('alert.escalation'), escalationText(alert)),
-    ...(alert.assignee === null ? [] : [fact(t('state.acked'), t('alert.assignee', { name: personName(alert.assignee, me) }))]),
-  );
-
-  target.aeds.replaceChildren(
-    context === null || context.nearestAeds.length === 0
-      ? h('p', { class: 'muted' }, t('alert.noAed'))
-      : h(
-          'ol',
-          { class: 'aed-list' },
-          ...context.nearestAeds.map((aed) =>
-            h(
-              'li',
-              {},
-              h('strong', {}, formatDistance(aed.distanceM)),
-              ' ',
-              aed.description ?? aed.id,
-              aed.floor === null ? null : ` · ${t('aed.floor', { floor: aed.floor })}`,
-            ),
-          ),
-        ),
-  );
-
-  target.contacts.replaceChildren(
-    context === null || context.contacts.length === 0
-      ? h('p', { class: 'muted' }, t('alert.noContacts'))
-      : h(
-          'ul',
-          { class: 'contact-list' },
-          ...context.contacts.map((c) =>
-            h(
-              'li',
-              {},
-              h('span', {}, c.name, c.relation === null ? '' : ` (${c.relation})`),
-              ...c.phones.map((phone) => h('a', { class: 'call', href: `tel:${phone}` }, '☎ ', phone)),
-            ),
-          ),
-        ),
-  );
-
-  target.timeline.replaceChildren(
-    ...alert.timeline.map((entry) => {
-      const note = timelineNote(entry);
-      return h(
-        'li',
-        { class: `tl tl-${entry.type}`, 'data-type': entry.type },
-        h('time', { datetime: entry.at }, formatTime(entry.at, { seconds: true })),
-        h('span', { class: 'tl-text' }, timelineText(entry, me)),
-        note === null ? null : h('q', { class: 'tl-note' }, note),
-      );
-    }),
-  );
-
-  const related = known?.related ?? [];
-  target.related.replaceChildren(
-    related.length === 0
-      ? ''
-      : section(
-          t('alert.related'),
-          h('ul', { class: 'related-list' }, ...related.map((r) => h('li', {}, h('a', { href: `#alert=${r.id}` }, kindLabel(r.kind), ' · ', label('state', r.state), ' · ', formatTime(r.createdAt))))),
-        ),
-  );
-
-  target.ack.hidden = alert.state !== 'open';
-  target.resolve.hidden = alert.state === 'resolved';
-}
-
 function renderDetail() {
   const id = selectedId();
   document.body.classList.toggle('has-selection', id !== null);
@@ -393,10 +221,10 @@ function renderDetail() {
     return;
   }
   if (view === undefined || view.alertId !== id) {
-    view = buildDetail(id);
+    view = buildDetail(id, act);
     detailPane.replaceChildren(view.root);
   }
-  fillDetail(view, alert);
+  fillDetail(view, alert, contexts.get(id), { me, places });
 }
 
 function render() {
@@ -408,7 +236,13 @@ function render() {
 
 /** @param {import('./types.js').AlertChangeMessage} message */
 function onAlert(message) {
-  const isNew = !alerts.has(message.alert.id) && message.change.includes('alertRaised');
+  const before = alerts.get(message.alert.id);
+  const isNew = before === undefined && message.change.includes('alertRaised');
+  const worth = noticeWorthy(before, message.alert);
+  if (worth === 'repaged' || (worth === 'new' && (isNew || before !== undefined))) {
+    const kind = kindLabel(message.alert.kind);
+    notice(t(worth === 'new' ? 'notice.new' : 'notice.repaged', { kind }), `${whoOf(message.alert)} ${placeOf(message.alert)}`.trim(), message.alert.id);
+  }
   upsert(message.alert);
   if (isNew) {
     fresh.add(message.alert.id);
@@ -427,10 +261,17 @@ async function main() {
   if (session === undefined) return;
   me = session;
   mountShell('console', me);
+  mountFilters();
   onLanguageChange(() => {
     view = undefined;
+    clearCharts();
+    mountFilters();
     render();
   });
+  // Names for cabinets and stations; the console still works (with less to say) without them.
+  places = await api('/api/map')
+    .then((body) => placesFrom(/** @type {import('./types.js').MapBody} */ (body)))
+    .catch(() => noPlaces());
   addEventListener('hashchange', () => {
     const id = selectedId();
     if (id !== null) {
@@ -443,7 +284,6 @@ async function main() {
     render();
     if (id !== null) document.getElementById('detail-title')?.focus();
   });
-  showResolved.addEventListener('change', () => void loadAlerts());
   // Ages ("5 min") move on with the clock.
   setInterval(render, 30_000);
   render();
@@ -456,6 +296,17 @@ async function main() {
       render();
     },
   });
+}
+
+/** The filters and the sound switch, rebuilt in the new language with their choices kept. */
+function mountFilters() {
+  const kept = [...filterSlot.querySelectorAll('select, input')].map((e) => /** @type {HTMLInputElement} */ (e).value);
+  filter = createAlertFilter({ grids: me.grids, onChange: (reload) => (reload ? void loadAlerts() : render()) });
+  filterSlot.replaceChildren(filter.element);
+  [...filterSlot.querySelectorAll('select, input')].forEach((e, i) => {
+    if (kept[i] !== undefined) /** @type {HTMLInputElement} */ (e).value = kept[i];
+  });
+  soundSlot.replaceChildren(soundSwitch());
 }
 
 main().catch((/** @type {unknown} */ err) => {

@@ -4,9 +4,11 @@
  * KIND_LABELS in gateway/pager/page-message.ts so a page and the SMS say the same words.
  */
 
+import { ACTION_STRINGS } from './strings-action.js';
+
 /** @typedef {'zh' | 'en'} Language */
 
-const STRINGS = {
+const BASE_STRINGS = {
   'app.name': { zh: '社区健康守护', en: 'Community health' },
   'nav.console': { zh: '告警处理', en: 'Alerts' },
   'nav.board': { zh: '空气指数', en: 'Air index' },
@@ -71,6 +73,7 @@ const STRINGS = {
   'alert.resolveNeedsNote': { zh: '结束告警前请写下处理情况。', en: 'Write what was done before resolving.' },
   'alert.actionFailed': { zh: '操作未成功：{message}', en: 'That did not go through: {message}' },
   'alert.occurrences': { zh: '共 {n} 次', en: '{n} times' },
+  'alert.occurrences.one': { zh: '共 {n} 次', en: 'once' },
   'alert.livesAlone': { zh: '独居', en: 'Lives alone' },
   'alert.assignee': { zh: '处理人：{name}', en: 'Handled by {name}' },
   'alert.showOnMap': { zh: '在地图上查看', en: 'Show on map' },
@@ -137,19 +140,23 @@ const STRINGS = {
   'timeline.digested': { zh: '放入晨间汇总', en: 'Put in the morning digest' },
   'timeline.you': { zh: '您', en: 'you' },
   'timeline.system': { zh: '系统', en: 'the system' },
+  'timeline.someone': { zh: '其他网格人员', en: 'someone outside your grids' },
+  'timeline.other': { zh: '系统记录', en: 'Recorded by the system' },
 
   'channel.webhook': { zh: '应用推送', en: 'app push' },
   'channel.sms': { zh: '短信', en: 'SMS' },
   'channel.mqtt': { zh: '应用消息', en: 'app message' },
 
-  'age.justNow': { zh: '不到 1 分钟', en: 'moments' },
+  'age.justNow': { zh: '不到 1 分钟', en: 'under a minute' },
   'age.minutes': { zh: '{n} 分钟', en: '{n} min' },
   'age.hours': { zh: '{n} 小时', en: '{n} h' },
   'age.hoursMinutes': { zh: '{h} 小时 {m} 分钟', en: '{h} h {m} min' },
   'age.days': { zh: '{n} 天', en: '{n} days' },
+  'age.days.one': { zh: '{n} 天', en: '1 day' },
 
   'board.title': { zh: '空气质量健康指数', en: 'Air quality health index' },
   'board.stations': { zh: '{n} 个监测站', en: '{n} stations' },
+  'board.stations.one': { zh: '{n} 个监测站', en: '1 station' },
   'board.updated': { zh: '更新于 {time}', en: 'Updated {time}' },
   'board.lastReading': { zh: '最近数据：{time}（{age}前）', en: 'Last reading {time} ({age} ago)' },
   'board.noReading': { zh: '尚无数据', en: 'No reading yet' },
@@ -186,6 +193,7 @@ const STRINGS = {
   'map.pick': { zh: '点击地图上的标记查看详情。', en: 'Tap a marker to see what it is.' },
   'map.nothing': { zh: '还没有可绘制的数据。', en: 'Nothing to draw yet.' },
   'map.homes': { zh: '{n} 位佩戴手环的居民', en: '{n} residents with bracelets' },
+  'map.homes.one': { zh: '{n} 位佩戴手环的居民', en: '1 resident with a bracelet' },
   'map.aria': { zh: '社区应急地图', en: 'Emergency map of the community' },
   'map.counts': {
     zh: '告警居民 {residents} · AED {aeds} · 急救员 {responders} · 监测站 {stations}',
@@ -202,6 +210,8 @@ const STRINGS = {
   'error.load': { zh: '数据加载失败：{message}', en: 'Could not load the data: {message}' },
   'error.forbidden': { zh: '您的账号无权查看此页面。', en: 'Your account may not open this page.' },
 };
+
+const STRINGS = { ...BASE_STRINGS, ...ACTION_STRINGS };
 
 /** @typedef {keyof typeof STRINGS} TextKey */
 
@@ -249,6 +259,17 @@ export function onLanguageChange(listener) {
 export function t(key, params = {}) {
   const text = STRINGS[key][current];
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
+/**
+ * A count in words: the key's `.one` form for exactly one (English has it; Chinese needs none).
+ * @param {TextKey} key
+ * @param {number} n
+ * @param {Record<string, string | number>} [params]
+ */
+export function plural(key, n, params = {}) {
+  const one = `${key}.one`;
+  return t(n === 1 && one in STRINGS ? /** @type {TextKey} */ (one) : key, { ...params, n });
 }
 
 /**

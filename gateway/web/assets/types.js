@@ -24,7 +24,7 @@
 /**
  * @typedef {object} TimelineEntry
  * @property {string} at
- * @property {'raised' | 'escalated' | 'paged' | 'delivered' | 'failed' | 'acked' | 'resolved' | 'note' | 'digested'} type
+ * @property {'raised' | 'escalated' | 'paged' | 'delivered' | 'failed' | 'acked' | 'resolved' | 'note' | 'digested' | 'repaged'} type
  * @property {Severity} [severity]
  * @property {Severity} [previousSeverity]
  * @property {number} [occurrence]
@@ -75,9 +75,15 @@
  * @property {{ lat: number, lon: number, at: string | null, source: string } | null} location
  * @property {NearbyAed[]} nearestAeds
  * @property {{ name: string, relation: string | null, phones: string[] }[]} contacts
+ * @property {{ name: string, phones: string[] } | null} [doctor] the resident's family doctor, where the gateway says
  */
 
 /** @typedef {AlertView & { context: AlertContext | null, related: AlertView[] }} AlertDetail */
+
+/**
+ * GET /api/devices/:id/readings
+ * @typedef {{ deviceId: string, kind: string, from: string, to: string, readings: ({ ts: number } & Record<string, number>)[] }} DeviceReadings
+ */
 
 /** @typedef {{ change: string[], alert: AlertView }} AlertChangeMessage */
 
