@@ -7,20 +7,28 @@ const ACTIONS: readonly string[] = ['ack', 'accept', 'decline'];
 export interface AckLinks {
   /** A link that lets this person act on this alert from the page itself, without logging in. */
   url(alertId: string, personId: string, action?: LinkAction): string;
-  /** What a link's token was made for, or undefined when it was not made by us. */
+  /** What a link's token was made for; undefined when it was not made by us or has expired. */
   verify(token: string): { alertId: string; personId: string; action: LinkAction } | undefined;
 }
 
+export interface AckLinkOptions {
+  now: () => number;
+  /** How long a link works after the page that carries it was written. */
+  ttlMs: number;
+}
+
 /**
- * Signed, per-person acknowledgement links: the token names the alert and the person, and an HMAC
- * with the gateway's own secret proves the gateway wrote it. Opening the link shows a confirm
- * button (a GET never acks: chat apps fetch links to preview them).
+ * Signed, per-person acknowledgement links: the token names the alert, the person and when it
+ * expires, and an HMAC with the gateway's own secret proves the gateway wrote it. Opening the
+ * link shows a confirm button (a GET never acks: chat apps fetch links to preview them). A link
+ * forwarded or left in a phone's history stops working after `ttlMs`.
  */
-export function createAckLinks(secret: string, baseUrl: () => string): AckLinks {
+export function createAckLinks(secret: string, baseUrl: () => string, options: AckLinkOptions): AckLinks {
   const sign = (payload: string): string => createHmac('sha256', secret).update(payload).digest('base64url').slice(0, 22);
   return {
     url(alertId, personId, action = 'ack') {
-      const payload = Buffer.from(`${alertId}|${personId}|${action}`).toString('base64url');
+      const expiresAtMs = options.now() + options.ttlMs;
+      const payload = Buffer.from(`${alertId}|${personId}|${action}|${expiresAtMs}`).toString('base64url');
       return `${baseUrl().replace(/\/$/, '')}/ack/${payload}.${sign(payload)}`;
     },
     verify(token) {
@@ -29,9 +37,11 @@ export function createAckLinks(secret: string, baseUrl: () => string): AckLinks 
       const expected = Buffer.from(sign(match[1]!));
       const given = Buffer.from(match[2]!);
       if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
-      const [alertId, personId, action] = Buffer.from(match[1]!, 'base64url').toString('utf8').split('|');
+      const [alertId, personId, action, expires] = Buffer.from(match[1]!, 'base64url').toString('utf8').split('|');
       if (alertId === undefined || personId === undefined || alertId === '' || personId === '') return undefined;
       if (action === undefined || !ACTIONS.includes(action)) return undefined;
+      // Links written before links expired carry no time: they count as expired.
+      if (expires === undefined || !/^\d{1,16}$/.test(expires) || Number(expires) <= options.now()) return undefined;
       return { alertId, personId, action: action as LinkAction };
     },
   };

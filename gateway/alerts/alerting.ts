@@ -100,7 +100,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
   });
   const aed = createAedService({ ingest: deps.ingest, registry, alerts: service, ruleState, settings, metrics, log: log.child({ component: 'aed' }), now });
   const context = (alert: Alert): AlertContext => buildAlertContext({ registry, nearestAeds: aed.nearestForPages, lastLocation: safety.lastLocation }, alert, now());
-  const ackLinks = createAckLinks(storedSecret(db, 'ack_link_secret'), deps.baseUrl);
+  const ackLinks = createAckLinks(storedSecret(db, 'ack_link_secret'), deps.baseUrl, { now, ttlMs: config.pager.ackLinkTtlS * 1000 });
   const pager = new Pager({
     jobs,
     send: createChannelSender({

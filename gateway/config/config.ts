@@ -5,6 +5,9 @@ import { Value } from '@sinclair/typebox/value';
 import YAML from 'yaml';
 import { describeSchemaErrors } from './schema-errors.js';
 
+/** An admin token is guessed over the network: 32 characters of a random token are beyond reach. */
+export const MIN_ADMIN_TOKEN_LENGTH = 32;
+
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 
 /** Every safety limit is a named option with a chosen value (STYLE.md: aedes). */
@@ -16,7 +19,7 @@ export const ConfigSchema = Type.Object(
     host: Type.String({ minLength: 1 }),
     dataDir: Type.String({ minLength: 1 }),
     provision: Type.Optional(Type.String({ minLength: 1 })),
-    adminToken: Type.Optional(Type.String({ minLength: 16 })),
+    adminToken: Type.Optional(Type.String({ minLength: MIN_ADMIN_TOKEN_LENGTH })),
     logLevel: Type.Union([
       Type.Literal('fatal'),
       Type.Literal('error'),
@@ -99,6 +102,8 @@ export const ConfigSchema = Type.Object(
         backoffMs: Type.Integer({ minimum: 0, maximum: 600_000 }),
         /** Where people reach this gateway (the ack links in pages); default http://localhost:HTTP_PORT. */
         publicUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+        /** How long the ack and dispatch links in a page work. */
+        ackLinkTtlS: Type.Integer({ minimum: 60, maximum: 30 * 24 * 3600 }),
         sms: Type.Optional(
           Type.Object(
             {
@@ -163,7 +168,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   telemetry: { retentionDays: 30, queueLimit: 100_000, flushIntervalMs: 100 },
   http: { bodyLimitBytes: 1024 * 1024 },
   alerts: { tickMs: 1000, quietHours: '22:00-07:00', repageAckedCriticalAfterS: 1800 },
-  pager: { timeoutMs: 5000, maxAttempts: 3, backoffMs: 2000 },
+  pager: { timeoutMs: 5000, maxAttempts: 3, backoffMs: 2000, ackLinkTtlS: 24 * 3600 },
   nodeRed: {
     enabled: true,
     messagesPerSecondPerFlow: 50,
@@ -254,6 +259,12 @@ export function loadConfig(options: { file?: string; env?: Env; overrides?: Reco
   merged = mergeDeep(merged, envOverrides(env));
   merged = mergeDeep(merged, options.overrides ?? {});
   if (merged.influx !== undefined) merged.influx = { ...INFLUX_DEFAULTS, ...(merged.influx as object) };
+  const adminToken = merged.adminToken;
+  if (typeof adminToken === 'string' && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new ConfigError(
+      `ADMIN_TOKEN (adminToken) has ${adminToken.length} characters; it needs at least ${MIN_ADMIN_TOKEN_LENGTH} (for example: openssl rand -base64 32), or leave it unset and the gateway makes one`,
+    );
+  }
   if (!Value.Check(ConfigSchema, merged)) {
     throw new ConfigError(`invalid configuration: ${describeSchemaErrors(ConfigSchema, merged).join('; ')}`);
   }

@@ -19,6 +19,7 @@ import { sessionRoutes } from './routes/session-routes.js';
 import { mapRoutes } from './routes/map-routes.js';
 import { webRoutes } from './routes/web-routes.js';
 import { StreamTickets } from './stream-tickets.js';
+import { serializeRequest } from './request-log.js';
 
 export type GatewayHttp = FastifyInstance<any, any, any, FastifyBaseLogger, TypeBoxTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -28,7 +29,7 @@ export type GatewayHttp = FastifyInstance<any, any, any, FastifyBaseLogger, Type
  */
 export async function buildHttpApp(deps: HttpDeps, log: Logger): Promise<GatewayHttp> {
   const app = Fastify({
-    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
+    loggerInstance: log.child({ component: 'http' }, { serializers: { req: serializeRequest } }) as FastifyBaseLogger,
     bodyLimit: deps.bodyLimitBytes,
     // Unknown fields are refused, not silently removed, and a body's types are not coerced.
     schemaErrorFormatter: (errors, dataVar) => new Error(formatSchemaErrors(errors as ErrorObject[], dataVar)),
@@ -53,6 +54,12 @@ export async function buildHttpApp(deps: HttpDeps, log: Logger): Promise<Gateway
     // Never show internals to the caller.
     request.log.error({ err: error }, 'request failed');
     return reply.status(500).send({ error: 'GW_ERR_HTTP_INTERNAL', message: HTTP_ERRORS.GW_ERR_HTTP_INTERNAL.meaning });
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    // API answers are data for one caller: never sniffed into something runnable, never cached.
+    if (request.url === '/api' || request.url.startsWith('/api/') || request.url.startsWith('/api?')) {
+      reply.header('x-content-type-options', 'nosniff').header('cache-control', 'no-store');
+    }
   });
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send({ error: 'GW_ERR_HTTP_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` });

@@ -66,7 +66,8 @@ export class SseHub<T> {
     const res = reply.raw;
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
+      'cache-control': 'no-store, no-transform',
+      'x-content-type-options': 'nosniff',
       // The socket ends with the stream, so closing the server never waits on an idle one.
       connection: 'close',
       'x-accel-buffering': 'no',

@@ -195,6 +195,10 @@ export function createNodeRedHost(deps: NodeRedHostDeps): NodeRedHost {
       const patched = res as unknown as Record<string, unknown>;
       delete patched.send;
       delete patched.headersSent;
+      // Node-RED's admin app answers every origin (`Access-Control-Allow-Origin: *`); /red is for
+      // the gateway's own pages and the admin's scripts, so no cross-origin header goes out.
+      const setHeader = res.setHeader.bind(res);
+      res.setHeader = (name, value) => (/^access-control-/i.test(name) ? res : setHeader(name, value));
       pendingResponses.add(res);
       res.once('close', () => pendingResponses.delete(res));
       handler(req, res, next);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -165,8 +165,14 @@ const MIGRATIONS: readonly string[] = [
 ];
 
 export function openDatabase(dataDir: string, fileName = 'gateway.db'): SqliteDatabase {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, fileName));
+  // Health data, hashed secrets and signing keys: the owner only (SQLite gives its -wal and -shm
+  // files the database file's mode). A directory or file made earlier is tightened too.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  const file = path.join(dataDir, fileName);
+  closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
+  const db = new Database(file);
   // WAL with synchronous=NORMAL: a committed transaction survives a killed process
   // (the WAL is in the OS cache); only a power loss can take the last commits.
   db.pragma('journal_mode = WAL');

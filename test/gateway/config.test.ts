@@ -28,7 +28,7 @@ describe('configuration', () => {
     [{ MQTT_PORT: 'eighteen' }, /MQTT_PORT=eighteen is not a port/],
     [{ HTTP_PORT: '70000' }, /httpPort/],
     [{ LOG_LEVEL: 'loud' }, /logLevel/],
-    [{ ADMIN_TOKEN: 'short' }, /adminToken/],
+    [{ ADMIN_TOKEN: 'short' }, /ADMIN_TOKEN/],
     [{ INFLUX_URL: 'http://x' }, /influx\/org/],
   ])('refuses %j with a message naming it', (env, message) => {
     expect(() => loadConfig({ env })).toThrow(ConfigError);

@@ -104,6 +104,18 @@ describe('Node-RED behind the admin login', () => {
     expect((await fetch(`${h.httpUrl}/readyz`).then((r) => r.json())) as object).toMatchObject({ status: 'ready', checks: { nodeRed: true } });
   });
 
+  it('answers no other origin: no Access-Control-Allow-Origin on the editor, the admin API or a preflight', async () => {
+    const origin = { origin: 'https://elsewhere.example' };
+    for (const url of ['/red/', '/red/flows', '/red/settings']) {
+      const res = await red(h, 'GET', url, { headers: origin });
+      expect(res.status, url).toBe(200);
+      expect(res.headers.get('access-control-allow-origin'), url).toBeNull();
+    }
+    const preflight = await red(h, 'OPTIONS', '/red/flows', { headers: { ...origin, 'access-control-request-method': 'POST' } });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    expect(preflight.headers.get('access-control-allow-methods')).toBeNull();
+  });
+
   it('logs a browser in with an HttpOnly cookie scoped to /red, and logs it out', async () => {
     const wrong = await fetch(`${h.httpUrl}/red/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=nope', redirect: 'manual' });
     expect(wrong.status).toBe(401);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -13,16 +14,29 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+const PAGE_STYLE =
+  'body{font:20px/1.5 system-ui,sans-serif;margin:1.5em;max-width:32em}' +
+  'button{font-size:1.2em;padding:.8em 1.6em;background:#b00020;color:#fff;border:0;border-radius:.4em}';
+/** The page runs no script and loads nothing: its one style by hash, its one form back to itself. */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  `style-src 'sha256-${createHash('sha256').update(PAGE_STYLE).digest('base64')}'`,
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
 function page(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
   return reply
     .status(status)
     .header('content-type', 'text/html; charset=utf-8')
     .header('cache-control', 'no-store')
     .header('referrer-policy', 'no-referrer')
+    .header('content-security-policy', CONTENT_SECURITY_POLICY)
+    .header('x-content-type-options', 'nosniff')
     .send(
       `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
-        `<title>${escapeHtml(title)}</title><style>body{font:20px/1.5 system-ui,sans-serif;margin:1.5em;max-width:32em}` +
-        `button{font-size:1.2em;padding:.8em 1.6em;background:#b00020;color:#fff;border:0;border-radius:.4em}</style></head>` +
+        `<title>${escapeHtml(title)}</title><style>${PAGE_STYLE}</style></head>` +
         `<body>${body}</body></html>`,
     );
 }

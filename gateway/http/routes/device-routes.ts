@@ -8,11 +8,13 @@ import { HttpError } from '../errors.js';
 import type { Principal } from '../token-store.js';
 
 const DAY_MS = 24 * 3600_000;
+/** The last instant a JavaScript Date can hold (ECMA-262 §21.4.1.22): 8.64e15 ms after the epoch. */
+const MAX_TIME_MS = 8.64e15;
 
 const ReadingsQuery = Type.Object(
   {
-    from: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.String({ minLength: 10 })])),
-    to: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.String({ minLength: 10 })])),
+    from: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: MAX_TIME_MS }), Type.String({ minLength: 10, maxLength: 40 })])),
+    to: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: MAX_TIME_MS }), Type.String({ minLength: 10, maxLength: 40 })])),
     limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
   },
   { additionalProperties: false },
@@ -60,9 +62,8 @@ export const deviceRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) 
 
 function parseTime(value: number | string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value === 'number') return value;
-  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (Number.isNaN(ms)) throw new HttpError('GW_ERR_HTTP_BAD_REQUEST', `querystring/${name}: not a time (epoch ms or ISO 8601)`);
+  const ms = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms) || ms < 0 || ms > MAX_TIME_MS) throw new HttpError('GW_ERR_HTTP_BAD_REQUEST', `querystring/${name}: not a time (epoch ms or ISO 8601, from 1970 to the year 275760)`);
   return ms;
 }
 

@@ -8,6 +8,15 @@ import { HttpError } from '../errors.js';
 
 const IdParams = Type.Object({ id: Id });
 
+/**
+ * What `GET /api/{collection}/:id` adds to the entry: the gateway's own view of it, read-only.
+ * A PUT takes and ignores these, so what a GET answered can be edited and sent back whole.
+ */
+const READ_ONLY_FIELDS: Partial<Record<string, readonly string[]>> = {
+  devices: ['status', 'rejections'],
+  aeds: ['state', 'monitored', 'restockPending'],
+};
+
 /** `GET/PUT/DELETE /api/{collection}[/:id]`: the registry, admin only; PUT takes a provision-file entry. */
 export const registryRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -33,7 +42,15 @@ export const registryRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps
 
     app.put(
       `/api/${collection}/:id`,
-      { config: { roles: ['admin'] }, schema: { tags, params: IdParams, body: schema } },
+      {
+        config: { roles: ['admin'] },
+        schema: { tags, params: IdParams, body: schema },
+        preValidation: async (request) => {
+          const body = request.body;
+          if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+          for (const field of READ_ONLY_FIELDS[collection] ?? []) delete (body as Record<string, unknown>)[field];
+        },
+      },
       async (request, reply) => {
         const body = request.body as { id?: unknown };
         if (body.id !== request.params.id) {
