@@ -27,8 +27,9 @@ export function createAckLinks(secret: string, baseUrl: () => string, options: A
   const sign = (payload: string): string => createHmac('sha256', secret).update(payload).digest('base64url').slice(0, 22);
   return {
     url(alertId, personId, action = 'ack') {
-      const expiresAtMs = options.now() + options.ttlMs;
-      const payload = Buffer.from(`${alertId}|${personId}|${action}|${expiresAtMs}`).toString('base64url');
+      // Seconds in base 36: the link goes out in text messages, where every character counts.
+      const expires = Math.floor((options.now() + options.ttlMs) / 1000).toString(36);
+      const payload = Buffer.from(`${alertId}|${personId}|${action}|${expires}`).toString('base64url');
       return `${baseUrl().replace(/\/$/, '')}/ack/${payload}.${sign(payload)}`;
     },
     verify(token) {
@@ -41,7 +42,7 @@ export function createAckLinks(secret: string, baseUrl: () => string, options: A
       if (alertId === undefined || personId === undefined || alertId === '' || personId === '') return undefined;
       if (action === undefined || !ACTIONS.includes(action)) return undefined;
       // Links written before links expired carry no time: they count as expired.
-      if (expires === undefined || !/^\d{1,16}$/.test(expires) || Number(expires) <= options.now()) return undefined;
+      if (expires === undefined || !/^[0-9a-z]{1,10}$/.test(expires) || parseInt(expires, 36) * 1000 <= options.now()) return undefined;
       return { alertId, personId, action: action as LinkAction };
     },
   };
