@@ -23,6 +23,8 @@ export interface FleetOptions {
   rampPerS?: number;
   /** Connection attempts under way at once. */
   connectConcurrency?: number;
+  /** How long one device waits for its CONNACK before the attempt counts as failed (default 5 s). */
+  connectTimeoutMs?: number;
   /** Stop sending after this many telemetry messages. */
   messages?: number;
   /** Stop this long after the start. */
@@ -159,6 +161,7 @@ export function startFleet(options: FleetOptions): Fleet {
       fw: 'fleet-1.0.0',
       ...(options.reconnect === false ? {} : { reconnect: options.reconnect ?? DEFAULT_BACKOFF }),
       ...(localAddress === undefined ? {} : { localAddress }),
+      ...(options.connectTimeoutMs === undefined ? {} : { extra: { connectTimeout: options.connectTimeoutMs } }),
     }).then(
       (device) => {
         connecting--;

@@ -46,6 +46,8 @@ describe('the fleet load generator against a real gateway', () => {
       qos: 0,
       encoding: 'mixed',
       rampPerS: 1000,
+      // Every first CONNECT checks a secret; on a busy machine a CONNACK can take longer than a field device's 5 s.
+      connectTimeoutMs: 45_000,
       // Two source addresses: the path a fleet beyond one address's ephemeral ports takes.
       localAddresses: ['127.0.0.1', '127.0.0.2'],
       onProgress: (p) => progress.push({ at: performance.now(), p }),
