@@ -14,7 +14,7 @@ import {
 } from '../../rules/safety/index.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { NewPageJob, PageJobStore, PageRoute } from '../pager/page-jobs.js';
-import { escalationStepsFor, resolvePerson, rosterFor } from '../pager/recipients.js';
+import { escalationStepsFor, repagePolicyFor, resolvePerson, rosterFor } from '../pager/recipients.js';
 import type { Registry } from '../registry/registry.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { dedupKeyOf, type AlertFilter, type AlertStore, type KeyedAlert } from './alert-store.js';
@@ -91,7 +91,8 @@ export class AlertService {
     if (change.events.includes('alertRaised')) this.deps.metrics.alertsRaised.inc({ kind: raise.kind, severity: raise.severity });
     this.commit(change);
     // Listeners may have added to the timeline meanwhile: escalate the stored alert, not the change's copy.
-    if (change.events.includes('alertRaised') || change.events.includes('alertSeverityRaised')) this.escalateOne(this.get(change.alert.id)!, this.deps.now());
+    // A repeat may be a new critical occurrence that pages again (the planner decides).
+    if (change.events.some((e) => e === 'alertRaised' || e === 'alertSeverityRaised' || e === 'alertRepeated')) this.escalateOne(this.get(change.alert.id)!, this.deps.now());
     return this.get(change.alert.id)!;
   }
 
@@ -181,8 +182,8 @@ export class AlertService {
     const alert = this.get(id);
     if (alert === undefined) return undefined;
     const change = this.deps.machine.ack(alert, { by, atMs: this.deps.now(), ...(note === undefined ? {} : { note }) });
-    // Once someone has it, the remaining escalation pages are not sent.
-    this.commit(change, [], change.changed ? ['step'] : []);
+    // Once someone has it, the remaining escalation pages and re-pages are not sent.
+    this.commit(change, [], change.changed ? ['step', 'repage'] : []);
     return change.alert;
   }
 
@@ -222,7 +223,13 @@ export class AlertService {
 
   private escalateOne(alert: Alert, nowMs: number): void {
     const { registry, planner } = this.deps;
-    const plan = planner.plan({ alert, nowMs, roster: rosterFor(registry, alert), steps: escalationStepsFor(registry, alert) });
+    const plan = planner.plan({
+      alert,
+      nowMs,
+      roster: rosterFor(registry, alert),
+      steps: escalationStepsFor(registry, alert),
+      repage: repagePolicyFor(registry, alert),
+    });
     if (plan.due.length === 0) return;
     let next = alert;
     const jobs: NewPageJob[] = [];

@@ -82,7 +82,9 @@ export function buildPageMessage(input: {
   timeZone: string;
 }): PageMessage {
   const { alert, context, person, ackUrl, dispatch } = input;
-  const text = pageText(alert, context, dispatch === undefined ? ackUrl : null, input.timeZone);
+  // A re-page says so first: the phone already showed this alert once and nobody took it.
+  const again = input.reason === 'repage' && alert.state === 'open' ? '[再次 AGAIN · 仍无人接手 nobody has taken it yet] ' : '';
+  const text = again + pageText(alert, context, dispatch === undefined ? ackUrl : null, input.timeZone);
   return {
     type: 'page',
     reason: input.reason,

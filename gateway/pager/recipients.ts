@@ -1,4 +1,4 @@
-import { DEFAULT_ESCALATION_STEPS, type Alert, type EscalationSteps, type Roster } from '../../rules/safety/index.js';
+import { DEFAULT_ESCALATION_STEPS, DEFAULT_REPAGE_POLICY, NO_REPAGE, type Alert, type EscalationSteps, type RepagePolicy, type Roster } from '../../rules/safety/index.js';
 import type { Registry } from '../registry/registry.js';
 import type { Channel } from '../registry/schemas.js';
 
@@ -58,4 +58,15 @@ export function escalationStepsFor(registry: Registry, alert: Pick<Alert, 'grid'
   if (alert.kind === 'aqhi_high') return AQHI_NOTICE_STEPS;
   if (alert.kind === 'aed_fault') return AED_FAULT_STEPS;
   return registry.get('grids', alert.grid)?.escalation ?? DEFAULT_ESCALATION_STEPS;
+}
+
+/** The grid's re-page policy; index notices and cabinet faults inform, and are never paged again. */
+export function repagePolicyFor(registry: Registry, alert: Pick<Alert, 'grid' | 'kind'>): RepagePolicy {
+  if (alert.kind === 'aqhi_high' || alert.kind === 'aed_fault') return NO_REPAGE;
+  const own = registry.get('grids', alert.grid)?.repage;
+  const repeatS = own?.repeatLastStepS ?? DEFAULT_REPAGE_POLICY.repeatLastStepS;
+  return {
+    newCriticalOccurrence: own?.newCriticalOccurrence ?? DEFAULT_REPAGE_POLICY.newCriticalOccurrence,
+    repeatLastStepS: repeatS === 0 ? null : repeatS,
+  };
 }

@@ -66,6 +66,13 @@ export const Grid = Type.Object(
     emergencyGroup: Type.Array(Id, { default: [] }),
     boundary: Type.Optional(Type.Array(Type.Tuple([Lat, Lon]), { minItems: 3 })),
     escalation: Type.Optional(Type.Array(EscalationStep, { minItems: 1 })),
+    /** CONTRACT.md §6 "Re-page": page again on a new critical occurrence; repeat the last step (0: never). */
+    repage: Type.Optional(
+      Type.Object(
+        { newCriticalOccurrence: Type.Optional(Type.Boolean()), repeatLastStepS: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })) },
+        strict,
+      ),
+    ),
     /** This grid's overrides of the deployment's rules (its residents' own thresholds win). */
     rules: Type.Optional(Type.Object(SafetyRuleFields, strict)),
   },

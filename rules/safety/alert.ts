@@ -1,4 +1,5 @@
 import type { NotifyTarget } from './escalation-policy.js';
+import type { RepageCause } from './repage-policy.js';
 import type { Severity } from './severity.js';
 import { SAFETY_KINDS, type OutcomeDetails } from './types.js';
 
@@ -38,6 +39,17 @@ export type EscalatedEntry = EntryBase & {
   notify: readonly NotifyTarget[];
   recipients: readonly string[];
 };
+/**
+ * The current step's people paged again while nobody has acked: a new critical occurrence
+ * (`new_occurrence`) or the chain run out (`last_step_repeated`, every `repeatLastStepS`).
+ */
+export type RepagedEntry = EntryBase & {
+  type: 'repaged';
+  step: number;
+  cause: RepageCause;
+  notify: readonly NotifyTarget[];
+  recipients: readonly string[];
+};
 export type DigestedEntry = EntryBase & { type: 'digested'; sendAtMs: number; recipients: readonly string[] };
 export type ResolvedEntry = EntryBase & {
   type: 'resolved';
@@ -55,12 +67,13 @@ export type TimelineEntry =
   | FailedEntry
   | AckedEntry
   | EscalatedEntry
+  | RepagedEntry
   | DigestedEntry
   | ResolvedEntry
   | NoteEntry;
 
 /** Entries the I/O side reports (pages and their fate, escalation steps, notes). */
-export type RecordedEntry = PagedEntry | DeliveredEntry | FailedEntry | EscalatedEntry | DigestedEntry | NoteEntry;
+export type RecordedEntry = PagedEntry | DeliveredEntry | FailedEntry | EscalatedEntry | RepagedEntry | DigestedEntry | NoteEntry;
 
 /**
  * One alert. Times are epoch milliseconds (the field names are the contract's); unset times and

@@ -3,7 +3,9 @@ import type { DailyWindow } from './daily-window.js';
 import { parseDailyWindow } from './daily-window.js';
 import type { LocalTime } from './local-time.js';
 import { DEFAULT_TIME_ZONE, createLocalTime } from './local-time.js';
+import { DEFAULT_REPAGE_POLICY, planRepage, repeatIntervalMs, type RepageCause, type RepagePolicy } from './repage-policy.js';
 import type { Severity } from './severity.js';
+
 
 export const NOTIFY_ROLES = ['onDuty', 'backup', 'family', 'emergencyGroup'] as const;
 export type NotifyRole = (typeof NOTIFY_ROLES)[number];
@@ -42,6 +44,8 @@ export type EscalationAction =
       type: 'page';
       step: number;
       reason: 'step' | 'repage';
+      /** Set on a re-page of an open alert nobody acked (recorded as `repaged`). */
+      cause?: RepageCause;
       notify: readonly NotifyTarget[];
       recipients: readonly string[];
     }
@@ -59,6 +63,8 @@ export interface PlanInput {
   nowMs: number;
   roster: Roster;
   steps?: EscalationSteps;
+  /** The grid's re-page policy; DEFAULT_REPAGE_POLICY when absent. */
+  repage?: RepagePolicy;
 }
 
 export interface EscalationPlanner {
@@ -101,7 +107,7 @@ export function createEscalationPlanner(deps: EscalationPlannerDeps = {}): Escal
   const repageMs = (deps.repageAckedCriticalAfterS ?? DEFAULT_REPAGE_ACKED_CRITICAL_AFTER_S) * 1000;
   const lastStepBySeverity = deps.lastStepBySeverity ?? DEFAULT_LAST_STEP_BY_SEVERITY;
 
-  function planOpen(alert: Alert, nowMs: number, roster: Roster, steps: EscalationSteps): EscalationPlan {
+  function planOpen(alert: Alert, nowMs: number, roster: Roster, steps: EscalationSteps, repage: RepagePolicy): EscalationPlan {
     const lastAllowed = Math.min(steps.length - 1, lastStepBySeverity[alert.severity] ?? Number.POSITIVE_INFINITY);
     const taken = alert.timeline.filter(isEscalated).filter((e) => e.reason === 'step');
     const last = taken.reduce<EscalatedEntry | undefined>((a, e) => (a === undefined || e.step >= a.step ? e : a), undefined);
@@ -116,9 +122,11 @@ export function createEscalationPlanner(deps: EscalationPlannerDeps = {}): Escal
     const pageStep = (index: number): EscalationPlan => {
       const notify = steps[index]?.notify ?? [];
       const recipients = recipientsOf(notify, roster, alert.assignee);
+      const next = dueAfter(index, nowMs, recipients);
+      const repeatMs = next === null ? repeatIntervalMs(repage, alert.severity) : null;
       return {
         due: [{ type: 'page', step: index, reason: 'step', notify, recipients }],
-        nextAtMs: dueAfter(index, nowMs, recipients),
+        nextAtMs: next ?? (repeatMs === null ? null : nowMs + repeatMs),
       };
     };
 
@@ -135,9 +143,13 @@ export function createEscalationPlanner(deps: EscalationPlannerDeps = {}): Escal
       return pageStep(0);
     }
     const dueAtMs = dueAfter(last.step, last.atMs, last.recipients);
-    if (dueAtMs === null) return { due: [], nextAtMs: null };
-    if (nowMs < dueAtMs) return { due: [], nextAtMs: dueAtMs };
-    return pageStep(last.step + 1);
+    if (dueAtMs !== null && nowMs >= dueAtMs) return pageStep(last.step + 1);
+    const again = planRepage({ timeline: alert.timeline, severity: alert.severity, nowMs, chainEnded: dueAtMs === null, policy: repage });
+    const nextAtMs = dueAtMs === null ? again.nextAtMs : again.nextAtMs === null ? dueAtMs : Math.min(dueAtMs, again.nextAtMs);
+    if (again.due === null) return { due: [], nextAtMs };
+    const notify = steps[again.due.step]?.notify ?? [];
+    const recipients = recipientsOf(notify, roster, alert.assignee);
+    return { due: [{ type: 'page', step: again.due.step, reason: 'repage', cause: again.due.cause, notify, recipients }], nextAtMs };
   }
 
   function planAcked(alert: Alert, nowMs: number, roster: Roster): EscalationPlan {
@@ -153,14 +165,16 @@ export function createEscalationPlanner(deps: EscalationPlannerDeps = {}): Escal
   }
 
   return {
-    plan({ alert, nowMs, roster, steps = DEFAULT_ESCALATION_STEPS }) {
-      if (alert.state === 'open') return planOpen(alert, nowMs, roster, steps);
+    plan({ alert, nowMs, roster, steps = DEFAULT_ESCALATION_STEPS, repage = DEFAULT_REPAGE_POLICY }) {
+      if (alert.state === 'open') return planOpen(alert, nowMs, roster, steps, repage);
       if (alert.state === 'acked') return planAcked(alert, nowMs, roster);
       return { due: [], nextAtMs: null };
     },
     apply(alert, action, atMs) {
       const entry: TimelineEntry =
-        action.type === 'page'
+        action.type === 'page' && action.cause !== undefined
+          ? { type: 'repaged', atMs, step: action.step, cause: action.cause, notify: action.notify, recipients: action.recipients }
+          : action.type === 'page'
           ? {
               type: 'escalated',
               atMs,

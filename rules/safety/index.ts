@@ -23,3 +23,4 @@ export * from './safety-engine.js';
 export * from './alert.js';
 export * from './alert-machine.js';
 export * from './escalation-policy.js';
+export * from './repage-policy.js';

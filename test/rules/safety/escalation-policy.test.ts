@@ -36,11 +36,13 @@ function follow(planner: EscalationPlanner, alert: Alert, untilMs: number, onWak
 describe('createEscalationPlanner: steps', () => {
   const planner = createEscalationPlanner({ timeZone: 'Asia/Shanghai' });
 
-  it('pages on duty at once, backup and family at 3 min, the emergency group at 8 min', () => {
-    expect(follow(planner, newAlert('critical'), DAY + 60 * MINUTE_MS)).toEqual([
+  it('pages on duty at once, backup and family at 3 min, the emergency group at 8 min, then it every 10 min', () => {
+    expect(follow(planner, newAlert('critical'), DAY + 30 * MINUTE_MS)).toEqual([
       'step0@0m->w1',
       'step1@3m->w2+f1+f2',
       'step2@8m->w3+v1',
+      'repage2@18m->w3+v1',
+      'repage2@28m->w3+v1',
     ]);
   });
 
@@ -110,12 +112,12 @@ describe('createEscalationPlanner: steps', () => {
   });
 
   it.each<[Severity, string[]]>([
-    ['critical', ['step0@0m->w1', 'step1@3m->w2+f1+f2', 'step2@8m->w3+v1']],
-    ['high', ['step0@0m->w1', 'step1@3m->w2+f1+f2', 'step2@8m->w3+v1']],
+    ['critical', ['step0@0m->w1', 'step1@3m->w2+f1+f2', 'step2@8m->w3+v1', 'repage2@18m->w3+v1']],
+    ['high', ['step0@0m->w1', 'step1@3m->w2+f1+f2', 'step2@8m->w3+v1', 'repage2@18m->w3+v1']],
     ['medium', ['step0@0m->w1', 'step1@3m->w2+f1+f2']],
     ['low', ['step0@0m->w1']],
   ])('a %s alert in the day climbs to %j', (severity, expected) => {
-    expect(follow(planner, newAlert(severity), DAY + 60 * MINUTE_MS)).toEqual(expected);
+    expect(follow(planner, newAlert(severity), DAY + 20 * MINUTE_MS)).toEqual(expected);
   });
 
   it('does nothing for a resolved alert', () => {
