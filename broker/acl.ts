@@ -66,6 +66,7 @@ export type SubscribeDecision = { allowed: true } | { allowed: false; reason: st
 export function authorizeAppSubscribe(client: AppClient, topicFilter: string): SubscribeDecision {
   const parts = topicFilter.split('/');
   const deny = (reason: string): SubscribeDecision => ({ allowed: false, reason });
+  if (isIndexReportFilter(parts)) return { allowed: true };
   if (parts.length !== 3) return deny(`"${topicFilter}" is not a topic app clients may subscribe to`);
   const [root, kind, id] = parts as [string, string, string];
   const isId = ID_PATTERN.test(id);
@@ -84,6 +85,17 @@ export function authorizeAppSubscribe(client: AppClient, topicFilter: string): S
     return deny(`alerts/person/${id} is only for that person`);
   }
   return deny(`"${topicFilter}" is not a topic app clients may subscribe to`);
+}
+
+/**
+ * The index's daily reports and forecasts (CONTRACT.md §6), public like the feed:
+ * `feeds/aqhi/{station|+}/{daily|forecast}` and `feeds/aqhi/district/{district|+}/daily`.
+ */
+function isIndexReportFilter(parts: readonly string[]): boolean {
+  if (parts[0] !== 'feeds' || parts[1] !== 'aqhi') return false;
+  const idOrAll = (x: string | undefined): boolean => x !== undefined && (x === '+' || ID_PATTERN.test(x));
+  if (parts.length === 4) return idOrAll(parts[2]) && (parts[3] === 'daily' || parts[3] === 'forecast');
+  return parts.length === 5 && parts[2] === 'district' && idOrAll(parts[3]) && parts[4] === 'daily';
 }
 
 /** App clients only listen: the gateway is the only publisher of feeds and alerts. */

@@ -26,6 +26,7 @@ import { createAqhiService, type AqhiService } from './aqhi/aqhi-service.js';
 import type { StationIndex } from './aqhi/feed-schema.js';
 import { selectAqhiProfile } from './aqhi/profile-selection.js';
 import { SqliteAqhiStore } from './aqhi/sqlite-aqhi-store.js';
+import { createIndexReports, type IndexReports } from './aqhi/index-reports.js';
 import { SseHub } from './http/sse.js';
 import { createNodeRedHost, type NodeRedHost } from './node-red/node-red-host.js';
 
@@ -54,6 +55,8 @@ export interface Gateway {
   readonly alerting: Alerting;
   /** The air-quality index: engine, hourly history, high-band changes. */
   readonly aqhi: AqhiService;
+  /** The index's daily reports (and what is built on the hourly index beyond the feed). */
+  readonly aqhiReports: IndexReports;
   /** Embedded Node-RED (/red): started last, stopped first, never needed by the built-in rules. */
   readonly nodeRed: NodeRedHost;
 }
@@ -134,9 +137,11 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     baseUrl: () => config.pager.publicUrl ?? `http://localhost:${httpPort}`,
   });
   const aqhiLog = log.child({ component: 'aqhi' });
+  const aqhiProfile = selectAqhiProfile(settings.rules.aqhi);
+  const aqhiStore = new SqliteAqhiStore(db);
   const aqhi = createAqhiService({
-    profile: selectAqhiProfile(settings.rules.aqhi),
-    store: new SqliteAqhiStore(db),
+    profile: aqhiProfile,
+    store: aqhiStore,
     registry,
     ingestEvents: ingest.events,
     now,
@@ -145,6 +150,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   const aqhiStream = new SseHub<StationIndex>();
   const aqhiFeed = createAqhiFeedPublisher({ service: aqhi, stream: aqhiStream, log: aqhiLog });
   connectAqhiNotices({ events: aqhi.events, registry, alerts: alerting.service, log: aqhiLog, now });
+  const aqhiReports = createIndexReports({ config: config.aqhi, db, profile: aqhiProfile, aqhi, store: aqhiStore, registry, timeZone: settings.timeZone, now, log: aqhiLog });
   const nodeRed = createNodeRedHost({
     config: config.nodeRed,
     dataDir: config.dataDir,
@@ -174,6 +180,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       aed: alerting.aed,
       aqhi,
       aqhiStream,
+      aqhiDaily: aqhiReports.daily,
       timeZone: settings.timeZone,
       readiness: () => {
         const checks: Record<string, boolean> = { broker: broker?.listening === true, store: db.open && !stopped };
@@ -217,6 +224,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     generatedAdminToken,
     alerting,
     aqhi,
+    aqhiReports,
     nodeRed,
     get broker() {
       return broker;
@@ -253,6 +261,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       alerting.start();
       aqhi.start();
       aqhiFeed.attachBroker(broker);
+      aqhiReports.start(broker);
       if (provision !== undefined && !provisionLoaded) {
         log.info(
           { file: provision.file, known: registry.list('devices').length, inFile: provision.secrets },
@@ -276,6 +285,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       await nodeRed.stop();
       await alerting.stop();
       aqhiFeed.detachBroker();
+      aqhiReports.stop();
       await broker?.close();
       // Open event streams would keep the server from closing.
       aqhiStream.close();

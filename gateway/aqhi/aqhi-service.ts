@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { createAqhiEngine, HOUR_MS, type AqiProfile, type AqhiEngine, type IndexUpdate } from '../../rules/aqhi/index.js';
+import { createAqhiEngine, HOUR_MS, type AqiProfile, type AqhiEngine, type IndexUpdate, type Pollutant } from '../../rules/aqhi/index.js';
 import type { Reading } from '../../sensors/index.js';
 import type { IngestEvents } from '../ingest/ingest-pipeline.js';
 import type { Registry } from '../registry/registry.js';
@@ -8,7 +8,7 @@ import type { DeviceEntity } from '../registry/schemas.js';
 import { AIR_VALID_RANGE } from './air-valid-range.js';
 import type { AqhiFeedBody, HistoryPoint, StationIndex } from './feed-schema.js';
 import { restoreServiceState, type AqhiServiceState } from './service-state.js';
-import type { AqhiStore } from './sqlite-aqhi-store.js';
+import type { AqhiStore, StationHourMeans } from './sqlite-aqhi-store.js';
 import { excludedHours, toHistoryPoint, toStationIndex, STALE_AFTER_MS } from './station-index.js';
 
 /** What the AQHI service tells the rest of the gateway (feeds, the alert service, Node-RED). */
@@ -105,6 +105,8 @@ export function createAqhiService(deps: AqhiServiceDeps): AqhiService {
   }
 
   const pendingHours = new Map<string, IndexUpdate>();
+  /** Station-hours whose pollutant means changed since the last write: station → hour starts. */
+  const pendingMeans = new Map<string, Set<number>>();
   let stateDirty = false;
   let lastSnapshotAt = performance.now();
   let hourTimer: NodeJS.Timeout | undefined;
@@ -148,12 +150,33 @@ export function createAqhiService(deps: AqhiServiceDeps): AqhiService {
     lastReadingAtMs.set(stationId, Math.max(lastReadingAtMs.get(stationId) ?? 0, reading.receivedAtMs));
     stateDirty = true;
     const { updates, rejected } = engine.ingest(stationId, reading.tsMs, reading.values);
+    if (rejected.length < Object.keys(reading.values).length) {
+      const hours = pendingMeans.get(stationId) ?? new Set<number>();
+      pendingMeans.set(stationId, hours.add(hourOf(reading.tsMs)));
+    }
     if (rejected.length > 0) log.warn({ stationId, deviceId: device.id, rejected }, 'air values left out of the index');
     apply(updates);
     if (updates.length === 0) emit('stationChanged', stationId);
   }
 
+  function writeMeans(): void {
+    const rows: StationHourMeans[] = [];
+    for (const [stationId, hours] of pendingMeans) {
+      const oldest = Math.min(...hours);
+      const span = Math.floor((hourOf(now()) - oldest) / HOUR_MS) + 2;
+      for (const summary of engine.hourly(stationId, span)) {
+        if (!hours.has(summary.hourStartMs)) continue;
+        const means: StationHourMeans['means'] = {};
+        for (const [p, h] of Object.entries(summary.pollutants)) if (h.mean !== null) means[p as Pollutant] = h.mean;
+        rows.push({ stationId, hourStartMs: summary.hourStartMs, means });
+      }
+    }
+    pendingMeans.clear();
+    store.saveMeans(rows);
+  }
+
   function flush(force = false): void {
+    if (pendingMeans.size > 0) writeMeans();
     if (pendingHours.size > 0) {
       store.saveHours([...pendingHours.values()], now());
       pendingHours.clear();

@@ -1,4 +1,4 @@
-import type { IndexUpdate } from '../../rules/aqhi/index.js';
+import type { IndexUpdate, Pollutant } from '../../rules/aqhi/index.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 
 /** What the AQHI service keeps on disk: hourly index values for history, and its own state. */
@@ -10,8 +10,19 @@ export interface AqhiStore {
   latest(stationId: string): IndexUpdate | undefined;
   saveState(state: unknown, savedAtMs: number): void;
   loadState(): unknown;
+  /** Upserts a station-hour's counted pollutant means (the daily report's pollutant figures). */
+  saveMeans(rows: readonly StationHourMeans[]): void;
+  /** Stored means with fromMs ≤ hourStartMs ≤ toMs, oldest first. */
+  means(stationId: string, fromMs: number, toMs: number): StationHourMeans[];
   /** Drops hours that started before this; returns how many. */
   pruneBefore(hourStartMs: number): number;
+}
+
+/** The counted hourly means of one station-hour (µg/m³; CO mg/m³). */
+export interface StationHourMeans {
+  stationId: string;
+  hourStartMs: number;
+  means: Partial<Record<Pollutant, number>>;
 }
 
 const STATE_KEY = 'aqhi-service';
@@ -31,6 +42,29 @@ export class SqliteAqhiStore implements AqhiStore {
     );
     this.selectHours = db.prepare('SELECT body FROM aqhi_hourly WHERE station_id = ? AND hour_start_ms BETWEEN ? AND ? ORDER BY hour_start_ms');
     this.selectLatest = db.prepare('SELECT body FROM aqhi_hourly WHERE station_id = ? ORDER BY hour_start_ms DESC LIMIT 1');
+    this.upsertMeans = db.prepare(
+      `INSERT INTO aqhi_hour_means (station_id, hour_start_ms, body) VALUES (?, ?, ?)
+       ON CONFLICT (station_id, hour_start_ms) DO UPDATE SET body = excluded.body`,
+    );
+    this.selectMeans = db.prepare('SELECT hour_start_ms, body FROM aqhi_hour_means WHERE station_id = ? AND hour_start_ms BETWEEN ? AND ? ORDER BY hour_start_ms');
+  }
+
+  private readonly upsertMeans;
+  private readonly selectMeans;
+
+  saveMeans(rows: readonly StationHourMeans[]): void {
+    if (rows.length === 0) return;
+    this.db.transaction(() => {
+      for (const r of rows) this.upsertMeans.run(r.stationId, r.hourStartMs, JSON.stringify(r.means));
+    })();
+  }
+
+  means(stationId: string, fromMs: number, toMs: number): StationHourMeans[] {
+    return (this.selectMeans.all(stationId, fromMs, toMs) as { hour_start_ms: number; body: string }[]).map((r) => ({
+      stationId,
+      hourStartMs: r.hour_start_ms,
+      means: JSON.parse(r.body) as Partial<Record<Pollutant, number>>,
+    }));
   }
 
   saveHours(updates: readonly IndexUpdate[], savedAtMs: number): void {
@@ -73,6 +107,7 @@ export class SqliteAqhiStore implements AqhiStore {
   }
 
   pruneBefore(hourStartMs: number): number {
+    this.db.prepare('DELETE FROM aqhi_hour_means WHERE hour_start_ms < ?').run(hourStartMs);
     return this.db.prepare('DELETE FROM aqhi_hourly WHERE hour_start_ms < ?').run(hourStartMs).changes;
   }
 }

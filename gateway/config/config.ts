@@ -118,6 +118,15 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    aqhi: Type.Object(
+      {
+        /** Local time at which the day before is reported (daily index reports). */
+        dailyIssueAt: Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' }),
+        /** Counted hours a day's report needs to be complete (GB 3095: 20 of 24 for a daily mean). */
+        dailyRequiredHours: Type.Integer({ minimum: 1, maximum: 24 }),
+      },
+      { additionalProperties: false },
+    ),
     nodeRed: Type.Object(
       {
         /** Node-RED under /red; the gateway's own rules and paging never depend on it. */
@@ -169,6 +178,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   http: { bodyLimitBytes: 1024 * 1024 },
   alerts: { tickMs: 1000, quietHours: '22:00-07:00', repageAckedCriticalAfterS: 1800 },
   pager: { timeoutMs: 5000, maxAttempts: 3, backoffMs: 2000, ackLinkTtlS: 24 * 3600 },
+  aqhi: { dailyIssueAt: '01:00', dailyRequiredHours: 20 },
   nodeRed: {
     enabled: true,
     messagesPerSecondPerFlow: 50,

@@ -13,6 +13,7 @@ import type { SseHub } from './sse.js';
 import type { TokenStore } from './token-store.js';
 import type { AqhiService } from '../aqhi/aqhi-service.js';
 import type { StationIndex } from '../aqhi/feed-schema.js';
+import type { DailyReportService } from '../aqhi/daily-report-service.js';
 
 /** One alert change as the SSE stream and the `alerts/grid/{gridId}` topic carry it. */
 export interface AlertChangeMessage {
@@ -43,6 +44,7 @@ export interface HttpDeps {
   aed: AedService;
   aqhi: Pick<AqhiService, 'feed' | 'history'>;
   aqhiStream: SseHub<StationIndex>;
+  aqhiDaily: Pick<DailyReportService, 'recent'>;
   /** The deployment's time zone (the provision file's `timeZone`), for showing local times. */
   timeZone: string;
 }

@@ -162,6 +162,41 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE secret_proofs ADD COLUMN members TEXT;
   `,
+  // 7: the index's daily reports (every revision kept), the hourly pollutant means they are built
+  // from, the forecasts kept for scoring the model, and the bureau's official forecasts.
+  `
+  CREATE TABLE aqhi_hour_means (
+    station_id TEXT NOT NULL,
+    hour_start_ms INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (station_id, hour_start_ms)
+  );
+  CREATE TABLE aqhi_daily_reports (
+    scope TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    date TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    issued_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (scope, subject, date, revision)
+  );
+  CREATE TABLE aqhi_forecast_log (
+    station_id TEXT NOT NULL,
+    issued_hour_ms INTEGER NOT NULL,
+    lead_hours INTEGER NOT NULL,
+    target_hour_ms INTEGER NOT NULL,
+    model REAL,
+    persistence REAL,
+    PRIMARY KEY (station_id, issued_hour_ms, lead_hours)
+  );
+  CREATE INDEX aqhi_forecast_log_by_target ON aqhi_forecast_log (station_id, target_hour_ms);
+  CREATE TABLE aqhi_official_forecasts (
+    station_id TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    issued_at_ms INTEGER NOT NULL,
+    valid_until_ms INTEGER NOT NULL
+  );
+  `,
 ];
 
 export function openDatabase(dataDir: string, fileName = 'gateway.db'): SqliteDatabase {

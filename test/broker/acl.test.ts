@@ -54,6 +54,13 @@ describe('app client topic ACL (API token logins)', () => {
     ['bureau', 'feeds/#', false],
     ['bureau', 'feeds/aqhi/s1/extra', false],
     ['bureau', 'feeds/aqhi/bad id', false],
+    // Daily reports and forecasts, per station and per district.
+    ['w1', 'feeds/aqhi/s1/daily', true],
+    ['bureau', 'feeds/aqhi/+/forecast', true],
+    ['bureau', 'feeds/aqhi/district/d1/daily', true],
+    ['bureau', 'feeds/aqhi/district/+/forecast', false],
+    ['bureau', 'feeds/aqhi/s1/daily/x', false],
+    ['bureau', 'feeds/aqhi/#/daily', false],
     // Grid alerts: a worker's own grids; admin any grid and the wildcard.
     ['w1', 'alerts/grid/g1', true],
     ['w1', 'alerts/grid/g3', true],

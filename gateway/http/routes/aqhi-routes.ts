@@ -6,6 +6,7 @@ import { AqhiFeedBody, AqhiHistoryBody } from '../../aqhi/feed-schema.js';
 import { Id } from '../../registry/schemas.js';
 import type { HttpDeps } from '../deps.js';
 import { ErrorBody, HttpError } from '../errors.js';
+import { aqhiReportRoutes } from './aqhi-report-routes.js';
 
 /** History reaches back 30 days of hourly values. */
 const MAX_HISTORY_HOURS = 720;
@@ -24,6 +25,7 @@ const StreamQuery = Type.Object(
 export const aqhiRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['aqhi'];
+  await fastify.register(aqhiReportRoutes, deps);
 
   app.get(
     '/api/aqhi',

@@ -1,0 +1,236 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import {
+  addDays,
+  buildDailyFigures,
+  HOUR_MS,
+  limitsOf,
+  localDateOf,
+  localDayBounds,
+  localTimeToMs,
+  mergeStationHours,
+  parseTimeOfDay,
+  type AqiProfile,
+  type DayHour,
+} from '../../rules/aqhi/index.js';
+import type { Registry } from '../registry/registry.js';
+import type { AqhiService } from './aqhi-service.js';
+import type { DailyReport } from './daily-report-schema.js';
+import type { ReportScope, SqliteDailyReportStore } from './daily-report-store.js';
+import type { AqhiStore } from './sqlite-aqhi-store.js';
+
+export interface DailyReportEvents {
+  /** A report was issued: a day's first (revision 1) or a re-issue after late data. */
+  reportIssued: [report: DailyReport];
+}
+
+export interface DailyReportDeps {
+  profile: AqiProfile;
+  aqhi: Pick<AqhiService, 'events' | 'flush'>;
+  hours: Pick<AqhiStore, 'hours' | 'means'>;
+  reports: SqliteDailyReportStore;
+  registry: Pick<Registry, 'list' | 'get'>;
+  timeZone: string;
+  /** Local time (HH:MM) at which the day before is reported. */
+  issueAt: string;
+  /** Counted hours a day needs to be complete. */
+  requiredHours: number;
+  now: () => number;
+  log: Logger;
+  /** How long late data settles before a day is re-issued, default 2 s. */
+  reissueDelayMs?: number;
+}
+
+export interface DailyReportService {
+  readonly events: EventEmitter<DailyReportEvents>;
+  /** Issues the last day whose issue time has passed, for every station and district not yet reported. */
+  issueDue(nowMs?: number): DailyReport[];
+  /** Re-issues the days late data has changed since they were issued; only changed figures make a revision. */
+  reissueChanged(nowMs?: number): DailyReport[];
+  /** The latest revision of each of the last `days` issued days, newest first. */
+  recent(scope: ReportScope, subject: string, days: number, nowMs?: number): DailyReport[];
+  /** Every station's and district's newest report (for the retained topics). */
+  newest(nowMs?: number): DailyReport[];
+  start(): void;
+  stop(): void;
+}
+
+const figuresOf = (r: DailyReport): string => JSON.stringify({ ...r, revision: 0, issuedAt: '' });
+
+/**
+ * Daily reports: at `issueAt` local time the day before is reported for every station and every
+ * district, kept, and published; when late readings change a reported day, it is re-issued with
+ * the next revision.
+ */
+export function createDailyReportService(deps: DailyReportDeps): DailyReportService {
+  const { profile, registry, reports, timeZone, now, log } = deps;
+  const issueMinutes = parseTimeOfDay(deps.issueAt);
+  const limits = limitsOf(profile);
+  const events = new EventEmitter<DailyReportEvents>();
+  const changedDays = new Map<string, Set<string>>(); // station → dates
+  let timer: NodeJS.Timeout | undefined;
+  let reissueTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  /** The day a report is due for at nowMs: yesterday once today's issue time has passed. */
+  function dueDate(nowMs: number): string {
+    const today = localDateOf(nowMs, timeZone);
+    return nowMs >= localTimeToMs(today, issueMinutes, timeZone) ? addDays(today, -1) : addDays(today, -2);
+  }
+
+  function stationHours(stationId: string, startMs: number, endMs: number): DayHour[] {
+    const means = new Map(deps.hours.means(stationId, startMs, endMs - 1).map((m) => [m.hourStartMs, m.means]));
+    return deps.hours.hours(stationId, startMs, endMs - 1).map((u) => ({
+      hourStartMs: u.hourStartMs,
+      value: u.value,
+      primaryPollutants: u.primaryPollutants,
+      means: means.get(u.hourStartMs) ?? {},
+    }));
+  }
+
+  function build(scope: ReportScope, subject: string, date: string, nowMs: number): DailyReport | undefined {
+    const { startMs, endMs } = localDayBounds(date, timeZone);
+    const stations = registry.list('stations').filter((s) => (scope === 'station' ? s.id === subject : s.district === subject));
+    if (stations.length === 0) return undefined;
+    const hours = scope === 'station' ? stationHours(subject, startMs, endMs) : mergeStationHours(stations.map((s) => stationHours(s.id, startMs, endMs)));
+    // No hour at all: the station was not reporting yet (or was away all day); nothing to file.
+    if (hours.length === 0) return undefined;
+    const figures = buildDailyFigures({ profile, date, startMs, endMs, hours, limits, requiredHours: deps.requiredHours });
+    const station = scope === 'station' ? stations[0] : undefined;
+    return {
+      scope,
+      stationId: station?.id ?? null,
+      district: station?.district ?? subject,
+      name: station?.name ?? districtName(subject),
+      timeZone,
+      ...figures,
+      revision: 1,
+      issuedAt: new Date(nowMs).toISOString(),
+      profile: { name: profile.name, version: profile.version, status: profile.status },
+    };
+  }
+
+  /** Grids name their district; the district's own name is the grids' names when nothing better is known. */
+  function districtName(district: string): string {
+    const grids = registry.list('grids').filter((g) => g.district === district);
+    return grids.length === 0 ? district : grids.map((g) => g.name).join(', ');
+  }
+
+  function subjects(): [ReportScope, string][] {
+    const stations = registry.list('stations');
+    return [...stations.map((s): [ReportScope, string] => ['station', s.id]), ...[...new Set(stations.map((s) => s.district))].sort().map((d): [ReportScope, string] => ['district', d])];
+  }
+
+  function issue(scope: ReportScope, subject: string, date: string, nowMs: number): DailyReport | undefined {
+    const previous = reports.latest(scope, subject, date);
+    const next = build(scope, subject, date, nowMs);
+    if (next === undefined) return undefined;
+    if (previous !== undefined) {
+      if (figuresOf(previous) === figuresOf(next)) return undefined;
+      next.revision = previous.revision + 1;
+    }
+    reports.save(scope, subject, next, nowMs);
+    try {
+      events.emit('reportIssued', next);
+    } catch (err) {
+      log.error({ err, scope, subject, date }, 'a listener of daily reports failed');
+    }
+    return next;
+  }
+
+  function issueDue(nowMs = now()): DailyReport[] {
+    const date = dueDate(nowMs);
+    deps.aqhi.flush();
+    const out: DailyReport[] = [];
+    for (const [scope, subject] of subjects()) {
+      if (reports.latest(scope, subject, date) !== undefined) continue;
+      const r = issue(scope, subject, date, nowMs);
+      if (r !== undefined) out.push(r);
+    }
+    if (out.length > 0) log.info({ date, reports: out.length }, 'daily index reports issued');
+    return out;
+  }
+
+  function reissueChanged(nowMs = now()): DailyReport[] {
+    if (changedDays.size === 0) return [];
+    deps.aqhi.flush();
+    const work = [...changedDays];
+    changedDays.clear();
+    const out: DailyReport[] = [];
+    for (const [stationId, dates] of work) {
+      const district = registry.get('stations', stationId)?.district;
+      for (const date of dates) {
+        for (const [scope, subject] of [['station', stationId], ['district', district]] as const) {
+          if (subject === undefined || reports.latest(scope, subject, date) === undefined) continue;
+          const r = issue(scope, subject, date, nowMs);
+          if (r !== undefined) out.push(r);
+        }
+      }
+    }
+    if (out.length > 0) log.info({ reissued: out.map((r) => `${r.scope}:${r.stationId ?? r.district}@${r.date} rev ${r.revision}`) }, 'daily index reports re-issued after late data');
+    return out;
+  }
+
+  // A finished hour of a day already reported changed: late data. Re-issue once it settles.
+  const onIndexChanged: (u: { stationId: string; hourStartMs: number; provisional: boolean }) => void = (u) => {
+    if (u.provisional) return;
+    const date = localDateOf(u.hourStartMs, timeZone);
+    if (date > dueDate(now())) return;
+    const dates = changedDays.get(u.stationId) ?? new Set<string>();
+    changedDays.set(u.stationId, dates.add(date));
+    if (reissueTimer === undefined && !stopped) {
+      reissueTimer = setTimeout(() => {
+        reissueTimer = undefined;
+        try {
+          reissueChanged();
+        } catch (err) {
+          log.error({ err }, 're-issuing daily reports failed');
+        }
+      }, deps.reissueDelayMs ?? 2000);
+      reissueTimer.unref();
+    }
+  };
+  deps.aqhi.events.on('indexChanged', onIndexChanged);
+
+  function schedule(): void {
+    const nowMs = now();
+    const today = localDateOf(nowMs, timeZone);
+    let at = localTimeToMs(today, issueMinutes, timeZone);
+    if (at <= nowMs) at = localTimeToMs(addDays(today, 1), issueMinutes, timeZone);
+    // Long waits are cut into hours: a timer far ahead drifts, and the clock may be moved.
+    timer = setTimeout(() => {
+      try {
+        issueDue();
+      } catch (err) {
+        log.error({ err }, 'issuing daily reports failed');
+      }
+      if (!stopped) schedule();
+    }, Math.min(at - nowMs + 1000, HOUR_MS));
+    timer.unref();
+  }
+
+  return {
+    events,
+    issueDue,
+    reissueChanged,
+    recent(scope, subject, days, nowMs = now()) {
+      return reports.recent(scope, subject, dueDate(nowMs), days);
+    },
+    newest(nowMs = now()) {
+      return subjects()
+        .map(([scope, subject]) => reports.recent(scope, subject, dueDate(nowMs), 1)[0])
+        .filter((r): r is DailyReport => r !== undefined);
+    },
+    start() {
+      if (stopped || timer !== undefined) return;
+      issueDue();
+      schedule();
+    },
+    stop() {
+      stopped = true;
+      deps.aqhi.events.off('indexChanged', onIndexChanged);
+      if (timer !== undefined) clearTimeout(timer);
+      if (reissueTimer !== undefined) clearTimeout(reissueTimer);
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import type { Logger } from 'pino';
+import type { AqiProfile } from '../../rules/aqhi/index.js';
+import type { GatewayConfig } from '../config/config.js';
+import type { Registry } from '../registry/registry.js';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
+import type { AqhiService } from './aqhi-service.js';
+import type { FeedBroker } from './aqhi-feed-publisher.js';
+import type { DailyReport } from './daily-report-schema.js';
+import { createDailyReportService, type DailyReportService } from './daily-report-service.js';
+import { SqliteDailyReportStore } from './daily-report-store.js';
+import { createRetainedPublisher, type RetainedSource } from './retained-publisher.js';
+import type { SqliteAqhiStore } from './sqlite-aqhi-store.js';
+
+/** CONTRACT.md §6: retained, the station's (or the district's) latest daily report. */
+export const dailyReportTopic = (r: Pick<DailyReport, 'scope' | 'stationId' | 'district'>): string =>
+  r.scope === 'station' ? `feeds/aqhi/${r.stationId ?? ''}/daily` : `feeds/aqhi/district/${r.district}/daily`;
+
+export interface IndexReports {
+  readonly daily: DailyReportService;
+  /** Starts the schedules and publishes the retained topics. */
+  start(broker: FeedBroker): void;
+  stop(): void;
+}
+
+/** What the gateway builds on the hourly index: daily reports, published retained. */
+export function createIndexReports(deps: {
+  config: GatewayConfig['aqhi'];
+  db: SqliteDatabase;
+  profile: AqiProfile;
+  aqhi: AqhiService;
+  store: SqliteAqhiStore;
+  registry: Registry;
+  timeZone: string;
+  now: () => number;
+  log: Logger;
+}): IndexReports {
+  const daily = createDailyReportService({
+    profile: deps.profile,
+    aqhi: deps.aqhi,
+    hours: deps.store,
+    reports: new SqliteDailyReportStore(deps.db),
+    registry: deps.registry,
+    timeZone: deps.timeZone,
+    issueAt: deps.config.dailyIssueAt,
+    requiredHours: deps.config.dailyRequiredHours,
+    now: deps.now,
+    log: deps.log,
+  });
+  const dailySource: RetainedSource<DailyReport> = {
+    subscribe(listener) {
+      daily.events.on('reportIssued', listener);
+      return () => daily.events.off('reportIssued', listener);
+    },
+    all: () => daily.newest(),
+    topicOf: dailyReportTopic,
+  };
+  const publisher = createRetainedPublisher([dailySource as RetainedSource<unknown>], deps.log);
+  return {
+    daily,
+    start(broker) {
+      daily.start();
+      publisher.attachBroker(broker);
+    },
+    stop() {
+      publisher.detachBroker();
+      publisher.close();
+      daily.stop();
+    },
+  };
+}
