@@ -7,6 +7,7 @@ import { connectAqhiNotices } from './alerts/aqhi-notices.js';
 import { createDeviceAuthenticator } from './auth/device-authenticator.js';
 import type { GatewayConfig } from './config/config.js';
 import { buildHttpApp, type GatewayHttp } from './http/app.js';
+import { LoginBackoff } from './http/login-backoff.js';
 import { TokenStore } from './http/token-store.js';
 import { DeviceStateStore } from './ingest/device-state-store.js';
 import { createIngestPipeline, type IngestPipeline } from './ingest/ingest-pipeline.js';
@@ -151,12 +152,14 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   const aqhiFeed = createAqhiFeedPublisher({ service: aqhi, stream: aqhiStream, log: aqhiLog });
   connectAqhiNotices({ events: aqhi.events, registry, alerts: alerting.service, log: aqhiLog, now });
   const aqhiReports = createIndexReports({ config: config.aqhi, db, profile: aqhiProfile, aqhi, store: aqhiStore, registry, timeZone: settings.timeZone, now, log: aqhiLog });
+  const loginBackoff = new LoginBackoff({ ...config.http.loginBackoff, forgetAfterMs: config.http.loginBackoff.forgetAfterS * 1000, maxAddresses: 100_000, now });
   const nodeRed = createNodeRedHost({
     config: config.nodeRed,
     dataDir: config.dataDir,
     db,
     registry,
     tokens,
+    loginBackoff,
     alerts: alerting.service,
     sources: { ingest: ingest.events, alerts: alerting.service.events, aqhi: aqhi.events },
     metrics,
@@ -167,6 +170,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     {
       registry,
       tokens,
+      loginBackoff,
       telemetry: embedded,
       deviceState,
       rejections,

@@ -79,6 +79,16 @@ export const ConfigSchema = Type.Object(
     http: Type.Object(
       {
         bodyLimitBytes: Type.Integer({ minimum: 1024 }),
+        /** Wrong tokens per address: after `freeFailures`, each waits twice as long as the last. */
+        loginBackoff: Type.Object(
+          {
+            freeFailures: Type.Integer({ minimum: 1 }),
+            baseDelayMs: Type.Integer({ minimum: 1 }),
+            maxDelayMs: Type.Integer({ minimum: 1 }),
+            forgetAfterS: Type.Integer({ minimum: 1 }),
+          },
+          { additionalProperties: false },
+        ),
       },
       { additionalProperties: false },
     ),
@@ -175,7 +185,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     redisConnectTimeoutMs: 10_000,
   },
   telemetry: { retentionDays: 30, queueLimit: 100_000, flushIntervalMs: 100 },
-  http: { bodyLimitBytes: 1024 * 1024 },
+  http: { bodyLimitBytes: 1024 * 1024, loginBackoff: { freeFailures: 5, baseDelayMs: 1000, maxDelayMs: 300_000, forgetAfterS: 900 } },
   alerts: { tickMs: 1000, quietHours: '22:00-07:00', repageAckedCriticalAfterS: 1800 },
   pager: { timeoutMs: 5000, maxAttempts: 3, backoffMs: 2000, ackLinkTtlS: 24 * 3600 },
   aqhi: { dailyIssueAt: '01:00', dailyRequiredHours: 20 },

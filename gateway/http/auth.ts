@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from './errors.js';
 import type { HttpDeps } from './deps.js';
 import type { StreamTickets } from './stream-tickets.js';
@@ -25,18 +25,19 @@ declare module 'fastify' {
  * Every route needs a bearer token unless it says `config.public`; a route that names no roles
  * is admin-only, so forgetting to configure one fails closed.
  */
-export function registerAuth(app: FastifyInstance, deps: Pick<HttpDeps, 'tokens' | 'metrics'>, streamTickets: StreamTickets): void {
+export function registerAuth(app: FastifyInstance, deps: Pick<HttpDeps, 'tokens' | 'metrics' | 'loginBackoff'>, streamTickets: StreamTickets): void {
   app.decorateRequest('principal', null);
-  app.addHook('onRequest', async (request: FastifyRequest) => {
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const config = request.routeOptions.config;
     if (config.public === true || request.url.startsWith('/docs')) return;
     if (request.routeOptions.url === undefined) return; // 404s answer as such
     const header = request.headers.authorization;
     const ticket = config.streamTicket === true && header === undefined ? ticketOf(request) : undefined;
+    if (header !== undefined || ticket !== undefined) refuseWhileBackingOff(request, reply);
     if (ticket !== undefined) {
       const holder = streamTickets.redeem(ticket);
       if (holder === undefined) {
-        deps.metrics.httpAuthFailures.inc({ status: '401' });
+        failed(request);
         request.log.warn({ ip: request.ip, route: request.routeOptions.url }, 'unknown, spent or expired stream ticket');
         throw new HttpError('GW_ERR_AUTH_BAD_TICKET', 'the stream ticket is unknown, spent or expired; ask POST /api/stream-tickets for a new one');
       }
@@ -49,12 +50,28 @@ export function registerAuth(app: FastifyInstance, deps: Pick<HttpDeps, 'tokens'
     }
     const principal = deps.tokens.resolve(header.replace(/^Bearer\s+/i, ''));
     if (principal === undefined) {
-      deps.metrics.httpAuthFailures.inc({ status: '401' });
+      failed(request);
       request.log.warn({ ip: request.ip, route: request.routeOptions.url }, 'unknown or revoked token');
       throw new HttpError('GW_ERR_AUTH_BAD_TOKEN', 'the bearer token is unknown or revoked');
     }
     authorize(request, principal);
   });
+
+  /** A wrong token or ticket: counted, and the address's back-off grows. */
+  function failed(request: FastifyRequest): void {
+    deps.metrics.httpAuthFailures.inc({ status: '401' });
+    const waitMs = deps.loginBackoff.failed(request.ip);
+    if (waitMs > 0) request.log.warn({ ip: request.ip, waitMs }, 'wrong credentials again; the address waits');
+  }
+
+  function refuseWhileBackingOff(request: FastifyRequest, reply: FastifyReply): void {
+    const waitMs = deps.loginBackoff.waitMs(request.ip);
+    if (waitMs === 0) return;
+    deps.metrics.httpAuthFailures.inc({ status: '429' });
+    const retryAfterS = Math.ceil(waitMs / 1000);
+    reply.header('retry-after', String(retryAfterS));
+    throw new HttpError('GW_ERR_AUTH_BACKOFF', `too many wrong tokens from this address; try again in ${retryAfterS} s`);
+  }
 
   function authorize(request: FastifyRequest, principal: Principal): void {
     const roles = request.routeOptions.config.roles ?? ['admin'];

@@ -11,6 +11,7 @@ import type { Registry } from '../registry/registry.js';
 import type { TelemetryReader } from '../telemetry/telemetry-store.js';
 import type { SseHub } from './sse.js';
 import type { TokenStore } from './token-store.js';
+import type { LoginBackoff } from './login-backoff.js';
 import type { AqhiService } from '../aqhi/aqhi-service.js';
 import type { StationIndex } from '../aqhi/feed-schema.js';
 import type { DailyReportService } from '../aqhi/daily-report-service.js';
@@ -30,6 +31,8 @@ export interface Readiness {
 export interface HttpDeps {
   registry: Registry;
   tokens: TokenStore;
+  /** Failed logins per address (shared with /red's login). */
+  loginBackoff: LoginBackoff;
   telemetry: TelemetryReader;
   deviceState: DeviceStateStore;
   rejections: RejectionLog;

@@ -10,6 +10,7 @@ import type { AlertService, AlertServiceEvents } from '../alerts/alert-service.j
 import type { AqhiServiceEvents } from '../aqhi/aqhi-service.js';
 import type { GatewayConfig } from '../config/config.js';
 import type { GatewayHttp } from '../http/app.js';
+import type { LoginBackoff } from '../http/login-backoff.js';
 import type { TokenStore } from '../http/token-store.js';
 import type { IngestEvents } from '../ingest/ingest-pipeline.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -49,6 +50,8 @@ export interface NodeRedHostDeps {
   db: SqliteDatabase;
   registry: Registry;
   tokens: TokenStore;
+  /** Wrong admin tokens at /red count with the API's. */
+  loginBackoff?: LoginBackoff;
   alerts: AlertService;
   sources: {
     ingest: EventEmitter<IngestEvents>;
@@ -120,7 +123,7 @@ export function createNodeRedHost(deps: NodeRedHostDeps): NodeRedHost {
   const throttle = new ThrottledLog(10_000);
   const pauses = new FlowPauses(config.pauseAfterTimeoutS * 1000);
   const watch = createFlowWatch({ log, metrics, pauses, hopsPerSecondPerFlow: config.hopsPerSecondPerFlow });
-  const access = new RedAccess({ tokens: deps.tokens, metrics, log, sessionTtlS: config.sessionTtlS });
+  const access = new RedAccess({ tokens: deps.tokens, metrics, log, sessionTtlS: config.sessionTtlS, ...(deps.loginBackoff === undefined ? {} : { loginBackoff: deps.loginBackoff }) });
   const dispatcher = new FlowDispatcher({
     queueLimit: config.queueLimit,
     messagesPerSecondPerFlow: config.messagesPerSecondPerFlow,

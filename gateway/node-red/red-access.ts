@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { HTTP_ERRORS, type HttpErrorCode } from '../http/errors.js';
+import type { LoginBackoff } from '../http/login-backoff.js';
 import type { Principal, TokenStore } from '../http/token-store.js';
 import type { GatewayMetrics } from '../metrics.js';
 
@@ -28,6 +29,8 @@ export interface RedAccessDeps {
   log: Logger;
   sessionTtlS: number;
   now?: () => number;
+  /** Wrong admin tokens per address, shared with the API: a guesser waits here as there. */
+  loginBackoff?: Pick<LoginBackoff, 'waitMs' | 'failed'>;
 }
 
 /**
@@ -66,6 +69,7 @@ export class RedAccess {
       this.handleLogout(req, res);
       return;
     }
+    if (req.headers.authorization !== undefined && this.backingOff(req, res)) return;
     const outcome = this.authenticate(req.headers);
     if (!outcome.ok) {
       this.refuse(req, res, outcome);
@@ -78,9 +82,16 @@ export class RedAccess {
   /** For WebSocket upgrades under /red (the editor's comms, websocket nodes): the same check as HTTP. */
   admitUpgrade(req: IncomingMessage): Outcome {
     delete req.headers[PROOF_HEADER];
+    if (req.headers.authorization !== undefined && this.waitMs(req) > 0) {
+      this.deps.metrics.httpAuthFailures.inc({ status: '429' });
+      return { ok: false, code: 'GW_ERR_AUTH_BACKOFF', message: 'too many wrong tokens from this address' };
+    }
     const outcome = this.authenticate(req.headers);
     if (outcome.ok) this.admit(req, (req.url ?? '/').split('?')[0]!);
-    else this.deps.metrics.httpAuthFailures.inc({ status: String(HTTP_ERRORS[outcome.code].status) });
+    else {
+      this.deps.metrics.httpAuthFailures.inc({ status: String(HTTP_ERRORS[outcome.code].status) });
+      if (outcome.code === 'GW_ERR_AUTH_BAD_TOKEN') this.deps.loginBackoff?.failed(req.socket.remoteAddress ?? '');
+    }
     return outcome;
   }
 
@@ -133,6 +144,7 @@ export class RedAccess {
   private refuse(req: IncomingMessage, res: ServerResponse, outcome: Extract<Outcome, { ok: false }>): void {
     const status = HTTP_ERRORS[outcome.code].status;
     this.deps.metrics.httpAuthFailures.inc({ status: String(status) });
+    if (outcome.code === 'GW_ERR_AUTH_BAD_TOKEN') this.deps.loginBackoff?.failed(req.socket.remoteAddress ?? '');
     if (outcome.code !== 'GW_ERR_AUTH_MISSING_TOKEN') this.deps.log.warn({ ip: req.socket.remoteAddress, url: req.url, code: outcome.code }, 'Node-RED access refused');
     if (req.method === 'GET' && wantsHtml(req) && status === 401) {
       sendHtml(res, 401, loginPage(null));
@@ -150,6 +162,7 @@ export class RedAccess {
       sendJson(res, 400, { error: 'GW_ERR_HTTP_BAD_REQUEST', message: 'use GET for the login page or POST the admin token' });
       return;
     }
+    if (this.backingOff(req, res)) return;
     const isForm = (req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded');
     let token: string | undefined;
     try {
@@ -162,6 +175,7 @@ export class RedAccess {
     const principal = token === undefined ? undefined : this.deps.tokens.resolve(token.trim());
     if (token === undefined || principal?.role !== 'admin') {
       this.deps.metrics.httpAuthFailures.inc({ status: '401' });
+      this.deps.loginBackoff?.failed(req.socket.remoteAddress ?? '');
       this.deps.log.warn({ ip: req.socket.remoteAddress }, 'Node-RED login refused');
       if (isForm) sendHtml(res, 401, loginPage('That is not an admin token.'));
       else sendJson(res, 401, { error: 'GW_ERR_AUTH_BAD_TOKEN', message: 'not an admin token' });
@@ -172,6 +186,21 @@ export class RedAccess {
     this.deps.log.info({ ip: req.socket.remoteAddress, tokenId: principal.tokenId }, 'Node-RED editor login');
     if (isForm) res.writeHead(303, { 'set-cookie': cookie, location: `${RED_ROOT}/`, 'cache-control': 'no-store' }).end();
     else res.writeHead(204, { 'set-cookie': cookie, 'cache-control': 'no-store' }).end();
+  }
+
+  private waitMs(req: IncomingMessage): number {
+    return this.deps.loginBackoff?.waitMs(req.socket.remoteAddress ?? '') ?? 0;
+  }
+
+  /** Answers 429 while the caller's address waits after wrong tokens; true when it did. */
+  private backingOff(req: IncomingMessage, res: ServerResponse): boolean {
+    const waitMs = this.waitMs(req);
+    if (waitMs === 0) return false;
+    this.deps.metrics.httpAuthFailures.inc({ status: '429' });
+    const retryAfterS = Math.ceil(waitMs / 1000);
+    res.setHeader('retry-after', String(retryAfterS));
+    sendJson(res, 429, { error: 'GW_ERR_AUTH_BACKOFF', message: `too many wrong tokens from this address; try again in ${retryAfterS} s` });
+    return true;
   }
 
   private handleLogout(req: IncomingMessage, res: ServerResponse): void {
