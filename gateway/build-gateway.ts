@@ -185,6 +185,8 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       aqhi,
       aqhiStream,
       aqhiDaily: aqhiReports.daily,
+      aqhiForecast: aqhiReports.forecast,
+      aqhiForecastStream: aqhiReports.forecastStream,
       timeZone: settings.timeZone,
       readiness: () => {
         const checks: Record<string, boolean> = { broker: broker?.listening === true, store: db.open && !stopped };

@@ -148,6 +148,11 @@ export function createMetrics() {
       labelNames: ['status'] as const,
       registers: [registry],
     }),
+    aqhiForecastsRefused: new Counter({
+      name: 'gateway_aqhi_forecasts_refused_total',
+      help: 'Official index forecasts refused (a past validUntil, an hour that gives no index, nothing to forecast)',
+      registers: [registry],
+    }),
     nodeRedUp: new Gauge({ name: 'gateway_node_red_up', help: '1 while the embedded Node-RED runs (0: disabled, failed or stopped)', registers: [registry] }),
     nodeRedQueued: new Gauge({ name: 'gateway_node_red_queue_length', help: 'Gateway messages waiting to be given to flows', registers: [registry] }),
     nodeRedDelivered: new Counter({

@@ -8,6 +8,10 @@ import type { FeedBroker } from './aqhi-feed-publisher.js';
 import type { DailyReport } from './daily-report-schema.js';
 import { createDailyReportService, type DailyReportService } from './daily-report-service.js';
 import { SqliteDailyReportStore } from './daily-report-store.js';
+import { createForecastService, type ForecastService } from './forecast-service.js';
+import type { ForecastBody } from './forecast-schema.js';
+import { SqliteForecastStore } from './forecast-store.js';
+import { SseHub } from '../http/sse.js';
 import { createRetainedPublisher, type RetainedSource } from './retained-publisher.js';
 import type { SqliteAqhiStore } from './sqlite-aqhi-store.js';
 
@@ -15,14 +19,20 @@ import type { SqliteAqhiStore } from './sqlite-aqhi-store.js';
 export const dailyReportTopic = (r: Pick<DailyReport, 'scope' | 'stationId' | 'district'>): string =>
   r.scope === 'station' ? `feeds/aqhi/${r.stationId ?? ''}/daily` : `feeds/aqhi/district/${r.district}/daily`;
 
+/** CONTRACT.md §6: retained, the station's forecast. */
+export const forecastTopic = (f: Pick<ForecastBody, 'stationId'>): string => `feeds/aqhi/${f.stationId}/forecast`;
+
 export interface IndexReports {
   readonly daily: DailyReportService;
+  readonly forecast: ForecastService;
+  /** Forecasts as they are made, for GET /api/aqhi/forecast/stream. */
+  readonly forecastStream: SseHub<ForecastBody>;
   /** Starts the schedules and publishes the retained topics. */
   start(broker: FeedBroker): void;
   stop(): void;
 }
 
-/** What the gateway builds on the hourly index: daily reports, published retained. */
+/** What the gateway builds on the hourly index: daily reports and forecasts, published retained. */
 export function createIndexReports(deps: {
   config: GatewayConfig['aqhi'];
   db: SqliteDatabase;
@@ -54,9 +64,30 @@ export function createIndexReports(deps: {
     all: () => daily.newest(),
     topicOf: dailyReportTopic,
   };
-  const publisher = createRetainedPublisher([dailySource as RetainedSource<unknown>], deps.log);
+  const forecast = createForecastService({
+    profile: deps.profile,
+    aqhi: deps.aqhi,
+    store: new SqliteForecastStore(deps.db),
+    registry: deps.registry,
+    timeZone: deps.timeZone,
+    now: deps.now,
+    log: deps.log,
+  });
+  const forecastStream = new SseHub<ForecastBody>();
+  forecast.events.on('forecastChanged', (body) => forecastStream.publish('forecast', body));
+  const forecastSource: RetainedSource<ForecastBody> = {
+    subscribe(listener) {
+      forecast.events.on('forecastChanged', listener);
+      return () => forecast.events.off('forecastChanged', listener);
+    },
+    all: () => forecast.all(),
+    topicOf: forecastTopic,
+  };
+  const publisher = createRetainedPublisher([dailySource as RetainedSource<unknown>, forecastSource as RetainedSource<unknown>], deps.log);
   return {
     daily,
+    forecast,
+    forecastStream,
     start(broker) {
       daily.start();
       publisher.attachBroker(broker);
@@ -64,7 +95,9 @@ export function createIndexReports(deps: {
     stop() {
       publisher.detachBroker();
       publisher.close();
+      forecastStream.close();
       daily.stop();
+      forecast.stop();
     },
   };
 }

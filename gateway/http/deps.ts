@@ -15,6 +15,8 @@ import type { LoginBackoff } from './login-backoff.js';
 import type { AqhiService } from '../aqhi/aqhi-service.js';
 import type { StationIndex } from '../aqhi/feed-schema.js';
 import type { DailyReportService } from '../aqhi/daily-report-service.js';
+import type { ForecastService } from '../aqhi/forecast-service.js';
+import type { ForecastBody } from '../aqhi/forecast-schema.js';
 
 /** One alert change as the SSE stream and the `alerts/grid/{gridId}` topic carry it. */
 export interface AlertChangeMessage {
@@ -48,6 +50,8 @@ export interface HttpDeps {
   aqhi: Pick<AqhiService, 'feed' | 'history'>;
   aqhiStream: SseHub<StationIndex>;
   aqhiDaily: Pick<DailyReportService, 'recent'>;
+  aqhiForecast: Pick<ForecastService, 'forecast' | 'all' | 'putOfficial'>;
+  aqhiForecastStream: SseHub<ForecastBody>;
   /** The deployment's time zone (the provision file's `timeZone`), for showing local times. */
   timeZone: string;
 }

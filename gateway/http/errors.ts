@@ -15,6 +15,7 @@ export const HTTP_ERRORS = {
   GW_ERR_REGISTRY_INVALID: { status: 400, meaning: 'a registry entry fails validation' },
   GW_ERR_REGISTRY_MISSING_REFERENCE: { status: 400, meaning: 'an entry points at an id that does not exist' },
   GW_ERR_REGISTRY_IN_USE: { status: 409, meaning: 'the entry is still referenced' },
+  GW_ERR_AQHI_FORECAST_INVALID: { status: 400, meaning: 'an official forecast that cannot hold: validUntil passed, an hour that gives no index, nothing forecast' },
   GW_ERR_HTTP_INTERNAL: { status: 500, meaning: 'a fault inside the gateway; details are in its log' },
   GW_ERR_HTTP_NOT_READY: { status: 503, meaning: 'the gateway is starting or stopping' },
 } as const;

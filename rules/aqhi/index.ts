@@ -41,3 +41,7 @@ export { limitsOf } from './daily-limits.js';
 export type { PollutantLimit } from './daily-limits.js';
 export { bandView, buildDailyFigures, DEFAULT_REQUIRED_HOURS, mergeStationHours } from './daily-report.js';
 export type { BandView, DailyFigures, DailyReportInput, DayHour, LimitOutcome, PollutantDay } from './daily-report.js';
+export { fitModel, lastObserved, modelForecast } from './forecast-model.js';
+export type { FittedModel, IndexSeries, ModelFit, ModelOptions } from './forecast-model.js';
+export { modelBeatsPersistence, scoreSkill, SKILL_LEADS } from './forecast-skill.js';
+export type { LeadSkill, ScoredPair, Skill, SkillLead } from './forecast-skill.js';

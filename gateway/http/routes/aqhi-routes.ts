@@ -6,6 +6,7 @@ import { AqhiFeedBody, AqhiHistoryBody } from '../../aqhi/feed-schema.js';
 import { Id } from '../../registry/schemas.js';
 import type { HttpDeps } from '../deps.js';
 import { ErrorBody, HttpError } from '../errors.js';
+import { aqhiForecastRoutes } from './aqhi-forecast-routes.js';
 import { aqhiReportRoutes } from './aqhi-report-routes.js';
 
 /** History reaches back 30 days of hourly values. */
@@ -26,6 +27,7 @@ export const aqhiRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =>
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['aqhi'];
   await fastify.register(aqhiReportRoutes, deps);
+  await fastify.register(aqhiForecastRoutes, deps);
 
   app.get(
     '/api/aqhi',
