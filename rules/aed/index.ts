@@ -7,3 +7,5 @@ export * from './nearest.js';
 export * from './cabinet-engine.js';
 export * from './dispatch.js';
 export * from './incident-link.js';
+export * from './aed-runs.js';
+export * from './emergency-dispatch.js';
