@@ -30,6 +30,7 @@ import { SqliteAqhiStore } from './aqhi/sqlite-aqhi-store.js';
 import { createIndexReports, type IndexReports } from './aqhi/index-reports.js';
 import { SseHub } from './http/sse.js';
 import { createNodeRedHost, type NodeRedHost } from './node-red/node-red-host.js';
+import { createEmergencies, type Emergencies } from './emergencies/emergencies.js';
 
 export interface GatewayPorts {
   mqtt: number;
@@ -58,6 +59,8 @@ export interface Gateway {
   readonly aqhi: AqhiService;
   /** The index's daily reports (and what is built on the hourly index beyond the feed). */
   readonly aqhiReports: IndexReports;
+  /** Emergencies from outside (the 120 centre) and from the gateway's own rules: responders, AEDs, the centre's notices. */
+  readonly emergencies: Emergencies;
   /** Embedded Node-RED (/red): started last, stopped first, never needed by the built-in rules. */
   readonly nodeRed: NodeRedHost;
 }
@@ -137,6 +140,18 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     publish: (topic, payload, options) => (broker === undefined ? Promise.reject(new Error('the broker is not running')) : broker.publish(topic, payload, options)),
     baseUrl: () => config.pager.publicUrl ?? `http://localhost:${httpPort}`,
   });
+  const emergencies = createEmergencies({
+    config,
+    settings,
+    db,
+    registry,
+    aed: alerting.aed,
+    metrics,
+    log,
+    now,
+    publish: (topic, payload, options) => (broker === undefined ? Promise.reject(new Error('the broker is not running')) : broker.publish(topic, payload, options)),
+    baseUrl: () => config.pager.publicUrl ?? `http://localhost:${httpPort}`,
+  });
   const aqhiLog = log.child({ component: 'aqhi' });
   const aqhiProfile = selectAqhiProfile(settings.rules.aqhi);
   const aqhiStore = new SqliteAqhiStore(db);
@@ -182,6 +197,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       alertContext: alerting.context,
       ackLinks: alerting.ackLinks,
       aed: alerting.aed,
+      emergencies: emergencies.service,
       aqhi,
       aqhiStream,
       aqhiDaily: aqhiReports.daily,
@@ -229,6 +245,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     sinks,
     generatedAdminToken,
     alerting,
+    emergencies,
     aqhi,
     aqhiReports,
     nodeRed,
@@ -265,6 +282,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       const ports: GatewayPorts = { ...broker.ports, http: typeof address === 'object' && address !== null ? address.port : config.httpPort };
       httpPort = ports.http;
       alerting.start();
+      emergencies.start();
       aqhi.start();
       aqhiFeed.attachBroker(broker);
       aqhiReports.start(broker);
@@ -290,6 +308,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       clearInterval(stateFlush);
       await nodeRed.stop();
       await alerting.stop();
+      await emergencies.stop();
       aqhiFeed.detachBroker();
       aqhiReports.stop();
       await broker?.close();

@@ -135,6 +135,24 @@ export function createMetrics() {
       labelNames: ['grid'] as const,
       registers: [registry],
     }),
+    emergenciesCreated: new Counter({
+      name: 'gateway_emergencies_created_total',
+      help: 'Emergencies created, by source (centre, gateway, worker); a repeated centre reference is not counted',
+      labelNames: ['source', 'kind'] as const,
+      registers: [registry],
+    }),
+    emergencyRequestsRejected: new Counter({
+      name: 'gateway_emergency_requests_rejected_total',
+      help: 'Emergency requests refused (bad body, unknown emergency, answer not applicable), by code and role',
+      labelNames: ['code', 'role'] as const,
+      registers: [registry],
+    }),
+    emergencyTimeToFirstAccept: new Histogram({
+      name: 'gateway_emergency_time_to_first_accept_seconds',
+      help: 'From an emergency created to the first responder accepting',
+      buckets: [15, 30, 60, 90, 120, 180, 300, 600],
+      registers: [registry],
+    }),
     aedTimeToFirstAccept: new Histogram({
       name: 'gateway_aed_time_to_first_accept_seconds',
       help: 'From an AED cabinet opening to the first responder accepting, per grid',

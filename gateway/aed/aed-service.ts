@@ -47,6 +47,17 @@ export interface AedServiceDeps {
 
 export type DispatchAnswer = 'accept' | 'decline';
 
+/**
+ * Emergencies open cabinets on purpose (an unlock for their responder): such an opening is
+ * expected, not an `aed_opened` alarm, and the restock after it belongs to that emergency.
+ */
+export interface CabinetOpeningHook {
+  /** True when an emergency's responder was sent to this cabinet: no alert is raised. */
+  explainOpening(aedId: string, atMs: number): boolean;
+  /** True when the emergency that explained the opening takes the restock request. */
+  restockAfterExplained(aedId: string, guardian: string | null, atMs: number): boolean;
+}
+
 export interface AedService {
   /** Cabinet timers (heartbeat, daily expiry check) and dispatch deadlines. */
   tick(nowMs: number): void;
@@ -60,6 +71,10 @@ export interface AedService {
   cabinet(aedId: string): CabinetSummary | undefined;
   confirmRestock(aedId: string, by: string): void;
   save(): void;
+  /** Every registered AED, and what the cabinet engine knows of each (for emergency planning). */
+  sites(): AedSite[];
+  cabinets(): Readonly<Record<string, CabinetSummary | undefined>>;
+  setOpeningHook(hook: CabinetOpeningHook): void;
 }
 
 function siteOf(aed: ReturnType<Registry['list']>[number] & { lat: number; lon: number }): AedSite {
@@ -80,6 +95,7 @@ export function createAedService(deps: AedServiceDeps): AedService {
   if (!restored.ok) log.info('no saved cabinet state; starting fresh');
   const dispatches = new Map<string, DispatchState>(Object.entries((deps.ruleState.load(DISPATCH_STATE) as Record<string, DispatchState> | undefined) ?? {}));
   let registryVersion = -1;
+  let openingHook: CabinetOpeningHook | undefined;
 
   const aedSites = (): AedSite[] => registry.list('aeds').map(siteOf);
   const responders = (): ResponderCandidate[] =>
@@ -158,6 +174,7 @@ export function createAedService(deps: AedServiceDeps): AedService {
       try {
         switch (outcome.type) {
           case 'raise': {
+            if (outcome.kind === 'aed_opened' && openingHook?.explainOpening(outcome.subject, outcome.occurredAtMs) === true) break;
             const alert = alerts.raise({
               kind: outcome.kind,
               severity: outcome.severity,
@@ -181,6 +198,7 @@ export function createAedService(deps: AedServiceDeps): AedService {
             break;
           }
           case 'restockRequested': {
+            if (openingHook?.restockAfterExplained(outcome.subject, outcome.guardian, outcome.occurredAtMs) === true) break;
             const incident = alerts.list({ subject: outcome.subject, kinds: ['aed_opened'], limit: 1 })[0];
             if (incident !== undefined) {
               note(incident.id, `Guardian ${outcome.guardian ?? '(none registered)'} asked to restock the pads and check the AED.`);
@@ -305,5 +323,10 @@ export function createAedService(deps: AedServiceDeps): AedService {
       handle(cabinets.confirmRestock(aedId, { by, atMs: deps.now() }));
     },
     save,
+    sites: aedSites,
+    cabinets: () => cabinets.summaries(),
+    setOpeningHook(hook) {
+      openingHook = hook;
+    },
   };
 }

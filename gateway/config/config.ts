@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import YAML from 'yaml';
+import { Channel } from '../registry/schemas.js';
 import { describeSchemaErrors } from './schema-errors.js';
 
 /** An admin token is guessed over the network: 32 characters of a random token are beyond reach. */
@@ -137,6 +138,19 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    emergencies: Type.Object(
+      {
+        /** The emergency centre's system: every change of an emergency goes to these channels (webhook, sms, mqtt), first reachable. */
+        centre: Type.Array(Channel),
+        /** How long an unlocked cabinet stays open for the responder it was unlocked for. */
+        unlockValidS: Type.Integer({ minimum: 30, maximum: 3600 }),
+        /** AEDs farther than this from the patient are not fetched. */
+        aedSearchM: Type.Integer({ minimum: 50, maximum: 5000 }),
+        /** A fall or SOS followed within this many seconds by no pulse and no motion on a worn bracelet is a cardiac arrest. */
+        arrestAfterFallS: Type.Integer({ minimum: 10, maximum: 600 }),
+      },
+      { additionalProperties: false },
+    ),
     nodeRed: Type.Object(
       {
         /** Node-RED under /red; the gateway's own rules and paging never depend on it. */
@@ -189,6 +203,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   alerts: { tickMs: 1000, quietHours: '22:00-07:00', repageAckedCriticalAfterS: 1800 },
   pager: { timeoutMs: 5000, maxAttempts: 3, backoffMs: 2000, ackLinkTtlS: 24 * 3600 },
   aqhi: { dailyIssueAt: '01:00', dailyRequiredHours: 20 },
+  emergencies: { centre: [], unlockValidS: 300, aedSearchM: 1000, arrestAfterFallS: 60 },
   nodeRed: {
     enabled: true,
     messagesPerSecondPerFlow: 50,

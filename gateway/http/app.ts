@@ -17,6 +17,8 @@ import { ackLinkRoutes } from './routes/ack-link-routes.js';
 import { aedRoutes } from './routes/aed-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { mapRoutes } from './routes/map-routes.js';
+import { emergencyRoutes } from './routes/emergency-routes.js';
+import { rescuePageRoutes } from './routes/rescue-page-routes.js';
 import { webRoutes } from './routes/web-routes.js';
 import { StreamTickets } from './stream-tickets.js';
 import { serializeRequest } from './request-log.js';
@@ -88,6 +90,8 @@ export async function buildHttpApp(deps: HttpDeps, log: Logger): Promise<Gateway
   await app.register(aedRoutes, deps);
   await app.register(sessionRoutes, { ...deps, streamTickets });
   await app.register(mapRoutes, deps);
+  await app.register(emergencyRoutes, deps);
+  await app.register(rescuePageRoutes, deps);
   await app.register(webRoutes, deps);
   return app;
 }

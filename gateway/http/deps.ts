@@ -1,4 +1,5 @@
 import type { AedService } from '../aed/aed-service.js';
+import type { EmergencyService } from '../emergencies/emergency-service.js';
 import type { AckLinks } from '../alerts/ack-links.js';
 import type { AlertContext } from '../alerts/alert-context.js';
 import type { AlertService } from '../alerts/alert-service.js';
@@ -47,6 +48,7 @@ export interface HttpDeps {
   alertContext: (alert: Alert) => AlertContext;
   ackLinks: AckLinks;
   aed: AedService;
+  emergencies: EmergencyService;
   aqhi: Pick<AqhiService, 'feed' | 'history'>;
   aqhiStream: SseHub<StationIndex>;
   aqhiDaily: Pick<DailyReportService, 'recent'>;

@@ -16,6 +16,11 @@ export const HTTP_ERRORS = {
   GW_ERR_REGISTRY_MISSING_REFERENCE: { status: 400, meaning: 'an entry points at an id that does not exist' },
   GW_ERR_REGISTRY_IN_USE: { status: 409, meaning: 'the entry is still referenced' },
   GW_ERR_AQHI_FORECAST_INVALID: { status: 400, meaning: 'an official forecast that cannot hold: validUntil passed, an hour that gives no index, nothing forecast' },
+  GW_ERR_EMERGENCY_INVALID: { status: 400, meaning: 'an emergency report or answer is malformed (the message names the field)' },
+  GW_ERR_EMERGENCY_NOT_FOUND: { status: 404, meaning: 'no such emergency' },
+  GW_ERR_EMERGENCY_NOT_ASKED: { status: 403, meaning: 'the responder was not asked to this emergency' },
+  GW_ERR_EMERGENCY_NOT_APPLICABLE: { status: 409, meaning: 'the answer does not fit the responder’s run (e.g. AED collected on a run without an AED)' },
+  GW_ERR_EMERGENCY_CLOSED: { status: 409, meaning: 'the emergency is closed' },
   GW_ERR_HTTP_INTERNAL: { status: 500, meaning: 'a fault inside the gateway; details are in its log' },
   GW_ERR_HTTP_NOT_READY: { status: 503, meaning: 'the gateway is starting or stopping' },
 } as const;

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { hashToken, newToken } from '../auth/secret-hash.js';
 
-export const ROLES = ['admin', 'worker', 'bureau', 'responder'] as const;
+/** `dispatcher`: the 120 emergency centre's system (emergencies only: no residents, no alerts). */
+export const ROLES = ['admin', 'worker', 'bureau', 'responder', 'dispatcher'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Principal {

@@ -18,7 +18,15 @@ export interface ChannelSenderDeps {
   publishMqtt(topic: string, payload: string): Promise<void>;
 }
 
-export type OutboundMessage = PageMessage | DigestMessage;
+/** A message about an emergency from outside (gateway/emergencies): a responder's dispatch, a notice to the centre or a guardian. */
+export interface EmergencyNotice {
+  type: 'emergency';
+  emergencyId: string;
+  text: string;
+  [field: string]: unknown;
+}
+
+export type OutboundMessage = PageMessage | DigestMessage | EmergencyNotice;
 
 /** A failed delivery, with a message that goes on the alert's timeline as it is. */
 export class DeliveryError extends Error {
@@ -101,7 +109,7 @@ export function createChannelSender(deps: ChannelSenderDeps): ChannelSender {
       case 'sms': {
         const sms = deps.sms;
         if (sms === undefined) throw new DeliveryError('no SMS gateway configured (pager.sms)');
-        const alertId = message.type === 'page' ? message.alert.id : '';
+        const alertId = message.type === 'page' ? message.alert.id : message.type === 'emergency' ? message.emergencyId : '';
         const severity = message.type === 'page' ? message.alert.severity : 'low';
         const body = fillTemplate(sms.bodyTemplate, { phone: channel.phone, text: message.text, alertId, severity }, sms.contentType);
         return post(sms.url, body, { 'content-type': sms.contentType, 'idempotency-key': idempotencyKey, ...sms.headers }, deps.webhookTimeoutMs);

@@ -197,6 +197,35 @@ const MIGRATIONS: readonly string[] = [
     valid_until_ms INTEGER NOT NULL
   );
   `,
+  // 8: emergencies from outside (the 120 centre) with their responder runs, and their outbox:
+  // pages to responders, notices to the centre and guardians, written with the change that asks for them.
+  `
+  CREATE TABLE emergencies (
+    id TEXT PRIMARY KEY,
+    ref TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX emergencies_by_state ON emergencies (state);
+  CREATE INDEX emergencies_by_created ON emergencies (created_at_ms);
+  CREATE TABLE emergency_messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    emergency_id TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    routes TEXT NOT NULL,
+    body TEXT NOT NULL,
+    route_index INTEGER NOT NULL DEFAULT 0,
+    attempt INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL,
+    next_attempt_at_ms INTEGER NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL,
+    last_error TEXT
+  );
+  CREATE INDEX emergency_messages_due ON emergency_messages (state, next_attempt_at_ms);
+  `,
 ];
 
 export function openDatabase(dataDir: string, fileName = 'gateway.db'): SqliteDatabase {

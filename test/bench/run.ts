@@ -11,6 +11,7 @@ import { freePort, hasBinary, redisPing, spawnServer } from '../helpers/external
 import type { GatewayJob, GatewayMemory, GatewayStarted } from './gateway-process.js';
 import { startHarness } from '../helpers/gateway-harness.js';
 import type { ConnectResult, FallsResult, LoadDevice, LoadJob, PublishResult } from './load-process.js';
+import { emergencyBench } from './emergency-bench.js';
 
 /*
  * npm run bench: the gateway against bare aedes and Mosquitto, side by side in one run. Prints
@@ -557,6 +558,7 @@ async function main(): Promise<void> {
   if (want('connections')) await connections();
   if (want('scaleout')) await scaleOut();
   if (want('install')) await installToReady();
+  if (want('emergency')) await emergencyBench(log, record, QUICK);
   log('\n| measure | value |\n|---|---|');
   for (const row of rows) log(`| ${row.measure} | ${row.value} |`);
 }

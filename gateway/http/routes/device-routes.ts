@@ -84,6 +84,7 @@ function mayRead(deps: HttpDeps, principal: Principal, deviceId: string): boolea
       return grid !== undefined && worker.grids.includes(grid);
     }
     case 'responder':
+    case 'dispatcher':
       return false;
   }
 }

@@ -1,0 +1,94 @@
+import type { Logger } from 'pino';
+import type { AedService } from '../aed/aed-service.js';
+import type { Publish } from '../alerts/alerting.js';
+import type { GatewayConfig } from '../config/config.js';
+import type { GatewayMetrics } from '../metrics.js';
+import { createChannelSender } from '../pager/channels.js';
+import type { DeploymentSettings } from '../registry/provision.js';
+import type { Registry } from '../registry/registry.js';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
+import { storedSecret } from '../store/stored-secret.js';
+import { createEmergencyLinks } from './emergency-links.js';
+import { EmergencyMessenger } from './emergency-messenger.js';
+import { createEmergencyService, type EmergencyService } from './emergency-service.js';
+import { EmergencyStore } from './emergency-store.js';
+
+export interface EmergenciesDeps {
+  config: GatewayConfig;
+  settings: DeploymentSettings;
+  db: SqliteDatabase;
+  registry: Registry;
+  aed: AedService;
+  metrics: GatewayMetrics;
+  log: Logger;
+  now(): number;
+  publish: Publish;
+  baseUrl(): string;
+}
+
+export interface Emergencies {
+  readonly service: EmergencyService;
+  /** Answer deadlines, unsent unlocks, due messages; resolves when the messages it started have settled. */
+  tick(): Promise<void>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** Emergencies from outside, wired: store, outbox, links, the cabinets' opening hook, the tick. */
+export function createEmergencies(deps: EmergenciesDeps): Emergencies {
+  const log = deps.log.child({ component: 'emergencies' });
+  const store = new EmergencyStore(deps.db);
+  const messenger = new EmergencyMessenger({
+    store,
+    send: createChannelSender({
+      webhookTimeoutMs: deps.config.pager.timeoutMs,
+      ...(deps.config.pager.sms === undefined ? {} : { sms: deps.config.pager.sms }),
+      publishMqtt: (topic, payload) => deps.publish(topic, payload, { qos: 1 }),
+    }),
+    retry: { maxAttempts: deps.config.pager.maxAttempts, backoffMs: deps.config.pager.backoffMs },
+    metrics: deps.metrics,
+    log,
+    now: deps.now,
+  });
+  const service = createEmergencyService({
+    store,
+    messenger,
+    registry: deps.registry,
+    aed: deps.aed,
+    settings: deps.settings,
+    config: deps.config.emergencies,
+    links: createEmergencyLinks(storedSecret(deps.db, 'emergency_link_secret'), deps.baseUrl),
+    publish: deps.publish,
+    metrics: deps.metrics,
+    log,
+    now: deps.now,
+  });
+  deps.aed.setOpeningHook(service);
+
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const tick = (): Promise<void> => {
+    if (stopped) return Promise.resolve();
+    try {
+      service.tick(deps.now());
+    } catch (err) {
+      log.error({ err }, 'emergency tick failed');
+    }
+    return service.runDue();
+  };
+  return {
+    service,
+    tick,
+    start() {
+      void tick();
+      timer = setInterval(() => void tick(), deps.config.alerts.tickMs);
+      timer.unref();
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      await service.stop();
+    },
+  };
+}

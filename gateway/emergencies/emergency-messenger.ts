@@ -1,0 +1,80 @@
+import type { Logger } from 'pino';
+import type { GatewayMetrics } from '../metrics.js';
+import type { ChannelSender } from '../pager/channels.js';
+import type { RetryPolicy } from '../pager/pager.js';
+import type { EmergencyMessage, EmergencyStore } from './emergency-store.js';
+
+export interface EmergencyMessengerDeps {
+  store: EmergencyStore;
+  send: ChannelSender;
+  retry: RetryPolicy;
+  metrics: GatewayMetrics;
+  log: Logger;
+  now(): number;
+}
+
+/**
+ * Sends what the emergencies' outbox holds, as the alert pager does: retries with backoff on one
+ * route, then the next route; the row is updated after each attempt, so a restart resumes where it
+ * stopped and a delivered page is never sent again (a send cut off by a crash is repeated with the
+ * same Idempotency-Key).
+ */
+export class EmergencyMessenger {
+  private readonly inFlight = new Map<number, Promise<void>>();
+  private closed = false;
+
+  constructor(private readonly deps: EmergencyMessengerDeps) {}
+
+  runDue(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const started: Promise<void>[] = [];
+    for (const message of this.deps.store.dueMessages(this.deps.now())) {
+      if (this.inFlight.has(message.id)) continue;
+      const work = this.run(message)
+        .catch((err: unknown) => this.deps.log.error({ err, messageId: message.id }, 'emergency message failed unexpectedly'))
+        .finally(() => this.inFlight.delete(message.id));
+      this.inFlight.set(message.id, work);
+      started.push(work);
+    }
+    return Promise.all(started).then(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.inFlight.values());
+  }
+
+  private async run(message: EmergencyMessage): Promise<void> {
+    const { deps } = this;
+    for (;;) {
+      const route = message.routes[message.routeIndex];
+      if (route === undefined) {
+        deps.store.updateMessage({ ...message, state: 'failed' }, deps.now());
+        return;
+      }
+      const channel = route.channel.type;
+      try {
+        await deps.send(route, { type: 'emergency', emergencyId: message.emergencyId, ...message.body }, `emergency-${message.id}-${message.routeIndex}`);
+        deps.metrics.pageAttempts.inc({ channel, outcome: 'delivered' });
+        deps.store.updateMessage({ ...message, state: 'delivered' }, deps.now());
+        return;
+      } catch (err) {
+        const nowMs = deps.now();
+        const attempt = message.attempt + 1;
+        const error = `attempt ${attempt} of ${deps.retry.maxAttempts}: ${(err as Error).message}`;
+        deps.metrics.pageAttempts.inc({ channel, outcome: 'failed' });
+        deps.log.warn({ emergencyId: message.emergencyId, purpose: message.purpose, to: route.to, channel, error }, 'emergency message not delivered');
+        if (attempt < deps.retry.maxAttempts) {
+          deps.store.updateMessage({ ...message, attempt, nextAttemptAtMs: nowMs + deps.retry.backoffMs * 2 ** (attempt - 1), lastError: error }, nowMs);
+          return;
+        }
+        Object.assign(message, { routeIndex: message.routeIndex + 1, attempt: 0, nextAttemptAtMs: nowMs, lastError: error });
+        if (message.routes[message.routeIndex] === undefined) {
+          deps.metrics.pagesUndeliverable.inc(1);
+          deps.log.error({ emergencyId: message.emergencyId, purpose: message.purpose, to: route.to }, 'emergency message undeliverable on every channel');
+        }
+        deps.store.updateMessage(message, nowMs);
+      }
+    }
+  }
+}

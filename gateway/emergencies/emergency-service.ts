@@ -1,0 +1,401 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import {
+  answerRun,
+  nextWorkingTimeMs,
+  startEmergencyDispatch,
+  stopEmergencyDispatch,
+  tickEmergencyDispatch,
+  usableAedsNear,
+  type DispatchConfig,
+  type EmergencyAction,
+  type EmergencyDispatchState,
+  type PlanningView,
+  type ResponderCandidate,
+  type RunAnswer,
+  type RunIgnored,
+} from '../../rules/aed/index.js';
+import type { AedService } from '../aed/aed-service.js';
+import type { Publish } from '../alerts/alerting.js';
+import type { GatewayConfig } from '../config/config.js';
+import { SseHub } from '../http/sse.js';
+import type { GatewayMetrics } from '../metrics.js';
+import { resolvePerson } from '../pager/recipients.js';
+import type { DeploymentSettings } from '../registry/provision.js';
+import type { Registry } from '../registry/registry.js';
+import type { EmergencyLinks } from './emergency-links.js';
+import type { EmergencyMessenger } from './emergency-messenger.js';
+import type { Emergency, EmergencyKind, EmergencySource, EmergencyStore, NewEmergencyMessage } from './emergency-store.js';
+import { centreText, dispatchText, restockText } from './emergency-texts.js';
+import { aedName, presentEmergency, responderName, type EmergencyView, type ViewSources } from './emergency-view.js';
+import { locateEmergency } from './locate.js';
+
+/** One change as the stream and the centre's notices carry it. */
+export interface EmergencyChangeMessage {
+  change: string[];
+  emergency: EmergencyView;
+}
+
+export interface NewEmergency {
+  ref: string;
+  kind: EmergencyKind;
+  lat: number;
+  lon: number;
+  address?: string;
+  note?: string;
+  resident?: string;
+  alertId?: string;
+}
+
+export type AnswerResult = { outcome: 'not_found' } | { outcome: 'ignored'; ignored: RunIgnored; emergency: Emergency } | { outcome: 'changed'; emergency: Emergency };
+
+export interface EmergencyServiceDeps {
+  store: EmergencyStore;
+  messenger: EmergencyMessenger;
+  registry: Registry;
+  aed: AedService;
+  settings: DeploymentSettings;
+  config: GatewayConfig['emergencies'];
+  links: EmergencyLinks;
+  publish: Publish;
+  metrics: GatewayMetrics;
+  log: Logger;
+  now(): number;
+}
+
+const BUSY = new Set(['asked', 'accepted', 'aed_collected', 'on_scene']);
+const ACTION_CHANGE: Record<EmergencyAction['type'], string> = {
+  paged: 'responder_asked',
+  unlock: 'cabinet_unlocked',
+  timedOut: 'responder_timed_out',
+  released: 'responder_released',
+  widened: 'radius_widened',
+  noResponders: 'no_responders',
+  filled: 'enough_accepted',
+};
+const ANSWER_CHANGE: Record<RunAnswer, string> = { accept: 'responder_accepted', decline: 'responder_declined', aed_collected: 'aed_collected', on_scene: 'responder_on_scene' };
+
+/**
+ * Emergencies from outside and from the gateway's own rules: the responders' runs (rules/aed),
+ * their pages and the centre's notices through a durable outbox, cabinet unlocks, the
+ * dispatcher's stream. Every change is one transaction with the messages it asks for.
+ */
+export function createEmergencyService(deps: EmergencyServiceDeps) {
+  const { store, registry, log } = deps;
+  const hub = new SseHub<EmergencyChangeMessage>();
+  const active = new Map(store.listActive().map((e) => [e.id, e]));
+  const dispatchConfig = (deps.settings.rules.aedOpened ?? {}) as Partial<DispatchConfig>;
+  const sources: ViewSources = { registry, cabinets: () => deps.aed.cabinets(), messages: (id) => store.messagesOf(id) };
+
+  function busyResponders(except: string | null): Set<string> {
+    const busy = new Set<string>();
+    for (const e of active.values()) if (e.id !== except) for (const r of e.dispatch.runs) if (BUSY.has(r.state)) busy.add(r.responderId);
+    return busy;
+  }
+
+  function candidates(emergencyId: string): ResponderCandidate[] {
+    const busy = busyResponders(emergencyId);
+    return registry.list('responders').map((r) => ({
+      id: r.id,
+      available: r.available && !busy.has(r.id),
+      ...(r.certifiedUntil === undefined ? {} : { certifiedUntil: r.certifiedUntil }),
+      ...(r.lat === undefined || r.lon === undefined ? {} : { lat: r.lat, lon: r.lon }),
+    }));
+  }
+
+  function planningView(emergency: Pick<Emergency, 'id' | 'lat' | 'lon'>, nowMs: number): PlanningView {
+    const claimedElsewhere = new Set<string>();
+    for (const e of active.values()) {
+      if (e.id === emergency.id) continue;
+      for (const r of e.dispatch.runs) if (r.aedId !== null && (r.state === 'asked' || r.state === 'accepted')) claimedElsewhere.add(r.aedId);
+    }
+    const positions: Record<string, { lat: number; lon: number }> = {};
+    for (const r of registry.list('responders')) if (r.lat !== undefined && r.lon !== undefined) positions[r.id] = { lat: r.lat, lon: r.lon };
+    const aeds = usableAedsNear({ aeds: deps.aed.sites(), states: deps.aed.cabinets(), patient: emergency, withinM: deps.config.aedSearchM, nowMs, timeZone: deps.settings.timeZone });
+    return { aeds, positions, claimedElsewhere };
+  }
+
+  function note(emergency: Emergency, atMs: number, type: string, text: string, extra: { responder?: string; aed?: string } = {}): void {
+    emergency.timeline.push({ atMs, type, ...extra, text });
+  }
+
+  /** Turns the planner's actions into timeline lines, pages and unlocks on the emergency. */
+  function apply(emergency: Emergency, actions: readonly EmergencyAction[], nowMs: number, messages: NewEmergencyMessage[], changes: string[]): void {
+    for (const action of actions) {
+      changes.push(ACTION_CHANGE[action.type]);
+      switch (action.type) {
+        case 'paged': {
+          const { run } = action;
+          const name = responderName(registry, run.responderId);
+          const how = run.aedId === null ? 'straight to the patient' : `via ${aedName(registry, run.aedId)} (${run.toAedM} m to it)`;
+          note(emergency, nowMs, 'asked', `${name} asked, ${run.directM} m away, ${how}.`, { responder: run.responderId, ...(run.aedId === null ? {} : { aed: run.aedId }) });
+          const channels = resolvePerson(registry, run.responderId)?.channels ?? [];
+          if (channels.length === 0) {
+            note(emergency, nowMs, 'note', `${name} has no channel to page.`, { responder: run.responderId });
+            break;
+          }
+          const link = deps.links.url(emergency.id, run.responderId);
+          messages.push({
+            emergencyId: emergency.id,
+            purpose: 'dispatch',
+            routes: channels.map((channel) => ({ to: run.responderId, channel })),
+            body: {
+              purpose: 'dispatch',
+              text: dispatchText(registry, emergency, run, link),
+              recipient: { id: run.responderId, name },
+              emergency: { id: emergency.id, kind: emergency.kind, lat: emergency.lat, lon: emergency.lon, address: emergency.address },
+              run: { route: run.route, aed: run.aedId === null ? null : { id: run.aedId, name: aedName(registry, run.aedId) }, toAedM: run.toAedM, routeM: run.routeM, directM: run.directM, answerBy: run.deadlineMs },
+              link,
+            },
+            nextAttemptAtMs: nowMs,
+          });
+          break;
+        }
+        case 'unlock': {
+          const device = registry.list('devices').find((d) => d.kind === 'aed' && d.aed === action.aedId);
+          emergency.unlocks.push({ aedId: action.aedId, deviceId: device?.id ?? null, responderId: action.responderId, atMs: nowMs, validS: deps.config.unlockValidS, sentAtMs: null });
+          const text = device === undefined ? `${aedName(registry, action.aedId)} has no connected cabinet to unlock; ${responderName(registry, action.responderId)} opens it by hand.` : `${aedName(registry, action.aedId)} unlocked for ${responderName(registry, action.responderId)}.`;
+          note(emergency, nowMs, 'unlock', text, { responder: action.responderId, aed: action.aedId });
+          break;
+        }
+        case 'timedOut':
+          note(emergency, nowMs, 'timed_out', `${responderName(registry, action.responderId)} did not answer in time.`, { responder: action.responderId });
+          break;
+        case 'released':
+          note(emergency, nowMs, 'released', `${responderName(registry, action.responderId)} no longer needed.`, { responder: action.responderId });
+          break;
+        case 'widened':
+          note(emergency, nowMs, 'widened', `Search radius widened from ${action.fromM} m to ${action.toM} m.`);
+          break;
+        case 'noResponders':
+          note(emergency, nowMs, 'no_responders', `No available responder within ${emergency.dispatch.asking.radiusM} m (${action.asked} asked): the centre must send others.`);
+          break;
+        case 'filled':
+          note(emergency, nowMs, 'filled', `Enough responders are coming: ${action.acceptedIds.map((id) => responderName(registry, id)).join(', ')}.`);
+          break;
+      }
+    }
+  }
+
+  /** Saves the change with its messages (and the centre's notice) in one transaction, then tells everyone. */
+  function commit(emergency: Emergency, changes: readonly string[], messages: NewEmergencyMessage[], nowMs: number): void {
+    emergency.revision += 1;
+    const view = presentEmergency(sources, emergency);
+    if (deps.config.centre.length > 0) {
+      messages.push({
+        emergencyId: emergency.id,
+        purpose: 'centre',
+        routes: deps.config.centre.map((channel) => ({ to: 'centre', channel })),
+        body: { purpose: 'centre', text: centreText(registry, emergency, changes), change: [...changes], emergency: view },
+        nextAttemptAtMs: nowMs,
+      });
+    }
+    store.save(emergency, messages, nowMs);
+    if (emergency.state === 'active') active.set(emergency.id, emergency);
+    else active.delete(emergency.id);
+    if (messages.length > 0) void deps.messenger.runDue();
+    sendUnlocks(emergency);
+    hub.publish('emergency', { change: [...changes], emergency: view });
+  }
+
+  /** The cabinet command (CONTRACT.md §6), once per unlock; one not yet taken by the broker is sent again. */
+  function sendUnlocks(emergency: Emergency): void {
+    for (const unlock of emergency.unlocks) {
+      if (unlock.sentAtMs !== null || unlock.deviceId === null) continue;
+      const command = JSON.stringify({ cmd: 'unlock', emergencyId: emergency.id, responder: unlock.responderId, validS: unlock.validS });
+      deps
+        .publish(`devices/${unlock.deviceId}/commands`, command, { qos: 1 })
+        .then(() => {
+          const current = active.get(emergency.id) ?? store.get(emergency.id);
+          const entry = current?.unlocks.find((u) => u.aedId === unlock.aedId && u.responderId === unlock.responderId && u.atMs === unlock.atMs);
+          if (current === undefined || entry === undefined || entry.sentAtMs !== null) return;
+          entry.sentAtMs = deps.now();
+          store.save(current, [], deps.now());
+        })
+        .catch((err: unknown) => log.warn({ err, emergencyId: emergency.id, deviceId: unlock.deviceId }, 'unlock command not sent; retried on the next tick'));
+    }
+  }
+
+  function withDispatch(emergency: Emergency, next: EmergencyDispatchState): Emergency {
+    return { ...emergency, dispatch: next, timeline: [...emergency.timeline], unlocks: emergency.unlocks.map((u) => ({ ...u })) };
+  }
+
+  function find(id: string): Emergency | undefined {
+    return active.get(id) ?? store.get(id);
+  }
+
+  return {
+    hub,
+
+    /** Creates an emergency and pages its responders at once; a known `ref` answers the existing one. */
+    create(input: NewEmergency, by: { source: EmergencySource; createdBy: string }): { emergency: Emergency; created: boolean } {
+      const existing = store.byRef(input.ref);
+      if (existing !== undefined) return { emergency: active.get(existing.id) ?? existing, created: false };
+      const nowMs = deps.now();
+      const id = randomUUID();
+      const where = locateEmergency(registry, input, deps.aed.sites());
+      const start = startEmergencyDispatch({
+        emergencyId: id,
+        patient: { lat: input.lat, lon: input.lon },
+        responders: candidates(id),
+        view: planningView({ id, lat: input.lat, lon: input.lon }, nowMs),
+        nowMs,
+        timeZone: deps.settings.timeZone,
+        config: dispatchConfig,
+      });
+      const emergency: Emergency = {
+        id,
+        ref: input.ref,
+        kind: input.kind,
+        lat: input.lat,
+        lon: input.lon,
+        address: input.address ?? null,
+        note: input.note ?? null,
+        source: by.source,
+        createdBy: by.createdBy,
+        createdAtMs: nowMs,
+        state: 'active',
+        closedAtMs: null,
+        grid: where.grid,
+        district: where.district,
+        resident: input.resident ?? null,
+        alertId: input.alertId ?? null,
+        dispatch: start.state,
+        timeline: [],
+        unlocks: [],
+        ambulanceArrivedAtMs: null,
+        revision: 0,
+      };
+      note(emergency, nowMs, 'created', `Reported by ${by.source === 'centre' ? 'the emergency centre' : by.source === 'worker' ? `worker ${by.createdBy}` : 'the gateway'}${input.note === undefined ? '' : `: ${input.note}`}.`);
+      const messages: NewEmergencyMessage[] = [];
+      const changes = ['created'];
+      apply(emergency, start.actions, nowMs, messages, changes);
+      if (start.excluded.length > 0) log.info({ emergencyId: id, excluded: start.excluded.length }, 'responders not asked');
+      deps.metrics.emergenciesCreated.inc({ source: by.source, kind: input.kind });
+      log.info({ emergencyId: id, ref: input.ref, kind: input.kind, by: by.createdBy, asked: emergency.dispatch.runs.length }, 'emergency created');
+      commit(emergency, changes, messages, nowMs);
+      return { emergency, created: true };
+    },
+
+    answer(id: string, responderId: string, answer: RunAnswer): AnswerResult {
+      const current = find(id);
+      if (current === undefined) return { outcome: 'not_found' };
+      const nowMs = deps.now();
+      const step = answerRun(current.dispatch, responderId, answer, current.state === 'active' ? planningView(current, nowMs) : null, nowMs);
+      if (step.ignored !== undefined) return { outcome: 'ignored', ignored: step.ignored, emergency: current };
+      const next = withDispatch(current, step.state);
+      const name = responderName(registry, responderId);
+      const said: Record<RunAnswer, string> = { accept: 'accepted', decline: 'declined', aed_collected: 'has the AED', on_scene: 'is on scene' };
+      note(next, nowMs, ANSWER_CHANGE[answer], `${name} ${said[answer]}.`, { responder: responderId });
+      const messages: NewEmergencyMessage[] = [];
+      const changes = [ANSWER_CHANGE[answer]];
+      apply(next, step.actions, nowMs, messages, changes);
+      if (answer === 'accept' && current.dispatch.runs.every((r) => r.acceptedAtMs === null)) deps.metrics.emergencyTimeToFirstAccept.observe((nowMs - current.createdAtMs) / 1000);
+      commit(next, changes, messages, nowMs);
+      return { outcome: 'changed', emergency: next };
+    },
+
+    ambulanceArrived(id: string, atMs: number, by: string): Emergency | undefined {
+      const current = find(id);
+      if (current === undefined) return undefined;
+      if (current.ambulanceArrivedAtMs !== null) return current;
+      const next = withDispatch(current, current.dispatch);
+      next.ambulanceArrivedAtMs = atMs;
+      note(next, deps.now(), 'ambulance_arrived', `The ambulance arrived (reported by ${by}).`);
+      commit(next, ['ambulance_arrived'], [], deps.now());
+      return next;
+    },
+
+    close(id: string, by: string, text?: string): Emergency | undefined {
+      const current = find(id);
+      if (current === undefined) return undefined;
+      if (current.state === 'closed') return current;
+      const nowMs = deps.now();
+      const step = stopEmergencyDispatch(current.dispatch, nowMs);
+      const next = { ...withDispatch(current, step.state), state: 'closed' as const, closedAtMs: nowMs };
+      const messages: NewEmergencyMessage[] = [];
+      const changes = ['closed'];
+      apply(next, step.actions, nowMs, messages, changes);
+      note(next, nowMs, 'closed', `Closed by ${by}${text === undefined ? '' : `: ${text}`}.`);
+      commit(next, changes, messages, nowMs);
+      return next;
+    },
+
+    /** Answer deadlines that passed; unlocks the broker has not taken yet. */
+    tick(nowMs: number): void {
+      for (const current of [...active.values()]) {
+        try {
+          const step = tickEmergencyDispatch(current.dispatch, planningView(current, nowMs), nowMs);
+          if (step.actions.length > 0) {
+            const next = withDispatch(current, step.state);
+            const messages: NewEmergencyMessage[] = [];
+            const changes: string[] = [];
+            apply(next, step.actions, nowMs, messages, changes);
+            commit(next, changes, messages, nowMs);
+          } else sendUnlocks(current);
+        } catch (err) {
+          log.error({ err, emergencyId: current.id }, 'emergency tick failed');
+        }
+      }
+    },
+
+    /** A responder moved: the dispatcher's map follows (no notice to the centre for a position). */
+    responderMoved(responderId: string): void {
+      for (const e of active.values()) {
+        if (!e.dispatch.runs.some((r) => r.responderId === responderId && BUSY.has(r.state))) continue;
+        hub.publish('emergency', { change: ['responder_moved'], emergency: presentEmergency(sources, e) });
+      }
+    },
+
+    /** The cabinet a responder was sent to opened: expected, noted on their emergency (no alarm). */
+    explainOpening(aedId: string, atMs: number): boolean {
+      for (const e of active.values()) {
+        const run = e.dispatch.runs.find((r) => r.aedId === aedId && r.unlockIssued && (r.state === 'accepted' || r.state === 'aed_collected'));
+        if (run === undefined) continue;
+        const next = withDispatch(e, e.dispatch);
+        note(next, atMs, 'cabinet_opened', `${aedName(registry, aedId)} opened for ${responderName(registry, run.responderId)}, as expected.`, { responder: run.responderId, aed: aedId });
+        commit(next, ['cabinet_opened'], [], deps.now());
+        return true;
+      }
+      return false;
+    },
+
+    /** The use that an emergency explained ended: its guardian restocks, at working hours. */
+    restockAfterExplained(aedId: string, guardian: string | null, atMs: number): boolean {
+      const recent = [...active.values(), ...store.list({ state: 'closed', sinceMs: atMs - 24 * 3600_000, limit: 200 })];
+      for (const e of recent) {
+        const opened = e.timeline.findLastIndex((t) => t.type === 'cabinet_opened' && t.aed === aedId);
+        if (opened < 0 || e.timeline.slice(opened).some((t) => t.type === 'restock_requested' && t.aed === aedId)) continue;
+        const next = withDispatch(e, e.dispatch);
+        const who = guardian === null ? null : resolvePerson(registry, guardian);
+        note(next, atMs, 'restock_requested', `${who?.name ?? 'Nobody (no guardian registered)'} asked to restock ${aedName(registry, aedId)}.`, { aed: aedId });
+        const messages: NewEmergencyMessage[] = [];
+        if (who !== undefined && who !== null && who.channels.length > 0) {
+          messages.push({
+            emergencyId: e.id,
+            purpose: 'guardian',
+            routes: who.channels.map((channel) => ({ to: who.id, channel })),
+            body: { purpose: 'restock', text: restockText(registry, e, aedId), aed: { id: aedId, name: aedName(registry, aedId) } },
+            nextAttemptAtMs: nextWorkingTimeMs(atMs, deps.settings.timeZone),
+          });
+        }
+        commit(next, ['restock_requested'], messages, deps.now());
+        return true;
+      }
+      return false;
+    },
+
+    get: find,
+    verifyLink: (token: string) => deps.links.verify(token),
+    list: (filter: Parameters<EmergencyStore['list']>[0]) => store.list(filter),
+    view: (emergency: Emergency, onlyResponder?: string) => presentEmergency(sources, emergency, onlyResponder),
+    activeEmergencies: () => [...active.values()],
+    runDue: () => deps.messenger.runDue(),
+    async stop(): Promise<void> {
+      hub.close();
+      await deps.messenger.close();
+    },
+  };
+}
+
+export type EmergencyService = ReturnType<typeof createEmergencyService>;

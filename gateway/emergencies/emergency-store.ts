@@ -1,0 +1,178 @@
+import type { EmergencyDispatchState } from '../../rules/aed/index.js';
+import type { PageRoute } from '../pager/page-jobs.js';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
+
+export const EMERGENCY_KINDS = ['cardiac_arrest', 'unconscious', 'not_breathing', 'fall_injury', 'choking', 'stroke', 'bleeding', 'other'] as const;
+export type EmergencyKind = (typeof EMERGENCY_KINDS)[number];
+
+/** Who raised it: the 120 centre's system, the gateway's own rule, or a worker on the scene. */
+export type EmergencySource = 'centre' | 'gateway' | 'worker';
+
+export interface EmergencyEntry {
+  atMs: number;
+  type: string;
+  responder?: string;
+  aed?: string;
+  text: string;
+}
+
+export interface CabinetUnlock {
+  aedId: string;
+  deviceId: string | null;
+  responderId: string;
+  atMs: number;
+  validS: number;
+  /** When the broker took the command; null until then (resent after a restart). */
+  sentAtMs: number | null;
+}
+
+export interface Emergency {
+  id: string;
+  /** The centre's own reference (a gateway-raised one gets `gw-…`): creating twice is one emergency. */
+  ref: string;
+  kind: EmergencyKind;
+  lat: number;
+  lon: number;
+  address: string | null;
+  note: string | null;
+  source: EmergencySource;
+  /** The token's subject or role that created it. */
+  createdBy: string;
+  createdAtMs: number;
+  state: 'active' | 'closed';
+  closedAtMs: number | null;
+  grid: string | null;
+  district: string | null;
+  /** Set when it concerns a known resident (raised by the gateway or a worker). */
+  resident: string | null;
+  alertId: string | null;
+  dispatch: EmergencyDispatchState;
+  timeline: EmergencyEntry[];
+  unlocks: CabinetUnlock[];
+  ambulanceArrivedAtMs: number | null;
+  /** Rises by one with every change; the centre orders its notices by it. */
+  revision: number;
+}
+
+export type MessagePurpose = 'dispatch' | 'centre' | 'guardian';
+
+/** Something to send about an emergency, kept until delivered (the page outbox of emergencies). */
+export interface EmergencyMessage {
+  id: number;
+  emergencyId: string;
+  purpose: MessagePurpose;
+  routes: PageRoute[];
+  body: Record<string, unknown> & { text: string };
+  routeIndex: number;
+  attempt: number;
+  state: 'pending' | 'delivered' | 'failed' | 'cancelled';
+  nextAttemptAtMs: number;
+  lastError: string | null;
+}
+
+export type NewEmergencyMessage = Pick<EmergencyMessage, 'emergencyId' | 'purpose' | 'routes' | 'body' | 'nextAttemptAtMs'>;
+
+interface MessageRow {
+  id: number;
+  emergency_id: string;
+  purpose: MessagePurpose;
+  routes: string;
+  body: string;
+  route_index: number;
+  attempt: number;
+  state: EmergencyMessage['state'];
+  next_attempt_at_ms: number;
+  last_error: string | null;
+}
+
+function messageOf(row: MessageRow): EmergencyMessage {
+  return {
+    id: row.id,
+    emergencyId: row.emergency_id,
+    purpose: row.purpose,
+    routes: JSON.parse(row.routes) as PageRoute[],
+    body: JSON.parse(row.body) as EmergencyMessage['body'],
+    routeIndex: row.route_index,
+    attempt: row.attempt,
+    state: row.state,
+    nextAttemptAtMs: row.next_attempt_at_ms,
+    lastError: row.last_error,
+  };
+}
+
+/**
+ * Emergencies as whole JSON bodies, and their outbox. `save` writes an emergency and the messages
+ * its change asks for in one transaction: a responder asked is a page that will go out, once,
+ * even across a kill -9.
+ */
+export class EmergencyStore {
+  private readonly upsertStmt;
+  private readonly insertMessageStmt;
+  private readonly updateMessageStmt;
+  private readonly dueStmt;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.upsertStmt = db.prepare(
+      `INSERT INTO emergencies (id, ref, state, created_at_ms, updated_at_ms, body) VALUES (@id, @ref, @state, @createdAtMs, @updatedAtMs, @body)
+       ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at_ms = excluded.updated_at_ms, body = excluded.body`,
+    );
+    this.insertMessageStmt = db.prepare(
+      `INSERT INTO emergency_messages (emergency_id, purpose, routes, body, state, next_attempt_at_ms, created_at_ms, updated_at_ms)
+       VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
+    );
+    this.updateMessageStmt = db.prepare(
+      `UPDATE emergency_messages SET route_index = @routeIndex, attempt = @attempt, state = @state, next_attempt_at_ms = @nextAttemptAtMs,
+         last_error = @lastError, updated_at_ms = @updatedAtMs WHERE id = @id`,
+    );
+    this.dueStmt = db.prepare("SELECT * FROM emergency_messages WHERE state = 'pending' AND next_attempt_at_ms <= ? ORDER BY id LIMIT ?");
+  }
+
+  save(emergency: Emergency, messages: readonly NewEmergencyMessage[], nowMs: number): void {
+    this.db.transaction(() => {
+      this.upsertStmt.run({ id: emergency.id, ref: emergency.ref, state: emergency.state, createdAtMs: emergency.createdAtMs, updatedAtMs: nowMs, body: JSON.stringify(emergency) });
+      for (const m of messages) this.insertMessageStmt.run(m.emergencyId, m.purpose, JSON.stringify(m.routes), JSON.stringify(m.body), m.nextAttemptAtMs, nowMs, nowMs);
+    })();
+  }
+
+  get(id: string): Emergency | undefined {
+    const row = this.db.prepare('SELECT body FROM emergencies WHERE id = ?').get(id) as { body: string } | undefined;
+    return row === undefined ? undefined : (JSON.parse(row.body) as Emergency);
+  }
+
+  byRef(ref: string): Emergency | undefined {
+    const row = this.db.prepare('SELECT body FROM emergencies WHERE ref = ?').get(ref) as { body: string } | undefined;
+    return row === undefined ? undefined : (JSON.parse(row.body) as Emergency);
+  }
+
+  listActive(): Emergency[] {
+    return (this.db.prepare("SELECT body FROM emergencies WHERE state = 'active' ORDER BY created_at_ms").all() as { body: string }[]).map((r) => JSON.parse(r.body) as Emergency);
+  }
+
+  /** Newest first. */
+  list(filter: { state?: Emergency['state']; sinceMs?: number; untilMs?: number; limit: number }): Emergency[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    const add = (clause: string, value: string | number | undefined) => {
+      if (value === undefined) return;
+      where.push(clause);
+      args.push(value);
+    };
+    add('state = ?', filter.state);
+    add('created_at_ms >= ?', filter.sinceMs);
+    add('created_at_ms < ?', filter.untilMs);
+    const sql = `SELECT body FROM emergencies ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY created_at_ms DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, filter.limit) as { body: string }[]).map((r) => JSON.parse(r.body) as Emergency);
+  }
+
+  dueMessages(nowMs: number, limit = 200): EmergencyMessage[] {
+    return (this.dueStmt.all(nowMs, limit) as MessageRow[]).map(messageOf);
+  }
+
+  messagesOf(emergencyId: string): EmergencyMessage[] {
+    return (this.db.prepare('SELECT * FROM emergency_messages WHERE emergency_id = ? ORDER BY id').all(emergencyId) as MessageRow[]).map(messageOf);
+  }
+
+  updateMessage(message: EmergencyMessage, nowMs: number): void {
+    this.updateMessageStmt.run({ ...message, updatedAtMs: nowMs });
+  }
+}
