@@ -77,6 +77,7 @@ export const StationIndex = Type.Object({
   stationId: Type.String(),
   name: Type.String(),
   district: Type.String(),
+  districtName: Type.Optional(Type.String({ description: 'the district as people call it, where the provision file names it' })),
   lat: Type.Number(),
   lon: Type.Number(),
   value: Nullable(Type.Number()),

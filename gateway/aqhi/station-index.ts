@@ -31,6 +31,7 @@ export function toStationIndex(input: StationIndexInput): StationIndex {
     stationId: station.id,
     name: station.name,
     district: station.district,
+    ...(station.districtName === undefined ? {} : { districtName: station.districtName }),
     lat: station.lat,
     lon: station.lon,
     stale: lastReadingAtMs !== undefined && nowMs - lastReadingAtMs > staleAfterMs,

@@ -150,7 +150,15 @@ export const Aed = Type.Object(
 );
 
 export const Station = Type.Object(
-  { id: Id, name: Type.String({ minLength: 1, maxLength: 200 }), lat: Lat, lon: Lon, district: Id },
+  {
+    id: Id,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    lat: Lat,
+    lon: Lon,
+    district: Id,
+    /** What people call the district; boards show it (never the id). */
+    districtName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
   strict,
 );
 

@@ -41,9 +41,29 @@ function page(reply: FastifyReply, status: number, title: string, body: string):
     );
 }
 
+/** The page is read by whoever holds the phone: both languages, as the SMS it came from. */
+const SEVERITY_WORDS: Record<string, { zh: string; en: string }> = {
+  critical: { zh: '危急', en: 'critical' },
+  high: { zh: '高', en: 'high' },
+  medium: { zh: '中', en: 'medium' },
+  low: { zh: '低', en: 'low' },
+};
+const STATE_WORDS: Record<string, { zh: string; en: string }> = {
+  open: { zh: '未处理', en: 'open' },
+  acked: { zh: '处理中', en: 'in hand' },
+  resolved: { zh: '已结束', en: 'resolved' },
+};
+
+function both(words: { zh: string; en: string } | undefined): string {
+  return words === undefined ? '' : `${words.zh} · ${words.en}`;
+}
+
 function summary(alert: Alert, subjectName: string): string {
   const label = KIND_LABELS[alert.kind];
-  return `<h1>${escapeHtml(label.zh)} · ${escapeHtml(label.en)}</h1><p>${escapeHtml(subjectName)} — ${escapeHtml(alert.severity)}, ${escapeHtml(alert.state)}</p>`;
+  return (
+    `<h1>${escapeHtml(label.zh)} · ${escapeHtml(label.en)}</h1><p>${escapeHtml(subjectName)}</p>` +
+    `<p>${escapeHtml(both(SEVERITY_WORDS[alert.severity]))}; ${escapeHtml(both(STATE_WORDS[alert.state]))}</p>`
+  );
 }
 
 /**
@@ -55,25 +75,33 @@ export const ackLinkRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps)
   // The confirm form posts an empty urlencoded body.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_req, _body, done) => done(null, {}));
 
-  const aedPlace = (aedId: string): string => {
-    const aed = deps.registry.get('aeds', aedId);
-    return aed === undefined ? aedId : [aed.description, aed.floor === undefined ? undefined : `floor ${aed.floor}`, `${aed.lat.toFixed(5)},${aed.lon.toFixed(5)}`].filter(Boolean).join(', ');
+  /** What the alert is about in words: the resident, the cabinet's place, the station's name; never an id. */
+  const subjectName = (alert: Alert): string => {
+    const resident = deps.registry.get('residents', alert.subject);
+    if (resident !== undefined) return [resident.name, resident.address].filter(Boolean).join(', ');
+    const aed = deps.registry.get('aeds', alert.subject);
+    if (aed !== undefined) {
+      const floor = aed.floor === undefined ? undefined : `${aed.floor} 层 · floor ${aed.floor}`;
+      const grid = aed.grid === undefined ? undefined : deps.registry.get('grids', aed.grid)?.name;
+      return [`除颤器柜 · AED cabinet: ${aed.description ?? grid ?? ''}`, floor, `${aed.lat.toFixed(5)},${aed.lon.toFixed(5)}`].filter(Boolean).join(', ');
+    }
+    const station = deps.registry.get('stations', alert.subject);
+    if (station !== undefined) return `监测站 · Air station: ${station.name}`;
+    return deps.registry.get('grids', alert.grid)?.name ?? '';
   };
+  const nameOf = (personId: string | null): string => (personId === null ? '' : (resolvePerson(deps.registry, personId)?.name ?? ''));
 
   const resolveLink = (token: string): { alert: Alert; personId: string; personName: string; subjectName: string; action: LinkAction } | undefined => {
     const link = deps.ackLinks.verify(token);
     if (link === undefined) return undefined;
     const alert = deps.alerts.get(link.alertId);
     if (alert === undefined) return undefined;
-    const person = resolvePerson(deps.registry, link.personId);
-    const subjectName = deps.registry.get('residents', alert.subject)?.name ?? alert.subject;
-    const subject = alert.kind === 'aed_opened' ? aedPlace(alert.subject) : subjectName;
-    return { alert, personId: link.personId, personName: person?.name ?? link.personId, subjectName: subject, action: link.action };
+    return { alert, personId: link.personId, personName: nameOf(link.personId), subjectName: subjectName(alert), action: link.action };
   };
 
   app.get('/ack/:token', { config: { public: true }, schema: { hide: true, params: TokenParams } }, async (request, reply) => {
     const found = resolveLink(request.params.token);
-    if (found === undefined) return page(reply, 404, 'Unknown link', '<h1>This link is not valid.</h1>');
+    if (found === undefined) return page(reply, 404, 'Unknown link', '<h1>链接无效 · This link is not valid.</h1>');
     const { alert, subjectName, personName } = found;
     if (found.action !== 'ack') {
       const verb = found.action === 'accept' ? '我去 · I will go' : '去不了 · I cannot go';
@@ -82,7 +110,7 @@ export const ackLinkRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps)
     const action =
       alert.state === 'open'
         ? `<form method="post"><button type="submit">我来处理 · I am on it</button></form><p>${escapeHtml(personName)}</p>`
-        : `<p>Already ${escapeHtml(alert.state)}${alert.assignee === null ? '' : ` by ${escapeHtml(alert.assignee)}`}.</p>`;
+        : `<p>${escapeHtml(both(STATE_WORDS[alert.state]))}${alert.assignee === null ? '' : `: ${escapeHtml(nameOf(alert.assignee))}`}</p>`;
     return page(reply, 200, 'Alert', summary(alert, subjectName) + action);
   });
 
@@ -90,16 +118,19 @@ export const ackLinkRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps)
     const found = resolveLink(request.params.token);
     if (found === undefined) {
       request.log.warn({ ip: request.ip }, 'ack link with a bad signature or unknown alert');
-      return page(reply, 404, 'Unknown link', '<h1>This link is not valid.</h1>');
+      return page(reply, 404, 'Unknown link', '<h1>链接无效 · This link is not valid.</h1>');
     }
     if (found.action !== 'ack') {
       const result = deps.aed.respond(found.alert.id, found.personId, found.action);
       request.log.info({ alertId: found.alert.id, responder: found.personId, answer: found.action, ...result }, 'dispatch answered by page link');
-      const text = found.action === 'accept' ? 'Thank you. Go now: the cabinet is at the place above.' : 'Thank you; the next responder is being asked.';
+      const text =
+        found.action === 'accept'
+          ? '谢谢，请立即出发：除颤器柜在上面的位置。 · Thank you. Go now: the cabinet is at the place above.'
+          : '谢谢，正在询问下一位急救员。 · Thank you; the next responder is being asked.';
       return page(reply, result.found ? 200 : 404, 'Dispatch', `${summary(found.alert, found.subjectName)}<p>${escapeHtml(text)}</p>`);
     }
     const updated = deps.alerts.ack(found.alert.id, found.personId, 'acknowledged from the page link') ?? found.alert;
     request.log.info({ alertId: updated.id, by: found.personId }, 'alert acked by page link');
-    return page(reply, 200, 'Acknowledged', `${summary(updated, found.subjectName)}<p>Thank you, ${escapeHtml(found.personName)}. The others are told you are on it.</p>`);
+    return page(reply, 200, 'Acknowledged', `${summary(updated, found.subjectName)}<p>谢谢，${escapeHtml(found.personName)}，其他人已知道由您处理。 · Thank you, ${escapeHtml(found.personName)}. The others are told you are on it.</p>`);
   });
 };

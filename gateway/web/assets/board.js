@@ -3,7 +3,7 @@ import { byId, h, textColorOn } from './dom.js';
 import { formatAge, formatTime, syncClock } from './format.js';
 import { localized, onLanguageChange, t } from './i18n.js';
 import { openAqhiStream } from './live.js';
-import { api, fetchMe, storedToken } from './session.js';
+import { api, fetchMe, signedIn } from './session.js';
 import { mountShell } from './shell.js';
 import { trendChart } from './trend-chart.js';
 
@@ -113,7 +113,7 @@ function tile(station) {
       'data-band': station.band ?? '',
       'aria-labelledby': `station-${station.stationId}`,
     },
-    h('header', { class: 'station-head' }, h('h2', { id: `station-${station.stationId}` }, station.name), h('span', { class: 'muted' }, station.district)),
+    h('header', { class: 'station-head' }, h('h2', { id: `station-${station.stationId}` }, station.name), station.districtName === undefined ? null : h('span', { class: 'muted' }, station.districtName)),
     box,
     station.stale ? h('p', { class: 'stale-note', 'data-stale': 'true' }, `⚠ ${t('board.stale')}: ${t('board.staleLong')}`) : null,
     h(
@@ -172,7 +172,7 @@ function refreshHistorySoon(stationId) {
 
 async function main() {
   let me = null;
-  if (storedToken() !== null) me = await fetchMe().catch(() => null);
+  if (signedIn()) me = await fetchMe().catch(() => null);
   mountShell('board', me);
   onLanguageChange(render);
   /** @type {AqhiFeed} */

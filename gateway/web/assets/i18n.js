@@ -22,8 +22,8 @@ const BASE_STRINGS = {
 
   'login.title': { zh: '登录', en: 'Sign in' },
   'login.intro': {
-    zh: '粘贴管理员发给您的访问令牌。令牌只保存在本浏览器标签页中，关闭后需重新登录。',
-    en: 'Paste the access token your administrator gave you. It is kept in this browser tab only; close the tab and you sign in again.',
+    zh: '粘贴管理员发给您的访问令牌，每台设备只需一次。本设备会保持登录，直到您退出或连续 14 天未使用。',
+    en: 'Paste the access token your administrator gave you, once on each device. This device stays signed in until you sign out, or after 14 days unused.',
   },
   'login.token': { zh: '访问令牌', en: 'Access token' },
   'login.submit': { zh: '登录', en: 'Sign in' },

@@ -2,7 +2,8 @@
 import { kindLabel } from './alert-text.js';
 import { byId, h, s, textColorOn } from './dom.js';
 import { formatAge, formatDistance, formatTime, syncClock } from './format.js';
-import { label, onLanguageChange, t } from './i18n.js';
+import { cabinetName, placesFrom } from './alert-subject.js';
+import { label, onLanguageChange, plural, t } from './i18n.js';
 import { openAlertStream, openAqhiStream } from './live.js';
 import { createProjection, scaleBarMetres } from './map-projection.js';
 import { api, requireSession } from './session.js';
@@ -166,7 +167,7 @@ function drawLayers(body) {
 
   for (const home of body.homes) {
     const p = toScreen(home.lat, home.lon);
-    layers.push(s('rect', { class: 'home', x: p.x - 4, y: p.y - 4, width: 8, height: 8, rx: 1.5 }, s('title', {}, t('map.homes', { n: home.residents }))));
+    layers.push(s('rect', { class: 'home', x: p.x - 4, y: p.y - 4, width: 8, height: 8, rx: 1.5 }, s('title', {}, plural('map.homes', home.residents))));
   }
 
   for (const station of body.stations) {
@@ -190,7 +191,7 @@ function drawLayers(body) {
       feature(
         { type: 'aed', id: aed.id },
         `aed state-${aed.state}`,
-        `${t('map.aed')} ${aed.id}: ${label('aedState', aed.state)}`,
+        `${t('map.aed')}: ${cabinetName(aed, placesFrom(body))}, ${label('aedState', aed.state)}`,
         s('rect', { class: 'marker', x: p.x - 11, y: p.y - 11, width: 22, height: 22, rx: 5 }),
         s('text', { class: 'aed-glyph', x: p.x, y: p.y + 5, 'text-anchor': 'middle', 'font-size': 14 }, '♥'),
       ),
@@ -271,7 +272,7 @@ function infoPanel(body) {
     const a = body.aeds.find((x) => x.id === id);
     if (a === undefined) return [];
     return [
-      h('h2', {}, `${t('map.aed')} ${a.id}`),
+      h('h2', {}, cabinetName(a, placesFrom(body))),
       h('p', {}, h('strong', {}, label('aedState', a.state))),
       a.description === null ? null : h('p', {}, a.description, a.floor === null ? '' : ` · ${t('aed.floor', { floor: a.floor })}`),
     ];
@@ -326,7 +327,12 @@ function draw() {
   if (!view.fitted) openingView(data);
   svg.replaceChildren(...drawLayers(data));
   info.replaceChildren(...infoPanel(data).filter((node) => node !== null));
-  counts.textContent = t('map.counts', { residents: data.residents.length, aeds: data.aeds.length, responders: data.responders.length, stations: data.stations.length });
+  counts.textContent = [
+    plural('map.countResidents', data.residents.length),
+    plural('map.countAeds', data.aeds.length),
+    plural('map.countResponders', data.responders.length),
+    plural('map.countStations', data.stations.length),
+  ].join(' · ');
   drawLegend();
 }
 

@@ -42,7 +42,9 @@ export function groupPages(timeline) {
     }
     const key = `${entry.to ?? ''}\u0000${entry.channel ?? ''}`;
     let group = open.get(key);
-    if (entry.type === 'paged' || group === undefined) {
+    // A page sent again before the last one came to anything is the same line, with more attempts.
+    const settled = group === undefined || group.delivered || group.failures > 0;
+    if ((entry.type === 'paged' && settled) || group === undefined) {
       group = { kind: 'page', at: entry.at, to: entry.to ?? '', channel: entry.channel ?? '', failures: 0, delivered: false, errors: [] };
       open.set(key, group);
       items.push(group);
@@ -87,9 +89,10 @@ export function timelineItems(alert, me) {
       );
     }
     const note = timelineNote(item);
+    const bySystem = item.type === 'note' && (item.by === null || item.by === undefined);
     return h(
       'li',
-      { class: `tl tl-${item.type}`, 'data-type': item.type },
+      { class: `tl tl-${item.type}${bySystem ? ' tl-system-note' : ''}`, 'data-type': item.type },
       h('time', { datetime: item.at }, formatTime(item.at, { seconds: true })),
       h('span', { class: 'tl-text' }, timelineText(item, me)),
       note === null ? null : h('q', { class: 'tl-note' }, note),

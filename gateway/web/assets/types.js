@@ -113,6 +113,7 @@
  * @property {string} stationId
  * @property {string} name
  * @property {string} district
+ * @property {string} [districtName]
  * @property {number} lat
  * @property {number} lon
  * @property {number | null} value
