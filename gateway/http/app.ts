@@ -21,6 +21,8 @@ import { emergencyRoutes } from './routes/emergency-routes.js';
 import { rescuePageRoutes } from './routes/rescue-page-routes.js';
 import { webRoutes } from './routes/web-routes.js';
 import { StreamTickets } from './stream-tickets.js';
+import { DeviceSessions } from './device-sessions.js';
+import fastifyCookie from '@fastify/cookie';
 import { serializeRequest } from './request-log.js';
 
 export type GatewayHttp = FastifyInstance<any, any, any, FastifyBaseLogger, TypeBoxTypeProvider>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -79,7 +81,9 @@ export async function buildHttpApp(deps: HttpDeps, log: Logger): Promise<Gateway
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const streamTickets = new StreamTickets({ now: deps.now, tokenActive: (tokenId) => deps.tokens.isActive(tokenId) });
-  registerAuth(app, deps, streamTickets);
+  const sessions = new DeviceSessions(deps.tokens.db, deps.now, (tokenId) => deps.tokens.isActive(tokenId));
+  await app.register(fastifyCookie);
+  registerAuth(app, deps, streamTickets, sessions);
   await app.register(healthRoutes, deps);
   await app.register(tokenRoutes, deps);
   await app.register(registryRoutes, deps);
@@ -88,7 +92,7 @@ export async function buildHttpApp(deps: HttpDeps, log: Logger): Promise<Gateway
   await app.register(alertRoutes, deps);
   await app.register(ackLinkRoutes, deps);
   await app.register(aedRoutes, deps);
-  await app.register(sessionRoutes, { ...deps, streamTickets });
+  await app.register(sessionRoutes, { ...deps, streamTickets, sessions });
   await app.register(mapRoutes, deps);
   await app.register(emergencyRoutes, deps);
   await app.register(rescuePageRoutes, deps);

@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from './errors.js';
 import type { HttpDeps } from './deps.js';
 import type { StreamTickets } from './stream-tickets.js';
+import type { DeviceSessions } from './device-sessions.js';
+import { SESSION_COOKIE, CSRF_HEADER } from './session-cookies.js';
 import type { Principal, Role } from './token-store.js';
 
 declare module 'fastify' {
@@ -25,7 +27,12 @@ declare module 'fastify' {
  * Every route needs a bearer token unless it says `config.public`; a route that names no roles
  * is admin-only, so forgetting to configure one fails closed.
  */
-export function registerAuth(app: FastifyInstance, deps: Pick<HttpDeps, 'tokens' | 'metrics' | 'loginBackoff'>, streamTickets: StreamTickets): void {
+export function registerAuth(
+  app: FastifyInstance,
+  deps: Pick<HttpDeps, 'tokens' | 'metrics' | 'loginBackoff'>,
+  streamTickets: StreamTickets,
+  sessions: DeviceSessions,
+): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const config = request.routeOptions.config;
@@ -42,6 +49,26 @@ export function registerAuth(app: FastifyInstance, deps: Pick<HttpDeps, 'tokens'
         throw new HttpError('GW_ERR_AUTH_BAD_TICKET', 'the stream ticket is unknown, spent or expired; ask POST /api/stream-tickets for a new one');
       }
       authorize(request, holder);
+      return;
+    }
+    // A signed-in phone: its device-session cookie instead of a bearer header.
+    const cookie = header === undefined ? request.cookies[SESSION_COOKIE] : undefined;
+    if (cookie !== undefined && cookie !== '') {
+      refuseWhileBackingOff(request, reply);
+      const session = sessions.resolve(cookie);
+      if ('refused' in session) {
+        // A cookie never issued is a guess, and backs off like a wrong token; an ended one is not.
+        if (session.refused === 'unknown') failed(request);
+        else deps.metrics.httpAuthFailures.inc({ status: '401' });
+        request.log.warn({ ip: request.ip, route: request.routeOptions.url, reason: session.refused }, 'device session refused');
+        throw new HttpError('GW_ERR_AUTH_SESSION_ENDED', `this device is signed out (${session.refused.replace('_', ' ')}); sign in again`);
+      }
+      if (!SAFE_METHODS.has(request.method) && (!sessions.csrfMatches(session, headerValue(request.headers[CSRF_HEADER])) || !sameOrigin(request))) {
+        deps.metrics.httpAuthFailures.inc({ status: '403' });
+        request.log.warn({ ip: request.ip, route: request.routeOptions.url, origin: request.headers.origin ?? null, sessionId: session.sessionId }, 'change refused: CSRF token or origin');
+        throw new HttpError('GW_ERR_AUTH_CSRF', `a change from a signed-in browser needs the "${CSRF_HEADER}" header and this gateway's own origin`);
+      }
+      authorize(request, session);
       return;
     }
     if (header === undefined || !/^Bearer\s+\S+$/i.test(header)) {
@@ -81,6 +108,23 @@ export function registerAuth(app: FastifyInstance, deps: Pick<HttpDeps, 'tokens'
       throw new HttpError('GW_ERR_AUTH_FORBIDDEN', `the ${principal.role} role may not ${request.method} ${request.routeOptions.url}`);
     }
     request.principal = principal;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** A browser names the page's origin on a change; it must be this gateway's own (a missing one is a same-origin fetch of an old browser, and the CSRF token still holds). */
+function sameOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
   }
 }
 

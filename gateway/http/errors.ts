@@ -8,6 +8,8 @@ export const HTTP_ERRORS = {
   GW_ERR_AUTH_FORBIDDEN: { status: 403, meaning: 'the token’s role may not do this' },
   GW_ERR_AUTH_BAD_TICKET: { status: 401, meaning: 'the event-stream ticket is unknown, spent or expired' },
   GW_ERR_AUTH_BACKOFF: { status: 429, meaning: 'too many wrong tokens from this address; wait for Retry-After seconds' },
+  GW_ERR_AUTH_SESSION_ENDED: { status: 401, meaning: 'the device session was signed out, went unused too long, is too old, or its token was revoked' },
+  GW_ERR_AUTH_CSRF: { status: 403, meaning: 'a signed-in browser’s change came without its session’s CSRF token, or from another origin' },
   GW_ERR_HTTP_BAD_REQUEST: { status: 400, meaning: 'the body, query or path does not match the schema' },
   GW_ERR_HTTP_NOT_FOUND: { status: 404, meaning: 'no such route or resource' },
   GW_ERR_HTTP_TOO_LARGE: { status: 413, meaning: 'body larger than the limit' },

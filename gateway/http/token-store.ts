@@ -16,7 +16,8 @@ export interface Principal {
 /** API tokens, kept as SHA-256 hashes; the plain token is shown once, when issued. */
 export class TokenStore {
   constructor(
-    private readonly db: SqliteDatabase,
+    /** Device sessions keep their table beside the tokens they hang from. */
+    readonly db: SqliteDatabase,
     private readonly now: () => number = Date.now,
   ) {}
 

@@ -129,7 +129,7 @@ describe.skipIf(!browserAvailable)('worker console', () => {
     expect(await refused.page.evaluate('sessionStorage.length')).toBe(0);
     await screenshot(refused.page, 'login-1280');
     expect(refused.problems()).toEqual([
-      `HTTP 401: ${h.httpUrl}/api/me`,
+      `HTTP 401: ${h.httpUrl}/api/sessions`,
       'console error: Failed to load resource: the server responded with a status of 401 (Unauthorized)',
     ]);
 

@@ -4,10 +4,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { visibleGrids } from '../../alerts/alert-view.js';
 import type { HttpDeps } from '../deps.js';
 import type { StreamTickets } from '../stream-tickets.js';
+import type { DeviceSessions } from '../device-sessions.js';
+import { clearSessionCookies, setSessionCookies } from '../session-cookies.js';
 import type { Principal } from '../token-store.js';
 import type { Registry } from '../../registry/registry.js';
 
-export type SessionRouteDeps = HttpDeps & { streamTickets: StreamTickets };
+export type SessionRouteDeps = HttpDeps & { streamTickets: StreamTickets; sessions: DeviceSessions };
 
 const ALL_ROLES = ['admin', 'worker', 'bureau', 'responder'] as const;
 
@@ -23,6 +25,19 @@ const MeBody = Type.Object({
   }),
   timeZone: Type.String({ description: 'the deployment’s time zone, for showing local times' }),
   now: Type.String({ description: 'the gateway’s clock (ISO 8601), so a device with a wrong clock still shows the right ages' }),
+});
+
+const OpenedBody = Type.Object({
+  id: Type.String(),
+  csrf: Type.String({ description: 'send it back in the x-csrf-token header on every change (also in the readable gw_csrf cookie)' }),
+  expiresAt: Type.String({ description: 'the latest the session can last' }),
+  idleDays: Type.Number({ description: 'unused this many days, the session ends' }),
+});
+
+const SessionList = Type.Object({
+  sessions: Type.Array(
+    Type.Object({ id: Type.String(), device: Type.Union([Type.String(), Type.Null()]), createdAt: Type.String(), lastUsedAt: Type.String(), current: Type.Boolean() }),
+  ),
 });
 
 const TicketBody = Type.Object({
@@ -84,6 +99,68 @@ export const sessionRoutes: FastifyPluginAsync<SessionRouteDeps> = async (fastif
         timeZone: deps.timeZone,
         now: new Date(deps.now()).toISOString(),
       };
+    },
+  );
+
+  app.post(
+    '/api/sessions',
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        tags: ['auth'],
+        description:
+          'Signs this browser in for a long time: a device session in an http-only, SameSite=Strict cookie (Secure over HTTPS), opened with the bearer token once. ' +
+          'Changes made with the cookie need the answer’s `csrf` in the x-csrf-token header. The session ends on sign-out, after `idleDays` unused, after 90 days, or when the token is revoked.',
+        body: Type.Optional(Type.Object({ device: Type.Optional(Type.String({ maxLength: 200, description: 'a name for the device, shown in the session list' })) })),
+        response: { 201: OpenedBody },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const device = request.body?.device ?? request.headers['user-agent'] ?? null;
+      const opened = deps.sessions.open(principal, device);
+      setSessionCookies(request, reply, opened.secret, opened.csrf, Math.floor(deps.sessions.settings.maxAgeMs / 1000));
+      request.log.info({ tokenId: principal.tokenId, sessionId: opened.id, role: principal.role }, 'device session opened');
+      return reply.status(201).send({
+        id: opened.id,
+        csrf: opened.csrf,
+        expiresAt: new Date(opened.expiresAtMs).toISOString(),
+        idleDays: deps.sessions.settings.idleMs / 86_400_000,
+      });
+    },
+  );
+
+  app.get(
+    '/api/sessions',
+    { config: { roles: ALL_ROLES }, schema: { tags: ['auth'], description: 'The caller’s signed-in devices.', response: { 200: SessionList } } },
+    async (request) => {
+      const principal = request.principal!;
+      return { sessions: deps.sessions.list(principal, 'sessionId' in principal ? String(principal.sessionId) : null) };
+    },
+  );
+
+  app.delete(
+    '/api/sessions/current',
+    { config: { roles: ALL_ROLES }, schema: { tags: ['auth'], description: 'Signs this device out (its cookie stops working at once).' } },
+    async (request, reply) => {
+      const principal = request.principal!;
+      if ('sessionId' in principal) deps.sessions.revoke(String(principal.sessionId));
+      clearSessionCookies(request, reply);
+      return reply.status(204).send();
+    },
+  );
+
+  app.delete(
+    '/api/sessions',
+    {
+      config: { roles: ALL_ROLES },
+      schema: { tags: ['auth'], description: 'Signs the caller out on every device.', response: { 200: Type.Object({ revoked: Type.Integer() }) } },
+    },
+    async (request, reply) => {
+      const revoked = deps.sessions.revokeAll(request.principal!);
+      request.log.info({ tokenId: request.principal!.tokenId, revoked }, 'signed out everywhere');
+      clearSessionCookies(request, reply);
+      return { revoked };
     },
   );
 

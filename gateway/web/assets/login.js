@@ -1,12 +1,13 @@
 // @ts-check
 import { byId } from './dom.js';
 import { t } from './i18n.js';
-import { ApiError, fetchMe, homeOf, keepToken, storedToken } from './session.js';
+import { ApiError, fetchMe, homeOf, openSession, signedIn } from './session.js';
 import { mountShell } from './shell.js';
 
 /*
- * Sign in by pasting a token. The gateway says whose it is (GET /api/me); the role decides the
- * first page. A `next` path brings the person back where the sign-in interrupted them.
+ * Sign in by pasting a token, once per device: it opens a device session (an http-only cookie)
+ * and is then forgotten. The gateway says whose it is (GET /api/me); the role decides the first
+ * page. A `next` path brings the person back where the sign-in interrupted them.
  */
 
 mountShell('login', null);
@@ -28,9 +29,9 @@ function nextPath() {
   return next !== null && next.startsWith('/') && !next.startsWith('//') ? next : null;
 }
 
-/** Already signed in in this tab: straight on; otherwise wait for a token. */
+/** Already signed in on this device: straight on; otherwise wait for a token. */
 function continueIfSignedIn() {
-  if (storedToken() !== null) {
+  if (signedIn()) {
     fetchMe()
       .then((me) => location.assign(nextPath() ?? homeOf(me.role)))
       .catch(() => input.focus());
@@ -48,9 +49,10 @@ form.addEventListener('submit', (event) => {
   }
   submit.disabled = true;
   say(t('login.checking'));
-  fetchMe(token)
+  openSession(token)
+    .then(() => fetchMe())
     .then((me) => {
-      keepToken(token);
+      input.value = '';
       location.assign(nextPath() ?? homeOf(me.role));
     })
     .catch((/** @type {unknown} */ err) => {

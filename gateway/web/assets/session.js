@@ -5,11 +5,11 @@ import { syncClock } from './format.js';
 /** @typedef {import('./types.js').Role} Role */
 
 /*
- * The signed-in person: their bearer token, kept in sessionStorage (this tab only, gone when it
- * closes), and who the gateway says they are.
+ * The signed-in person. The pasted token is used once, to open a device session
+ * (POST /api/sessions); from then on an http-only cookie the page never sees signs each request,
+ * and the phone stays signed in until the person signs out or leaves it unused for two weeks.
+ * Changes carry the session's CSRF token (the readable gw_csrf cookie) in a header.
  */
-
-const TOKEN_KEY = 'gw.token';
 
 export class ApiError extends Error {
   /**
@@ -25,23 +25,36 @@ export class ApiError extends Error {
   }
 }
 
-export function storedToken() {
-  return sessionStorage.getItem(TOKEN_KEY);
+/** The session's CSRF token, from its readable cookie; null when not signed in. */
+function csrfToken() {
+  const match = /(?:^|;\s*)gw_csrf=([^;]+)/.exec(document.cookie);
+  return match?.[1] === undefined ? null : decodeURIComponent(match[1]);
 }
 
-/** @param {string} token */
-export function keepToken(token) {
-  sessionStorage.setItem(TOKEN_KEY, token);
+/** Whether this browser holds a device session (its CSRF cookie is the visible half). */
+export function signedIn() {
+  return csrfToken() !== null;
 }
 
-export function signOut() {
-  sessionStorage.removeItem(TOKEN_KEY);
+/**
+ * Opens this device's session with a pasted token.
+ * @param {string} token
+ */
+export async function openSession(token) {
+  await api('/api/sessions', { method: 'POST', token, body: { device: navigator.userAgent.slice(0, 200) }, signInOnRefusal: false });
+}
+
+/**
+ * Signs this device out, or every device of this person.
+ * @param {'here' | 'everywhere'} [where]
+ */
+export async function signOut(where = 'here') {
+  await api(where === 'here' ? '/api/sessions/current' : '/api/sessions', { method: 'DELETE', signInOnRefusal: false }).catch(() => undefined);
   location.assign('/');
 }
 
 /** Back to the sign-in page, coming back here afterwards. */
 function toSignIn() {
-  sessionStorage.removeItem(TOKEN_KEY);
   location.assign(`/?next=${encodeURIComponent(location.pathname + location.hash)}`);
 }
 
@@ -59,20 +72,25 @@ function parseJson(text) {
 }
 
 /**
- * Calls the gateway's API with the token. A 401 means the token was revoked: sign in again.
+ * Calls the gateway's API as the signed-in device (or with a token, when one is given). A 401
+ * means the session ended: sign in again.
  * @template T
  * @param {string} path
  * @param {{ method?: string, body?: unknown, token?: string | null, signInOnRefusal?: boolean }} [options]
  * @returns {Promise<T>}
  */
 export async function api(path, options = {}) {
-  const token = options.token === undefined ? storedToken() : options.token;
+  const token = options.token ?? null;
+  const method = options.method ?? 'GET';
   /** @type {Record<string, string>} */
   const headers = { accept: 'application/json' };
   if (token !== null) headers.authorization = `Bearer ${token}`;
+  const csrf = csrfToken();
+  if (token === null && csrf !== null && method !== 'GET') headers['x-csrf-token'] = csrf;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(path, {
-    method: options.method ?? 'GET',
+    method,
+    credentials: 'same-origin',
     headers,
     ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
   });
@@ -93,7 +111,7 @@ export async function api(path, options = {}) {
  */
 export async function fetchMe(token) {
   /** @type {Me} */
-  const me = await api('/api/me', { token: token ?? storedToken(), signInOnRefusal: false });
+  const me = await api('/api/me', { token: token ?? null, signInOnRefusal: false });
   syncClock(me.now);
   return me;
 }
@@ -105,10 +123,6 @@ export async function fetchMe(token) {
  * @returns {Promise<Me | undefined>}
  */
 export async function requireSession(roles) {
-  if (storedToken() === null) {
-    toSignIn();
-    return undefined;
-  }
   let me;
   try {
     me = await fetchMe();

@@ -83,7 +83,18 @@ export function mountShell(page, me) {
         ? page === 'login'
           ? null
           : h('a', { class: 'pref', href: `/?next=${encodeURIComponent(location.pathname)}` }, t('nav.signIn'))
-        : h('button', { type: 'button', class: 'pref', onclick: () => signOut(), 'data-action': 'sign-out' }, t('nav.signOut'));
+        : h(
+            'details',
+            { class: 'account' },
+            h('summary', { class: 'pref', 'data-action': 'account' }, t('nav.signOut')),
+            h(
+              'div',
+              { class: 'account-menu' },
+              me.name === null ? null : h('p', { class: 'muted' }, me.name),
+              h('button', { type: 'button', class: 'plain', onclick: () => void signOut('here'), 'data-action': 'sign-out' }, t('nav.signOut')),
+              h('button', { type: 'button', class: 'plain', onclick: () => void signOut('everywhere'), 'data-action': 'sign-out-everywhere' }, t('nav.signOutEverywhere')),
+            ),
+          );
     bar.replaceChildren(
       h(
         'div',
