@@ -204,6 +204,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       aqhiForecast: aqhiReports.forecast,
       aqhiForecastStream: aqhiReports.forecastStream,
       timeZone: settings.timeZone,
+      mapTiles: config.map?.tiles ?? null,
       readiness: () => {
         const checks: Record<string, boolean> = { broker: broker?.listening === true, store: db.open && !stopped };
         // With REDIS_URL, sessions and subscriptions wait on Redis: not ready while it is away.

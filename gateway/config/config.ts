@@ -93,6 +93,26 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /** The emergency map's base layer; without it the map is drawn offline from the provision data. */
+    map: Type.Optional(
+      Type.Object(
+        {
+          tiles: Type.Optional(
+            Type.Object(
+              {
+                /** An XYZ template: the city's GIS tile service or a local tile server, e.g. http://tiles.local/{z}/{x}/{y}.png */
+                url: Type.String({ pattern: '^https?://[^/]+/.*\\{z\\}.*\\{x\\}.*\\{y\\}' }),
+                /** Shown on the map, as the tiles' licence asks. */
+                attribution: Type.String({ maxLength: 300 }),
+                maxZoom: Type.Integer({ minimum: 1, maximum: 22 }),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     alerts: Type.Object(
       {
         /** How often rule timers, escalation steps and page retries are looked at. */

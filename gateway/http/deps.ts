@@ -56,4 +56,6 @@ export interface HttpDeps {
   aqhiForecastStream: SseHub<ForecastBody>;
   /** The deployment's time zone (the provision file's `timeZone`), for showing local times. */
   timeZone: string;
+  /** The map's tile source (configuration `map.tiles`); null draws the map offline. */
+  mapTiles?: { url: string; attribution: string; maxZoom: number } | null;
 }

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { alertVisibility, visibleGrids } from '../../alerts/alert-view.js';
 import type { HttpDeps } from '../deps.js';
+import { SseHub } from '../sse.js';
 import type { Principal } from '../token-store.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -56,8 +57,14 @@ const MapStation = Type.Object({
   stale: Type.Boolean(),
 });
 
+const MapTiles = Type.Object(
+  { url: Type.String({ description: 'an XYZ template, {z}/{x}/{y}' }), attribution: Type.String(), maxZoom: Type.Integer() },
+  { description: 'the configured base map (configuration map.tiles); null: draw the offline map' },
+);
+
 const MapBody = Type.Object({
   generatedAt: Type.String(),
+  tiles: Nullable(MapTiles),
   grids: Type.Array(MapGrid),
   homes: Type.Array(MapHome),
   residents: Type.Array(MapResident),
@@ -68,6 +75,20 @@ const MapBody = Type.Object({
 type MapBody = Static<typeof MapBody>;
 
 const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'];
+
+/** How often the map's inputs are compared for the live signal, while anyone watches. */
+const MAP_WATCH_MS = 1_000;
+
+/** Everything the map draws that can move, as one string: equal strings, nothing to redraw. */
+function mapFingerprint(deps: HttpDeps): string {
+  const nowMs = deps.now();
+  return JSON.stringify([
+    deps.registry.list('responders').map((r) => [r.id, r.available, r.lat, r.lon]),
+    deps.registry.list('aeds').map((a) => [a.id, deps.aed.cabinet(a.id)?.status ?? 'ready']),
+    deps.aqhi.feed(nowMs).stations.map((s) => [s.stationId, s.display, s.stale]),
+    deps.alerts.list({ state: ['open', 'acked'], limit: 1000 }).map((a) => [a.id, a.state, a.severity, a.occurrences, a.lastOccurredAt]),
+  ]);
+}
 
 /** Homes closer than this (about 10 m) are drawn as one building. */
 const BUILDING_DECIMALS = 4;
@@ -101,6 +122,7 @@ export const mapRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => 
     async (request): Promise<MapBody> => {
       const principal = request.principal!;
       const nowMs = deps.now();
+      const tiles = deps.mapTiles ?? null;
       const scope = visibleGrids(deps.registry, principal);
       const inScope = (grid: string): boolean => scope === undefined || scope.includes(grid);
 
@@ -140,7 +162,7 @@ export const mapRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => 
       }));
 
       if (!seesResidents(principal)) {
-        return { generatedAt: new Date(nowMs).toISOString(), grids, homes: [], residents: [], aeds, responders: [], stations };
+        return { generatedAt: new Date(nowMs).toISOString(), tiles, grids, homes: [], residents: [], aeds, responders: [], stations };
       }
 
       const homesByPlace = new Map<string, { lat: number; lon: number; grid: string; residents: number }>();
@@ -181,7 +203,43 @@ export const mapRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => 
         .list('responders')
         .flatMap((r) => (r.available && r.lat !== undefined && r.lon !== undefined ? [{ id: r.id, name: r.name, lat: r.lat, lon: r.lon }] : []));
 
-      return { generatedAt: new Date(nowMs).toISOString(), grids, homes: [...homesByPlace.values()], residents, aeds, responders, stations };
+      return { generatedAt: new Date(nowMs).toISOString(), tiles, grids, homes: [...homesByPlace.values()], residents, aeds, responders, stations };
+    },
+  );
+
+  // The map's live signal: a `changed` event whenever what it draws has moved (a responder, a
+  // cabinet's state, an alert, an index), so pages re-read GET /api/map (scoped to the reader)
+  // at once instead of polling. The events carry no data: nothing leaks across roles.
+  const hub = new SseHub<{ version: number }>({ replayBuffer: 1 });
+  let version = 0;
+  let lastPrint = '';
+  const watcher = setInterval(() => {
+    if (hub.clientCount === 0) return;
+    const print = mapFingerprint(deps);
+    if (print === lastPrint) return;
+    lastPrint = print;
+    hub.publish('changed', { version: ++version });
+  }, MAP_WATCH_MS);
+  watcher.unref();
+  fastify.addHook('onClose', async () => {
+    clearInterval(watcher);
+    hub.close();
+  });
+
+  app.get(
+    '/api/map/stream',
+    {
+      config: { roles: ['admin', 'worker', 'bureau', 'responder'], streamTicket: true },
+      schema: {
+        tags: ['map'],
+        description:
+          'Server-Sent Events: `changed` whenever a responder moves, a cabinet changes state, an alert or an index changes; read GET /api/map again. ' +
+          'A signed-in browser’s cookie opens it, or `ticket` from POST /api/stream-tickets.',
+      },
+    },
+    (request, reply) => {
+      lastPrint = mapFingerprint(deps);
+      hub.attach(request, reply, () => true, { event: 'hello', data: { version } });
     },
   );
 };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
@@ -17,20 +18,35 @@ export const WEB_PAGES = {
   '/map': 'map.html',
 } as const;
 
+/** Leaflet's own files (the map's streets, from a configured tile source), served from node_modules. */
+export const LEAFLET_DIR = path.join(path.dirname(createRequire(import.meta.url).resolve('leaflet/package.json')), 'dist');
+
 /**
- * Everything a page may load comes from this gateway: no CDN, no map tiles, no web fonts. The
- * browser enforces it, so a stray external URL fails loudly instead of leaking a request.
+ * The origin a tile template loads from, for the content security policy: `{s}` subdomains
+ * become a wildcard. Exported for the tests.
  */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function tileOrigin(template: string): string {
+  const url = new URL(template.replace(/\{s\}\./, 'SUBDOMAIN.').replace(/\{[a-z]+\}/gi, '0'));
+  return `${url.protocol}//${url.host.replace('subdomain.', '*.')}`;
+}
+
+/**
+ * Everything a page may load comes from this gateway (and map tiles from the one configured tile
+ * source): no CDN, no web fonts. The browser enforces it, so a stray external URL fails loudly
+ * instead of leaking a request.
+ */
+export function contentSecurityPolicy(tiles: { url: string } | null | undefined): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src 'self' data:${tiles === null || tiles === undefined ? '' : ` ${tileOrigin(tiles.url)}`}`,
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 export interface WebUi {
   /** A hash of every asset: part of the asset URLs, so a changed file is a new URL. */
@@ -56,6 +72,8 @@ export function loadWebUi(root: string, settings: { timeZone: string }): WebUi {
   for (const name of filesUnder(assetsDir)) {
     hash.update(name.split(path.sep).join('/')).update('\0').update(readFileSync(path.join(assetsDir, name))).update('\0');
   }
+  // Leaflet is served under the same versioned path: a new Leaflet is a new URL too.
+  hash.update(readFileSync(path.join(LEAFLET_DIR, 'leaflet-src.esm.js')));
   const version = hash.digest('hex').slice(0, 12);
   const pages = new Map<string, { html: string; etag: string }>();
   for (const [route, file] of Object.entries(WEB_PAGES)) {
@@ -74,13 +92,14 @@ export function loadWebUi(root: string, settings: { timeZone: string }): WebUi {
  */
 export const webRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
   const ui = loadWebUi(WEB_ROOT, { timeZone: deps.timeZone });
+  const policy = contentSecurityPolicy(deps.mapTiles);
 
   for (const [route, page] of ui.pages) {
     app.get(route, { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
       reply
         .header('cache-control', 'no-cache')
         .header('etag', page.etag)
-        .header('content-security-policy', CONTENT_SECURITY_POLICY)
+        .header('content-security-policy', policy)
         .header('x-content-type-options', 'nosniff')
         .header('referrer-policy', 'no-referrer');
       if (request.headers['if-none-match'] === page.etag) return reply.status(304).send();
@@ -104,6 +123,23 @@ export const webRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
       immutable: true,
       etag: true,
       lastModified: false,
+      setHeaders: (res) => {
+        res.setHeader('x-content-type-options', 'nosniff');
+      },
+    });
+    await assets.register(fastifyStatic, {
+      root: LEAFLET_DIR,
+      prefix: `/assets/${ui.version}/leaflet/`,
+      decorateReply: false,
+      index: false,
+      dotfiles: 'deny',
+      cacheControl: true,
+      maxAge: '365d',
+      immutable: true,
+      etag: true,
+      lastModified: false,
+      // Its source maps and the old UMD builds stay unserved.
+      allowedPath: (pathName) => /^\/?(leaflet-src\.esm\.js|leaflet\.css|images\/[a-z-]+(-2x)?\.png)$/.test(pathName),
       setHeaders: (res) => {
         res.setHeader('x-content-type-options', 'nosniff');
       },
