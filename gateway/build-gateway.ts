@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { startMqttBroker, type RunningBroker } from '../broker/mqtt-broker.js';
 import { createAlerting, type Alerting } from './alerts/alerting.js';
-import { connectAqhiNotices } from './alerts/aqhi-notices.js';
+import { connectAqhiNotices, connectForecastNotices, type ForecastNotices } from './alerts/aqhi-notices.js';
 import { createDeviceAuthenticator } from './auth/device-authenticator.js';
 import type { GatewayConfig } from './config/config.js';
 import { buildHttpApp, type GatewayHttp } from './http/app.js';
@@ -61,6 +61,8 @@ export interface Gateway {
   readonly aqhiReports: IndexReports;
   /** Emergencies from outside (the 120 centre) and from the gateway's own rules: responders, AEDs, the centre's notices. */
   readonly emergencies: Emergencies;
+  /** The morning notices to grids whose district is forecast high. */
+  readonly forecastNotices: ForecastNotices;
   /** Embedded Node-RED (/red): started last, stopped first, never needed by the built-in rules. */
   readonly nodeRed: NodeRedHost;
 }
@@ -167,6 +169,16 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   const aqhiFeed = createAqhiFeedPublisher({ service: aqhi, stream: aqhiStream, log: aqhiLog });
   connectAqhiNotices({ events: aqhi.events, registry, alerts: alerting.service, log: aqhiLog, now });
   const aqhiReports = createIndexReports({ config: config.aqhi, db, profile: aqhiProfile, aqhi, store: aqhiStore, registry, timeZone: settings.timeZone, now, log: aqhiLog });
+  const forecastNotices = connectForecastNotices({
+    registry,
+    alerts: alerting.service,
+    forecasts: aqhiReports.forecast,
+    profile: aqhiProfile,
+    timeZone: settings.timeZone,
+    noticeAt: config.aqhi.forecastNoticeAt,
+    log: aqhiLog,
+    now,
+  });
   const loginBackoff = new LoginBackoff({ ...config.http.loginBackoff, forgetAfterMs: config.http.loginBackoff.forgetAfterS * 1000, maxAddresses: 100_000, now });
   const nodeRed = createNodeRedHost({
     config: config.nodeRed,
@@ -249,6 +261,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     emergencies,
     aqhi,
     aqhiReports,
+    forecastNotices,
     nodeRed,
     get broker() {
       return broker;
@@ -287,6 +300,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       aqhi.start();
       aqhiFeed.attachBroker(broker);
       aqhiReports.start(broker);
+      forecastNotices.start();
       if (provision !== undefined && !provisionLoaded) {
         log.info(
           { file: provision.file, known: registry.list('devices').length, inFile: provision.secrets },
@@ -311,6 +325,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       await alerting.stop();
       await emergencies.stop();
       aqhiFeed.detachBroker();
+      forecastNotices.stop();
       aqhiReports.stop();
       await broker?.close();
       // Open event streams would keep the server from closing.

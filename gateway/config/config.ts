@@ -155,6 +155,8 @@ export const ConfigSchema = Type.Object(
         dailyIssueAt: Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' }),
         /** Counted hours a day's report needs to be complete (GB 3095: 20 of 24 for a daily mean). */
         dailyRequiredHours: Type.Integer({ minimum: 1, maximum: 24 }),
+        /** Local time of the morning notice to grids whose district is forecast high. */
+        forecastNoticeAt: Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' }),
       },
       { additionalProperties: false },
     ),
@@ -222,8 +224,8 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   http: { bodyLimitBytes: 1024 * 1024, loginBackoff: { freeFailures: 5, baseDelayMs: 1000, maxDelayMs: 300_000, forgetAfterS: 900 } },
   alerts: { tickMs: 1000, quietHours: '22:00-07:00', repageAckedCriticalAfterS: 1800 },
   pager: { timeoutMs: 5000, maxAttempts: 3, backoffMs: 2000, ackLinkTtlS: 24 * 3600 },
-  aqhi: { dailyIssueAt: '01:00', dailyRequiredHours: 20 },
   emergencies: { centre: [], unlockValidS: 300, aedSearchM: 1000, arrestAfterFallS: 60 },
+  aqhi: { dailyIssueAt: '01:00', dailyRequiredHours: 20, forecastNoticeAt: '07:00' },
   nodeRed: {
     enabled: true,
     messagesPerSecondPerFlow: 50,
