@@ -77,9 +77,9 @@ function decodeCbor(payload: Uint8Array, maxDepth: number): Result<unknown> {
   if (flat !== undefined) return { ok: true, value: flat };
   const shape = cborShape(payload, maxDepth);
   if (shape !== 'ok') {
-    return shape === 'too_deep'
-      ? reject('too_deep', `CBOR nested deeper than ${maxDepth} levels`)
-      : reject('bad_cbor', `malformed CBOR: ${shape}`);
+    if (shape === 'too_deep') return reject('too_deep', `CBOR nested deeper than ${maxDepth} levels`);
+    if (typeof shape === 'number') return reject('cbor_tag', `CBOR tag ${shape} is not accepted (only dates: tags 0 and 1)`);
+    return reject('bad_cbor', `malformed CBOR: ${shape}`);
   }
   try {
     return { ok: true, value: cborDecoder.decode(payload) };
@@ -203,11 +203,19 @@ function argumentSize(info: number): number {
 }
 
 /**
- * Walks the CBOR item headers (RFC 8949 §3) without building values, so a deeply nested or
- * truncated payload is refused iteratively instead of recursing in the decoder. One loop and no
- * closures: it runs on every device message.
+ * The CBOR tags a device may send (RFC 8949 §3.4.1-2): a date as text or as seconds since the
+ * epoch. Every other tag is refused before decoding: bignums (2, 3) cost the decoder far more
+ * than their size, and maps, sets or regular expressions have no place in a reading.
  */
-function cborShape(bytes: Uint8Array, maxDepth: number): 'ok' | 'too_deep' | string {
+const ALLOWED_CBOR_TAGS = new Set([0, 1]);
+
+/**
+ * Walks the CBOR item headers (RFC 8949 §3) without building values, so a deeply nested or
+ * truncated payload, or one with a tag not allowed, is refused iteratively before the decoder
+ * sees it. One loop and no closures: it runs on every message that is not a flat map. Answers
+ * 'ok', 'too_deep', a refused tag's number, or what is malformed.
+ */
+function cborShape(bytes: Uint8Array, maxDepth: number): 'ok' | 'too_deep' | number | string {
   // Each frame counts the items still expected in an open container; -1 means indefinite.
   const stack: number[] = [];
   let pos = 0;
@@ -251,6 +259,7 @@ function cborShape(bytes: Uint8Array, maxDepth: number): 'ok' | 'too_deep' | str
           itemDone = false;
         }
       } else if (major === 6) {
+        if (!ALLOWED_CBOR_TAGS.has(arg)) return arg;
         // A tag wraps the next item: it adds no item of its own.
         itemDone = false;
       }

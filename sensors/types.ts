@@ -48,6 +48,8 @@ export const REJECTION_REASONS = [
   'bad_timestamp',
   'unknown_event',
   'unsupported_content_type',
+  'cbor_tag',
+  'no_known_field',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 

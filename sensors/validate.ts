@@ -45,6 +45,7 @@ export function validateMessage(decoded: unknown, ctx: ValidationContext): Resul
     case 'telemetry': {
       const values = validateFields(decoded, TELEMETRY_FIELDS[ctx.kind], ['ts']);
       if (!values.ok) return values;
+      if (isEmpty(values.value.values)) return noKnownField(ctx.kind, values.value.ignored);
       // validateFields checked every value against TELEMETRY_FIELDS[kind], which ValuesByKind mirrors.
       // Written out, not spread: `{ ...envelope, newKey }` costs over a microsecond in V8 (Node 20).
       const reading = { deviceId: envelope.deviceId, tsMs: envelope.tsMs, receivedAtMs: envelope.receivedAtMs, kind: ctx.kind, values: values.value.values } as Reading;
@@ -114,8 +115,8 @@ function validateEvent(
   const where = { ...(v.lat !== undefined ? { lat: v.lat } : {}), ...(v.lon !== undefined ? { lon: v.lon } : {}) };
   let event;
   if (type === 'fall') {
-    if (v.confidence === undefined) return reject('missing_field', 'a fall event needs "confidence" in 0..1', 'confidence');
-    event = { type: 'fall' as const, confidence: v.confidence, ...where };
+    // A bracelet that sends no confidence still reports a fall: when in doubt, page.
+    event = { type: 'fall' as const, confidence: v.confidence ?? 1, ...where };
   } else if (type === 'sos') {
     event = { type: 'sos' as const, ...where };
   } else {
@@ -140,6 +141,17 @@ function readTimestamp(decoded: Plain, receivedAtMs: number): Result<{ tsMs: num
 }
 
 const NO_FIELDS_IGNORED: readonly string[] = Object.freeze([]);
+
+function isEmpty(values: Record<string, unknown>): boolean {
+  for (const name in values) if (Object.hasOwn(values, name)) return false;
+  return true;
+}
+
+/** A reading that would be stored empty: refused, so that a wrong payload shows as an error. */
+function noKnownField(kind: DeviceKind, ignored: readonly string[]): { ok: false; rejection: Rejection } {
+  const got = ignored.length === 0 ? 'none' : `only ${ignored.slice(0, 5).map((f) => JSON.stringify(f.slice(0, 32))).join(', ')}${ignored.length > 5 ? ', …' : ''}`;
+  return reject('no_known_field', `a reading needs at least one ${kind} field (got ${got})`);
+}
 
 /** Runs on every device message: a plain loop, no per-field result objects. */
 function validateFields(

@@ -5,6 +5,17 @@ const NOW = Date.UTC(2026, 10, 23, 4, 0, 0);
 const ctx = (kind: ValidationContext['kind'], channel: ValidationContext['channel']): ValidationContext => ({ deviceId: 'd-1', kind, channel, receivedAtMs: NOW });
 
 describe('telemetry', () => {
+  it.each([
+    ['only unknown fields', { ts: NOW, foo: 1, bar: 'x' }, 'only "foo", "bar"'],
+    ['only a time', { ts: NOW }, 'none'],
+    ['nothing', {}, 'none'],
+  ])('refuses a reading with %s instead of storing it empty', (_what, value, got) => {
+    expect(validateMessage(value, ctx('air', 'telemetry'))).toEqual({
+      ok: false,
+      rejection: { reason: 'no_known_field', message: `a reading needs at least one air field (got ${got})` },
+    });
+  });
+
   it('keeps known fields and reports unknown ones without refusing', () => {
     const result = validateMessage({ ts: NOW - 1000, hr: 72, sbp: 130, firmwareTemp: 41 }, ctx('bracelet', 'telemetry'));
     expect(result).toEqual({
@@ -76,7 +87,6 @@ describe('events', () => {
   });
 
   it.each([
-    ['bracelet', { type: 'fall' }, 'missing_field'],
     ['bracelet', { type: 'fall', confidence: 1.2 }, 'out_of_range'],
     ['bracelet', { type: 'door_open' }, 'unknown_event'],
     ['bracelet', { confidence: 0.9 }, 'missing_field'],
@@ -84,6 +94,13 @@ describe('events', () => {
     ['air', { type: 'sos' }, 'unknown_event'],
   ] as const)('%s %j is refused as %s', (kind, value, reason) => {
     expect(validateMessage(value, ctx(kind, 'events'))).toMatchObject({ ok: false, rejection: { reason } });
+  });
+
+  it('takes a fall without confidence as certain: when in doubt, page', () => {
+    expect(validateMessage({ type: 'fall', lat: 30.26, lon: 120.15 }, ctx('bracelet', 'events'))).toMatchObject({
+      ok: true,
+      value: { message: { event: { event: { type: 'fall', confidence: 1, lat: 30.26, lon: 120.15 } } } },
+    });
   });
 
   it('accepts every AED event type', () => {
