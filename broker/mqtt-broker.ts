@@ -1,29 +1,39 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from 'aedes';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { InboundChannel } from '../sensors/index.js';
 import { authorizeAppPublish, authorizeAppSubscribe, authorizeDeviceSubscribe, authorizeDevicePublish, isAppLogin, type AppClient } from './acl.js';
+import { createConnectionGuard, type ConnectionRefusal } from './connection-guard.js';
+import { createExactlyOnce, type IncomingStore } from './exactly-once.js';
 import { once } from './once.js';
 import { connectRedisState } from './redis-state.js';
 
-export type AuthOutcome = 'ok' | 'unknown_device' | 'bad_secret' | 'bad_client_id' | 'bad_token' | 'client_id_taken';
+export type AuthOutcome = 'ok' | 'unknown_device' | 'bad_secret' | 'bad_client_id' | 'bad_token' | 'client_id_taken' | 'backed_off' | 'busy';
 
 /** An app login (user name `token`, password an API token): the client it is, or why not. */
 export type AppAuthResult = { outcome: 'ok'; client: AppClient } | { outcome: Exclude<AuthOutcome, 'ok'> };
 
 /** What the broker needs from the rest of the gateway; it knows nothing else of it. */
 export interface BrokerHooks {
-  authenticateDevice(clientId: string, username: string | undefined, secret: string | undefined): Promise<AuthOutcome>;
+  /** `address`: where the connection comes from (the remote IP address). */
+  authenticateDevice(clientId: string, username: string | undefined, secret: string | undefined, address: string): Promise<AuthOutcome>;
   /** Resolves an app login; without it, only devices can connect. */
-  authenticateApp?(clientId: string, token: string | undefined): Promise<AppAuthResult>;
+  authenticateApp?(clientId: string, token: string | undefined, address: string): Promise<AppAuthResult>;
   /**
-   * Called for every authorised device PUBLISH, before the QoS 1 PUBACK: once it returns, the
-   * message is the gateway's responsibility. Must not throw.
+   * Called for every authorised device PUBLISH (QoS 2: once per message, not for its resends).
+   * QoS 0 passes no `stored`. QoS 1 and 2 pass `stored`, which the gateway calls once the message
+   * is stored; only then does the PUBACK (PUBREC) go out. Called with an error, the connection is
+   * closed unacknowledged and the device sends the message again. Must not throw.
    */
-  devicePublished(deviceId: string, channel: InboundChannel, payload: Buffer, receivedAtMs: number): void;
-  connectionRefused(clientId: string, outcome: Exclude<AuthOutcome, 'ok'>): void;
+  devicePublished(deviceId: string, channel: InboundChannel, payload: Buffer, receivedAtMs: number, stored?: (err?: Error) => void): void;
+  /** A device published with the retain flag (CONTRACT.md §2: devices do not); the flag was dropped. */
+  retainIgnored(clientId: string, topic: string): void;
+  connectionRefused(clientId: string, outcome: Exclude<AuthOutcome, 'ok'>, address: string): void;
+  /** A connection closed before it authenticated: a packet over the size limit, or too many from its address. */
+  connectionGuarded(reason: ConnectionRefusal, address: string, detail: string): void;
   aclDenied(clientId: string, action: 'publish' | 'subscribe', topic: string, reason: string): void;
   clientCountChanged(connected: number): void;
 }
@@ -35,6 +45,10 @@ export interface BrokerLimits {
   concurrency: number;
   drainTimeoutMs: number;
   maxTopicLevels: number;
+  /** Largest MQTT packet, enforced at its fixed header before the body is buffered. */
+  maxPacketBytes: number;
+  /** Connections from one address that have not authenticated yet; more are closed at once. */
+  maxUnauthenticatedPerAddress: number;
   /** With a Redis URL: how long the start waits for Redis. */
   redisConnectTimeoutMs: number;
 }
@@ -69,6 +83,9 @@ const REFUSAL_CODES: Record<Exclude<AuthOutcome, 'ok'>, number> = {
   bad_secret: 4,
   bad_token: 4,
   client_id_taken: 2, // an app may not take a device's client id (and with it the device's session)
+  // "Server unavailable": try again later. Not 4, which firmware may take as "give up".
+  backed_off: 3, // too many failed logins from this address or for this client id
+  busy: 3, // the slow secret checks are full
 };
 
 export async function startMqttBroker(options: BrokerOptions): Promise<RunningBroker> {
@@ -91,12 +108,17 @@ export async function startMqttBroker(options: BrokerOptions): Promise<RunningBr
     throw err;
   });
 
+  const exactlyOnce = createExactlyOnce((aedes as unknown as { persistence: IncomingStore }).persistence);
   // App clients by their aedes client object; anything not in here is a device.
   const appClients = new WeakMap<Client, AppClient>();
 
+  // Where each connection comes from, for the login back-off and the refusal log.
+  const addresses = new WeakMap<Duplex, string>();
+  const addressOf = (client: Client): string => addresses.get(client.conn as Duplex) ?? 'unknown';
+
   const authenticate = async (client: Client, username: string | undefined, secret: string | undefined): Promise<AuthOutcome> => {
-    if (hooks.authenticateApp === undefined || !isAppLogin(client.id, username)) return hooks.authenticateDevice(client.id, username, secret);
-    const result = await hooks.authenticateApp(client.id, secret);
+    if (hooks.authenticateApp === undefined || !isAppLogin(client.id, username)) return hooks.authenticateDevice(client.id, username, secret, addressOf(client));
+    const result = await hooks.authenticateApp(client.id, secret, addressOf(client));
     if (result.outcome === 'ok') appClients.set(client, result.client);
     return result.outcome;
   };
@@ -106,8 +128,11 @@ export async function startMqttBroker(options: BrokerOptions): Promise<RunningBr
     const secret = password === undefined ? undefined : Buffer.from(password).toString('utf8');
     authenticate(client, username, secret).then(
       (outcome) => {
-        if (outcome === 'ok') return done(null, true);
-        hooks.connectionRefused(client.id, outcome);
+        if (outcome === 'ok') {
+          guard.authenticated(client.conn as Duplex);
+          return done(null, true);
+        }
+        hooks.connectionRefused(client.id, outcome, addressOf(client));
         const err = new Error(`connection refused: ${outcome}`) as AuthenticateError;
         err.returnCode = REFUSAL_CODES[outcome];
         done(err, null);
@@ -134,8 +159,30 @@ export async function startMqttBroker(options: BrokerOptions): Promise<RunningBr
       // MQTT 3.1.1 §3.3.5 [MQTT-3.3.5-2]: no way to tell the client; close the connection.
       return callback(new Error(decision.reason));
     }
-    if (!closing) hooks.devicePublished(client.id, decision.channel, packet.payload as Buffer, now());
-    callback(null);
+    if (packet.retain) {
+      // Nothing a device sends is kept for later subscribers; the message itself is ingested.
+      packet.retain = false;
+      hooks.retainIgnored(client.id, packet.topic);
+    }
+    const payload = packet.payload as Buffer;
+    if (packet.qos === 0) {
+      if (!closing) hooks.devicePublished(client.id, decision.channel, payload, now());
+      return callback(null);
+    }
+    // Not acknowledged: the device keeps the message and sends it again to whoever serves next.
+    if (closing) return callback(new Error('the gateway is stopping'));
+    const done = once(callback);
+    if (packet.qos === 1) {
+      hooks.devicePublished(client.id, decision.channel, payload, now(), (err) => done(err ?? null));
+      return;
+    }
+    const receivedAtMs = now();
+    const ingest = (): Promise<void> =>
+      new Promise((resolve, reject) => hooks.devicePublished(client.id, decision.channel, payload, receivedAtMs, (err) => (err ? reject(err) : resolve())));
+    exactlyOnce.receive(client, packet, ingest).then(
+      () => done(null),
+      (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+    );
   };
 
   aedes.authorizeSubscribe = (client: Client, subscription: Subscription, callback) => {
@@ -156,20 +203,37 @@ export async function startMqttBroker(options: BrokerOptions): Promise<RunningBr
   aedes.authorizeForward = (client: Client, packet) => (packet.topic.startsWith('devices/') && !packet.topic.endsWith('/commands') ? null : packet);
 
   const countClients = (): void => hooks.clientCountChanged(aedes.connectedClients);
-  aedes.on('client', countClients);
-  aedes.on('clientDisconnect', countClients);
+  const forgetCleanSession = (client: Client): void => {
+    if (client.clean) exactlyOnce.forgetClient(client.id);
+  };
+  aedes.on('client', (client: Client) => {
+    forgetCleanSession(client);
+    countClients();
+  });
+  aedes.on('clientDisconnect', (client: Client) => {
+    forgetCleanSession(client);
+    countClients();
+  });
   aedes.on('clientError', (client: Client, err: Error) => log.debug({ clientId: client.id, err: err.message }, 'client error'));
   aedes.on('connectionError', (client: Client, err: Error) => log.debug({ clientId: client.id, err: err.message }, 'connection error'));
 
-  const tcp: TcpServer = createTcpServer((socket) => aedes.handle(socket));
+  const guard = createConnectionGuard(limits, hooks.connectionGuarded);
+  const tcp: TcpServer = createTcpServer((socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    addresses.set(socket, address);
+    if (guard.admit(socket, address)) aedes.handle(socket);
+  });
   const http: HttpServer = createHttpServer((_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
   });
-  const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
+  // A WebSocket message is buffered whole before it is handed on: the same limit applies to it.
+  const wss = new WebSocketServer({ server: http, perMessageDeflate: false, maxPayload: limits.maxPacketBytes });
   wss.on('connection', (ws, req) => {
     const stream = createWebSocketStream(ws);
     stream.on('error', () => stream.destroy());
-    aedes.handle(stream, req);
+    const address = req.socket.remoteAddress ?? 'unknown';
+    addresses.set(stream, address);
+    if (guard.admit(stream, address)) aedes.handle(stream, req);
   });
 
   const listen = (server: TcpServer | HttpServer, port: number): Promise<number> =>

@@ -22,6 +22,9 @@ import { InfluxTelemetryStore } from './telemetry/influx-telemetry-store.js';
 import { SqliteTelemetryStore } from './telemetry/sqlite-telemetry-store.js';
 import type { TelemetrySink } from './telemetry/telemetry-store.js';
 import { createAppAuthenticator } from './auth/app-authenticator.js';
+import { createLoginGuard } from './auth/login-guard.js';
+import { createRefusalLog } from './auth/refusal-log.js';
+import { SlowCheckQueue } from './auth/slow-check-queue.js';
 import { createAqhiFeedPublisher } from './aqhi/aqhi-feed-publisher.js';
 import { createAqhiService, type AqhiService } from './aqhi/aqhi-service.js';
 import type { StationIndex } from './aqhi/feed-schema.js';
@@ -31,6 +34,7 @@ import { createIndexReports, type IndexReports } from './aqhi/index-reports.js';
 import { SseHub } from './http/sse.js';
 import { createNodeRedHost, type NodeRedHost } from './node-red/node-red-host.js';
 import { createEmergencies, type Emergencies } from './emergencies/emergencies.js';
+import { ThrottledLog } from './node-red/throttled-log.js';
 
 export interface GatewayPorts {
   mqtt: number;
@@ -97,7 +101,8 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     now,
     ...(secretHasher === undefined ? {} : { hasher: secretHasher }),
   });
-  const deviceAuth = createDeviceAuthenticator(registry, () => metrics.secretSlowChecks.inc());
+  const slowChecks = new SlowCheckQueue(config.broker.slowSecretChecks, config.broker.slowSecretQueue);
+  const deviceAuth = createDeviceAuthenticator(registry, slowChecks, () => metrics.secretSlowChecks.inc());
   registry.onSecretConfirmed(deviceAuth.remember);
   // Checked whole before anything listens; its slow part runs once the broker serves the devices already known.
   const provision = config.provision === undefined ? undefined : beginProvisionLoad(config.provision, registry, db, secretProgressLog(log, now));
@@ -111,7 +116,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   else if (!tokens.hasActiveAdmin()) generatedAdminToken = tokens.issue('admin', null, 'generated on first start').token;
 
   const embedded = new SqliteTelemetryStore(db, { ...config.telemetry, now }, metrics, log.child({ component: 'telemetry' }));
-  const sinks: TelemetrySink[] = [embedded];
+  const sinks: [TelemetrySink, ...TelemetrySink[]] = [embedded];
   if (config.influx !== undefined) sinks.push(new InfluxTelemetryStore(config.influx, metrics, log.child({ component: 'influx' })));
 
   const deviceState = new DeviceStateStore(db);
@@ -247,6 +252,10 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     gridsOfWorker: (workerId) => registry.get('workers', workerId)?.grids ?? [],
   });
   const brokerLog = log.child({ component: 'broker' });
+  const logins = createLoginGuard(deviceAuth, authenticateApp, config.broker.loginBackoff, now);
+  const logRefusal = createRefusalLog(brokerLog, now);
+  const retainLogs = new ThrottledLog(60_000);
+  const guardLogs = new ThrottledLog(60_000);
 
   return {
     config,
@@ -277,12 +286,20 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
         now,
         ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }),
         hooks: {
-          authenticateDevice: deviceAuth.authenticate,
-          authenticateApp,
-          devicePublished: (deviceId, channel, payload, receivedAtMs) => void ingest.ingest(deviceId, channel, payload, receivedAtMs),
-          connectionRefused: (clientId, reason) => {
+          authenticateDevice: logins.authenticateDevice,
+          authenticateApp: logins.authenticateApp,
+          devicePublished: (deviceId, channel, payload, receivedAtMs, stored) => void ingest.ingest(deviceId, channel, payload, receivedAtMs, stored),
+          retainIgnored: (clientId, topic) => {
+            metrics.retainIgnored.inc();
+            retainLogs.maybe(clientId, (suppressed) => brokerLog.warn({ clientId, topic, suppressedSinceLast: suppressed }, 'a device published a retained message; ingested, not retained'));
+          },
+          connectionRefused: (clientId, reason, address) => {
             metrics.connectionsRefused.inc({ reason });
-            brokerLog.warn({ clientId, reason }, 'connection refused');
+            logRefusal(clientId, reason, address);
+          },
+          connectionGuarded: (reason, address, detail) => {
+            metrics.connectionsGuarded.inc({ reason });
+            guardLogs.maybe(`${reason}\u0000${address}`, (suppressed) => brokerLog.warn({ address, reason, detail, suppressedSinceLast: suppressed }, 'connection closed before authentication'));
           },
           aclDenied: (clientId, action, topic, reason) => {
             metrics.aclDenied.inc({ action });

@@ -62,6 +62,17 @@ export function createMetrics() {
       labelNames: ['action'] as const,
       registers: [registry],
     }),
+    connectionsGuarded: new Counter({
+      name: 'gateway_mqtt_connections_guarded_total',
+      help: 'Connections closed before authenticating: a packet over broker.maxPacketBytes, or too many unauthenticated from one address',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    retainIgnored: new Counter({
+      name: 'gateway_mqtt_retain_ignored_total',
+      help: 'Device PUBLISHes with the retain flag (devices do not retain); ingested, never kept',
+      registers: [registry],
+    }),
     messagesAccepted: new TalliedCounter({
       name: 'gateway_ingest_accepted_total',
       help: 'Device messages decoded, validated and accepted',

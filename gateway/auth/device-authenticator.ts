@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AuthOutcome } from '../../broker/mqtt-broker.js';
 import { verifySecret } from './secret-hash.js';
+import type { SlowCheckQueue } from './slow-check-queue.js';
 
 export interface SecretDirectory {
   secretHashOf(deviceId: string): string | undefined;
@@ -10,6 +11,8 @@ export interface SecretDirectory {
 
 export interface DeviceAuthenticator {
   authenticate(clientId: string, username: string | undefined, secret: string | undefined): Promise<AuthOutcome>;
+  /** True when this is the secret already confirmed for this device (an HMAC, no slow hash): the fast path. */
+  knownGood(clientId: string, secret: string | undefined): boolean;
   /** A secret known to match this stored hash (just provisioned or confirmed): no slow check at its CONNECT. */
   remember(deviceId: string, secret: string, storedHash: string): void;
 }
@@ -21,7 +24,7 @@ export interface DeviceAuthenticator {
  * registry confirmed at start (the provision file) are remembered, so a fleet reconnecting after
  * a restart is not held up behind one slow hash per device.
  */
-export function createDeviceAuthenticator(directory: SecretDirectory, onSlowCheck: () => void = () => undefined): DeviceAuthenticator {
+export function createDeviceAuthenticator(directory: SecretDirectory, slowChecks: SlowCheckQueue, onSlowCheck: () => void = () => undefined): DeviceAuthenticator {
   const processKey = randomBytes(32);
   const verified = new Map<string, { storedHash: string; mac: Buffer }>();
   const macOf = (secret: string): Buffer => createHmac('sha256', processKey).update(secret).digest();
@@ -29,6 +32,11 @@ export function createDeviceAuthenticator(directory: SecretDirectory, onSlowChec
   return {
     remember(deviceId, secret, storedHash) {
       verified.set(deviceId, { storedHash, mac: macOf(secret) });
+    },
+    knownGood(clientId, secret) {
+      if (secret === undefined || secret === '') return false;
+      const cached = verified.get(clientId);
+      return cached !== undefined && cached.storedHash === directory.secretHashOf(clientId) && timingSafeEqual(cached.mac, macOf(secret));
     },
     async authenticate(clientId, username, secret) {
       if (username !== undefined && username !== clientId) return 'bad_client_id';
@@ -43,8 +51,13 @@ export function createDeviceAuthenticator(directory: SecretDirectory, onSlowChec
       // The load checks this pair anyway: wait for it rather than hash it twice (its answer is remembered).
       const underWay = directory.secretCheckUnderWay?.(clientId, secret);
       if (underWay !== undefined) return (await underWay) ? 'ok' : 'bad_secret';
-      onSlowCheck();
-      if (!(await verifySecret(secret, storedHash))) return 'bad_secret';
+      // A few at a time behind a short line: a flood of wrong secrets cannot take the cores.
+      const matches = await slowChecks.run(() => {
+        onSlowCheck();
+        return verifySecret(secret, storedHash);
+      });
+      if (matches === undefined) return 'busy';
+      if (!matches) return 'bad_secret';
       verified.set(clientId, { storedHash, mac });
       return 'ok';
     },

@@ -60,7 +60,25 @@ export const ConfigSchema = Type.Object(
         drainTimeoutMs: Type.Integer({ minimum: 100 }),
         maxTopicLevels: Type.Integer({ minimum: 3, maximum: 100 }),
         maxPayloadBytes: Type.Integer({ minimum: 64 }),
+        /** Largest MQTT packet (any client, before and after CONNECT), refused at its fixed header. */
+        maxPacketBytes: Type.Integer({ minimum: 1024, maximum: 268_435_455 }),
+        /** Connections from one address that have not authenticated yet (a NAT may hide many devices). */
+        maxUnauthenticatedPerAddress: Type.Integer({ minimum: 1 }),
         maxPayloadDepth: Type.Integer({ minimum: 1, maximum: 64 }),
+        /** Device secrets checked against their slow hash at once (each takes a core for tens of ms). */
+        slowSecretChecks: Type.Integer({ minimum: 1, maximum: 64 }),
+        /** Logins waiting for a slow check; beyond it they are refused with CONNACK 3 (try later). */
+        slowSecretQueue: Type.Integer({ minimum: 0 }),
+        /** Back-off on failed MQTT logins, per address and per client id (as http.loginBackoff is per address). */
+        loginBackoff: Type.Object(
+          {
+            freeFailures: Type.Integer({ minimum: 1 }),
+            baseDelayMs: Type.Integer({ minimum: 1 }),
+            maxDelayMs: Type.Integer({ minimum: 1 }),
+            forgetAfterS: Type.Integer({ minimum: 1 }),
+          },
+          { additionalProperties: false },
+        ),
         /** scrypt cost for new device secret hashes (a power of two). */
         secretHashCost: Type.Integer({ minimum: 1024 }),
         /** With REDIS_URL: how long the start waits for Redis before giving up. */
@@ -74,6 +92,8 @@ export const ConfigSchema = Type.Object(
         /** Readings waiting for the embedded store; beyond this the oldest are dropped and counted. */
         queueLimit: Type.Integer({ minimum: 100 }),
         flushIntervalMs: Type.Integer({ minimum: 5 }),
+        /** QoS 1 readings waiting for their PUBACK that start a commit at once, before the flush timer. */
+        batchSize: Type.Integer({ minimum: 1 }),
       },
       { additionalProperties: false },
     ),
@@ -216,11 +236,16 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     drainTimeoutMs: 30_000,
     maxTopicLevels: 8,
     maxPayloadBytes: 16 * 1024,
+    maxPacketBytes: 64 * 1024,
+    maxUnauthenticatedPerAddress: 500,
     maxPayloadDepth: 8,
+    slowSecretChecks: 2,
+    slowSecretQueue: 16,
+    loginBackoff: { freeFailures: 10, baseDelayMs: 1000, maxDelayMs: 300_000, forgetAfterS: 900 },
     secretHashCost: 16_384,
     redisConnectTimeoutMs: 10_000,
   },
-  telemetry: { retentionDays: 30, queueLimit: 100_000, flushIntervalMs: 100 },
+  telemetry: { retentionDays: 30, queueLimit: 100_000, flushIntervalMs: 100, batchSize: 1000 },
   http: { bodyLimitBytes: 1024 * 1024, loginBackoff: { freeFailures: 5, baseDelayMs: 1000, maxDelayMs: 300_000, forgetAfterS: 900 } },
   alerts: { tickMs: 1000, quietHours: '22:00-07:00', repageAckedCriticalAfterS: 1800 },
   pager: { timeoutMs: 5000, maxAttempts: 3, backoffMs: 2000, ackLinkTtlS: 24 * 3600 },
@@ -324,6 +349,11 @@ export function loadConfig(options: { file?: string; env?: Env; overrides?: Reco
   }
   if (!Value.Check(ConfigSchema, merged)) {
     throw new ConfigError(`invalid configuration: ${describeSchemaErrors(ConfigSchema, merged).join('; ')}`);
+  }
+  const { maxPacketBytes, maxPayloadBytes } = (merged as GatewayConfig).broker;
+  // A PUBLISH carries its topic besides the payload: room for both.
+  if (maxPacketBytes < maxPayloadBytes + 1024) {
+    throw new ConfigError(`invalid configuration: broker.maxPacketBytes (${maxPacketBytes}) must be at least broker.maxPayloadBytes + 1024 (${maxPayloadBytes + 1024})`);
   }
   // Relative paths in a config file are relative to that file.
   const base = options.file === undefined ? process.cwd() : path.dirname(path.resolve(options.file));

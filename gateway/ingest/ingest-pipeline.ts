@@ -16,7 +16,7 @@ import {
 } from '../../sensors/index.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { DeviceEntity } from '../registry/schemas.js';
-import type { TelemetrySink } from '../telemetry/telemetry-store.js';
+import type { Committed, TelemetrySink } from '../telemetry/telemetry-store.js';
 import type { DeviceStateStore } from './device-state-store.js';
 import type { RejectionLog } from './rejection-log.js';
 
@@ -35,6 +35,10 @@ interface IngestContext {
   device?: DeviceEntity;
   decoded?: unknown;
   message?: DecodedMessage;
+  /** QoS 1 and 2: told once the message is stored; the acknowledgement waits for it. */
+  stored?: Committed;
+  /** Whether the store of record took over `stored` (a reading, told at its commit). */
+  storedLater?: boolean;
 }
 
 const topicOf = (ctx: IngestContext): string => `devices/${ctx.deviceId}/${ctx.channel}`;
@@ -44,7 +48,8 @@ type Step = (ctx: IngestContext) => StepResult;
 
 export interface IngestDeps {
   lookupDevice(deviceId: string): DeviceEntity | undefined;
-  sinks: readonly TelemetrySink[];
+  /** The first is the store of record: a QoS 1 reading is acknowledged once it has committed it. */
+  sinks: readonly [TelemetrySink, ...TelemetrySink[]];
   deviceState: DeviceStateStore;
   rejections: RejectionLog;
   metrics: GatewayMetrics;
@@ -100,7 +105,12 @@ export function createIngestPipeline(deps: IngestDeps) {
     deps.deviceState.seen(ctx.deviceId, ctx.receivedAtMs);
     switch (message.channel) {
       case 'telemetry':
-        for (const sink of deps.sinks) sink.write(message.reading);
+        if (ctx.stored === undefined) for (const sink of deps.sinks) sink.write(message.reading);
+        else {
+          deps.sinks[0].write(message.reading, ctx.stored);
+          ctx.storedLater = true;
+          for (let i = 1; i < deps.sinks.length; i++) deps.sinks[i]!.write(message.reading);
+        }
         emit('readingAccepted', message.reading, device);
         break;
       case 'events':
@@ -128,11 +138,22 @@ export function createIngestPipeline(deps: IngestDeps) {
   }
 
   let sinceTimed = 0;
-  function ingest(deviceId: string, channel: InboundChannel, payload: Buffer, receivedAtMs: number): StepResult {
+  /**
+   * Ingests one message. With `stored` (QoS 1 and 2), it is called once the message is stored:
+   * a reading at its store's commit; an event or status, written here, at once; a dropped
+   * message at once too (it was counted and will never be stored, so a resend would not help).
+   */
+  function ingest(deviceId: string, channel: InboundChannel, payload: Buffer, receivedAtMs: number, stored?: Committed): StepResult {
     const timed = ++sinceTimed === TIMING_SAMPLE_EVERY;
     if (timed) sinceTimed = 0;
     const started = timed ? performance.now() : 0;
-    const result = runSteps({ deviceId, channel, payload, receivedAtMs });
+    const ctx: IngestContext = stored === undefined ? { deviceId, channel, payload, receivedAtMs } : { deviceId, channel, payload, receivedAtMs, stored };
+    const result = runSteps(ctx);
+    if (stored !== undefined && ctx.storedLater !== true) {
+      // A failure of ours (the disk refused an event) is not acknowledged: the device sends it again.
+      if (result.action === 'drop' && result.rejection.reason === 'internal_error') stored(new Error(result.rejection.message));
+      else stored();
+    }
     if (timed) metrics.ingestSeconds.observe((performance.now() - started) / 1000);
     return result;
   }

@@ -2,13 +2,21 @@ import type { Logger } from 'pino';
 import type { Reading } from '../../sensors/index.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
-import type { ReadingQuery, StoredReading, TelemetryReader, TelemetrySink } from './telemetry-store.js';
+import type { Committed, ReadingQuery, StoredReading, TelemetryReader, TelemetrySink } from './telemetry-store.js';
 
 export interface SqliteTelemetryOptions {
   retentionDays: number;
   queueLimit: number;
   flushIntervalMs: number;
+  /** Readings waiting for their commit (QoS 1) that start a flush at once instead of at the next tick. */
+  batchSize: number;
   now?: () => number;
+}
+
+/** A reading's place in the queue (absolute index) and who waits for its commit. */
+interface Waiter {
+  at: number;
+  committed: Committed;
 }
 
 const HOUR_MS = 3600_000;
@@ -44,6 +52,9 @@ export class SqliteTelemetryStore implements TelemetrySink, TelemetryReader {
   private queue: Reading[] = [];
   /** Readings before this index were dropped; shifting a full array would cost O(n) per reading. */
   private head = 0;
+  /** Acknowledgements waiting for the next commit, oldest first: group commit. */
+  private waiters: Waiter[] = [];
+  private flushSoon: NodeJS.Immediate | undefined;
   private readonly flushTimer: NodeJS.Timeout;
   private readonly retentionTimer: NodeJS.Timeout;
   private readonly insert;
@@ -67,12 +78,21 @@ export class SqliteTelemetryStore implements TelemetrySink, TelemetryReader {
     this.applyRetention();
   }
 
-  write(reading: Reading): void {
-    if (this.closed) return;
+  write(reading: Reading, committed?: Committed): void {
+    if (this.closed) {
+      committed?.(new Error('the readings store is closed'));
+      return;
+    }
     if (this.queue.length - this.head >= this.options.queueLimit) {
       this.head++;
       this.metrics.telemetryDropped.inc({ sink: this.name });
       this.logDrop();
+      // A reading someone waits for was dropped: they hear so, and send it again.
+      if (this.waiters.length > 0 && this.waiters[0]!.at < this.head) this.waiters.shift()!.committed(new Error('readings queue full'));
+    }
+    if (committed !== undefined) {
+      this.waiters.push({ at: this.queue.length, committed });
+      if (this.waiters.length >= this.options.batchSize && this.flushSoon === undefined) this.flushSoon = setImmediate(() => this.flushNow());
     }
     this.queue.push(reading);
   }
@@ -87,6 +107,8 @@ export class SqliteTelemetryStore implements TelemetrySink, TelemetryReader {
     clearInterval(this.retentionTimer);
     this.flushNow();
     this.closed = true;
+    // A store that could not write its last batch: nobody is told it was stored.
+    for (const waiter of this.waiters.splice(0)) waiter.committed(new Error('the readings store is closed'));
   }
 
   /** Oldest first (equal times in the order stored), at most `limit`. */
@@ -128,10 +150,17 @@ export class SqliteTelemetryStore implements TelemetrySink, TelemetryReader {
   }
 
   private flushNow(): void {
+    if (this.flushSoon !== undefined) {
+      clearImmediate(this.flushSoon);
+      this.flushSoon = undefined;
+    }
     if (this.queue.length === this.head) return;
     const batch = this.head === 0 ? this.queue : this.queue.slice(this.head);
+    const dropped = this.head;
+    const waiters = this.waiters;
     this.queue = [];
     this.head = 0;
+    this.waiters = [];
     try {
       const chunks = chunksOf(batch);
       this.db.transaction(() => {
@@ -142,13 +171,27 @@ export class SqliteTelemetryStore implements TelemetrySink, TelemetryReader {
       })();
       this.metrics.telemetryWritten.inc({ sink: this.name }, batch.length);
     } catch (err) {
-      // The disk said no (full, locked): keep the batch for the next flush, within the bound.
-      this.metrics.telemetryWriteErrors.inc({ sink: this.name });
-      this.log.error({ err, readings: batch.length }, 'writing readings to the embedded store failed; will retry');
-      const room = Math.max(0, this.options.queueLimit - this.queue.length);
-      const kept = batch.slice(Math.max(0, batch.length - room));
-      this.metrics.telemetryDropped.inc({ sink: this.name }, batch.length - kept.length);
-      this.queue = kept.concat(this.queue);
+      this.keepForRetry(batch, dropped, waiters, err);
+      return;
+    }
+    // Committed: now, and not before, the devices hear their readings are stored.
+    for (const waiter of waiters) waiter.committed();
+  }
+
+  /** The disk said no (full, locked): keep the batch for the next flush, within the bound. */
+  private keepForRetry(batch: Reading[], dropped: number, waiters: Waiter[], err: unknown): void {
+    this.metrics.telemetryWriteErrors.inc({ sink: this.name });
+    this.log.error({ err, readings: batch.length }, 'writing readings to the embedded store failed; will retry');
+    // Nothing was written since the flush began (it is synchronous): the queue is empty here.
+    const kept = batch.slice(Math.max(0, batch.length - this.options.queueLimit));
+    this.metrics.telemetryDropped.inc({ sink: this.name }, batch.length - kept.length);
+    this.queue = kept;
+    // Waiters keep waiting (a slow store is back-pressure); those whose reading went are told.
+    const shift = dropped + batch.length - kept.length;
+    for (const waiter of waiters) {
+      const at = waiter.at - shift;
+      if (at < 0) waiter.committed(new Error('readings queue full'));
+      else this.waiters.push({ at, committed: waiter.committed });
     }
   }
 

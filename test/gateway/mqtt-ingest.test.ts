@@ -134,7 +134,8 @@ describe('bad payloads are refused, counted, and the next good message still lan
     { name: 'malformed JSON', payload: () => '{"hr": 72,', reason: 'bad_json' },
     { name: 'a wrong type', payload: () => encodeCbor({ hr: 'seventy' }), reason: 'wrong_type' },
     { name: 'hr 900', payload: () => encodeCbor({ hr: 900 }), reason: 'out_of_range' },
-    { name: 'a 1 MiB payload', payload: () => Buffer.alloc(1024 * 1024, 0x61), reason: 'too_large' },
+    // Within broker.maxPacketBytes (64 KiB), over the payload limit; a larger packet closes the connection.
+    { name: 'a 40 KiB payload', payload: () => Buffer.alloc(40 * 1024, 0x61), reason: 'too_large' },
     { name: 'JSON nested 10,000 levels', payload: () => `{"a":${'['.repeat(10_000)}${']'.repeat(10_000)}}`, reason: 'too_deep' },
     { name: 'CBOR nested 10,000 levels', payload: () => Buffer.concat([Buffer.from([0xa1, 0x61, 0x61]), Buffer.alloc(10_000, 0x81), Buffer.from([0x01])]), reason: 'too_deep' },
     { name: 'an array instead of a map', payload: () => encodeCbor([1, 2, 3]), reason: 'not_an_object' },

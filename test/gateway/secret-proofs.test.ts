@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { secretProgressLog } from '../../gateway/build-gateway.js';
 import { createDeviceAuthenticator } from '../../gateway/auth/device-authenticator.js';
 import { hashSecret, verifySecret } from '../../gateway/auth/secret-hash.js';
+import { SlowCheckQueue } from '../../gateway/auth/slow-check-queue.js';
 import { Registry } from '../../gateway/registry/registry.js';
 import { PROOF_BUCKETS, bucketOf, type SecretHasher } from '../../gateway/registry/secret-proofs.js';
 import type { SqliteDatabase } from '../../gateway/store/sqlite-database.js';
@@ -130,7 +131,7 @@ describe('provisioned device secrets on a start', () => {
     };
     const registry = new Registry(db, { secretHashCost: COST, hasher });
     let slowChecks = 0;
-    const auth = createDeviceAuthenticator(registry, () => slowChecks++);
+    const auth = createDeviceAuthenticator(registry, new SlowCheckQueue(2, 16), () => slowChecks++);
     registry.onSecretConfirmed(auth.remember);
     const loading = registry.beginLoad(changed);
     await loading.confirmUnchanged();

@@ -20,7 +20,7 @@ describe('the embedded readings table under overload', () => {
   it('keeps the newest readings up to the queue limit, drops the oldest and counts them', async () => {
     const db = stores.open();
     const metrics = createMetrics();
-    const store = new SqliteTelemetryStore(db, { retentionDays: 30, queueLimit: 100, flushIntervalMs: 3_600_000, now: () => T0 + 1000 }, metrics, createLogger('silent'));
+    const store = new SqliteTelemetryStore(db, { retentionDays: 30, queueLimit: 100, flushIntervalMs: 3_600_000, batchSize: 1000, now: () => T0 + 1000 }, metrics, createLogger('silent'));
     for (let i = 0; i < 250; i++) store.write(reading(i));
     expect((await metrics.telemetryQueued.get()).values[0]!.value).toBe(100);
     await store.flush();
@@ -41,7 +41,7 @@ describe('readings stored in chunks', () => {
   let db: ReturnType<typeof stores.open>;
   function open(): SqliteTelemetryStore {
     db = stores.open();
-    return new SqliteTelemetryStore(db, { retentionDays: 30, queueLimit: 1_000_000, flushIntervalMs: 3_600_000, now: () => T0 }, createMetrics(), createLogger('silent'));
+    return new SqliteTelemetryStore(db, { retentionDays: 30, queueLimit: 1_000_000, flushIntervalMs: 3_600_000, batchSize: 1000, now: () => T0 }, createMetrics(), createLogger('silent'));
   }
 
   it('answers time-range queries exactly as one row per reading would: oldest first, ties in the order stored, up to the limit', async () => {
@@ -94,7 +94,7 @@ describe('readings stored in chunks', () => {
   it('retention deletes a chunk only once all its readings are older than the retention', async () => {
     db = stores.open();
     let now = T0;
-    const store = new SqliteTelemetryStore(db, { retentionDays: 1, queueLimit: 1000, flushIntervalMs: 3_600_000, now: () => now }, createMetrics(), createLogger('silent'));
+    const store = new SqliteTelemetryStore(db, { retentionDays: 1, queueLimit: 1000, flushIntervalMs: 3_600_000, batchSize: 1000, now: () => now }, createMetrics(), createLogger('silent'));
     store.write({ deviceId: 'b-1', kind: 'bracelet', tsMs: T0, receivedAtMs: T0, values: { hr: 70 } });
     await store.flush();
     store.write({ deviceId: 'b-1', kind: 'bracelet', tsMs: T0 + 3_600_000, receivedAtMs: T0 + 3_600_000, values: { hr: 71 } });
@@ -118,13 +118,80 @@ describe('readings stored in chunks', () => {
     insert.run('s-1', 'air', T0 + 1000, T0 + 1200, JSON.stringify({ pm25: 35.5 }));
     old.close();
     db = stores.open(dir);
-    const store = new SqliteTelemetryStore(db, { retentionDays: 30, queueLimit: 1000, flushIntervalMs: 3_600_000, now: () => T0 }, createMetrics(), createLogger('silent'));
+    const store = new SqliteTelemetryStore(db, { retentionDays: 30, queueLimit: 1000, flushIntervalMs: 3_600_000, batchSize: 1000, now: () => T0 }, createMetrics(), createLogger('silent'));
     expect(store.readings('b-1', { fromMs: T0, toMs: T0 + 5000, limit: 10 })).toEqual([
       { deviceId: 'b-1', kind: 'bracelet', tsMs: T0 + 1000, receivedAtMs: T0 + 1100, values: { hr: 71 } },
       { deviceId: 'b-1', kind: 'bracelet', tsMs: T0 + 2000, receivedAtMs: T0 + 2100, values: { hr: 72, worn: true } },
     ]);
     expect(store.readings('s-1', { fromMs: T0, toMs: T0 + 5000, limit: 10 })).toMatchObject([{ kind: 'air', values: { pm25: 35.5 } }]);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'readings'").get()).toBeUndefined();
+    await store.close();
+  });
+});
+
+describe('acknowledgements wait for the commit (group commit)', () => {
+  const stores = useTempStores();
+  const storedCount = (dir: string): number => {
+    const reader = new Database(path.join(dir, 'gateway.db'), { readonly: true });
+    try {
+      return (reader.prepare('SELECT COALESCE(SUM(count), 0) AS n FROM reading_chunks').get() as { n: number }).n;
+    } finally {
+      reader.close();
+    }
+  };
+
+  it('tells each waiter once its reading is committed, seen from another connection, and not before', async () => {
+    const dir = stores.dir();
+    const db = stores.open(dir);
+    const store = new SqliteTelemetryStore(db, { retentionDays: 30, queueLimit: 1000, flushIntervalMs: 3_600_000, batchSize: 1000, now: () => T0 }, createMetrics(), createLogger('silent'));
+    const seenAtCommit: number[] = [];
+    for (let i = 0; i < 3; i++) store.write(reading(i), (err) => seenAtCommit.push(err === undefined ? storedCount(dir) : -1));
+    store.write(reading(3));
+    await new Promise((r) => setImmediate(r));
+    expect(seenAtCommit).toEqual([]);
+    await store.flush();
+    // Every waiter of the batch hears at once, and by then the whole batch is in the file.
+    expect(seenAtCommit).toEqual([4, 4, 4]);
+    await store.close();
+  });
+
+  it('starts the commit at once when a batch of waiters is full, without the flush timer', async () => {
+    const db = stores.open();
+    const store = new SqliteTelemetryStore(db, { retentionDays: 30, queueLimit: 1000, flushIntervalMs: 3_600_000, batchSize: 5, now: () => T0 }, createMetrics(), createLogger('silent'));
+    let told = 0;
+    const all = new Promise<void>((resolve) => {
+      for (let i = 0; i < 5; i++) store.write(reading(i), () => ++told === 5 && resolve());
+    });
+    await all;
+    expect(told).toBe(5);
+    await store.close();
+  });
+
+  it('tells the waiter of a reading dropped by the bound that it was not stored', async () => {
+    const db = stores.open();
+    const store = new SqliteTelemetryStore(db, { retentionDays: 30, queueLimit: 100, flushIntervalMs: 3_600_000, batchSize: 1000, now: () => T0 }, createMetrics(), createLogger('silent'));
+    const outcomes: string[] = [];
+    store.write(reading(0), (err) => outcomes.push(err === undefined ? 'stored' : err.message));
+    for (let i = 1; i < 101; i++) store.write(reading(i));
+    expect(outcomes).toEqual(['readings queue full']);
+    await store.close();
+  });
+
+  it('keeps waiters waiting while the store refuses writes, and tells them once a later flush commits', async () => {
+    const dir = stores.dir();
+    const db = stores.open(dir);
+    const metrics = createMetrics();
+    const store = new SqliteTelemetryStore(db, { retentionDays: 30, queueLimit: 1000, flushIntervalMs: 3_600_000, batchSize: 1000, now: () => T0 }, metrics, createLogger('silent'));
+    db.exec("CREATE TEMP TRIGGER refuse BEFORE INSERT ON reading_chunks BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    const outcomes: (string | number)[] = [];
+    for (let i = 0; i < 3; i++) store.write(reading(i), (err) => outcomes.push(err?.message ?? storedCount(dir)));
+    await store.flush();
+    expect(outcomes).toEqual([]);
+    expect((await metrics.telemetryWriteErrors.get()).values[0]!.value).toBe(1);
+    store.write(reading(3), (err) => outcomes.push(err?.message ?? storedCount(dir)));
+    db.exec('DROP TRIGGER refuse');
+    await store.flush();
+    expect(outcomes).toEqual([4, 4, 4, 4]);
     await store.close();
   });
 });
