@@ -1,5 +1,10 @@
 import type { Logger } from 'pino';
 import type { AedService } from '../aed/aed-service.js';
+import type { AlertContext } from '../alerts/alert-context.js';
+import type { AlertService } from '../alerts/alert-service.js';
+import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
+import type { Alert } from '../../rules/safety/index.js';
+import { connectArrestWatch } from './arrest-watch.js';
 import type { Publish } from '../alerts/alerting.js';
 import type { GatewayConfig } from '../config/config.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -19,6 +24,9 @@ export interface EmergenciesDeps {
   db: SqliteDatabase;
   registry: Registry;
   aed: AedService;
+  alerts: AlertService;
+  alertContext(alert: Alert): AlertContext;
+  ingest: IngestPipeline;
   metrics: GatewayMetrics;
   log: Logger;
   now(): number;
@@ -64,6 +72,16 @@ export function createEmergencies(deps: EmergenciesDeps): Emergencies {
     now: deps.now,
   });
   deps.aed.setOpeningHook(service);
+  connectArrestWatch({
+    alerts: deps.alerts,
+    context: deps.alertContext,
+    ingest: deps.ingest,
+    registry: deps.registry,
+    emergencies: service,
+    windowS: deps.config.emergencies.arrestAfterFallS,
+    log,
+    now: deps.now,
+  });
 
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;

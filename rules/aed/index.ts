@@ -9,3 +9,4 @@ export * from './dispatch.js';
 export * from './incident-link.js';
 export * from './aed-runs.js';
 export * from './emergency-dispatch.js';
+export * from './arrest-suspicion.js';

@@ -54,6 +54,7 @@ export async function emergencyBench(log: Log, record: Record, quick: boolean): 
   const h = await startHarness({ provision, overrides: { logLevel: 'silent' } });
   const dispatcher = (await h.api('POST', '/api/tokens', { role: 'dispatcher' })).body.token as string;
   const latencies: number[] = [];
+  const answered: number[] = [];
   let unanswered = 0;
   try {
     for (let i = 0; i < EMERGENCIES; i++) {
@@ -65,6 +66,7 @@ export async function emergencyBench(log: Log, record: Record, quick: boolean): 
         body: JSON.stringify({ ref: `bench-${i}`, kind: 'cardiac_arrest', ...at }),
       });
       const body = (await response.json()) as { id: string; responders: unknown[] };
+      answered.push(performance.now() - started);
       if (body.responders.length === 0) unanswered += 1;
       else {
         const deadline = performance.now() + 5_000;
@@ -80,6 +82,7 @@ export async function emergencyBench(log: Log, record: Record, quick: boolean): 
     receiver.closeAllConnections();
     receiver.close();
   }
+  record('emergency POST answered, p50', `${percentile(answered, 50).toFixed(1)} ms`);
   record('emergency to first page, p50', `${percentile(latencies, 50).toFixed(1)} ms`);
   record('emergency to first page, p99', `${percentile(latencies, 99).toFixed(1)} ms (target < 50 ms)`);
   record('emergencies with someone to page', `${latencies.length} of ${EMERGENCIES} (${unanswered} with nobody within 1 km)`);
