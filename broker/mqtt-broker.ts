@@ -9,6 +9,7 @@ import { authorizeAppPublish, authorizeAppSubscribe, authorizeDeviceSubscribe, a
 import { createConnectionGuard, type ConnectionRefusal } from './connection-guard.js';
 import { createExactlyOnce, type IncomingStore } from './exactly-once.js';
 import { once } from './once.js';
+import { boundOutgoingBytes } from './outgoing-limit.js';
 import { connectRedisState } from './redis-state.js';
 
 export type AuthOutcome = 'ok' | 'unknown_device' | 'bad_secret' | 'bad_client_id' | 'bad_token' | 'client_id_taken' | 'backed_off' | 'busy';
@@ -36,6 +37,8 @@ export interface BrokerHooks {
   connectionGuarded(reason: ConnectionRefusal, address: string, detail: string): void;
   aclDenied(clientId: string, action: 'publish' | 'subscribe', topic: string, reason: string): void;
   clientCountChanged(connected: number): void;
+  /** A client whose outgoing buffer passed `maxQueuedBytesPerClient` was disconnected. */
+  slowClientDropped?(clientId: string, queuedBytes: number): void;
 }
 
 export interface BrokerLimits {
@@ -44,6 +47,8 @@ export interface BrokerLimits {
   queueLimit: number;
   concurrency: number;
   drainTimeoutMs: number;
+  /** Bytes waiting to be written to one client; past it the client is disconnected. */
+  maxQueuedBytesPerClient: number;
   maxTopicLevels: number;
   /** Largest MQTT packet, enforced at its fixed header before the body is buffered. */
   maxPacketBytes: number;
@@ -200,7 +205,11 @@ export async function startMqttBroker(options: BrokerOptions): Promise<RunningBr
   };
 
   // Nothing a device publishes is forwarded to another device.
-  aedes.authorizeForward = (client: Client, packet) => (packet.topic.startsWith('devices/') && !packet.topic.endsWith('/commands') ? null : packet);
+  aedes.authorizeForward = boundOutgoingBytes(
+    (_client: Client, packet) => (packet.topic.startsWith('devices/') && !packet.topic.endsWith('/commands') ? null : packet),
+    limits.maxQueuedBytesPerClient,
+    (clientId, queuedBytes) => hooks.slowClientDropped?.(clientId, queuedBytes),
+  );
 
   const countClients = (): void => hooks.clientCountChanged(aedes.connectedClients);
   const forgetCleanSession = (client: Client): void => {

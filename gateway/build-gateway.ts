@@ -213,6 +213,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       bodyLimitBytes: config.http.bodyLimitBytes,
       now,
       alerts: alerting.service,
+      maxNotesPerAlert: config.alerts.maxNotesPerAlert,
       alertHub: alerting.hub,
       alertContext: alerting.context,
       ackLinks: alerting.ackLinks,
@@ -309,6 +310,10 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
             brokerLog.warn({ clientId, action, topic, reason }, 'topic ACL denied');
           },
           clientCountChanged: (n) => metrics.clientsConnected.set(n),
+          slowClientDropped: (clientId, queuedBytes) => {
+            metrics.slowClientsDropped.inc();
+            brokerLog.warn({ clientId, queuedBytes, limit: config.broker.maxQueuedBytesPerClient }, 'client not reading its messages; disconnected');
+          },
         },
       });
       await http.listen({ port: config.httpPort, host: config.host });

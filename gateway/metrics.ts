@@ -56,6 +56,11 @@ export function createMetrics() {
       registers: [registry],
     }),
     clientsConnected: new Gauge({ name: 'gateway_mqtt_clients_connected', help: 'MQTT clients connected now (devices and apps)', registers: [registry] }),
+    slowClientsDropped: new Counter({
+      name: 'gateway_mqtt_slow_clients_dropped_total',
+      help: 'MQTT clients disconnected because their outgoing buffer passed broker.maxQueuedBytesPerClient',
+      registers: [registry],
+    }),
     aclDenied: new Counter({
       name: 'gateway_mqtt_acl_denied_total',
       help: 'PUBLISH or SUBSCRIBE refused by the topic ACL',

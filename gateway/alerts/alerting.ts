@@ -28,6 +28,7 @@ import { buildAlertContext, type AlertContext } from './alert-context.js';
 import { AlertService } from './alert-service.js';
 import { AlertStore } from './alert-store.js';
 import { presentAlert } from './alert-view.js';
+import { GridChangeMessages } from './grid-change-messages.js';
 import { RuleStateStore } from './rule-state-store.js';
 import { connectSafetyRules } from './safety-rules.js';
 
@@ -134,12 +135,13 @@ export function createAlerting(deps: AlertingDeps): Alerting {
   }
 
   service.events.on('pagesQueued', () => void pager.runDue());
+  const gridMessages = new GridChangeMessages();
   service.events.on('changed', (alert, events) => {
     const message: AlertChangeMessage = { change: events, alert: presentAlert(alert) };
     hub.publish('alert', message);
     // Workers' apps hear of new alerts and state changes; delivery records stay on the timeline.
     if (events.some((e) => e !== 'alertRecorded')) {
-      deps.publish(`alerts/grid/${alert.grid}`, JSON.stringify(message), { qos: 1 }).catch((err: unknown) => log.debug({ err }, 'grid alert topic not published'));
+      deps.publish(`alerts/grid/${alert.grid}`, JSON.stringify(gridMessages.next(alert, events)), { qos: 1 }).catch((err: unknown) => log.debug({ err }, 'grid alert topic not published'));
     }
     commandBracelets(alert, events);
   });

@@ -58,6 +58,8 @@ export const ConfigSchema = Type.Object(
         concurrency: Type.Integer({ minimum: 1 }),
         /** How long a slow consumer may block its socket before it is dropped. */
         drainTimeoutMs: Type.Integer({ minimum: 100 }),
+        /** Bytes waiting to be written to one client (an app that stopped reading); past it, it is disconnected. */
+        maxQueuedBytesPerClient: Type.Integer({ minimum: 16 * 1024 }),
         maxTopicLevels: Type.Integer({ minimum: 3, maximum: 100 }),
         maxPayloadBytes: Type.Integer({ minimum: 64 }),
         /** Largest MQTT packet (any client, before and after CONNECT), refused at its fixed header. */
@@ -140,6 +142,8 @@ export const ConfigSchema = Type.Object(
         /** Low-severity alerts raised in these local hours wait for the morning digest. */
         quietHours: Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-4]):[0-5]\\d$' }),
         repageAckedCriticalAfterS: Type.Integer({ minimum: 60 }),
+        /** Notes people may add to one alert (each at most 2000 characters); more are refused. */
+        maxNotesPerAlert: Type.Integer({ minimum: 1, maximum: 10_000 }),
       },
       { additionalProperties: false },
     ),
@@ -234,6 +238,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     queueLimit: 42,
     concurrency: 100,
     drainTimeoutMs: 30_000,
+    maxQueuedBytesPerClient: 1024 * 1024,
     maxTopicLevels: 8,
     maxPayloadBytes: 16 * 1024,
     maxPacketBytes: 64 * 1024,
@@ -247,7 +252,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   },
   telemetry: { retentionDays: 30, queueLimit: 100_000, flushIntervalMs: 100, batchSize: 1000 },
   http: { bodyLimitBytes: 1024 * 1024, loginBackoff: { freeFailures: 5, baseDelayMs: 1000, maxDelayMs: 300_000, forgetAfterS: 900 } },
-  alerts: { tickMs: 1000, quietHours: '22:00-07:00', repageAckedCriticalAfterS: 1800 },
+  alerts: { tickMs: 1000, quietHours: '22:00-07:00', repageAckedCriticalAfterS: 1800, maxNotesPerAlert: 100 },
   pager: { timeoutMs: 5000, maxAttempts: 3, backoffMs: 2000, ackLinkTtlS: 24 * 3600 },
   emergencies: { centre: [], unlockValidS: 300, aedSearchM: 1000, arrestAfterFallS: 60 },
   aqhi: { dailyIssueAt: '01:00', dailyRequiredHours: 20, forecastNoticeAt: '07:00' },

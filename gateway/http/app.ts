@@ -36,7 +36,7 @@ export async function buildHttpApp(deps: HttpDeps, log: Logger): Promise<Gateway
     loggerInstance: log.child({ component: 'http' }, { serializers: { req: serializeRequest } }) as FastifyBaseLogger,
     bodyLimit: deps.bodyLimitBytes,
     // An ack link's signed token is one path parameter (ids are held to 64 by their schemas).
-    maxParamLength: 500,
+    routerOptions: { maxParamLength: 500 },
     // Unknown fields are refused, not silently removed, and a body's types are not coerced.
     schemaErrorFormatter: (errors, dataVar) => new Error(formatSchemaErrors(errors as ErrorObject[], dataVar)),
   }).withTypeProvider<TypeBoxTypeProvider>();

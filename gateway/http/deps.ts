@@ -44,6 +44,8 @@ export interface HttpDeps {
   bodyLimitBytes: number;
   now: () => number;
   alerts: AlertService;
+  /** Notes people may add to one alert through POST /api/alerts/:id/notes. */
+  maxNotesPerAlert: number;
   alertHub: SseHub<AlertChangeMessage>;
   alertContext: (alert: Alert) => AlertContext;
   ackLinks: AckLinks;

@@ -23,6 +23,7 @@ export const HTTP_ERRORS = {
   GW_ERR_EMERGENCY_NOT_ASKED: { status: 403, meaning: 'the responder was not asked to this emergency' },
   GW_ERR_EMERGENCY_NOT_APPLICABLE: { status: 409, meaning: 'the answer does not fit the responder’s run (e.g. AED collected on a run without an AED)' },
   GW_ERR_EMERGENCY_CLOSED: { status: 409, meaning: 'the emergency is closed' },
+  GW_ERR_ALERT_TOO_MANY_NOTES: { status: 409, meaning: 'the alert has as many notes as alerts.maxNotesPerAlert allows' },
   GW_ERR_HTTP_INTERNAL: { status: 500, meaning: 'a fault inside the gateway; details are in its log' },
   GW_ERR_HTTP_NOT_READY: { status: 503, meaning: 'the gateway is starting or stopping' },
 } as const;

@@ -139,7 +139,14 @@ export const alertRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
     { config: handlers, schema: { tags: ['alerts'], params: Type.Object({ id: AlertId }), body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }) } },
     async (request) => {
       const alert = visibleAlert(request, request.params.id);
-      return presentAlert(deps.alerts.note(alert.id, request.body.text, actorOf(request.principal!))!);
+      const by = actorOf(request.principal!);
+      // Every note travels with the alert (API, stream, pages): their number is bounded.
+      const notes = alert.timeline.reduce((n, e) => (e.type === 'note' && e.by !== null ? n + 1 : n), 0);
+      if (notes >= deps.maxNotesPerAlert) {
+        request.log.warn({ alertId: alert.id, by, notes }, 'note refused: the alert has as many as allowed');
+        throw new HttpError('GW_ERR_ALERT_TOO_MANY_NOTES', `this alert has ${notes} notes, the most allowed (alerts.maxNotesPerAlert); ack and resolve still take a note`);
+      }
+      return presentAlert(deps.alerts.note(alert.id, request.body.text, by)!);
     },
   );
 };
