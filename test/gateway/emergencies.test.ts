@@ -130,7 +130,7 @@ describe('an emergency reported by the 120 centre', () => {
     expect(changes).toEqual(['created', 'responder_asked', 'responder_accepted', 'cabinet_unlocked', 'cabinet_opened', 'aed_collected', 'responder_on_scene', 'ambulance_arrived']);
   });
 
-  it('sends one of two responders near the same AED for it and the other straight to the patient', async () => {
+  it('sends one of two responders near the same AED for it and the other straight to the patient; the stream and the map follow them', async () => {
     await start({ responders: [['v1', 320], ['v2', 330]] });
     const dispatcher = await token('dispatcher');
     const created = await report({ ref: 'call-2' }, dispatcher);
@@ -142,6 +142,33 @@ describe('an emergency reported by the 120 centre', () => {
     expect(view.responders.map((r: { id: string; route: string; state: string }) => [r.id, r.route, r.state])).toEqual([
       ['v1', 'via_aed', 'asked'],
       ['v2', 'direct', 'asked'],
+    ]);
+
+    // The dispatcher's stream follows v1 as they walk to the AED; the map draws them and it.
+    const stream = await fetch(`${h.httpUrl}/api/emergencies/stream`, { headers: { authorization: `Bearer ${dispatcher}` } });
+    const reader = stream.body!.getReader();
+    let text = '';
+    const v1 = await token('responder', 'v1');
+    await h.api('POST', `/api/emergencies/${created.body.id}/responders/me/accept`, undefined, v1);
+    await h.api('POST', '/api/responders/me/location', north(310), v1);
+    const moved = await waitFor('the move on the stream', async () => {
+      text += new TextDecoder().decode((await reader.read()).value);
+      const frame = text.split('\n\n').find((f) => f.includes('"responder_moved"'));
+      return frame === undefined ? undefined : JSON.parse(frame.split('data: ')[1]!);
+    });
+    await reader.cancel();
+    expect(moved.emergency.responders[0]).toMatchObject({ id: 'v1', state: 'accepted', position: { lat: north(310).lat }, aed: { id: 'a-north', unlocked: true } });
+    const map = (await h.api('GET', '/api/map', undefined, dispatcher)).body;
+    expect(map.residents).toEqual([]);
+    expect(map.emergencies).toEqual([
+      expect.objectContaining({
+        id: created.body.id,
+        label: { zh: '心脏骤停', en: 'Cardiac arrest' },
+        responders: [
+          { id: 'v1', name: 'Volunteer v1', state: 'accepted', position: north(310), aed: { id: 'a-north', name: 'Community health station, left of the entrance', ...north(300), state: 'unknown' } },
+          expect.objectContaining({ id: 'v2', state: 'asked', aed: null }),
+        ],
+      }),
     ]);
   });
 

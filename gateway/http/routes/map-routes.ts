@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { alertVisibility, visibleGrids } from '../../alerts/alert-view.js';
 import type { HttpDeps } from '../deps.js';
 import { SseHub } from '../sse.js';
+import { emergencyFingerprint, MapEmergency, mapEmergencies } from './map-emergencies.js';
 import type { Principal } from '../token-store.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -71,6 +72,7 @@ const MapBody = Type.Object({
   aeds: Type.Array(MapAed),
   responders: Type.Array(MapResponder),
   stations: Type.Array(MapStation),
+  emergencies: Type.Array(MapEmergency, { description: 'active emergencies: the patient, the responders on the way, the AEDs they fetch' }),
 });
 type MapBody = Static<typeof MapBody>;
 
@@ -87,6 +89,7 @@ function mapFingerprint(deps: HttpDeps): string {
     deps.registry.list('aeds').map((a) => [a.id, deps.aed.cabinet(a.id)?.status ?? 'ready']),
     deps.aqhi.feed(nowMs).stations.map((s) => [s.stationId, s.display, s.stale]),
     deps.alerts.list({ state: ['open', 'acked'], limit: 1000 }).map((a) => [a.id, a.state, a.severity, a.occurrences, a.lastOccurredAt]),
+    emergencyFingerprint(deps.emergencies),
   ]);
 }
 
@@ -110,7 +113,7 @@ export const mapRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => 
   app.get(
     '/api/map',
     {
-      config: { roles: ['admin', 'worker', 'bureau', 'responder'] },
+      config: { roles: ['admin', 'worker', 'bureau', 'responder', 'dispatcher'] },
       schema: {
         tags: ['map'],
         description:
@@ -161,8 +164,9 @@ export const mapRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => 
         stale: s.stale,
       }));
 
+      const emergencies = mapEmergencies(deps.emergencies, deps.registry, principal);
       if (!seesResidents(principal)) {
-        return { generatedAt: new Date(nowMs).toISOString(), tiles, grids, homes: [], residents: [], aeds, responders: [], stations };
+        return { generatedAt: new Date(nowMs).toISOString(), tiles, grids, homes: [], residents: [], aeds, responders: [], stations, emergencies };
       }
 
       const homesByPlace = new Map<string, { lat: number; lon: number; grid: string; residents: number }>();
@@ -203,7 +207,7 @@ export const mapRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => 
         .list('responders')
         .flatMap((r) => (r.available && r.lat !== undefined && r.lon !== undefined ? [{ id: r.id, name: r.name, lat: r.lat, lon: r.lon }] : []));
 
-      return { generatedAt: new Date(nowMs).toISOString(), tiles, grids, homes: [...homesByPlace.values()], residents, aeds, responders, stations };
+      return { generatedAt: new Date(nowMs).toISOString(), tiles, grids, homes: [...homesByPlace.values()], residents, aeds, responders, stations, emergencies };
     },
   );
 
@@ -229,7 +233,7 @@ export const mapRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => 
   app.get(
     '/api/map/stream',
     {
-      config: { roles: ['admin', 'worker', 'bureau', 'responder'], streamTicket: true },
+      config: { roles: ['admin', 'worker', 'bureau', 'responder', 'dispatcher'], streamTicket: true },
       schema: {
         tags: ['map'],
         description:
