@@ -26,6 +26,7 @@ function community(receiver: HttpReceiver, setup: Setup) {
   return {
     ...TEST_PROVISION,
     rules: setup.rules ?? {},
+    workers: [{ id: 'w1', name: 'Wang Fang', grids: ['g1'], channels: [{ type: 'webhook', url: receiver.url('/w1') }] }, TEST_PROVISION.workers[1]!],
     devices: [
       ...TEST_PROVISION.devices.filter((d) => d.kind !== 'aed'),
       { id: 'aed-north', kind: 'aed', secret: 'secret-aed-north', aed: 'a-north' },
@@ -125,9 +126,18 @@ describe('an emergency reported by the 120 centre', () => {
       ambulanceArrivedAt: MORNING + 540_000,
       timeToAmbulanceS: 540,
     });
-    const notices = await waitFor('the centre notices', () => (receiver.to('/centre').length >= 6 ? receiver.to('/centre').map((r) => r.body) : undefined));
+    // The cabinet is closed again with the AED back: its guardian restocks, from the emergency.
+    await north.telemetry({ door: 'closed', present: true }, 1);
+    await north.event({ type: 'door_closed' });
+    // (w1 also guards the faulted south cabinet: its fault page is theirs too.)
+    const restock = await waitFor('the restock request to the guardian', () => receiver.to('/w1').find((r) => r.body.type === 'emergency')?.body);
+    expect(restock).toMatchObject({ type: 'emergency', emergencyId: created.body.id, purpose: 'restock', aed: { id: 'a-north' } });
+    expect(restock.text).toContain('Community health station');
+    expect((await h.api('GET', '/api/alerts?kind=aed_opened')).body.alerts).toEqual([]);
+
+    const notices = await waitFor('the centre notices', () => (receiver.to('/centre').length >= 7 ? receiver.to('/centre').map((r) => r.body) : undefined));
     const changes = notices.sort((a, b) => a.emergency.revision - b.emergency.revision).flatMap((n) => n.change);
-    expect(changes).toEqual(['created', 'responder_asked', 'responder_accepted', 'cabinet_unlocked', 'cabinet_opened', 'aed_collected', 'responder_on_scene', 'ambulance_arrived']);
+    expect(changes).toEqual(['created', 'responder_asked', 'responder_accepted', 'cabinet_unlocked', 'cabinet_opened', 'aed_collected', 'responder_on_scene', 'ambulance_arrived', 'restock_requested']);
   });
 
   it('sends one of two responders near the same AED for it and the other straight to the patient; the stream and the map follow them', async () => {
