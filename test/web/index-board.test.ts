@@ -73,7 +73,8 @@ describe.skipIf(!browserAvailable)('index board', () => {
       expect(await tile.locator('h2').textContent()).toBe(station.name);
       expect(await box.locator('.index-value').textContent()).toBe(station.display ?? '—');
       if (station.color !== null) {
-        expect(await box.evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).backgroundColor)).toBe(rgb(station.color));
+        // Polled: a live update may redraw the tile between finding it and reading its style.
+        await expect.poll(() => box.evaluate((el) => el.ownerDocument.defaultView?.getComputedStyle(el).backgroundColor ?? '')).toBe(rgb(station.color));
         expect(await box.locator('.index-category').textContent()).toBe(station.category!.name.en);
         expect(await tile.locator('.advice').first().textContent()).toContain(station.advice!.generalPublic.en);
       }
