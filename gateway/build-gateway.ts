@@ -219,6 +219,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       ackLinks: alerting.ackLinks,
       aed: alerting.aed,
       emergencies: emergencies.service,
+      drills: alerting.drills,
       aqhi,
       aqhiStream,
       aqhiDaily: aqhiReports.daily,

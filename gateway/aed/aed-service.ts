@@ -22,6 +22,7 @@ import {
 import type { Alert } from '../../rules/safety/index.js';
 import type { NearestAedFinder } from '../alerts/alert-context.js';
 import type { AlertService } from '../alerts/alert-service.js';
+import { isDrill } from '../alerts/drill-marker.js';
 import type { RuleStateStore } from '../alerts/rule-state-store.js';
 import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -67,6 +68,8 @@ export interface AedService {
   /** For pages and alert views: the usable AEDs only. */
   readonly nearestForPages: NearestAedFinder;
   dispatch(alertId: string): DispatchState | undefined;
+  /** A drill's cabinet opening: the nearest responders to the drill's place are asked, as for a real one. */
+  openDrillIncident(alert: Alert, at: { lat: number; lon: number }): void;
   /** A cabinet's state as the engine knows it (status, expiry dates in force, restock pending). */
   cabinet(aedId: string): CabinetSummary | undefined;
   confirmRestock(aedId: string, by: string): void;
@@ -153,11 +156,12 @@ export function createAedService(deps: AedServiceDeps): AedService {
     save();
   }
 
-  function openIncident(alert: Alert, nowMs: number): void {
+  function openIncident(alert: Alert, nowMs: number, at?: { lat: number; lon: number }): void {
     if (dispatches.has(alert.id)) return;
     const aed = registry.get('aeds', alert.subject);
-    if (aed === undefined) return;
-    const start = startDispatch({ incidentId: alert.id, origin: { lat: aed.lat, lon: aed.lon }, responders: responders(), nowMs, timeZone, config: rules.aedOpened ?? {} });
+    const origin = at ?? (aed === undefined ? undefined : { lat: aed.lat, lon: aed.lon });
+    if (origin === undefined) return;
+    const start = startDispatch({ incidentId: alert.id, origin, responders: responders(), nowMs, timeZone, config: rules.aedOpened ?? {} });
     if (start.excluded.length > 0) log.info({ alertId: alert.id, excluded: start.excluded }, 'responders not asked');
     applyDispatch(alert, start.state, start.actions);
   }
@@ -240,7 +244,8 @@ export function createAedService(deps: AedServiceDeps): AedService {
 
   // A fall or SOS and an opened cabinet close together in place and time are one incident.
   alerts.events.on('changed', (alert, events) => {
-    if (!events.includes('alertRaised')) return;
+    // A drill is linked with nothing real.
+    if (!events.includes('alertRaised') || isDrill(alert)) return;
     if (alert.kind === 'aed_opened') {
       const aed = registry.get('aeds', alert.subject);
       if (aed === undefined) return;
@@ -301,7 +306,7 @@ export function createAedService(deps: AedServiceDeps): AedService {
       note(alert.id, `Responder ${responderId} ${answer === 'accept' ? 'accepted' : 'declined'}.`);
       const before = dispatchMetrics(state).timeToFirstAcceptMs;
       const after = dispatchMetrics(step.state).timeToFirstAcceptMs;
-      if (before === null && after !== null) metrics.aedTimeToFirstAccept.observe({ grid: alert.grid }, after / 1000);
+      if (before === null && after !== null && !isDrill(alert)) metrics.aedTimeToFirstAccept.observe({ grid: alert.grid }, after / 1000);
       applyDispatch(alert, step.state, step.actions);
       return { found: true };
     },
@@ -318,6 +323,7 @@ export function createAedService(deps: AedServiceDeps): AedService {
         floor: a.floor ?? null,
       })),
     dispatch: (alertId) => dispatches.get(alertId),
+    openDrillIncident: (alert, at) => openIncident(alert, deps.now(), at),
     cabinet: (aedId) => cabinets.summaries()[aedId],
     confirmRestock(aedId, by) {
       handle(cabinets.confirmRestock(aedId, { by, atMs: deps.now() }));

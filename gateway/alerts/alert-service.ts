@@ -18,12 +18,15 @@ import { escalationStepsFor, repagePolicyFor, resolvePerson, rosterFor } from '.
 import type { Registry } from '../registry/registry.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { dedupKeyOf, type AlertFilter, type AlertStore, type KeyedAlert } from './alert-store.js';
+import { isDrill } from './drill-marker.js';
 
 export interface AlertServiceEvents {
   /** After the change is committed to the store. */
   changed: [alert: Alert, events: AlertEventName[]];
   /** Pages were queued; the pager should look at its outbox. */
   pagesQueued: [];
+  /** Someone acked (the first ack changes the alert, later ones do not, but a drill counts each person's). */
+  ackRequested: [alert: Alert, by: string, atMs: number];
 }
 
 export interface AlertServiceDeps {
@@ -58,7 +61,13 @@ export class AlertService {
       this.active.set(dedupKeyOf(alert), alert);
       this.activeById.set(alert.id, alert);
     }
-    deps.metrics.alertsActive.set(this.active.size);
+    deps.metrics.alertsActive.set(this.realActiveCount());
+  }
+
+  private realActiveCount(): number {
+    let n = 0;
+    for (const alert of this.active.values()) if (!isDrill(alert)) n += 1;
+    return n;
   }
 
   get(id: string): Alert | undefined {
@@ -73,8 +82,9 @@ export class AlertService {
     return this.deps.store.list(filter);
   }
 
+  /** Open and acked real alerts (a drill's are left out: a real cabinet never links to a drill). */
   activeAlerts(): Alert[] {
-    return [...this.active.values()];
+    return [...this.active.values()].filter((a) => !isDrill(a));
   }
 
   /**
@@ -88,7 +98,8 @@ export class AlertService {
     const details = source === undefined ? raise.details : { ...raise.details, source };
     const change = this.deps.machine.raise(current, { ...raise, details });
     if (dedupKey !== undefined) (change.alert as KeyedAlert).dedupKey = dedupKey;
-    if (change.events.includes('alertRaised')) this.deps.metrics.alertsRaised.inc({ kind: raise.kind, severity: raise.severity });
+    // A drill is never counted as a real alert.
+    if (change.events.includes('alertRaised') && !isDrill(change.alert)) this.deps.metrics.alertsRaised.inc({ kind: raise.kind, severity: raise.severity });
     this.commit(change);
     // Listeners may have added to the timeline meanwhile: escalate the stored alert, not the change's copy.
     // A repeat may be a new critical occurrence that pages again (the planner decides).
@@ -184,6 +195,11 @@ export class AlertService {
     const change = this.deps.machine.ack(alert, { by, atMs: this.deps.now(), ...(note === undefined ? {} : { note }) });
     // Once someone has it, the remaining escalation pages and re-pages are not sent.
     this.commit(change, [], change.changed ? ['step', 'repage'] : []);
+    try {
+      this.events.emit('ackRequested', change.alert, by, this.deps.now());
+    } catch (err) {
+      this.deps.log.error({ err, alertId: id }, 'an ack listener failed');
+    }
     return change.alert;
   }
 
@@ -296,7 +312,7 @@ export class AlertService {
       this.active.set(key, alert);
       this.activeById.set(alert.id, alert);
     }
-    this.deps.metrics.alertsActive.set(this.active.size);
+    this.deps.metrics.alertsActive.set(this.realActiveCount());
     if (cancelled > 0) this.deps.log.info({ alertId: alert.id, cancelled }, 'pending pages cancelled');
     this.emit(alert, change.events);
     if (jobs.length > 0) this.emitQueued();

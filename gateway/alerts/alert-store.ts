@@ -1,5 +1,6 @@
 import { alertKey, type Alert, type AlertKind, type AlertState } from '../../rules/safety/index.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
+import { DRILL_DEDUP_PREFIX } from './drill-marker.js';
 
 export interface AlertFilter {
   state?: readonly AlertState[];
@@ -8,6 +9,8 @@ export interface AlertFilter {
   subject?: string;
   sinceMs?: number;
   limit?: number;
+  /** Drill alerts: left out unless asked for (`include`, or `only` the drills). */
+  drills?: 'exclude' | 'include' | 'only';
 }
 
 /** An alert carrying a dedupKey; one alert per key is open at a time. */
@@ -85,6 +88,11 @@ export class AlertStore {
     if (filter.sinceMs !== undefined) {
       where.push('updated_at_ms >= ?');
       args.push(filter.sinceMs);
+    }
+    const drills = filter.drills ?? 'exclude';
+    if (drills !== 'include') {
+      where.push(drills === 'only' ? "substr(dedup_key, 1, ?) = ?" : "substr(dedup_key, 1, ?) <> ?");
+      args.push(DRILL_DEDUP_PREFIX.length, DRILL_DEDUP_PREFIX);
     }
     const sql = `SELECT body FROM alerts ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at_ms DESC, id DESC LIMIT ?`;
     args.push(filter.limit ?? 200);

@@ -1,6 +1,7 @@
 import type { Alert, TimelineEntry } from '../../rules/safety/index.js';
 import type { Principal } from '../http/token-store.js';
 import type { Registry } from '../registry/registry.js';
+import { drillIdOf } from './drill-marker.js';
 
 type TimelineView = Omit<TimelineEntry, 'atMs'> & { at: string };
 
@@ -12,6 +13,8 @@ export interface AlertView extends Omit<Alert, 'createdAt' | 'ackedAt' | 'resolv
   lastOccurredAt: string;
   /** The escalation step reached so far (0 = the first), null before any page. */
   escalationStep: number | null;
+  /** The drill this alert belongs to; null for a real alert. */
+  drill: string | null;
   timeline: TimelineView[];
 }
 
@@ -28,6 +31,7 @@ export function presentAlert(alert: Alert): AlertView {
     resolvedAt: isoOrNull(alert.resolvedAt),
     lastOccurredAt: iso(alert.lastOccurredAt),
     escalationStep: step,
+    drill: drillIdOf(alert),
     timeline: alert.timeline.map(({ atMs, ...rest }) => ({ at: iso(atMs), ...rest }) as TimelineView),
   };
 }

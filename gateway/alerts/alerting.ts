@@ -11,6 +11,7 @@ import {
   type SafetyRulesConfig,
 } from '../../rules/safety/index.js';
 import { createAedService, type AedService } from '../aed/aed-service.js';
+import { DrillService } from '../drills/drill-service.js';
 import type { GatewayConfig } from '../config/config.js';
 import type { AlertChangeMessage } from '../http/deps.js';
 import { SseHub } from '../http/sse.js';
@@ -29,6 +30,7 @@ import { AlertService } from './alert-service.js';
 import { AlertStore } from './alert-store.js';
 import { presentAlert } from './alert-view.js';
 import { GridChangeMessages } from './grid-change-messages.js';
+import { isDrill } from './drill-marker.js';
 import { RuleStateStore } from './rule-state-store.js';
 import { connectSafetyRules } from './safety-rules.js';
 
@@ -55,6 +57,8 @@ export interface Alerting {
   readonly ackLinks: AckLinks;
   /** AED cabinets, their incidents and the responder dispatch. */
   readonly aed: AedService;
+  /** Emergency drills and their reports. */
+  readonly drills: DrillService;
   context(alert: Alert): AlertContext;
   /** Rule timers, due escalation steps, due pages; resolves when the pages it started have settled. */
   tick(): Promise<void>;
@@ -100,6 +104,8 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     now,
   });
   const aed = createAedService({ ingest: deps.ingest, registry, alerts: service, ruleState, settings, metrics, log: log.child({ component: 'aed' }), now });
+  // A drill nobody closes ends by itself an hour after it started.
+  const drills = new DrillService({ db, registry, alerts: service, aed, log: log.child({ component: 'drills' }), now, maxDurationS: 3600 });
   const context = (alert: Alert): AlertContext => buildAlertContext({ registry, nearestAeds: aed.nearestForPages, lastLocation: safety.lastLocation }, alert, now());
   const ackLinks = createAckLinks(storedSecret(db, 'ack_link_secret'), deps.baseUrl, { now, ttlMs: config.pager.ackLinkTtlS * 1000 });
   const pager = new Pager({
@@ -125,7 +131,8 @@ export function createAlerting(deps: AlertingDeps): Alerting {
 
   /** Tells the wearer help is coming (CONTRACT.md §2 `commands`). */
   function commandBracelets(alert: Alert, events: AlertEventName[]): void {
-    if (!events.includes('alertAcked') || !RESIDENT_KINDS.has(alert.kind)) return;
+    // A drill's casualty is played: the resident's real bracelet is not told help is coming.
+    if (!events.includes('alertAcked') || !RESIDENT_KINDS.has(alert.kind) || isDrill(alert)) return;
     const byName = alert.assignee === null ? null : (registry.get('workers', alert.assignee)?.name ?? null);
     for (const device of registry.list('devices')) {
       if (device.kind !== 'bracelet' || device.resident !== alert.subject) continue;
@@ -155,6 +162,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       safety.tick(nowMs);
       aed.tick(nowMs);
       service.escalate(nowMs);
+      drills.tick(nowMs);
     } catch (err) {
       log.error({ err }, 'alert tick failed');
     }
@@ -166,6 +174,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     hub,
     ackLinks,
     aed,
+    drills,
     context,
     tick,
     start() {

@@ -15,6 +15,7 @@ import { aqhiRoutes } from './routes/aqhi-routes.js';
 import { alertRoutes } from './routes/alert-routes.js';
 import { ackLinkRoutes } from './routes/ack-link-routes.js';
 import { aedRoutes } from './routes/aed-routes.js';
+import { drillRoutes } from './routes/drill-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { mapRoutes } from './routes/map-routes.js';
 import { emergencyRoutes } from './routes/emergency-routes.js';
@@ -92,6 +93,7 @@ export async function buildHttpApp(deps: HttpDeps, log: Logger): Promise<Gateway
   await app.register(alertRoutes, deps);
   await app.register(ackLinkRoutes, deps);
   await app.register(aedRoutes, deps);
+  await app.register(drillRoutes, deps);
   await app.register(sessionRoutes, { ...deps, streamTickets, sessions });
   await app.register(mapRoutes, deps);
   await app.register(emergencyRoutes, deps);

@@ -1,5 +1,6 @@
 import type { AedService } from '../aed/aed-service.js';
 import type { EmergencyService } from '../emergencies/emergency-service.js';
+import type { DrillService } from '../drills/drill-service.js';
 import type { AckLinks } from '../alerts/ack-links.js';
 import type { AlertContext } from '../alerts/alert-context.js';
 import type { AlertService } from '../alerts/alert-service.js';
@@ -51,6 +52,7 @@ export interface HttpDeps {
   ackLinks: AckLinks;
   aed: AedService;
   emergencies: EmergencyService;
+  drills: DrillService;
   aqhi: Pick<AqhiService, 'feed' | 'history'>;
   aqhiStream: SseHub<StationIndex>;
   aqhiDaily: Pick<DailyReportService, 'recent'>;

@@ -1,6 +1,7 @@
 import type { Alert, AlertKind } from '../../rules/safety/index.js';
 import type { AlertContext } from '../alerts/alert-context.js';
 import { presentAlert, type AlertView } from '../alerts/alert-view.js';
+import { DRILL_MARK, isDrill } from '../alerts/drill-marker.js';
 import type { PageReason } from './page-jobs.js';
 import type { Person } from './recipients.js';
 
@@ -15,6 +16,8 @@ export interface PageMessage {
   ackUrl: string | null;
   /** A responder dispatch: links to accept or decline. */
   dispatch?: { acceptUrl: string; declineUrl: string };
+  /** A drill's page: practice, not an emergency (CONTRACT.md §6 "Drills"). */
+  drill: boolean;
   text: string;
 }
 
@@ -57,11 +60,12 @@ function localTime(ms: number, timeZone: string): string {
 export function pageText(alert: Alert, context: AlertContext, ackUrl: string | null, timeZone: string): string {
   const label = KIND_LABELS[alert.kind];
   const status = alert.state === 'resolved' ? 'OVER' : alert.severity.toUpperCase();
-  const parts = [`[${status}] ${label.zh} ${label.en}`];
+  const drill = isDrill(alert);
+  const parts = [`${drill ? `${DRILL_MARK} ` : ''}[${status}] ${label.zh} ${label.en}`];
   if (typeof alert.details.summary === 'string') parts.push(alert.details.summary);
   const who = context.resident;
   if (who !== null) parts.push(`${who.name}${who.address === null ? '' : `, ${who.address}`}${who.conditions.length > 0 ? ` (${who.conditions.join(', ')})` : ''}`);
-  else parts.push(alert.subject);
+  else parts.push(drill ? '演练假想伤员 a drill casualty' : alert.subject);
   parts.push(`since ${localTime(alert.createdAt, timeZone)}`);
   if (context.location !== null) parts.push(`at ${context.location.lat.toFixed(5)},${context.location.lon.toFixed(5)}`);
   const aed = context.nearestAeds[0];
@@ -84,7 +88,10 @@ export function buildPageMessage(input: {
   const { alert, context, person, ackUrl, dispatch } = input;
   // A re-page says so first: the phone already showed this alert once and nobody took it.
   const again = input.reason === 'repage' && alert.state === 'open' ? '[再次 AGAIN · 仍无人接手 nobody has taken it yet] ' : '';
-  const text = again + pageText(alert, context, dispatch === undefined ? ackUrl : null, input.timeZone);
+  const drill = isDrill(alert);
+  const plain = pageText(alert, context, dispatch === undefined ? ackUrl : null, input.timeZone);
+  // The drill mark stays first, so no one takes a drill's re-page for an emergency.
+  const text = again === '' ? plain : drill ? plain.replace(`${DRILL_MARK} `, `${DRILL_MARK} ${again}`) : again + plain;
   return {
     type: 'page',
     reason: input.reason,
@@ -94,6 +101,7 @@ export function buildPageMessage(input: {
     context,
     ackUrl: dispatch === undefined ? ackUrl : null,
     ...(dispatch === undefined ? {} : { dispatch }),
+    drill,
     text: dispatch === undefined ? text : `${text}. Accept: ${dispatch.acceptUrl} Decline: ${dispatch.declineUrl}`,
   };
 }

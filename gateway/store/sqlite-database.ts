@@ -226,6 +226,22 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX emergency_messages_due ON emergency_messages (state, next_attempt_at_ms);
   `,
+  // 9: emergency drills (gateway/drills/) and each person's ack of a drill's alert.
+  `
+  CREATE TABLE drills (
+    id TEXT PRIMARY KEY,
+    grid TEXT NOT NULL,
+    started_at_ms INTEGER NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX drills_by_grid_time ON drills (grid, started_at_ms);
+  CREATE TABLE drill_acks (
+    drill_id TEXT NOT NULL,
+    person TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    PRIMARY KEY (drill_id, person)
+  );
+  `,
 ];
 
 export function openDatabase(dataDir: string, fileName = 'gateway.db'): SqliteDatabase {

@@ -17,6 +17,9 @@ const ListQuery = Type.Object(
     kind: Type.Optional(Type.String({ description: 'alert kinds, separated by commas' })),
     since: Type.Optional(Type.String({ description: 'epoch ms or ISO 8601: alerts changed since then' })),
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
+    drill: Type.Optional(
+      Type.Union([Type.Literal('exclude'), Type.Literal('include'), Type.Literal('only')], { description: 'drill alerts: left out by default' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -75,7 +78,7 @@ export const alertRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
     const asked = q.grid === undefined || q.grid === '' ? undefined : q.grid.split(',');
     const grids = asked === undefined ? allowedGrids : allowedGrids === undefined ? asked : asked.filter((g) => allowedGrids.includes(g));
     const visible = alertVisibility(deps.registry, principal);
-    const filter: AlertFilter = { limit: q.limit };
+    const filter: AlertFilter = { limit: q.limit, drills: q.drill ?? 'exclude' };
     const state = listOf<AlertState>(q.state, ALERT_STATES, 'state');
     const kinds = listOf<AlertKind>(q.kind, ALERT_KINDS, 'kind');
     const sinceMs = parseSince(q.since);

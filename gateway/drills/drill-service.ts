@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { AlertKind } from '../../rules/safety/index.js';
+import type { AedService } from '../aed/aed-service.js';
+import type { AlertService } from '../alerts/alert-service.js';
+import { DRILL_MARK, drillDedupKey, drillIdOf } from '../alerts/drill-marker.js';
+import { escalationStepsFor, resolvePerson } from '../pager/recipients.js';
+import type { Registry } from '../registry/registry.js';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
+import { buildDrillReport, type DrillReport } from './drill-report.js';
+import { DrillStore, type Drill, type DrillScenario } from './drill-store.js';
+
+export interface DrillServiceDeps {
+  db: SqliteDatabase;
+  registry: Registry;
+  alerts: AlertService;
+  aed: AedService;
+  log: Logger;
+  now(): number;
+  /** A drill nobody resolved ends by itself after this long. */
+  maxDurationS: number;
+}
+
+export interface StartDrillInput {
+  grid: string;
+  scenario: DrillScenario;
+  at: { lat: number; lon: number };
+  resident?: string;
+}
+
+/** A drill that cannot start as asked; `message` says why in words. */
+export class DrillError extends Error {
+  override name = 'DrillError';
+}
+
+const SUMMARY: Record<DrillScenario, string> = {
+  fall: `${DRILL_MARK} 跌倒演练，不是真实事件 A practice fall, not a real emergency`,
+  sos: `${DRILL_MARK} 一键呼救演练，不是真实事件 A practice SOS call, not a real emergency`,
+  aed_opened: `${DRILL_MARK} AED取用演练，不是真实事件 A practice AED run, not a real emergency`,
+};
+
+/**
+ * Emergency drills (CONTRACT.md §6): a scripted fall, SOS or cabinet opening at a chosen place
+ * raised as a marked alert through the real escalation, pager and channels (and, for a cabinet,
+ * the real responder dispatch), and a report once it is over.
+ */
+export class DrillService {
+  private readonly store: DrillStore;
+
+  constructor(private readonly deps: DrillServiceDeps) {
+    this.store = new DrillStore(deps.db);
+    deps.alerts.events.on('ackRequested', (alert, by, atMs) => {
+      const id = drillIdOf(alert);
+      if (id !== null) this.store.recordAck(id, by, atMs);
+    });
+    deps.alerts.events.on('changed', (alert) => {
+      const id = drillIdOf(alert);
+      if (id !== null) this.follow(id, alert.state === 'resolved' ? (alert.resolvedAt ?? deps.now()) : null);
+    });
+  }
+
+  start(input: StartDrillInput, startedBy: string): Drill {
+    const { registry } = this.deps;
+    const grid = registry.get('grids', input.grid);
+    if (grid === undefined) throw new DrillError(`no grid "${input.grid}"`);
+    if (input.resident !== undefined) {
+      const resident = registry.get('residents', input.resident);
+      if (resident === undefined) throw new DrillError(`no resident "${input.resident}"`);
+      if (resident.grid !== grid.id) throw new DrillError(`${resident.name} does not live in ${grid.name}`);
+    }
+    const nowMs = this.deps.now();
+    const aed = input.scenario === 'aed_opened' ? (this.deps.aed.nearestForPages(input.at, nowMs, 1)[0]?.id ?? null) : null;
+    const id = randomUUID();
+    const drill: Drill = {
+      id,
+      grid: grid.id,
+      scenario: input.scenario,
+      at: input.at,
+      resident: input.resident ?? null,
+      aed,
+      startedBy,
+      startedAtMs: nowMs,
+      alertId: null,
+      endedAtMs: null,
+      endReason: null,
+      dispatch: null,
+    };
+    // Recorded before the alert: a crash between the two leaves a drill without an alert, never an unmarked alert.
+    this.store.save(drill);
+    const kind: AlertKind = input.scenario;
+    const alert = this.deps.alerts.raise({
+      kind,
+      severity: 'critical',
+      subject: input.resident ?? aed ?? id,
+      grid: grid.id,
+      details: { drill: id, scenario: input.scenario, lat: input.at.lat, lon: input.at.lon, summary: SUMMARY[input.scenario] },
+      occurredAtMs: nowMs,
+      dedupKey: drillDedupKey(id),
+      source: 'drill',
+    });
+    const saved = { ...(this.store.get(id) ?? drill), alertId: alert.id };
+    this.store.save(saved);
+    if (input.scenario === 'aed_opened') this.deps.aed.openDrillIncident(alert, input.at);
+    this.deps.log.info({ drillId: id, grid: grid.id, scenario: input.scenario, startedBy, alertId: alert.id }, 'drill started');
+    return this.store.get(id) ?? saved;
+  }
+
+  get(id: string): Drill | undefined {
+    return this.store.get(id);
+  }
+
+  list(grids: readonly string[] | undefined): Drill[] {
+    return this.store.list(grids);
+  }
+
+  report(drill: Drill, withPrevious = true): DrillReport {
+    const { registry } = this.deps;
+    const alert = drill.alertId === null ? undefined : this.deps.alerts.get(drill.alertId);
+    const previousDrill = withPrevious ? this.store.previous(drill) : undefined;
+    return buildDrillReport({
+      drill,
+      alert,
+      acks: this.store.acks(drill.id),
+      steps: escalationStepsFor(registry, { grid: drill.grid, kind: drill.scenario }),
+      name: (kind, id) => {
+        if (kind === 'grid') return registry.get('grids', id)?.name ?? id;
+        if (kind === 'resident') return registry.get('residents', id)?.name ?? id;
+        if (kind === 'aed') return registry.get('aeds', id)?.description ?? '—';
+        if (id === 'admin') return 'administrator 管理员';
+        return resolvePerson(registry, id)?.name ?? id;
+      },
+      aedDescription: (id) => registry.get('aeds', id)?.description ?? null,
+      previous: previousDrill === undefined ? null : this.report(previousDrill, false),
+    });
+  }
+
+  /** Ends drills that ran past their time: their alert is resolved, which ends the drill. */
+  tick(nowMs: number): void {
+    for (const drill of this.store.running()) {
+      if (nowMs < drill.startedAtMs + this.deps.maxDurationS * 1000) continue;
+      if (drill.alertId !== null && this.deps.alerts.get(drill.alertId)?.state !== 'resolved') {
+        this.deps.alerts.resolve(drill.alertId, 'drill', 'Drill over: time up 演练时间到');
+      }
+      const after = this.store.get(drill.id);
+      if (after !== undefined && after.endedAtMs === null) this.store.save({ ...after, endedAtMs: nowMs, endReason: 'time_up' });
+    }
+  }
+
+  /** Keeps the drill's copy of the dispatch, and ends the drill when its alert is resolved. */
+  private follow(id: string, resolvedAtMs: number | null): void {
+    const drill = this.store.get(id);
+    if (drill === undefined || drill.alertId === null || drill.endedAtMs !== null) return;
+    const dispatch = this.deps.aed.dispatch(drill.alertId) ?? drill.dispatch;
+    const timeUp = this.deps.now() >= drill.startedAtMs + this.deps.maxDurationS * 1000;
+    const ended = resolvedAtMs === null ? {} : { endedAtMs: resolvedAtMs, endReason: timeUp ? ('time_up' as const) : ('resolved' as const) };
+    this.store.save({ ...drill, dispatch, ...ended });
+  }
+}
