@@ -27,7 +27,7 @@ export interface DailyReportEvents {
 export interface DailyReportDeps {
   profile: AqiProfile;
   aqhi: Pick<AqhiService, 'events' | 'flush'>;
-  hours: Pick<AqhiStore, 'hours' | 'means'>;
+  hours: Pick<AqhiStore, 'hourValues' | 'means'>;
   reports: SqliteDailyReportStore;
   registry: Pick<Registry, 'list' | 'get'>;
   timeZone: string;
@@ -80,7 +80,7 @@ export function createDailyReportService(deps: DailyReportDeps): DailyReportServ
 
   function stationHours(stationId: string, startMs: number, endMs: number): DayHour[] {
     const means = new Map(deps.hours.means(stationId, startMs, endMs - 1).map((m) => [m.hourStartMs, m.means]));
-    return deps.hours.hours(stationId, startMs, endMs - 1).map((u) => ({
+    return deps.hours.hourValues(stationId, startMs, endMs - 1).map((u) => ({
       hourStartMs: u.hourStartMs,
       value: u.value,
       primaryPollutants: u.primaryPollutants,
@@ -130,23 +130,33 @@ export function createDailyReportService(deps: DailyReportDeps): DailyReportServ
       next.revision = previous.revision + 1;
     }
     reports.save(scope, subject, next, nowMs);
-    try {
-      events.emit('reportIssued', next);
-    } catch (err) {
-      log.error({ err, scope, subject, date }, 'a listener of daily reports failed');
-    }
+    announce(next);
     return next;
+  }
+
+  function announce(report: DailyReport): void {
+    try {
+      events.emit('reportIssued', report);
+    } catch (err) {
+      log.error({ err, scope: report.scope, subject: report.stationId ?? report.district, date: report.date }, 'a listener of daily reports failed');
+    }
   }
 
   function issueDue(nowMs = now()): DailyReport[] {
     const date = dueDate(nowMs);
     deps.aqhi.flush();
     const out: DailyReport[] = [];
-    for (const [scope, subject] of subjects()) {
-      if (reports.latest(scope, subject, date) !== undefined) continue;
-      const r = issue(scope, subject, date, nowMs);
-      if (r !== undefined) out.push(r);
-    }
+    reports.batch(() => {
+      for (const [scope, subject] of subjects()) {
+        if (reports.latest(scope, subject, date) !== undefined) continue;
+        const r = build(scope, subject, date, nowMs);
+        if (r === undefined) continue;
+        reports.save(scope, subject, r, nowMs);
+        out.push(r);
+      }
+    });
+    // Told once they are all written: a listener never sees a report a crash could still undo.
+    for (const r of out) announce(r);
     if (out.length > 0) log.info({ date, reports: out.length }, 'daily index reports issued');
     return out;
   }

@@ -9,7 +9,7 @@ export class SqliteDailyReportStore {
   private readonly selectLatest;
   private readonly selectRecent;
 
-  constructor(db: SqliteDatabase) {
+  constructor(private readonly db: SqliteDatabase) {
     this.insert = db.prepare('INSERT INTO aqhi_daily_reports (scope, subject, date, revision, body, issued_at_ms) VALUES (?, ?, ?, ?, ?, ?)');
     this.selectLatest = db.prepare('SELECT body FROM aqhi_daily_reports WHERE scope = ? AND subject = ? AND date = ? ORDER BY revision DESC LIMIT 1');
     // The latest revision of each of the newest `days` dates up to a date.
@@ -19,6 +19,11 @@ export class SqliteDailyReportStore {
            ON r.date = l.date AND r.revision = l.revision
         WHERE r.scope = ? AND r.subject = ? ORDER BY r.date DESC`,
     );
+  }
+
+  /** Runs fn in one transaction: a morning's reports are written with one commit. */
+  batch<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
   }
 
   save(scope: ReportScope, subject: string, report: DailyReport, issuedAtMs: number): void {

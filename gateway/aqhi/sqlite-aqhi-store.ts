@@ -10,6 +10,8 @@ export interface AqhiStore {
   latest(stationId: string): IndexUpdate | undefined;
   saveState(state: unknown, savedAtMs: number): void;
   loadState(): unknown;
+  /** Stored hours reduced to what a daily report reads (the whole body is large). */
+  hourValues(stationId: string, fromMs: number, toMs: number): { hourStartMs: number; value: number | null; primaryPollutants: Pollutant[] }[];
   /** Upserts a station-hour's counted pollutant means (the daily report's pollutant figures). */
   saveMeans(rows: readonly StationHourMeans[]): void;
   /** Stored means with fromMs ≤ hourStartMs ≤ toMs, oldest first. */
@@ -46,11 +48,23 @@ export class SqliteAqhiStore implements AqhiStore {
       `INSERT INTO aqhi_hour_means (station_id, hour_start_ms, body) VALUES (?, ?, ?)
        ON CONFLICT (station_id, hour_start_ms) DO UPDATE SET body = excluded.body`,
     );
+    this.selectHourValues = db.prepare(
+      "SELECT hour_start_ms, value, json_extract(body, '$.primaryPollutants') AS primary_pollutants FROM aqhi_hourly WHERE station_id = ? AND hour_start_ms BETWEEN ? AND ? ORDER BY hour_start_ms",
+    );
     this.selectMeans = db.prepare('SELECT hour_start_ms, body FROM aqhi_hour_means WHERE station_id = ? AND hour_start_ms BETWEEN ? AND ? ORDER BY hour_start_ms');
   }
 
   private readonly upsertMeans;
+  private readonly selectHourValues;
   private readonly selectMeans;
+
+  hourValues(stationId: string, fromMs: number, toMs: number): { hourStartMs: number; value: number | null; primaryPollutants: Pollutant[] }[] {
+    return (this.selectHourValues.all(stationId, fromMs, toMs) as { hour_start_ms: number; value: number | null; primary_pollutants: string | null }[]).map((r) => ({
+      hourStartMs: r.hour_start_ms,
+      value: r.value,
+      primaryPollutants: r.primary_pollutants === null ? [] : (JSON.parse(r.primary_pollutants) as Pollutant[]),
+    }));
+  }
 
   saveMeans(rows: readonly StationHourMeans[]): void {
     if (rows.length === 0) return;

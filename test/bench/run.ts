@@ -12,6 +12,7 @@ import type { GatewayJob, GatewayMemory, GatewayStarted } from './gateway-proces
 import { startHarness } from '../helpers/gateway-harness.js';
 import type { ConnectResult, FallsResult, LoadDevice, LoadJob, PublishResult } from './load-process.js';
 import { emergencyBench } from './emergency-bench.js';
+import { aqhiBench } from './aqhi-bench.js';
 
 /*
  * npm run bench: the gateway against bare aedes and Mosquitto, side by side in one run. Prints
@@ -559,6 +560,7 @@ async function main(): Promise<void> {
   if (want('scaleout')) await scaleOut();
   if (want('install')) await installToReady();
   if (want('emergency')) await emergencyBench(log, record, QUICK);
+  if (want('aqhi')) await aqhiBench(log, record, QUICK);
   log('\n| measure | value |\n|---|---|');
   for (const row of rows) log(`| ${row.measure} | ${row.value} |`);
 }
