@@ -41,6 +41,9 @@ export const ConfigSchema = Type.Object(
           maxBufferLines: Type.Integer({ minimum: 100 }),
           flushIntervalMs: Type.Integer({ minimum: 10 }),
           batchSize: Type.Integer({ minimum: 1 }),
+          /** Wait before the first retry of a failed write, doubling up to maxRetryDelayMs. */
+          minRetryDelayMs: Type.Integer({ minimum: 10 }),
+          maxRetryDelayMs: Type.Integer({ minimum: 10 }),
         },
         { additionalProperties: false },
       ),
@@ -319,7 +322,7 @@ function mergeDeep(base: Record<string, unknown>, over: Record<string, unknown>)
   return out;
 }
 
-const INFLUX_DEFAULTS = { maxBufferLines: 50_000, flushIntervalMs: 1000, batchSize: 1000 };
+const INFLUX_DEFAULTS = { maxBufferLines: 50_000, flushIntervalMs: 1000, batchSize: 1000, minRetryDelayMs: 500, maxRetryDelayMs: 30_000 };
 
 export function parseConfigFile(filePath: string): Record<string, unknown> {
   let text: string;

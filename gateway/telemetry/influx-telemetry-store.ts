@@ -12,6 +12,8 @@ export interface InfluxOptions {
   maxBufferLines: number;
   flushIntervalMs: number;
   batchSize: number;
+  minRetryDelayMs?: number;
+  maxRetryDelayMs?: number;
 }
 
 /**
@@ -42,8 +44,8 @@ export class InfluxTelemetryStore implements TelemetrySink {
       maxBufferLines: options.maxBufferLines,
       maxRetries: 1_000_000,
       maxRetryTime: 24 * 3600_000,
-      minRetryDelay: 500,
-      maxRetryDelay: 30_000,
+      minRetryDelay: options.minRetryDelayMs ?? 500,
+      maxRetryDelay: options.maxRetryDelayMs ?? 30_000,
       exponentialBase: 2,
       writeFailed(error, lines, attempt) {
         metrics.telemetryWriteErrors.inc({ sink: name });
@@ -81,6 +83,15 @@ export class InfluxTelemetryStore implements TelemetrySink {
       await this.writeApi.flush();
     } catch {
       // Failed lines stay in the retry buffer; writeFailed has counted and logged them.
+    }
+  }
+
+  /** Sends what waits in the retry buffer now, instead of at its next scheduled retry. */
+  async retryNow(): Promise<void> {
+    try {
+      await this.writeApi.flush(true);
+    } catch {
+      // Still failing: the lines stay buffered and writeFailed has counted them.
     }
   }
 
