@@ -70,4 +70,15 @@ describe('the payload decoder under any input', () => {
     );
   });
 
+  it('never yields a reading without a single field of its kind', () => {
+    fc.assert(
+      fc.property(payload, fc.constantFrom<DeviceKind>(...DEVICE_KINDS), contentType, (bytes, kind, type) => {
+        const result = decodeAndValidate(bytes, kind, 'telemetry', type);
+        if (!result.ok) return;
+        const { message } = result.value as { message: { channel: string; reading: { values: Record<string, unknown> } } };
+        expect(Object.keys(message.reading.values).length).toBeGreaterThan(0);
+      }),
+      { numRuns: 1500, seed: 16_0004 },
+    );
+  });
 });
