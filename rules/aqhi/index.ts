@@ -45,3 +45,5 @@ export { fitModel, lastObserved, modelForecast } from './forecast-model.js';
 export type { FittedModel, IndexSeries, ModelFit, ModelOptions } from './forecast-model.js';
 export { modelBeatsPersistence, scoreSkill, SKILL_LEADS } from './forecast-skill.js';
 export type { LeadSkill, ScoredPair, Skill, SkillLead } from './forecast-skill.js';
+export { calibrate, correct, fitLine } from './neighbourhood-calibration.js';
+export type { Calibration, CalibrationOptions, CalibrationStatus, ColocatedHour, LinearFit } from './neighbourhood-calibration.js';
