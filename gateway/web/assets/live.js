@@ -80,3 +80,17 @@ export function openAqhiStream(handlers) {
   addEventListener('pagehide', () => source.close());
   return { close: () => source.close() };
 }
+
+/**
+ * The map's live signal (GET /api/map/stream): `changed` whenever what the map draws has moved.
+ * The signed-in device's cookie opens it; EventSource reconnects by itself.
+ * @param {() => void} onChanged
+ */
+export function openMapStream(onChanged) {
+  const source = new EventSource('/api/map/stream');
+  source.addEventListener('changed', onChanged);
+  // A reconnect may have missed changes: read the map again once it is back.
+  source.addEventListener('hello', onChanged);
+  addEventListener('pagehide', () => source.close());
+  return { close: () => source.close() };
+}

@@ -1,10 +1,12 @@
 // @ts-check
 import { kindLabel } from './alert-text.js';
-import { byId, h, s, textColorOn } from './dom.js';
-import { formatAge, formatDistance, formatTime, syncClock } from './format.js';
+import { byId, s, textColorOn } from './dom.js';
+import { formatDistance, syncClock } from './format.js';
 import { cabinetName, placesFrom } from './alert-subject.js';
 import { label, onLanguageChange, plural, t } from './i18n.js';
-import { openAlertStream, openAqhiStream } from './live.js';
+import { openMapStream } from './live.js';
+import { drawLegend, infoPanel, nearestUsableAed, straightLineText } from './map-panel.js';
+import { createTiledMap } from './map-tiled.js';
 import { createProjection, scaleBarMetres } from './map-projection.js';
 import { api, requireSession } from './session.js';
 import { mountShell } from './shell.js';
@@ -12,7 +14,7 @@ import { mountShell } from './shell.js';
 /** @typedef {import('./types.js').MapBody} MapBody */
 /** @typedef {import('./types.js').Me} Me */
 /** @typedef {import('./map-projection.js').MapPoint} MapPoint */
-/** @typedef {{ type: 'resident' | 'aed' | 'responder' | 'station' | 'home', id: string }} Selection */
+/** @typedef {import('./map-panel.js').Selection} Selection */
 
 /*
  * The emergency map, drawn offline from the community's own records (GET /api/map): grid
@@ -25,6 +27,14 @@ const info = byId('map-info', HTMLElement);
 const legend = byId('legend', HTMLElement);
 const counts = byId('map-counts', HTMLParagraphElement);
 const errorLine = byId('map-error', HTMLParagraphElement);
+const tiledContainer = byId('tiled-map', HTMLDivElement);
+const offlineNote = byId('map-offline-note', HTMLParagraphElement);
+const tools = byId('map-tools', HTMLDivElement);
+
+/** The map over tiles, when the gateway has a tile source. @type {Awaited<ReturnType<typeof createTiledMap>> | undefined} */
+let tiled;
+/** @type {ReturnType<typeof createTiledMap> | undefined} */
+let tiledPending;
 
 /** @type {MapBody | undefined} */
 let data;
@@ -210,6 +220,18 @@ function drawLayers(body) {
     );
   }
 
+  // From each resident in trouble to the nearest usable cabinet: a straight line, and it says so.
+  for (const resident of body.residents) {
+    const nearest = resident.location === null ? null : nearestUsableAed(body, resident.location);
+    if (resident.location === null || nearest === null) continue;
+    const from = toScreen(resident.location.lat, resident.location.lon);
+    const to = toScreen(nearest.aed.lat, nearest.aed.lon);
+    layers.push(
+      s('line', { class: 'aed-line', x1: from.x, y1: from.y, x2: to.x, y2: to.y }),
+      s('text', { class: 'line-label', x: (from.x + to.x) / 2, y: (from.y + to.y) / 2 - 6, 'text-anchor': 'middle', 'font-size': 12 }, straightLineText(nearest.distanceM)),
+    );
+  }
+
   for (const resident of body.residents) {
     if (resident.location === null) continue;
     const p = toScreen(resident.location.lat, resident.location.lon);
@@ -241,99 +263,22 @@ function drawLayers(body) {
   return layers;
 }
 
-/** @param {MapBody} body */
-function infoPanel(body) {
-  if (selected === null) return [h('p', { class: 'muted' }, t('map.pick'))];
-  const { type, id } = selected;
-  if (type === 'resident') {
-    const r = body.residents.find((x) => x.id === id);
-    if (r === undefined) return [h('p', { class: 'muted' }, t('map.pick'))];
-    return [
-      h('h2', {}, r.name),
-      r.address === null ? null : h('p', {}, r.address),
-      r.location === null ? null : h('p', { class: 'muted' }, label('where', r.location.source)),
-      h(
-        'ul',
-        {},
-        ...r.alerts.map((a) =>
-          h(
-            'li',
-            {},
-            h('span', { class: `badge sev-${a.severity}` }, label('severity', a.severity)),
-            ' ',
-            h('a', { href: `/console#alert=${a.id}` }, kindLabel(a.kind)),
-            ` · ${label('state', a.state)} · ${t('alert.sinceValue', { time: formatTime(a.createdAt), age: formatAge(a.createdAt) })}`,
-          ),
-        ),
-      ),
-    ];
-  }
-  if (type === 'aed') {
-    const a = body.aeds.find((x) => x.id === id);
-    if (a === undefined) return [];
-    return [
-      h('h2', {}, cabinetName(a, placesFrom(body))),
-      h('p', {}, h('strong', {}, label('aedState', a.state))),
-      a.description === null ? null : h('p', {}, a.description, a.floor === null ? '' : ` · ${t('aed.floor', { floor: a.floor })}`),
-    ];
-  }
-  if (type === 'responder') {
-    const r = body.responders.find((x) => x.id === id);
-    return r === undefined ? [] : [h('h2', {}, r.name), h('p', {}, t('map.responder'))];
-  }
-  if (type === 'station') {
-    const st = body.stations.find((x) => x.id === id);
-    if (st === undefined) return [];
-    return [
-      h('h2', {}, st.name),
-      h('p', {}, `${t('board.title')}: `, h('strong', {}, st.display ?? '—'), st.stale ? ` · ${t('board.stale')}` : ''),
-      h('p', {}, h('a', { href: '/board' }, t('nav.board'))),
-    ];
-  }
-  return [];
-}
-
-/**
- * A legend entry with a small sample of the marker.
- * @param {string} className
- * @param {SVGElement} shape
- * @param {string} text
- */
-function legendItem(className, shape, text) {
-  return h('li', {}, s('svg', { width: 24, height: 24, viewBox: '0 0 24 24', 'aria-hidden': 'true', class: className }, shape), text);
-}
-
-function drawLegend() {
-  const aedStates = ['ready', 'in_use', 'fault', 'maintenance', 'offline'];
-  legend.replaceChildren(
-    h('h2', {}, t('map.legend')),
-    h(
-      'ul',
-      {},
-      legendItem('', s('rect', { class: 'grid-area', x: 2, y: 5, width: 20, height: 14 }), t('map.grid')),
-      me.role === 'admin' || me.role === 'worker' ? legendItem('', s('rect', { class: 'home', x: 8, y: 8, width: 8, height: 8 }), t('map.home')) : null,
-      me.role === 'admin' || me.role === 'worker' ? legendItem('resident', s('circle', { class: 'marker', cx: 12, cy: 12, r: 8 }), t('map.resident')) : null,
-      ...aedStates.map((state) =>
-        legendItem(`aed state-${state}`, s('rect', { class: 'marker', x: 3, y: 3, width: 18, height: 18, rx: 4 }), `${t('map.aed')}: ${label('aedState', state)}`),
-      ),
-      me.role === 'admin' || me.role === 'worker' ? legendItem('responder', s('path', { class: 'marker', d: 'M12 2 L22 20 L2 20 Z' }), t('map.responder')) : null,
-      legendItem('station', s('circle', { class: 'marker', cx: 12, cy: 12, r: 9 }), t('map.station')),
-    ),
-  );
-}
-
 function draw() {
   if (data === undefined) return;
-  if (!view.fitted) openingView(data);
-  svg.replaceChildren(...drawLayers(data));
-  info.replaceChildren(...infoPanel(data).filter((node) => node !== null));
+  if (tiled !== undefined) {
+    tiled.draw(data, me, selected);
+  } else {
+    if (!view.fitted) openingView(data);
+    svg.replaceChildren(...drawLayers(data));
+  }
+  info.replaceChildren(...infoPanel(data, selected).filter((node) => node !== null));
   counts.textContent = [
     plural('map.countResidents', data.residents.length),
     plural('map.countAeds', data.aeds.length),
     plural('map.countResponders', data.responders.length),
     plural('map.countStations', data.stations.length),
   ].join(' · ');
-  drawLegend();
+  drawLegend(legend, me);
 }
 
 async function load() {
@@ -344,6 +289,18 @@ async function load() {
     const first = data === undefined;
     data = body;
     projection = createProjection(allLatLons(body));
+    if (body.tiles !== null && tiled === undefined) {
+      // Two loads in flight (the first read and the stream's hello) build one map, not two.
+      tiledPending ??= createTiledMap(tiledContainer, body.tiles, (target) => {
+        selected = target;
+        draw();
+      });
+      tiledContainer.hidden = false;
+      tiled = await tiledPending;
+      svg.style.display = 'none';
+      tools.style.display = 'none';
+      offlineNote.textContent = t('map.tiled', { attribution: body.tiles.attribution });
+    }
     if (first) {
       const focus = /^#resident=([A-Za-z0-9_-]{1,64})$/.exec(location.hash)?.[1];
       if (focus !== undefined) selected = { type: 'resident', id: focus };
@@ -356,13 +313,6 @@ async function load() {
   }
 }
 
-/** @type {ReturnType<typeof setTimeout> | undefined} */
-let reloadTimer;
-/** Several changes in a burst (an alert and its pages) reload once. */
-function reloadSoon() {
-  clearTimeout(reloadTimer);
-  reloadTimer = setTimeout(() => void load(), 1_000);
-}
 
 /** @param {number} factor */
 function zoom(factor) {
@@ -421,10 +371,8 @@ async function main() {
   mountShell('map', me);
   onLanguageChange(draw);
   await load();
-  if (me.role === 'admin' || me.role === 'worker') openAlertStream({ onHello: reloadSoon, onAlert: reloadSoon, onStatus: () => undefined });
-  openAqhiStream({ onSnapshot: () => undefined, onIndex: reloadSoon, onStatus: () => undefined });
-  // Cabinets and responders change without an alert the bureau or a responder could hear of.
-  setInterval(() => void load(), 60_000);
+  // Responders, cabinets, alerts and indexes move on the map as they change: no polling.
+  openMapStream(() => void load());
 }
 
 main().catch((/** @type {unknown} */ err) => {

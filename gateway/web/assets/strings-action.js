@@ -62,6 +62,7 @@ export const ACTION_STRINGS = {
   'vitals.unavailable': { zh: '无法读取手环数据', en: 'The bracelet’s readings could not be read' },
 
   'map.straightLine': { zh: '直线距离 {distance}（非步行路线）', en: '{distance} in a straight line (not a walking route)' },
+  'map.straightShort': { zh: '直线距离 {distance}', en: '{distance}, straight line' },
   'map.countResidents': { zh: '告警居民 {n}', en: '{n} residents with alerts' },
   'map.countResidents.one': { zh: '告警居民 {n}', en: '1 resident with an alert' },
   'map.countAeds': { zh: 'AED {n}', en: '{n} AEDs' },

@@ -158,6 +158,7 @@
 /**
  * @typedef {object} MapBody
  * @property {string} generatedAt
+ * @property {{ url: string, attribution: string, maxZoom: number } | null} tiles
  * @property {{ id: string, name: string, district: string | null, boundary: [number, number][] | null, yours: boolean }[]} grids
  * @property {{ lat: number, lon: number, grid: string, residents: number }[]} homes
  * @property {MapResident[]} residents
