@@ -32,7 +32,7 @@ export function authorizeDeviceSubscribe(deviceId: string, topicFilter: string):
 }
 
 /** Roles of API tokens (gateway/http/token-store.ts), repeated so broker/ imports nothing of the gateway. */
-export type AppRole = 'admin' | 'worker' | 'bureau' | 'responder' | 'dispatcher';
+export type AppRole = 'admin' | 'worker' | 'bureau' | 'responder' | 'dispatcher' | 'doctor' | 'family';
 
 /** An app client (workers' phones, the bureau's screens) logged in with an API token. */
 export interface AppClient {

@@ -35,6 +35,8 @@ import { SseHub } from './http/sse.js';
 import { createNodeRedHost, type NodeRedHost } from './node-red/node-red-host.js';
 import { createEmergencies, type Emergencies } from './emergencies/emergencies.js';
 import { ThrottledLog } from './node-red/throttled-log.js';
+import { AccessLog } from './audit/access-log.js';
+import { SharingRecords } from './sharing/sharing-records.js';
 
 export interface GatewayPorts {
   mqtt: number;
@@ -135,7 +137,10 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   let checkpointer: WalCheckpointer | undefined;
   let stopped = false;
   let httpPort = config.httpPort;
+  const accessLog = new AccessLog(db);
+  const sharingRecords = new SharingRecords(db);
   const alerting = createAlerting({
+    accessLog,
     config,
     settings,
     db,
@@ -225,6 +230,8 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       aqhiDaily: aqhiReports.daily,
       aqhiForecast: aqhiReports.forecast,
       aqhiForecastStream: aqhiReports.forecastStream,
+      accessLog,
+      sharingRecords,
       timeZone: settings.timeZone,
       mapTiles: config.map?.tiles ?? null,
       readiness: () => {

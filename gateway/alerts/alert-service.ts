@@ -39,6 +39,8 @@ export interface AlertServiceDeps {
   metrics: GatewayMetrics;
   log: Logger;
   now(): number;
+  /** The deployment's zone: an SOS reaches the family doctor in clinic hours only. */
+  timeZone?: string;
 }
 
 /** Roles where the first reachable person is enough; the rest are everyone in the role. */
@@ -242,7 +244,7 @@ export class AlertService {
     const plan = planner.plan({
       alert,
       nowMs,
-      roster: rosterFor(registry, alert),
+      roster: this.rosterOf(alert, nowMs),
       steps: escalationStepsFor(registry, alert),
       repage: repagePolicyFor(registry, alert),
     });
@@ -258,6 +260,10 @@ export class AlertService {
     this.commit({ alert: next, changed: true, events: ['alertRecorded'] }, jobs);
   }
 
+  private rosterOf(alert: Alert, nowMs: number): ReturnType<typeof rosterFor> {
+    return rosterFor(this.deps.registry, alert, { nowMs, timeZone: this.deps.timeZone ?? 'Asia/Shanghai' });
+  }
+
   private jobsFor(alert: Alert, action: EscalationAction, nowMs: number): { jobs: NewPageJob[]; notes: string[] } {
     const { registry } = this.deps;
     const routesOf = (ids: readonly string[]): PageRoute[] =>
@@ -271,7 +277,7 @@ export class AlertService {
       }
       return { jobs, notes };
     }
-    const roster = rosterFor(registry, alert);
+    const roster = this.rosterOf(alert, nowMs);
     const seen = new Set<string>();
     for (const target of action.notify) {
       const candidates = target === 'assignee' ? (alert.assignee === null ? (roster.onDuty ?? []) : [alert.assignee]) : (roster[target] ?? []);

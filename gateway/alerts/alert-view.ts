@@ -2,6 +2,7 @@ import type { Alert, TimelineEntry } from '../../rules/safety/index.js';
 import type { Principal } from '../http/token-store.js';
 import type { Registry } from '../registry/registry.js';
 import { drillIdOf } from './drill-marker.js';
+import { personalAlertVisible, residentsOf } from '../sharing/visibility.js';
 
 type TimelineView = Omit<TimelineEntry, 'atMs'> & { at: string };
 
@@ -41,7 +42,7 @@ export function presentAlert(alert: Alert): AlertView {
  * responders: none (alerts carry resident data; the bureau has the index feed, responders their
  * dispatches).
  */
-export function alertVisibility(registry: Registry, principal: Principal): (alert: Pick<Alert, 'grid' | 'kind'>) => boolean {
+export function alertVisibility(registry: Registry, principal: Principal): (alert: Pick<Alert, 'grid' | 'kind' | 'subject' | 'severity' | 'details'>) => boolean {
   switch (principal.role) {
     case 'admin':
       return () => true;
@@ -49,6 +50,10 @@ export function alertVisibility(registry: Registry, principal: Principal): (aler
       const grids = new Set(principal.subject === null ? [] : (registry.get('workers', principal.subject)?.grids ?? []));
       return (alert) => grids.has(alert.grid);
     }
+    case 'doctor':
+    case 'family':
+      // Their own patients or relative, within the resident's sharing choices.
+      return (alert) => personalAlertVisible(registry, principal, alert);
     default:
       return () => false;
   }
@@ -58,5 +63,7 @@ export function alertVisibility(registry: Registry, principal: Principal): (aler
 export function visibleGrids(registry: Registry, principal: Principal): string[] | undefined {
   if (principal.role === 'admin') return undefined;
   if (principal.role === 'worker' && principal.subject !== null) return [...(registry.get('workers', principal.subject)?.grids ?? [])];
+  // Doctors and family: their residents' grids; each alert is then checked against the sharing choices.
+  if (principal.role === 'doctor' || principal.role === 'family') return [...new Set(residentsOf(registry, principal).map((r) => r.grid))];
   return [];
 }

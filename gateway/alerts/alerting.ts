@@ -33,11 +33,17 @@ import { GridChangeMessages } from './grid-change-messages.js';
 import { isDrill } from './drill-marker.js';
 import { RuleStateStore } from './rule-state-store.js';
 import { connectSafetyRules } from './safety-rules.js';
+import type { AccessLog } from '../audit/access-log.js';
+import { resolvePerson } from '../pager/recipients.js';
+import { shareAlert } from '../sharing/alert-sharing.js';
+import { createPageSharing } from '../sharing/page-sharing.js';
 
 export type Publish = (topic: string, payload: string, options: { qos: 0 | 1; retain?: boolean }) => Promise<void>;
 
 export interface AlertingDeps {
   config: GatewayConfig;
+  /** Pages sent about residents are recorded here. */
+  accessLog: AccessLog;
   settings: DeploymentSettings;
   db: SqliteDatabase;
   registry: Registry;
@@ -90,6 +96,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     metrics,
     log,
     now,
+    timeZone: settings.timeZone,
   });
   const ruleState = new RuleStateStore(db);
   const safetyConfig: SafetyRulesConfig = { rules: settings.rules as SafetyRuleOverrides, grids: {} };
@@ -119,6 +126,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     alert: (id) => service.get(id),
     record: (id, entry) => service.record(id, entry),
     context,
+    share: createPageSharing(registry, deps.accessLog, now),
     ackUrl: (alertId, personId) => ackLinks.url(alertId, personId),
     dispatchUrls: (alertId, personId) => ({ acceptUrl: ackLinks.url(alertId, personId, 'accept'), declineUrl: ackLinks.url(alertId, personId, 'decline') }),
     timeZone: settings.timeZone,
@@ -133,7 +141,8 @@ export function createAlerting(deps: AlertingDeps): Alerting {
   function commandBracelets(alert: Alert, events: AlertEventName[]): void {
     // A drill's casualty is played: the resident's real bracelet is not told help is coming.
     if (!events.includes('alertAcked') || !RESIDENT_KINDS.has(alert.kind) || isDrill(alert)) return;
-    const byName = alert.assignee === null ? null : (registry.get('workers', alert.assignee)?.name ?? null);
+    // Whoever answered: a worker, the family doctor, a family member.
+    const byName = alert.assignee === null ? null : (resolvePerson(registry, alert.assignee)?.name ?? null);
     for (const device of registry.list('devices')) {
       if (device.kind !== 'bracelet' || device.resident !== alert.subject) continue;
       const command = JSON.stringify({ cmd: 'ack', alertId: alert.id, kind: alert.kind, by: alert.assignee, byName });
@@ -146,9 +155,11 @@ export function createAlerting(deps: AlertingDeps): Alerting {
   service.events.on('changed', (alert, events) => {
     const message: AlertChangeMessage = { change: events, alert: presentAlert(alert) };
     hub.publish('alert', message);
-    // Workers' apps hear of new alerts and state changes; delivery records stay on the timeline.
+    // Workers' apps hear of new alerts and state changes, as workers may see them; delivery records stay on the timeline.
     if (events.some((e) => e !== 'alertRecorded')) {
-      deps.publish(`alerts/grid/${alert.grid}`, JSON.stringify(gridMessages.next(alert, events)), { qos: 1 }).catch((err: unknown) => log.debug({ err }, 'grid alert topic not published'));
+      const forGrid = gridMessages.next(alert, events);
+      const forWorkers = { ...forGrid, alert: shareAlert(registry, 'worker', alert, forGrid.alert, null).alert };
+      deps.publish(`alerts/grid/${alert.grid}`, JSON.stringify(forWorkers), { qos: 1 }).catch((err: unknown) => log.debug({ err }, 'grid alert topic not published'));
     }
     commandBracelets(alert, events);
   });

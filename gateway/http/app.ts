@@ -21,6 +21,7 @@ import { mapRoutes } from './routes/map-routes.js';
 import { emergencyRoutes } from './routes/emergency-routes.js';
 import { rescuePageRoutes } from './routes/rescue-page-routes.js';
 import { webRoutes } from './routes/web-routes.js';
+import { residentRoutes } from './routes/resident-routes.js';
 import { StreamTickets } from './stream-tickets.js';
 import { DeviceSessions } from './device-sessions.js';
 import fastifyCookie from '@fastify/cookie';
@@ -98,6 +99,7 @@ export async function buildHttpApp(deps: HttpDeps, log: Logger): Promise<Gateway
   await app.register(mapRoutes, deps);
   await app.register(emergencyRoutes, deps);
   await app.register(rescuePageRoutes, deps);
+  await app.register(residentRoutes, deps);
   await app.register(webRoutes, deps);
   return app;
 }

@@ -19,6 +19,8 @@ import type { StationIndex } from '../aqhi/feed-schema.js';
 import type { DailyReportService } from '../aqhi/daily-report-service.js';
 import type { ForecastService } from '../aqhi/forecast-service.js';
 import type { ForecastBody } from '../aqhi/forecast-schema.js';
+import type { AccessLog } from '../audit/access-log.js';
+import type { SharingRecords } from '../sharing/sharing-records.js';
 
 /** One alert change as the SSE stream and the `alerts/grid/{gridId}` topic carry it. */
 export interface AlertChangeMessage {
@@ -58,6 +60,10 @@ export interface HttpDeps {
   aqhiDaily: Pick<DailyReportService, 'recent'>;
   aqhiForecast: Pick<ForecastService, 'forecast' | 'all' | 'putOfficial'>;
   aqhiForecastStream: SseHub<ForecastBody>;
+  /** Every read of a resident's data, append-only. */
+  accessLog: AccessLog;
+  /** Residents' sharing choices as recorded. */
+  sharingRecords: SharingRecords;
   /** The deployment's time zone (the provision file's `timeZone`), for showing local times. */
   timeZone: string;
   /** The map's tile source (configuration `map.tiles`); null draws the map offline. */

@@ -17,6 +17,8 @@ interface SseMessage<T> {
 
 interface SseClient<T> {
   accepts: (data: T) => boolean;
+  /** This client's own view of a message (what its viewer may see); the shared frame when absent. */
+  shape?: (data: T) => unknown;
   write: (chunk: string) => boolean;
   end: () => void;
 }
@@ -57,11 +59,13 @@ export class SseHub<T> {
     this.buffer.push(message);
     if (this.buffer.length > this.replayBuffer) this.buffer.shift();
     const text = frame(message);
-    for (const client of this.clients) if (client.accepts(data)) client.write(text);
+    for (const client of this.clients) {
+      if (client.accepts(data)) client.write(client.shape === undefined ? text : frame({ ...message, data: client.shape(data) }));
+    }
   }
 
   /** Takes over the reply and streams until the client goes away or the hub closes. */
-  attach(request: FastifyRequest, reply: FastifyReply, accepts: (data: T) => boolean, first?: { event: string; data: unknown }): void {
+  attach(request: FastifyRequest, reply: FastifyReply, accepts: (data: T) => boolean, first?: { event: string; data: unknown }, shape?: (data: T) => unknown): void {
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -74,6 +78,7 @@ export class SseHub<T> {
     });
     const client: SseClient<T> = {
       accepts,
+      ...(shape === undefined ? {} : { shape }),
       write: (chunk) => {
         if (res.writableLength > this.maxQueuedBytes) {
           request.log.warn({ queuedBytes: res.writableLength }, 'event stream client too slow; dropped');
@@ -94,7 +99,7 @@ export class SseHub<T> {
     if (first !== undefined) res.write(`event: ${first.event}\ndata: ${JSON.stringify(first.data)}\n\n`);
     const lastId = Number(request.headers['last-event-id']);
     if (Number.isInteger(lastId) && lastId > 0) {
-      for (const message of this.buffer) if (message.id > lastId && accepts(message.data)) res.write(frame(message));
+      for (const message of this.buffer) if (message.id > lastId && accepts(message.data)) res.write(frame(shape === undefined ? message : { ...message, data: shape(message.data) }));
     }
   }
 

@@ -3,13 +3,14 @@ import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { hashToken, newToken } from '../auth/secret-hash.js';
 
 /** `dispatcher`: the 120 emergency centre's system (emergencies only: no residents, no alerts). */
-export const ROLES = ['admin', 'worker', 'bureau', 'responder', 'dispatcher'] as const;
+/** `doctor`: a family doctor (own patients); `family`: a resident's contact (one resident). */
+export const ROLES = ['admin', 'worker', 'bureau', 'responder', 'dispatcher', 'doctor', 'family'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Principal {
   tokenId: string;
   role: Role;
-  /** The worker or responder id the token speaks for. */
+  /** The worker, responder or doctor id, or the family contact id, the token speaks for. */
   subject: string | null;
 }
 

@@ -23,6 +23,8 @@ export interface PagerDeps {
   /** Appends to the alert's timeline (and persists it). */
   record(alertId: string, entry: RecordedEntry): void;
   context(alert: Alert): AlertContext;
+  /** The alert and context as this person may receive them (the resident's sharing choices); as they are when absent. */
+  share?(alert: Alert, person: Person, context: AlertContext): { alert: Alert; context: AlertContext };
   ackUrl(alertId: string, personId: string): string;
   /** Accept and decline links for a responder dispatch page. */
   dispatchUrls(alertId: string, personId: string): { acceptUrl: string; declineUrl: string };
@@ -82,6 +84,11 @@ export class Pager {
     return resolvePerson(this.deps.registry, id) ?? { id, name: id, kind: 'worker', channels: [] };
   }
 
+  private shared(alert: Alert, person: Person): { alert: Alert; context: AlertContext } {
+    const context = this.deps.context(alert);
+    return this.deps.share === undefined ? { alert, context } : this.deps.share(alert, person, context);
+  }
+
   private async runJob(job: PageJob): Promise<void> {
     for (;;) {
       const alert = this.deps.alert(job.alertId);
@@ -92,8 +99,7 @@ export class Pager {
       }
       const person = this.personOf(route.to);
       const message = buildPageMessage({
-        alert,
-        context: this.deps.context(alert),
+        ...this.shared(alert, person),
         person,
         reason: job.reason,
         step: job.step,
@@ -121,7 +127,7 @@ export class Pager {
       const person = this.personOf(route.to);
       const items = live.map((job) => {
         const alert = this.deps.alert(job.alertId)!;
-        return { alert, context: this.deps.context(alert), ackUrl: this.deps.ackUrl(alert.id, person.id) };
+        return { ...this.shared(alert, person), ackUrl: this.deps.ackUrl(alert.id, person.id) };
       });
       const message = buildDigestMessage(person, items, this.deps.timeZone);
       if (!(await this.attempt(live, message))) return;

@@ -17,14 +17,21 @@ export function referencesOf<C extends CollectionName>(collection: C, entry: Ent
       const grid = entry as EntityByCollection['grids'];
       grid.onDuty.forEach((id, i) => add(`onDuty/${i}`, 'workers', id));
       grid.backup.forEach((id, i) => add(`backup/${i}`, 'workers', id));
+      (grid.doctors ?? []).forEach((id, i) => add(`doctors/${i}`, 'doctors', id));
       // The emergency group mixes workers and responders; checked against both below.
       break;
     }
     case 'workers':
       (entry as EntityByCollection['workers']).grids.forEach((id, i) => add(`grids/${i}`, 'grids', id));
       break;
-    case 'residents':
-      add('grid', 'grids', (entry as EntityByCollection['residents']).grid);
+    case 'residents': {
+      const resident = entry as EntityByCollection['residents'];
+      add('grid', 'grids', resident.grid);
+      add('doctor', 'doctors', resident.doctor);
+      break;
+    }
+    case 'doctors':
+      (entry as EntityByCollection['doctors']).grids.forEach((id, i) => add(`grids/${i}`, 'grids', id));
       break;
     case 'devices': {
       const device = entry as EntityByCollection['devices'];
@@ -44,6 +51,17 @@ export function referencesOf<C extends CollectionName>(collection: C, entry: Ent
       break;
   }
   return refs;
+}
+
+/** A contact id names one person of the resident's family: two contacts may not share it. */
+export function contactIdProblem(resident: EntityByCollection['residents']): string | undefined {
+  const seen = new Set<string>();
+  for (const [i, contact] of resident.contacts.entries()) {
+    if (contact.id === undefined) continue;
+    if (seen.has(contact.id)) return `contacts/${i}/id: "${contact.id}" is already another contact's id`;
+    seen.add(contact.id);
+  }
+  return undefined;
 }
 
 /** A device is bound to exactly the thing its kind measures. */

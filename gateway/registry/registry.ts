@@ -4,7 +4,8 @@ import { describeSchemaErrors } from '../config/schema-errors.js';
 import { hashSecret, verifySecret } from '../auth/secret-hash.js';
 import { checkProofs, loadProofs, saveProofs, settleStaleGroups, type ProofCheck, type ProvisionedSecret, type SecretHasher, type StaleGroupCheck } from './secret-proofs.js';
 import { COLLECTIONS, COLLECTION_NAMES, type CollectionName, type DeviceEntity, type EntityByCollection } from './schemas.js';
-import { deviceBindingProblem, referencesOf } from './references.js';
+import { sharingProblems } from './sharing-check.js';
+import { contactIdProblem, deviceBindingProblem, referencesOf } from './references.js';
 
 export class RegistryError extends Error {
   override name = 'RegistryError';
@@ -117,6 +118,10 @@ export class Registry {
   /** Applies schema defaults and validates one entry; throws a RegistryError naming the fields. */
   parse<C extends CollectionName>(collection: C, body: unknown): EntityByCollection[C] {
     const schema = COLLECTIONS[collection];
+    if (collection === 'residents') {
+      const problems = sharingProblems((body as { sharing?: unknown } | null)?.sharing);
+      if (problems.length > 0) throw new RegistryError('invalid', problems.join('; '));
+    }
     const value = Value.Default(schema, structuredClone(body)) as unknown;
     if (!Value.Check(schema, value)) {
       throw new RegistryError('invalid', describeSchemaErrors(schema, value).join('; '));
@@ -124,6 +129,10 @@ export class Registry {
     const entry = value as EntityByCollection[C];
     if (collection === 'devices') {
       const problem = deviceBindingProblem(entry as DeviceEntity);
+      if (problem !== undefined) throw new RegistryError('invalid', problem);
+    }
+    if (collection === 'residents') {
+      const problem = contactIdProblem(entry as EntityByCollection['residents']);
       if (problem !== undefined) throw new RegistryError('invalid', problem);
     }
     return entry;
@@ -139,6 +148,29 @@ export class Registry {
     this.db.transaction(() => this.write(collection, entry, secretHash))();
     if (collection === 'devices') this.announceSecrets([entry]);
     return { created, entry: this.get(collection, entry.id)! };
+  }
+
+  /**
+   * Replaces an existing entry (not a device: no secret to settle) and runs `alongside` in the
+   * same transaction, so a record kept with the change is written with it or not at all.
+   */
+  replaceWith<C extends Exclude<CollectionName, 'devices'>>(collection: C, body: unknown, alongside: () => void): Stored<C> {
+    this.assertNotLoading();
+    const entry = this.parse(collection, body);
+    if (!this.has(collection, entry.id)) throw new RegistryError('not_found', `no ${collection.replace(/s$/, '')} "${entry.id}"`);
+    this.assertReferences(collection, entry, (c, id) => this.has(c, id));
+    const before = this.get(collection, entry.id)!;
+    try {
+      this.db.transaction(() => {
+        this.write(collection, entry, undefined);
+        alongside();
+      })();
+    } catch (err) {
+      // The transaction rolled back; the in-memory copy must not keep what the store refused.
+      this.cache.get(collection)!.set(entry.id, before);
+      throw err;
+    }
+    return this.get(collection, entry.id)!;
   }
 
   /**

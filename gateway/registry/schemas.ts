@@ -20,11 +20,16 @@ export const Channel = Type.Union([
 ]);
 export type Channel = Static<typeof Channel>;
 
+const AccessHours = Type.Union([
+  Type.Literal('24/7'),
+  Type.Record(Type.String({ pattern: '^(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?$' }), TimeRange),
+]);
+
 const Place = Type.Object({ lat: Lat, lon: Lon, radiusM: RadiusM }, strict);
 
 export const EscalationStep = Type.Object(
   {
-    notify: Type.Array(Type.Union([Type.Literal('onDuty'), Type.Literal('backup'), Type.Literal('family'), Type.Literal('emergencyGroup')]), { minItems: 1 }),
+    notify: Type.Array(Type.Union([Type.Literal('onDuty'), Type.Literal('backup'), Type.Literal('family'), Type.Literal('emergencyGroup'), Type.Literal('doctor')]), { minItems: 1 }),
     waitS: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
   },
   strict,
@@ -56,6 +61,15 @@ export const SafetyRuleOverrides = Type.Object(SafetyRuleFields, strict);
 /** A resident's own thresholds: the contract's flat vitals keys, and any rule by name. */
 export const ResidentThresholds = Type.Object({ ...VitalThresholds.properties, ...SafetyRuleFields }, strict);
 
+export const DISPATCH120_TRIGGERS = ['fall', 'sos', 'vitals_critical'] as const;
+export const Dispatch120Policy = Type.Object(
+  {
+    afterS: Type.Integer({ minimum: 0, maximum: 3600, description: 'seconds an emergency may stay unacked before it is handed off' }),
+    on: Type.Array(Type.Union(DISPATCH120_TRIGGERS.map((t) => Type.Literal(t))), { minItems: 1 }),
+  },
+  strict,
+);
+
 export const Grid = Type.Object(
   {
     id: Id,
@@ -75,6 +89,10 @@ export const Grid = Type.Object(
     ),
     /** This grid's overrides of the deployment's rules (its residents' own thresholds win). */
     rules: Type.Optional(Type.Object(SafetyRuleFields, strict)),
+    /** The family doctors paired with this grid's workers. */
+    doctors: Type.Optional(Type.Array(Id)),
+    /** When an unanswered emergency is handed to the 120 dispatch centre; absent: never. */
+    dispatch120: Type.Optional(Dispatch120Policy),
   },
   strict,
 );
@@ -92,6 +110,32 @@ export const Worker = Type.Object(
 export const CONDITIONS = ['copd', 'hypertension', 'dementia', 'cardiac', 'asthma', 'diabetes'] as const;
 
 
+/** Data categories a resident may share (CONTRACT.md §6), and with whom. */
+export const SHARING_CATEGORIES = ['location', 'vitals', 'activity', 'conditions'] as const;
+export type SharingCategory = (typeof SHARING_CATEGORIES)[number];
+export const SHARING_RECIPIENTS = ['worker', 'doctor', 'family', 'responder'] as const;
+export type SharingRecipient = (typeof SHARING_RECIPIENTS)[number];
+const Recipients = Type.Array(Type.Union(SHARING_RECIPIENTS.map((r) => Type.Literal(r))), { uniqueItems: true });
+export const Sharing = Type.Object(
+  { location: Type.Optional(Recipients), vitals: Type.Optional(Recipients), activity: Type.Optional(Recipients), conditions: Type.Optional(Recipients) },
+  strict,
+);
+export type Sharing = Static<typeof Sharing>;
+
+export const CALL_BUTTON_TARGETS = ['doctor', 'onDuty', 'backup', 'family'] as const;
+export type CallButtonTarget = (typeof CALL_BUTTON_TARGETS)[number];
+
+export const Contact = Type.Object(
+  {
+    /** Names the contact for a family token and on timelines; without it the contact is named by position. */
+    id: Type.Optional(Id),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    relation: Type.Optional(Type.String({ maxLength: 100 })),
+    channels: Type.Array(Channel, { default: [] }),
+  },
+  strict,
+);
+
 export const Resident = Type.Object(
   {
     id: Id,
@@ -102,14 +146,14 @@ export const Resident = Type.Object(
     safeZone: Type.Optional(Place),
     conditions: Type.Array(Type.Union(CONDITIONS.map((c) => Type.Literal(c))), { default: [] }),
     livesAlone: Type.Optional(Type.Boolean()),
-    contacts: Type.Array(
-      Type.Object(
-        { name: Type.String({ minLength: 1, maxLength: 200 }), relation: Type.Optional(Type.String({ maxLength: 100 })), channels: Type.Array(Channel, { default: [] }) },
-        strict,
-      ),
-      { default: [] },
-    ),
+    contacts: Type.Array(Contact, { default: [] }),
     thresholds: Type.Optional(ResidentThresholds),
+    /** The resident's family doctor. */
+    doctor: Type.Optional(Id),
+    /** Whom the SOS button reaches, in order; absent: the grid's escalation policy. */
+    callButton: Type.Optional(Type.Array(Type.Union(CALL_BUTTON_TARGETS.map((t) => Type.Literal(t))), { minItems: 1, uniqueItems: true })),
+    /** What routine data reaches whom; absent categories reach nobody (emergencies excepted). */
+    sharing: Type.Optional(Sharing),
   },
   strict,
 );
@@ -127,10 +171,6 @@ export const Device = Type.Object(
   strict,
 );
 
-const AccessHours = Type.Union([
-  Type.Literal('24/7'),
-  Type.Record(Type.String({ pattern: '^(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?$' }), TimeRange),
-]);
 
 export const Aed = Type.Object(
   {
@@ -175,6 +215,30 @@ export const Responder = Type.Object(
   strict,
 );
 
+export const Doctor = Type.Object(
+  {
+    id: Id,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    grids: Type.Array(Id, { default: [] }),
+    /** When the doctor answers calls (the SOS button's `doctor` target); absent: never by the button. */
+    clinicHours: Type.Optional(AccessHours),
+    channels: Type.Array(Channel, { default: [] }),
+  },
+  strict,
+);
+
+/** The 120 dispatch centre's endpoint; the body template's `{{name}}`s are listed in the README. */
+export const Dispatch120Endpoint = Type.Object(
+  {
+    url: Type.String({ pattern: '^https?://' }),
+    bodyTemplate: Type.String({ minLength: 2, maxLength: 20_000 }),
+    contentType: Type.Optional(Type.Union([Type.Literal('application/json'), Type.Literal('application/x-www-form-urlencoded')])),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+  },
+  strict,
+);
+export type Dispatch120Endpoint = Static<typeof Dispatch120Endpoint>;
+
 export const RulesOverrides = Type.Object(
   {
     ...SafetyRuleFields,
@@ -205,6 +269,7 @@ export const COLLECTIONS = {
   aeds: Aed,
   stations: Station,
   responders: Responder,
+  doctors: Doctor,
 } as const satisfies Record<string, TSchema>;
 
 export type CollectionName = keyof typeof COLLECTIONS;
@@ -218,10 +283,12 @@ export interface EntityByCollection {
   aeds: Static<typeof Aed>;
   stations: Static<typeof Station>;
   responders: Static<typeof Responder>;
+  doctors: Static<typeof Doctor>;
 }
 export type GridEntity = EntityByCollection['grids'];
 export type ResidentEntity = EntityByCollection['residents'];
 export type DeviceEntity = EntityByCollection['devices'];
+export type DoctorEntity = EntityByCollection['doctors'];
 
 export const ProvisionFile = Type.Object(
   {
@@ -234,6 +301,8 @@ export const ProvisionFile = Type.Object(
     aeds: Type.Optional(Type.Array(Aed)),
     stations: Type.Optional(Type.Array(Station)),
     responders: Type.Optional(Type.Array(Responder)),
+    doctors: Type.Optional(Type.Array(Doctor)),
+    dispatch120: Type.Optional(Dispatch120Endpoint),
   },
   strict,
 );

@@ -242,6 +242,36 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (drill_id, person)
   );
   `,
+  // 10: residents' sharing choices as recorded (who, when, on what basis), and the access log of
+  // resident data: both append-only, the store itself refusing to change or remove a row.
+  `
+  CREATE TABLE sharing_records (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    resident_id TEXT NOT NULL,
+    choices TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at_ms INTEGER NOT NULL,
+    basis TEXT NOT NULL,
+    form_ref TEXT
+  );
+  CREATE INDEX sharing_records_by_resident ON sharing_records (resident_id, seq);
+  CREATE TABLE access_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at_ms INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    role TEXT NOT NULL,
+    resident_id TEXT NOT NULL,
+    category TEXT NOT NULL,
+    action TEXT NOT NULL,
+    ground TEXT NOT NULL
+  );
+  CREATE INDEX access_log_by_resident ON access_log (resident_id, at_ms);
+  CREATE INDEX access_log_by_actor ON access_log (actor, at_ms);
+  CREATE INDEX access_log_by_time ON access_log (at_ms);
+  CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
+  CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
+  CREATE TRIGGER sharing_records_no_update BEFORE UPDATE ON sharing_records BEGIN SELECT RAISE(ABORT, 'sharing records are append-only'); END;
+  `,
 ];
 
 export function openDatabase(dataDir: string, fileName = 'gateway.db'): SqliteDatabase {

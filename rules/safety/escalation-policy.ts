@@ -6,8 +6,8 @@ import { DEFAULT_TIME_ZONE, createLocalTime } from './local-time.js';
 import { DEFAULT_REPAGE_POLICY, planRepage, repeatIntervalMs, type RepageCause, type RepagePolicy } from './repage-policy.js';
 import type { Severity } from './severity.js';
 
-
-export const NOTIFY_ROLES = ['onDuty', 'backup', 'family', 'emergencyGroup'] as const;
+/** `doctor`: the resident's family doctor (vitals, within the resident's sharing choices). */
+export const NOTIFY_ROLES = ['onDuty', 'backup', 'family', 'emergencyGroup', 'doctor'] as const;
 export type NotifyRole = (typeof NOTIFY_ROLES)[number];
 /** A role from the grid's policy, or whoever acknowledged the alert (for re-pages). */
 export type NotifyTarget = NotifyRole | 'assignee';

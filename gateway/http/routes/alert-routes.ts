@@ -3,7 +3,13 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ALERT_KINDS, ALERT_STATES, type Alert, type AlertKind, type AlertState } from '../../../rules/safety/index.js';
 import type { AlertFilter } from '../../alerts/alert-store.js';
-import { alertVisibility, presentAlert, visibleGrids } from '../../alerts/alert-view.js';
+import { alertVisibility, presentAlert, visibleGrids, type AlertView } from '../../alerts/alert-view.js';
+import type { AlertContext } from '../../alerts/alert-context.js';
+import type { AccessEntry } from '../../audit/access-log.js';
+import { contactId } from '../../pager/recipients.js';
+import { recipientOfRole, shareAlert, type SharedAlert } from '../../sharing/alert-sharing.js';
+import { accessEntriesFor } from '../../sharing/page-sharing.js';
+import { residentOfContact } from '../../sharing/sharing-policy.js';
 import type { HttpDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
 import type { Principal } from '../token-store.js';
@@ -45,20 +51,38 @@ function parseSince(raw: string | undefined): number | undefined {
   return ms;
 }
 
-function actorOf(principal: Principal): string {
+function actorOf(deps: HttpDeps, principal: Principal): string {
+  if (principal.role === 'family' && principal.subject !== null) {
+    // The contact as pages and the bracelet name them, so the wearer hears who is coming.
+    const [found] = residentOfContact(deps.registry, principal.subject);
+    if (found !== undefined) return contactId(found.resident.id, found.index, principal.subject);
+  }
   return principal.subject ?? principal.role;
 }
 
 /** May see resident data (names, addresses, family contacts). */
 function seesResidents(principal: Principal): boolean {
-  return principal.role === 'admin' || principal.role === 'worker';
+  return principal.role === 'admin' || principal.role === 'worker' || principal.role === 'doctor' || principal.role === 'family';
 }
 
 /** CONTRACT.md §3: alerts visible to the caller, their timelines, ack and resolve, the SSE stream. */
 export const alertRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const readers = { roles: ['admin', 'worker'] as const };
-  const handlers = { roles: ['admin', 'worker'] as const };
+  const readers = { roles: ['admin', 'worker', 'doctor', 'family'] as const };
+  const handlers = { roles: ['admin', 'worker', 'doctor'] as const };
+  /** A family member acks ("I'm going") and writes notes; resolving is for those who looked after it. */
+  const ackers = { roles: ['admin', 'worker', 'doctor', 'family'] as const };
+
+  /** The alert as this caller may see it under the resident's sharing choices, the read logged. */
+  function shaped<V extends AlertView>(request: FastifyRequest, alert: Alert, view: V, context: AlertContext | null, action: string, log: AccessEntry[]): SharedAlert<V> {
+    const principal = request.principal!;
+    const viewer = recipientOfRole(principal.role) ?? 'worker';
+    const shared = shareAlert(deps.registry, viewer, alert, view, context);
+    if (deps.registry.has('residents', alert.subject)) {
+      log.push(...accessEntriesFor({ atMs: deps.now(), actor: principal.subject ?? principal.role, role: principal.role, action }, alert, shared.grounds));
+    }
+    return shared;
+  }
 
   /** The alert if the caller may see it: 404 when absent, 403 when it is another grid's. */
   function visibleAlert(request: FastifyRequest, id: string): Alert {
@@ -87,7 +111,10 @@ export const alertRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
     if (grids !== undefined) filter.grids = grids;
     if (sinceMs !== undefined) filter.sinceMs = sinceMs;
     const alerts = deps.alerts.list(filter).filter(visible);
-    return { alerts: alerts.map(presentAlert) };
+    const log: AccessEntry[] = [];
+    const views = alerts.map((alert) => shaped(request, alert, presentAlert(alert), null, 'read_alerts', log).alert);
+    deps.accessLog.record(log);
+    return { alerts: views };
   });
 
   app.get(
@@ -103,8 +130,16 @@ export const alertRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
       },
     },
     (request, reply) => {
-      const visible = alertVisibility(deps.registry, request.principal!);
-      deps.alertHub.attach(request, reply, (data) => visible(data.alert), { event: 'hello', data: { role: request.principal!.role } });
+      const principal = request.principal!;
+      const visible = alertVisibility(deps.registry, principal);
+      const viewer = recipientOfRole(principal.role) ?? 'worker';
+      deps.alertHub.attach(
+        request,
+        reply,
+        (data) => visible(data.alert),
+        { event: 'hello', data: { role: principal.role } },
+        (data) => ({ ...data, alert: shareAlert(deps.registry, viewer, data.alert, data.alert, null).alert }),
+      );
     },
   );
 
@@ -115,41 +150,48 @@ export const alertRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
       .list({ subject: alert.subject, limit: 50 })
       .filter((a) => a.id !== alert.id && Math.abs(a.createdAt - alert.createdAt) <= INCIDENT_WINDOW_MS)
       .filter(alertVisibility(deps.registry, principal));
+    const log: AccessEntry[] = [];
+    const shared = shaped(request, alert, presentAlert(alert), seesResidents(principal) ? deps.alertContext(alert) : null, 'read_alert', log);
+    deps.accessLog.record(log);
     return {
-      ...presentAlert(alert),
-      context: seesResidents(principal) ? deps.alertContext(alert) : null,
-      related: related.map(presentAlert),
+      ...shared.alert,
+      context: shared.context,
+      related: related.map((a) => shareAlert(deps.registry, recipientOfRole(principal.role) ?? 'worker', a, presentAlert(a), null).alert),
     };
   });
 
   for (const action of ['ack', 'resolve'] as const) {
     app.post(
       `/api/alerts/:id/${action}`,
-      { config: handlers, schema: { tags: ['alerts'], params: Type.Object({ id: AlertId }), body: Type.Optional(NoteBody), description: `Idempotent: a second ${action} changes nothing and answers the same.` } },
+      {
+        config: action === 'ack' ? ackers : handlers,
+        schema: { tags: ['alerts'], params: Type.Object({ id: AlertId }), body: Type.Optional(NoteBody), description: `Idempotent: a second ${action} changes nothing and answers the same.` },
+      },
       async (request) => {
         const alert = visibleAlert(request, request.params.id);
         const note = request.body?.note;
-        const by = actorOf(request.principal!);
+        const by = actorOf(deps, request.principal!);
         const updated = action === 'ack' ? deps.alerts.ack(alert.id, by, note) : deps.alerts.resolve(alert.id, by, note);
         request.log.info({ alertId: alert.id, by, action }, `alert ${action}`);
-        return presentAlert(updated!);
+        return shareAlert(deps.registry, recipientOfRole(request.principal!.role) ?? 'worker', updated!, presentAlert(updated!), null).alert;
       },
     );
   }
 
   app.post(
     '/api/alerts/:id/notes',
-    { config: handlers, schema: { tags: ['alerts'], params: Type.Object({ id: AlertId }), body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }) } },
+    { config: ackers, schema: { tags: ['alerts'], params: Type.Object({ id: AlertId }), body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }) } },
     async (request) => {
       const alert = visibleAlert(request, request.params.id);
-      const by = actorOf(request.principal!);
+      const by = actorOf(deps, request.principal!);
       // Every note travels with the alert (API, stream, pages): their number is bounded.
       const notes = alert.timeline.reduce((n, e) => (e.type === 'note' && e.by !== null ? n + 1 : n), 0);
       if (notes >= deps.maxNotesPerAlert) {
         request.log.warn({ alertId: alert.id, by, notes }, 'note refused: the alert has as many as allowed');
         throw new HttpError('GW_ERR_ALERT_TOO_MANY_NOTES', `this alert has ${notes} notes, the most allowed (alerts.maxNotesPerAlert); ack and resolve still take a note`);
       }
-      return presentAlert(deps.alerts.note(alert.id, request.body.text, by)!);
+      const noted = deps.alerts.note(alert.id, request.body.text, by)!;
+      return shareAlert(deps.registry, recipientOfRole(request.principal!.role) ?? 'worker', noted, presentAlert(noted), null).alert;
     },
   );
 };

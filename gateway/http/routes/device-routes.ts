@@ -6,6 +6,9 @@ import { Id } from '../../registry/schemas.js';
 import type { HttpDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
 import type { Principal } from '../token-store.js';
+import { recipientOfRole } from '../../sharing/alert-sharing.js';
+import { readableCategories, shareReadingValues } from '../../sharing/reading-sharing.js';
+import { mayReadResident } from '../../sharing/visibility.js';
 
 const DAY_MS = 24 * 3600_000;
 /** The last instant a JavaScript Date can hold (ECMA-262 §21.4.1.22): 8.64e15 ms after the epoch. */
@@ -26,7 +29,7 @@ export const deviceRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) 
   app.get(
     '/api/devices/:id/readings',
     {
-      config: { roles: ['admin', 'worker', 'bureau'] },
+      config: { roles: ['admin', 'worker', 'bureau', 'doctor', 'family'] },
       schema: {
         tags: ['devices'],
         description: 'A device’s stored readings, oldest first. `from`/`to` are epoch milliseconds or ISO 8601; default the last 24 hours.',
@@ -45,6 +48,23 @@ export const deviceRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) 
       const fromMs = parseTime(request.query.from, 'from') ?? toMs - DAY_MS;
       if (fromMs > toMs) throw new HttpError('GW_ERR_HTTP_BAD_REQUEST', 'querystring/from: must not be after "to"');
       const readings = deps.telemetry.readings(id, { fromMs, toMs, limit: request.query.limit });
+      const principal = request.principal!;
+      const resident = device.resident === undefined ? undefined : deps.registry.get('residents', device.resident);
+      // A bracelet's readings show only the categories the resident shares with the caller's kind.
+      const readable = resident === undefined ? undefined : readableCategories(resident, recipientOfRole(principal.role) ?? 'worker');
+      if (resident !== undefined && readable !== undefined) {
+        deps.accessLog.record(
+          ['profile' as const, ...readable].map((category) => ({
+            atMs: deps.now(),
+            actor: principal.subject ?? principal.role,
+            role: principal.role,
+            resident: resident.id,
+            category,
+            action: 'read_readings',
+            ground: 'consent' as const,
+          })),
+        );
+      }
       const units = Object.fromEntries(
         Object.entries(TELEMETRY_FIELDS[device.kind]).flatMap(([field, spec]) => (spec.unit === undefined ? [] : [[field, spec.unit]])),
       );
@@ -54,7 +74,7 @@ export const deviceRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) 
         from: new Date(fromMs).toISOString(),
         to: new Date(toMs).toISOString(),
         units,
-        readings: readings.map((r) => ({ ts: r.tsMs, receivedAt: r.receivedAtMs, ...r.values })),
+        readings: readings.map((r) => ({ ts: r.tsMs, receivedAt: r.receivedAtMs, ...(readable === undefined ? r.values : shareReadingValues(r.values, readable)) })),
       };
     },
   );
@@ -83,6 +103,9 @@ function mayRead(deps: HttpDeps, principal: Principal, deviceId: string): boolea
         device.resident !== undefined ? deps.registry.get('residents', device.resident)?.grid : device.aed !== undefined ? deps.registry.get('aeds', device.aed)?.grid : undefined;
       return grid !== undefined && worker.grids.includes(grid);
     }
+    case 'doctor':
+    case 'family':
+      return device.resident !== undefined && mayReadResident(deps.registry, principal, device.resident);
     case 'responder':
     case 'dispatcher':
       return false;

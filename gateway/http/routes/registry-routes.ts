@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { RegistryError } from '../../registry/registry.js';
 import { COLLECTIONS, COLLECTION_NAMES, Id } from '../../registry/schemas.js';
+import { sharingProblems } from '../../registry/sharing-check.js';
 import type { HttpDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
 
@@ -45,9 +46,14 @@ export const registryRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps
       {
         config: { roles: ['admin'] },
         schema: { tags, params: IdParams, body: schema },
+        // A wrong sharing choice is named plainly (the schema's message names no value).
         preValidation: async (request) => {
           const body = request.body;
           if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+          if (collection === 'residents') {
+            const problems = sharingProblems((body as { sharing?: unknown }).sharing, 'body/sharing');
+            if (problems.length > 0) throw new HttpError('GW_ERR_REGISTRY_INVALID', problems.join('; '));
+          }
           for (const field of READ_ONLY_FIELDS[collection] ?? []) delete (body as Record<string, unknown>)[field];
         },
       },
