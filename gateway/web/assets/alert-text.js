@@ -94,7 +94,7 @@ export function timelineText(entry, me) {
         ? t('timeline.repaged', { who: notifyText(entry.notify) || '—' })
         : t('timeline.escalated', { n: (entry.step ?? 0) + 1, who: notifyText(entry.notify) });
     case 'repaged':
-      return entry.to === undefined ? t('timeline.repaged', { who: notifyText(entry.notify) || '—' }) : t('timeline.repagedTo', { to: personName(entry.to, me) });
+      return t(entry.cause === 'new_occurrence' ? 'timeline.repagedAgain' : 'timeline.repaged', { who: notifyText(entry.notify) || '—' });
     case 'paged':
       return t('timeline.paged', { to: personName(entry.to, me), channel });
     case 'delivered':

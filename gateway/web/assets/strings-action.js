@@ -31,7 +31,7 @@ export const ACTION_STRINGS = {
   'page.failed.one': { zh: '未能送达 {to}（{channel}），已尝试 {n} 次', en: 'Paged {to} by {channel}: not reached after 1 attempt' },
   'page.technical': { zh: '技术细节', en: 'Technical detail' },
   'timeline.repaged': { zh: '无人接手，再次通知：{who}', en: 'Nobody acknowledged; paged again: {who}' },
-  'timeline.repagedTo': { zh: '再次通知 {to}', en: 'Paged {to} again' },
+  'timeline.repagedAgain': { zh: '无人接手时再次发生，再次通知：{who}', en: 'Happened again with nobody on it; paged again: {who}' },
   'timeline.severityRose': { zh: '级别升至{severity}', en: 'Severity rose to {severity}' },
 
   'filter.title': { zh: '筛选', en: 'Filter' },

@@ -36,6 +36,7 @@
  * @property {string} [note]
  * @property {string} [text]
  * @property {'step' | 'repage' | 'manual' | 'cleared'} [reason]
+ * @property {'new_occurrence' | 'last_step_repeated'} [cause]
  * @property {string[]} [notify]
  * @property {string[]} [recipients]
  */
