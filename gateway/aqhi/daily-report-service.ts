@@ -101,7 +101,7 @@ export function createDailyReportService(deps: DailyReportDeps): DailyReportServ
       scope,
       stationId: station?.id ?? null,
       district: station?.district ?? subject,
-      name: station?.name ?? districtName(subject),
+      name: station?.name ?? districtName(subject, stations),
       timeZone,
       ...figures,
       revision: 1,
@@ -110,8 +110,10 @@ export function createDailyReportService(deps: DailyReportDeps): DailyReportServ
     };
   }
 
-  /** Grids name their district; the district's own name is the grids' names when nothing better is known. */
-  function districtName(district: string): string {
+  /** The district's name as its stations give it, else its grids' names, else its id. */
+  function districtName(district: string, stations: readonly { districtName?: string }[]): string {
+    const named = stations.find((s) => s.districtName !== undefined)?.districtName;
+    if (named !== undefined) return named;
     const grids = registry.list('grids').filter((g) => g.district === district);
     return grids.length === 0 ? district : grids.map((g) => g.name).join(', ');
   }
