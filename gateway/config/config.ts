@@ -219,6 +219,8 @@ export const ConfigSchema = Type.Object(
         /** How long an editor login (the HttpOnly cookie) lasts. */
         sessionTtlS: Type.Integer({ minimum: 60 }),
         startTimeoutMs: Type.Integer({ minimum: 1000 }),
+        /** Core nodes that reach the host (run commands, read and write files, watch them); off unless listed. */
+        hostAccessNodes: Type.Array(Type.Union([Type.Literal('exec'), Type.Literal('file'), Type.Literal('watch')]), { uniqueItems: true }),
       },
       { additionalProperties: false },
     ),
@@ -269,6 +271,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     pauseAfterTimeoutS: 60,
     sessionTtlS: 12 * 3600,
     startTimeoutMs: 30_000,
+    hostAccessNodes: [],
   },
 };
 

@@ -26,6 +26,7 @@ import { createFlowWatch } from './flow-watch.js';
 import { createGatewayNodeTypes } from './gateway-nodes.js';
 import type { ConnectHandler, NodeRedModule } from './node-red-types.js';
 import { buildNodeRedSettings } from './node-red-settings.js';
+import { excludedCoreNodes, scrubSecretEnvironment } from './host-guards.js';
 import { NODE_ROOT, RedAccess, RED_ROOT, sendJson } from './red-access.js';
 import { ThrottledLog } from './throttled-log.js';
 import { KeyedBudget } from './token-bucket.js';
@@ -239,6 +240,9 @@ export function createNodeRedHost(deps: NodeRedHostDeps): NodeRedHost {
     const capped = capStoredFunctionTimeouts(userDir, config.functionTimeoutS);
     if (capped > 0) log.warn({ functionNodes: capped, timeoutS: config.functionTimeoutS }, 'stored function nodes had longer time limits; capped');
 
+    const scrubbed = scrubSecretEnvironment();
+    if (scrubbed.length > 0) log.info({ names: scrubbed }, 'secrets removed from the environment before Node-RED starts');
+    if (config.hostAccessNodes.length > 0) log.warn({ nodes: config.hostAccessNodes }, 'Node-RED core nodes that reach the host are enabled');
     red = createRequire(import.meta.url)('node-red') as NodeRedModule;
     upgrades = new EventEmitter();
     const settings = buildNodeRedSettings({
@@ -249,6 +253,7 @@ export function createNodeRedHost(deps: NodeRedHostDeps): NodeRedHost {
       logLevel: log.isLevelEnabled('trace') ? 'trace' : log.isLevelEnabled('debug') ? 'debug' : 'warn',
       onLog: (entry) => watch.onLog(entry),
       gatewayNodeTypes: createGatewayNodeTypes(bridge),
+      nodesExcludes: excludedCoreNodes(config.hostAccessNodes),
     });
     red.init(upgrades, settings);
     httpAdmin = red.httpAdmin;

@@ -14,6 +14,8 @@ export interface NodeRedSettingsInput {
   logLevel: 'warn' | 'debug' | 'trace';
   onLog: (entry: NodeRedLogEntry) => void;
   gatewayNodeTypes: (RED: NodeApi) => void;
+  /** Core node files not to load (the host-reaching ones the configuration did not enable). */
+  nodesExcludes: string[];
 }
 
 /**
@@ -32,6 +34,7 @@ export function buildNodeRedSettings(input: NodeRedSettingsInput): Record<string
     // Set whatever the gate lets through; Node-RED refuses anything without it (comms included).
     adminAuth: { tokens: input.adminAuthTokens, tokenHeader: PROOF_HEADER },
     nodesDir: [GATEWAY_NODES_DIR],
+    nodesExcludes: input.nodesExcludes,
     gatewayNodeTypes: input.gatewayNodeTypes,
     // The editor's default for new function nodes, and the limit for nodes that set none.
     functionTimeout: input.functionTimeoutS,
