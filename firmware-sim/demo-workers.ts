@@ -7,6 +7,8 @@ import type { SimClock } from './sim-clock.js';
 export interface DemoWorkersOptions {
   clock: SimClock;
   log: SimLog;
+  /** Names for the ids in its lines (default: the ids). */
+  names?: (id: string) => string;
   /** Acknowledges through the page's own ack link (as the person it was sent to). */
   ack(ackUrl: string): Promise<number>;
   /** Closes the alert once the visit is over. */
@@ -32,16 +34,17 @@ export function createDemoWorkers(options: DemoWorkersOptions): { onPage(page: R
       const { alert, ackUrl, recipient } = page;
       if (page.type !== 'page' || alert === null || ackUrl === null || alert.state !== 'open' || handled.has(alert.id)) return;
       handled.add(alert.id);
-      const who = recipient === null ? 'a worker' : `${recipient.id} ${recipient.name}`;
+      const who = recipient === null ? 'a worker' : recipient.name;
+      const whom = options.names?.(alert.subject) ?? alert.subject;
       clock.at(clock.now() + ackAfterMs, async () => {
         const status = await options.ack(ackUrl).catch(() => 0);
-        log(`[worker] ${who} is on the way: acknowledged the ${alert.kind} alert for ${alert.subject}${status >= 400 || status === 0 ? ` (ack link answered ${status})` : ''}`);
+        log(`[worker] ${who} is on the way: acknowledged the ${alert.kind} alert for ${whom}${status >= 400 || status === 0 ? ` (ack link answered ${status})` : ''}`);
       });
       // Other kinds clear by themselves when their condition ends (back home, the air clears).
       if (!MANUAL_CLOSE_KINDS.has(alert.kind as AlertKind)) return;
       clock.at(clock.now() + resolveAfterMs, async () => {
         const status = await options.resolve(alert.id, 'Visited; resident is safe (demo).').catch(() => 0);
-        if (status < 400 && status !== 0) log(`[worker] ${who} closes the ${alert.kind} alert for ${alert.subject}`);
+        if (status < 400 && status !== 0) log(`[worker] ${who} closes the ${alert.kind} alert for ${whom}`);
       });
     },
   };

@@ -7,6 +7,7 @@ import { WEB_PAGES } from '../gateway/http/routes/web-routes.js';
 import { RED_ROOT } from '../gateway/node-red/red-access.js';
 import { backfillAirStations, startCommunity, type Community } from './community.js';
 import { createDemoWorkers } from './demo-workers.js';
+import { demoNames } from './demo-names.js';
 import { watchGateway } from './gateway-watch.js';
 import { DEMO_CONFIG_FILE, startInProcessGateway, type InProcessGateway } from './in-process-gateway.js';
 import { formatLocalClock, localMidnightMs, MINUTE_MS, parseClockTime } from './local-time.js';
@@ -58,14 +59,12 @@ async function startDemo(args: { speed: number; start: string; seed: string; con
 
   const pageHandlers: ((page: ReceivedPage) => void)[] = [];
   const receiver = await startPageReceiver({ port: args.pagerPort, onPage: (page) => pageHandlers.forEach((handle) => handle(page)) });
-  let provisionFile: string | undefined;
-  if (receiver.port !== args.pagerPort) {
-    // The provision's webhooks point at the default port; send them where the receiver is.
-    provision = withWebhookBase(provision, receiver.baseUrl);
-    mkdirSync(baseConfig.dataDir, { recursive: true });
-    provisionFile = path.join(baseConfig.dataDir, 'demo-provision.yaml');
-    writeFileSync(provisionFile, YAML.stringify(provision.raw));
-  }
+  // The provision's webhooks name a port of their own (9000); send them wherever the receiver
+  // listens, whether chosen with --pager-port or picked by the system (0).
+  provision = withWebhookBase(provision, receiver.baseUrl);
+  mkdirSync(baseConfig.dataDir, { recursive: true });
+  const provisionFile = path.join(baseConfig.dataDir, 'demo-provision.yaml');
+  writeFileSync(provisionFile, YAML.stringify(provision.raw));
 
   const startMs = localMidnightMs(Date.now(), provision.timeZone) + parseClockTime(args.start) * MINUTE_MS;
   const clock = createRealtimeClock({ startMs, speed: args.speed, onError: (err) => out(`[demo] a simulated task failed: ${String(err)}`) });
@@ -74,7 +73,7 @@ async function startDemo(args: { speed: number; start: string; seed: string; con
     configFile: args.configFile,
     clock,
     fresh: true,
-    ...(provisionFile === undefined ? {} : { provisionFile }),
+    provisionFile,
     // Without an SMS gateway of its own, the demo's text messages go to the receiver as well.
     ...(baseConfig.pager.sms === undefined ? { overrides: { pager: { sms: smsGatewayFor(receiver) } } } : {}),
   });
@@ -115,7 +114,9 @@ async function startDemo(args: { speed: number; start: string; seed: string; con
   const backfilled = backfillAirStations(community, 3);
   out(`[demo ${simTime()}] ${community.runners.length} devices connected: ${community.bracelets.size} bracelets, ${community.aeds.size} AED cabinets, ${community.airStations.size} air stations (${backfilled} stored air readings uploaded)`);
 
+  const names = demoNames(provision);
   const workers = createDemoWorkers({
+    names,
     clock,
     log: (line) => out(`${line.replace(/^\[worker\]/, `[worker ${simTime()}]`)}`),
     ack: async (ackUrl) => (await fetch(ackUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' })).status,
@@ -125,22 +126,22 @@ async function startDemo(args: { speed: number; start: string; seed: string; con
     out(pageLine(page));
     workers.onPage(page);
   });
-  const watch = watchGateway({ getJson: async (url) => (await api('GET', url)).body, log: out, now: clock.now, timeZone: provision.timeZone, intervalMs: Math.min(1000, Math.max(100, 30_000 / args.speed)) });
+  const watch = watchGateway({ names, getJson: async (url) => (await api('GET', url)).body, log: out, now: clock.now, timeZone: provision.timeZone, intervalMs: Math.min(1000, Math.max(100, 30_000 / args.speed)) });
 
   let stopping = false;
   const running = new Set<ScenarioRun>();
-  async function lane(names: readonly ScenarioName[], gapMs: number, waitForStartTime: boolean): Promise<void> {
+  async function lane(scenarioNames: readonly ScenarioName[], gapMs: number, waitForStartTime: boolean): Promise<void> {
     while (!stopping) {
-      for (const name of names) {
+      for (const name of scenarioNames) {
         if (stopping) return;
         const scenario = buildScenario(name, provision);
-        const run = runScenario(scenario, { community, log: out, waitForStartTime });
+        const run = runScenario(scenario, { community, log: out, waitForStartTime, names });
         running.add(run);
         const outcome = await run.done;
         running.delete(run);
         if (outcome.cancelled || stopping) return;
         const listed = (await api('GET', '/api/alerts?limit=500')).body as { alerts?: ListedAlert[] };
-        for (const line of describeCheck(checkScenarioAlerts(scenario, listed.alerts ?? [], outcome.startedAtMs))) out(`[${name}] ${line}`);
+        for (const line of describeCheck(checkScenarioAlerts(scenario, listed.alerts ?? [], outcome.startedAtMs), names)) out(`[${name}] ${line}`);
         await clock.sleep(gapMs);
       }
     }

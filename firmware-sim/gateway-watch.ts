@@ -31,6 +31,8 @@ interface StationView {
 }
 
 export interface GatewayWatchOptions {
+  /** Names for the ids in its lines (default: the ids). */
+  names?: (id: string) => string;
   getJson: GetJson;
   log: SimLog;
   /** The time shown on each line (simulated, in the demo). */
@@ -52,6 +54,7 @@ export interface GatewayWatch {
  */
 export function watchGateway(options: GatewayWatchOptions): GatewayWatch {
   const { getJson, log } = options;
+  const names = options.names ?? ((id: string): string => id);
   const alerts = new Map<string, AlertSeen>();
   const indexes = new Map<string, string | null>();
   const at = (): string => formatLocalClock(options.now(), options.timeZone);
@@ -62,15 +65,15 @@ export function watchGateway(options: GatewayWatchOptions): GatewayWatch {
     for (const a of [...list].reverse()) {
       const before = alerts.get(a.id);
       const step = a.escalationStep ?? null;
-      const name = `${a.kind} (${a.severity}) for ${a.subject} in ${a.grid}`;
+      const name = `${a.kind} (${a.severity}) for ${names(a.subject)} in ${names(a.grid)}`;
       if (before === undefined) {
         const summary = typeof a.details?.summary === 'string' ? ` — ${a.details.summary}` : '';
         log(`[alert ${at()}] OPEN ${name}${summary}`);
-        if (a.state !== 'open') log(`[alert ${at()}] ${a.state.toUpperCase()} ${name}${a.assignee === null ? '' : ` by ${a.assignee}`}`);
+        if (a.state !== 'open') log(`[alert ${at()}] ${a.state.toUpperCase()} ${name}${a.assignee === null ? '' : ` by ${names(a.assignee)}`}`);
       } else {
         if (step !== null && (before.escalationStep === null || step > before.escalationStep) && step > 0) log(`[alert ${at()}] ESCALATED ${name} to step ${step}`);
-        if (a.severity !== before.severity) log(`[alert ${at()}] SEVERITY ${a.kind} for ${a.subject}: ${before.severity} → ${a.severity}`);
-        if (a.state !== before.state) log(`[alert ${at()}] ${a.state.toUpperCase()} ${name}${a.assignee === null ? '' : ` by ${a.assignee}`}`);
+        if (a.severity !== before.severity) log(`[alert ${at()}] SEVERITY ${a.kind} for ${names(a.subject)}: ${before.severity} → ${a.severity}`);
+        if (a.state !== before.state) log(`[alert ${at()}] ${a.state.toUpperCase()} ${name}${a.assignee === null ? '' : ` by ${names(a.assignee)}`}`);
       }
       alerts.set(a.id, { state: a.state, severity: a.severity, escalationStep: step });
     }

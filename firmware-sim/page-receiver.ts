@@ -108,7 +108,7 @@ export async function startPageReceiver(options: PageReceiverOptions = {}): Prom
 export function pageLine(page: ReceivedPage): string {
   const text = page.text.replace(/\s+/g, ' ').replace(/\. Ack: \S+$/, '');
   if (page.type === 'sms') return `[sms → ${page.to ?? '?'}] ${text}`;
-  const who = page.recipient === null ? page.path : `${page.recipient.id} ${page.recipient.name}`;
+  const who = page.recipient === null ? page.path : page.recipient.name;
   const why = page.reason === null || page.reason === 'step' ? '' : ` ${page.reason}`;
   const step = page.step === null ? '' : ` step ${page.step}`;
   return `[${page.type} → ${who}${step}${why}] ${text}`;

@@ -50,12 +50,12 @@ export function checkScenarioAlerts(scenario: Scenario, alerts: readonly ListedA
   return { ok: missing.length === 0 && unexpected.length === 0, found, missing, unexpected, records };
 }
 
-export function describeCheck(check: ScenarioCheck): string[] {
+export function describeCheck(check: ScenarioCheck, names: (id: string) => string = (id) => id): string[] {
   return [
-    ...check.found.map(({ alert }) => `✓ ${alert.kind} (${alert.severity}) for ${alert.subject}, now ${alert.state}`),
-    ...check.missing.map((e) => `✗ no ${e.kind} (${e.severity}) alert for ${e.subject}`),
-    ...check.unexpected.map((a) => `✗ unexpected ${a.kind} (${a.severity}) for ${a.subject}`),
-    ...check.records.map((a) => `· ${a.kind} for ${a.subject} kept as a closed record (false alarm), no one paged`),
+    ...check.found.map(({ alert }) => `✓ ${alert.kind} (${alert.severity}) for ${names(alert.subject)}, now ${alert.state}`),
+    ...check.missing.map((e) => `✗ no ${e.kind} (${e.severity}) alert for ${names(e.subject)}`),
+    ...check.unexpected.map((a) => `✗ unexpected ${a.kind} (${a.severity}) for ${names(a.subject)}`),
+    ...check.records.map((a) => `· ${a.kind} for ${names(a.subject)} kept as a closed record (false alarm), no one paged`),
     ...(check.found.length + check.missing.length + check.unexpected.length === 0 ? ['✓ no alert, as meant'] : []),
   ];
 }

@@ -9,6 +9,8 @@ export interface ScenarioRunOptions {
   log: SimLog;
   /** Wait for the scenario's `startsAt` time of day before beginning; otherwise begin now. */
   waitForStartTime?: boolean;
+  /** Names for the ids in its lines (default: the ids). */
+  names?: (id: string) => string;
 }
 
 export interface ScenarioOutcome {
@@ -35,9 +37,9 @@ function formatOffset(ms: number): string {
   return h > 0 ? `+${h}:${pad(m)}:${pad(s)}` : `+${m}:${pad(s)}`;
 }
 
-export function describeExpectations(scenario: Scenario): string {
+export function describeExpectations(scenario: Scenario, names: (id: string) => string = (id) => id): string {
   if (scenario.expectedAlerts.length === 0) return 'no alert';
-  return scenario.expectedAlerts.map((a) => `${a.kind} (${a.severity}) for ${a.subject}`).join(', ');
+  return scenario.expectedAlerts.map((a) => `${a.kind} (${a.severity}) for ${names(a.subject)}`).join(', ');
 }
 
 /** The scenario as a plan: what happens when, and what the gateway should make of it. */
@@ -76,7 +78,8 @@ export function runScenario(scenario: Scenario, options: ScenarioRunOptions): Sc
     startedAtMs = clock.now();
     markStarted(startedAtMs);
     log(`${prefix} ${scenario.summary}`);
-    log(`${prefix} devices: ${scenario.deviceIds.join(', ')}; expects: ${describeExpectations(scenario)}`);
+    const names = options.names ?? ((id: string) => id);
+    log(`${prefix} devices: ${scenario.deviceIds.map(names).join(', ')}; expects: ${describeExpectations(scenario, names)}`);
     for (const step of scenario.steps) {
       handles.push(
         clock.at(startedAtMs + step.atMs, () => {

@@ -24,7 +24,7 @@ function fallCancelled(provision: SimProvision, cast: ScenarioCast): Scenario {
   const windowS = ruleSetting(provision, 'fall', 'cancelWindowS', 30);
   return {
     name: 'fall-cancelled',
-    summary: `${resident.name} (${resident.id}) slips at home and presses "I'm OK" within the ${windowS} s cancel window: the gateway records a false alarm and pages no one.`,
+    summary: `${resident.name} slips at home and presses "I'm OK" within the ${windowS} s cancel window: the gateway records a false alarm and pages no one.`,
     deviceIds: [device.id],
     subjects: [resident.id],
     durationMs: 5 * MINUTE_MS,
@@ -50,7 +50,7 @@ function fallNotCancelled(provision: SimProvision, cast: ScenarioCast): Scenario
   const windowS = ruleSetting(provision, 'fall', 'cancelWindowS', 30);
   return {
     name: 'fall-not-cancelled',
-    summary: `${resident.name} (${resident.id}) falls hard at home and cannot get up: after the ${windowS} s cancel window the gateway raises a critical fall alert and pages the on-duty worker, then escalates while no one acknowledges.`,
+    summary: `${resident.name} falls hard at home and cannot get up: after the ${windowS} s cancel window the gateway raises a critical fall alert and pages the on-duty worker, then escalates while no one acknowledges.`,
     deviceIds: [device.id],
     subjects: [resident.id],
     durationMs: 20 * MINUTE_MS,
@@ -79,7 +79,7 @@ function stayedIn13h(provision: SimProvision, cast: ScenarioCast): Scenario {
   const progress = [2, 4, 6, 8, 10].map((h) => ({ atMs: h * HOUR_MS, say: `${resident.name} is still at home (${h} h)` }));
   return {
     name: 'stayed-in-13h',
-    summary: `${resident.name} (${resident.id}) feels low and stays at home for 13 hours, moving about indoors with the bracelet on: after ${afterS / 3600} h the gateway raises a medium stayed_in alert so a worker visits.`,
+    summary: `${resident.name} feels low and stays at home for 13 hours, moving about indoors with the bracelet on: after ${afterS / 3600} h the gateway raises a medium stayed_in alert so a worker visits.`,
     deviceIds: [device.id],
     subjects: [resident.id],
     startsAt: '07:00',
@@ -110,7 +110,7 @@ function wandering(provision: SimProvision, cast: ScenarioCast): Scenario {
   const backMs = foundMs + Math.ceil((farM / 0.8) * SECOND_MS);
   return {
     name: 'wandering',
-    summary: `${resident.name} (${resident.id}, dementia) walks out of the ${zone.radiusM} m safe zone and keeps going: the gateway raises a high wandering alert; a worker finds ${resident.name} and walks them home, and the alert clears.`,
+    summary: `${resident.name} (dementia) walks out of the ${zone.radiusM} m safe zone and keeps going: the gateway raises a high wandering alert; a worker finds ${resident.name} and walks them home, and the alert clears.`,
     deviceIds: [device.id],
     subjects: [resident.id],
     durationMs: backMs + 10 * MINUTE_MS,
@@ -143,7 +143,7 @@ function aedOpenedNearFall(provision: SimProvision, cast: ScenarioCast): Scenari
   });
   return {
     name: 'aed-opened-near-fall',
-    summary: `${resident.name} (${resident.id}) collapses ${metres} m from AED cabinet ${cabinet.id} (${where}); a neighbour fetches the AED. The gateway raises a critical fall alert and a critical aed_opened alert, and pages the nearest responders.`,
+    summary: `${resident.name} collapses ${metres} m from the AED cabinet (${where}); a neighbour fetches the AED. The gateway raises a critical fall alert and a critical aed_opened alert, and pages the nearest responders.`,
     deviceIds: [device.id, cabinet.id],
     subjects: [resident.id, aed.id],
     durationMs: 25 * MINUTE_MS,
@@ -185,7 +185,7 @@ function smogAfternoon(provision: SimProvision, cast: ScenarioCast): Scenario {
   const hourly = [1, 2, 4, 5, 6].map((h) => ({ atMs: h * HOUR_MS, say: `${station.name} after ${h} h`, act: report }));
   return {
     name: 'smog-afternoon',
-    summary: `Still air and strong sun over ${station.name} (${station.id}): PM2.5 builds up and ozone climbs through the afternoon. The index reaches the high band and the workers of at-risk residents in district ${station.district} are notified; in the evening wind clears the air.`,
+    summary: `Still air and strong sun over ${station.name}: PM2.5 builds up and ozone climbs through the afternoon. The index reaches the high band and the workers of at-risk residents around the station are notified; in the evening wind clears the air.`,
     deviceIds: [device.id],
     subjects: [station.id],
     startsAt: '11:00',

@@ -69,7 +69,8 @@ export function pageText(alert: Alert, context: AlertContext, ackUrl: string | n
   parts.push(`since ${localTime(alert.createdAt, timeZone)}`);
   if (context.location !== null) parts.push(`at ${context.location.lat.toFixed(5)},${context.location.lon.toFixed(5)}`);
   const aed = context.nearestAeds[0];
-  if (aed !== undefined) parts.push(`AED ${aed.id} ${Math.round(aed.distanceM)} m${aed.description === null ? '' : ` (${aed.description})`}`);
+  // A person reads the cabinet's place, not its id.
+  if (aed !== undefined) parts.push(`AED ${Math.round(aed.distanceM)} m${aed.description === null ? '' : `: ${aed.description}`}`);
   for (const c of context.contacts.slice(0, 2)) parts.push(`${c.relation ?? 'contact'} ${c.name}${c.phones[0] === undefined ? '' : ` ${c.phones[0]}`}`);
   if (ackUrl !== null && alert.state === 'open') parts.push(`Ack: ${ackUrl}`);
   return parts.join('. ');
