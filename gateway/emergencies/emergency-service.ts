@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import {
   answerRun,
   nextWorkingTimeMs,
+  resolveDispatchConfig,
   startEmergencyDispatch,
   stopEmergencyDispatch,
   tickEmergencyDispatch,
@@ -85,6 +86,7 @@ export function createEmergencyService(deps: EmergencyServiceDeps) {
   const hub = new SseHub<EmergencyChangeMessage>();
   const active = new Map(store.listActive().map((e) => [e.id, e]));
   const dispatchConfig = (deps.settings.rules.aedOpened ?? {}) as Partial<DispatchConfig>;
+  const maxRadiusM = resolveDispatchConfig(dispatchConfig).maxRadiusM;
   const sources: ViewSources = { registry, cabinets: () => deps.aed.cabinets(), messages: (id) => store.messagesOf(id) };
 
   function busyResponders(except: string | null): Set<string> {
@@ -93,9 +95,13 @@ export function createEmergencyService(deps: EmergencyServiceDeps) {
     return busy;
   }
 
-  function candidates(emergencyId: string): ResponderCandidate[] {
+  /** Responders who could be asked: a box around the patient first (the city's others are beyond the widest radius anyway). */
+  function candidates(emergencyId: string, patient: { lat: number; lon: number }): ResponderCandidate[] {
     const busy = busyResponders(emergencyId);
-    return registry.list('responders').map((r) => ({
+    const dLat = (maxRadiusM * 1.01) / 111_000;
+    const dLon = dLat / Math.max(0.01, Math.cos((patient.lat * Math.PI) / 180));
+    const near = (r: { lat?: number; lon?: number }) => r.lat !== undefined && r.lon !== undefined && Math.abs(r.lat - patient.lat) <= dLat && Math.abs(r.lon - patient.lon) <= dLon;
+    return registry.list('responders').filter(near).map((r) => ({
       id: r.id,
       available: r.available && !busy.has(r.id),
       ...(r.certifiedUntil === undefined ? {} : { certifiedUntil: r.certifiedUntil }),
@@ -237,7 +243,7 @@ export function createEmergencyService(deps: EmergencyServiceDeps) {
       const start = startEmergencyDispatch({
         emergencyId: id,
         patient: { lat: input.lat, lon: input.lon },
-        responders: candidates(id),
+        responders: candidates(id, input),
         view: planningView({ id, lat: input.lat, lon: input.lon }, nowMs),
         nowMs,
         timeZone: deps.settings.timeZone,
