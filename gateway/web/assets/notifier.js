@@ -66,7 +66,7 @@ export function soundSwitch() {
       if ('Notification' in window && Notification.permission === 'default') void Notification.requestPermission();
     }
   });
-  return h('label', { class: 'switch sound-switch', title: t('sound.label') }, input, ' ', h('span', {}, '🔔 ', t('sound.on')));
+  return h('label', { class: 'switch sound-switch', title: t('sound.label') }, input, ' ', h('span', {}, '♪ ', t('sound.on')));
 }
 
 addEventListener('pointerdown', unlockAudio, { capture: true });
