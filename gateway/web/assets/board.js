@@ -6,6 +6,7 @@ import { openAqhiStream } from './live.js';
 import { api, fetchMe, signedIn } from './session.js';
 import { mountShell } from './shell.js';
 import { trendChart } from './trend-chart.js';
+import { loadOutlook, outlookSection } from './board-outlook.js';
 
 /** @typedef {import('./types.js').AqhiFeed} AqhiFeed */
 /** @typedef {import('./types.js').StationIndex} StationIndex */
@@ -128,6 +129,7 @@ function tile(station) {
       ),
       station.value === null && missing.length > 0 ? h('p', { class: 'muted' }, t('board.missing', { list: missing.join(', ') })) : null,
       h('section', {}, h('h3', {}, t('board.trend')), history === undefined ? h('p', { class: 'muted' }, '…') : trendChart(history, station.name)),
+      outlookSection(station.stationId),
       h(
         'section',
         {},
@@ -163,7 +165,7 @@ function refreshHistorySoon(stationId) {
   historyTimers.set(
     stationId,
     setTimeout(() => {
-      loadHistory(stationId)
+      Promise.all([loadHistory(stationId), loadOutlook(stationId)])
         .then(render)
         .catch(() => undefined);
     }, 2_000),
@@ -181,6 +183,8 @@ async function main() {
   syncClock(first.generatedAt);
   render();
   await Promise.all(first.stations.map((station) => loadHistory(station.stationId).catch(() => undefined)));
+  render();
+  await Promise.all(first.stations.map((station) => loadOutlook(station.stationId).catch(() => undefined)));
   render();
   openAqhiStream({
     onSnapshot: (snapshot) => {
