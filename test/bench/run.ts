@@ -28,6 +28,9 @@ const DRAIN_MS = 1500;
 // A rate the generator cannot keep to fails the step; a target that passes the top is reported as taking at least that.
 const RATES = [2_000, 5_000, 10_000, 20_000, 40_000, 80_000, 120_000, 160_000, 200_000, 240_000, 320_000, 480_000, 640_000, 960_000, 1_280_000];
 const PUBLISHERS = 50;
+/** BENCH_QOS=1: the ingest section measures one QoS only; BENCH_GATEWAY_ONLY=1: without bare aedes and Mosquitto. */
+const QOS_LEVELS = (process.env.BENCH_QOS === undefined ? [0, 1] : [Number(process.env.BENCH_QOS)]) as (0 | 1)[];
+const GATEWAY_ONLY = process.env.BENCH_GATEWAY_ONLY === '1';
 /** Where CPU per message is measured: well inside what every target sustains. */
 const CPU_RATE = 40_000;
 
@@ -272,12 +275,13 @@ const record = (measure: string, value: string): void => {
 };
 
 async function ingestThroughput(load: LoadGenerator): Promise<void> {
-  for (const qos of [0, 1] as const) {
+  for (const qos of QOS_LEVELS) {
     log(`\n== ingest throughput, QoS ${qos} (highest sustained rate with no loss and no backlog; ${REPEATS} run(s), median)`);
     const results: Record<string, number[]> = { 'bare aedes': [], Mosquitto: [], gateway: [] };
     const cpu: Record<string, number[]> = { 'bare aedes': [], Mosquitto: [], gateway: [] };
     for (let r = 0; r < REPEATS; r++) {
-      for (const make of [() => bareAedes(), () => mosquitto(qos), () => gatewayTarget({ devices: PUBLISHERS })]) {
+      const makers = [() => bareAedes(), () => mosquitto(qos), () => gatewayTarget({ devices: PUBLISHERS })];
+      for (const make of GATEWAY_ONLY ? makers.slice(2) : makers) {
         const target = await make();
         try {
           const micros = await cpuPerMessage(load, target, qos);
@@ -289,6 +293,11 @@ async function ingestThroughput(load: LoadGenerator): Promise<void> {
           await target.close();
         }
       }
+    }
+    if (GATEWAY_ONLY) {
+      record(`QoS ${qos} gateway (c)`, `${median(results.gateway!)} msg/s`);
+      record(`QoS ${qos} gateway CPU per message at ${CPU_RATE} msg/s`, `${median(cpu.gateway!).toFixed(1)} µs`);
+      continue;
     }
     const a = median(results['bare aedes']!);
     const b = median(results.Mosquitto!);

@@ -76,6 +76,11 @@ export class RawMqtt {
     socket.on('error', () => undefined);
   }
 
+  /** A connection already made (from a chosen local address, say). */
+  static wrap(socket: Socket): RawMqtt {
+    return new RawMqtt(socket);
+  }
+
   static open(port: number, host = '127.0.0.1'): Promise<RawMqtt> {
     return new Promise((resolve, reject) => {
       const socket = connect(port, host, () => resolve(new RawMqtt(socket)));
