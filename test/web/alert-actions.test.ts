@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedDevice } from '../../firmware-sim/device-client.js';
 import { fakeClock } from '../helpers/fake-clock.js';
-import { startHarness, type Harness } from '../helpers/gateway-harness.js';
+import { ADMIN_TOKEN, startHarness, type Harness } from '../helpers/gateway-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { browserAvailable, screenshot, sidewaysOverflowPx, SuiteBrowser, type WatchedPage } from './browser.js';
 import { alertFor, connectDevice, issueToken, WEB_PROVISION } from './web-fixtures.js';
@@ -97,8 +97,8 @@ describe.skipIf(!browserAvailable)('acting on an alert from a phone', () => {
     for (let i = 0; i < 4; i++) {
       clock.advance(10_000);
       await waitFor(`page attempt ${i + 2}`, async () => {
-        const timeline = (await h.api('GET', `/api/alerts/${fall.id}`)).body.timeline as { type: string }[];
-        return timeline.filter((e) => e.type === 'failed').length >= Math.min(3, i + 1);
+        const timeline = (await h.api('GET', `/api/alerts/${fall.id}`)).body.timeline as { type: string; to?: string; channel?: string }[];
+        return timeline.filter((e) => e.type === 'failed' && e.to === 'w1' && e.channel === 'webhook').length >= Math.min(3, i + 1);
       });
     }
 
@@ -184,5 +184,22 @@ describe.skipIf(!browserAvailable)('acting on an alert from a phone', () => {
     await page.screenshot({ path: path.join(SHOTS, 'console-detail-360-zh.png') });
     expect(await page.locator('.action-bar [data-action="resolve"]').innerText()).toContain('结束告警');
     expect(desk.problems()).toEqual([]);
+  }, 120_000);
+
+  it('lists drill reports in the console, each exportable as CSV', async () => {
+    const started = await h.api('POST', '/api/drills', { grid: 'g1', scenario: 'fall', at: { lat: 30.2656, lon: 120.1553 } }, ADMIN_TOKEN);
+    expect(started.status).toBeLessThan(300);
+    const { page, problems } = await phone();
+    const drills = page.locator('#drills');
+    await drills.locator('summary').click();
+    const line = drills.locator(`[data-drill-id="${started.body.id as string}"]`);
+    await line.waitFor();
+    expect(await line.innerText()).toContain('Fall drill, Fuxing Lane');
+    const csv = (await page.evaluate(`fetch(${JSON.stringify(await line.locator('a').getAttribute('href'))}).then(async (r) => [r.status, r.headers.get('content-type'), await r.text()])`)) as [number, string, string];
+    expect(csv[0]).toBe(200);
+    expect(csv[1]).toContain('text/csv');
+    expect(csv[2].length).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(SHOTS, 'console-drills-360.png') });
+    expect(problems()).toEqual([]);
   }, 120_000);
 });

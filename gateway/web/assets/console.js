@@ -1,4 +1,5 @@
 // @ts-check
+import { showDrills } from './drill-list.js';
 import { buildDetail, clearCharts, fillDetail, severityBadge, stateChip } from './alert-detail.js';
 import { createAlertFilter } from './alert-filter.js';
 import { noPlaces, placesFrom, subjectOf } from './alert-subject.js';
@@ -288,6 +289,9 @@ async function main() {
   setInterval(render, 30_000);
   render();
   await loadAlerts();
+  const drills = byId('drills', HTMLDetailsElement);
+  void showDrills(drills).catch(() => undefined);
+  onLanguageChange(() => void showDrills(drills).catch(() => undefined));
   openAlertStream({
     onHello: () => void loadAlerts(),
     onAlert,

@@ -74,6 +74,15 @@ export const ACTION_STRINGS = {
   'map.tiled': { zh: '底图：{attribution}', en: 'Base map: {attribution}' },
   'map.nearestAed': { zh: '最近的可用除颤器', en: 'Nearest usable AED' },
 
+  'drill.reports': { zh: '演练报告（{n}）', en: 'Drill reports ({n})' },
+  'drill.title': { zh: '{grid}{scenario}演练', en: '{scenario} drill, {grid}' },
+  'drill.running': { zh: '进行中', en: 'running' },
+  'drill.firstAck': { zh: '首位接手：{name}，{s} 秒', en: 'First on it: {name} after {s} s' },
+  'drill.noAck': { zh: '无人接手', en: 'Nobody acknowledged' },
+  'drill.met': { zh: '达到 {s} 秒目标', en: 'within the {s} s target' },
+  'drill.missed': { zh: '未达到 {s} 秒目标', en: 'missed the {s} s target' },
+  'drill.failedChannels': { zh: '{n} 个通知渠道失败', en: '{n} channels failed' },
+  'drill.csv': { zh: '导出 CSV', en: 'Export CSV' },
   'nav.signOutEverywhere': { zh: '所有设备退出', en: 'Sign out everywhere' },
   'login.stays': {
     zh: '本手机会保持登录，直到您退出或连续 {days} 天未使用。',
