@@ -1,7 +1,7 @@
 // @ts-check
 import { h } from './dom.js';
 import { formatTime } from './format.js';
-import { label, t } from './i18n.js';
+import { label, plural, t } from './i18n.js';
 import { api } from './session.js';
 
 /*
@@ -25,14 +25,16 @@ import { api } from './session.js';
 /** @param {DrillReport} drill */
 function drillLine(drill) {
   const ack = drill.firstAck === null ? t('drill.noAck') : t('drill.firstAck', { name: drill.firstAck.person.name, s: Math.round(drill.firstAck.afterS) });
-  const target = drill.targets.firstAckWithinS === null ? '' : ` · ${t(drill.met.firstAck === true ? 'drill.met' : 'drill.missed', { s: drill.targets.firstAckWithinS })}`;
+  // No verdict while the answer is still open (running, nobody yet).
+  const target =
+    drill.targets.firstAckWithinS === null || drill.met.firstAck === null ? '' : ` · ${t(drill.met.firstAck ? 'drill.met' : 'drill.missed', { s: drill.targets.firstAckWithinS })}`;
   return h(
     'li',
     { 'data-drill-id': drill.id },
     h('strong', {}, t('drill.title', { scenario: label('kind', drill.scenario), grid: drill.grid.name })),
     ` · ${formatTime(drill.startedAt)}${drill.state === 'running' ? ` · ${t('drill.running')}` : ''}`,
     h('span', { class: 'line' }, ack + target),
-    drill.failedChannels.length === 0 ? null : h('span', { class: 'line' }, t('drill.failedChannels', { n: drill.failedChannels.length })),
+    drill.failedChannels.length === 0 ? null : h('span', { class: 'line' }, plural('drill.failedChannels', drill.failedChannels.length)),
     h('a', { class: 'line', href: `/api/drills/${encodeURIComponent(drill.id)}?format=csv`, download: '' }, t('drill.csv')),
   );
 }

@@ -82,6 +82,7 @@ export const ACTION_STRINGS = {
   'drill.met': { zh: '达到 {s} 秒目标', en: 'within the {s} s target' },
   'drill.missed': { zh: '未达到 {s} 秒目标', en: 'missed the {s} s target' },
   'drill.failedChannels': { zh: '{n} 个通知渠道失败', en: '{n} channels failed' },
+  'drill.failedChannels.one': { zh: '{n} 个通知渠道失败', en: '1 channel failed' },
   'drill.csv': { zh: '导出 CSV', en: 'Export CSV' },
   'nav.signOutEverywhere': { zh: '所有设备退出', en: 'Sign out everywhere' },
   'login.stays': {
