@@ -37,6 +37,7 @@ import type { AccessLog } from '../audit/access-log.js';
 import { resolvePerson } from '../pager/recipients.js';
 import { shareAlert } from '../sharing/alert-sharing.js';
 import { createPageSharing } from '../sharing/page-sharing.js';
+import { createHandoffService } from '../dispatch120/handoff-service.js';
 
 export type Publish = (topic: string, payload: string, options: { qos: 0 | 1; retain?: boolean }) => Promise<void>;
 
@@ -136,6 +137,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     now,
   });
   const hub = new SseHub<AlertChangeMessage>();
+  const handoff = createHandoffService({ db, registry, alerts: service, endpoint: settings.dispatch120, context, timeoutMs: config.pager.timeoutMs, log: log.child({ component: 'dispatch120' }) });
 
   /** Tells the wearer help is coming (CONTRACT.md §2 `commands`). */
   function commandBracelets(alert: Alert, events: AlertEventName[]): void {
@@ -177,7 +179,14 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     } catch (err) {
       log.error({ err }, 'alert tick failed');
     }
-    return pager.runDue();
+    let handoffs: Promise<void>;
+    try {
+      handoffs = handoff.tick(nowMs);
+    } catch (err) {
+      log.error({ err }, '120 handoff tick failed');
+      handoffs = Promise.resolve();
+    }
+    return Promise.all([pager.runDue(), handoffs.catch((err: unknown) => log.error({ err }, '120 handoff failed'))]).then(() => undefined);
   };
 
   return {

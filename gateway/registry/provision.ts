@@ -6,10 +6,13 @@ import { describeSchemaErrors } from '../config/schema-errors.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { RegistryError, type Registry, type RegistryLoad } from './registry.js';
 import { ProvisionFile, COLLECTION_NAMES } from './schemas.js';
+import { templateProblems } from '../dispatch120/handoff-template.js';
 
 export interface DeploymentSettings {
   timeZone: string;
   rules: NonNullable<ProvisionFile['rules']>;
+  /** The 120 dispatch centre's endpoint, when the deployment hands emergencies off. */
+  dispatch120?: NonNullable<ProvisionFile['dispatch120']>;
 }
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
@@ -55,6 +58,8 @@ export function beginProvisionLoad(
   if (file.timeZone !== undefined && !isTimeZone(file.timeZone)) {
     throw new RegistryError('invalid', `provision file ${filePath}: timeZone: unknown time zone "${file.timeZone}"`);
   }
+  const templateErrors = file.dispatch120 === undefined ? [] : templateProblems(file.dispatch120);
+  if (templateErrors.length > 0) throw new RegistryError('invalid', `provision file ${filePath}: ${templateErrors.join('; ')}`);
   const aqhiProblems = aqhiSelectionProblems(file.rules?.aqhi);
   if (aqhiProblems.length > 0) throw new RegistryError('invalid', `provision file ${filePath}: ${aqhiProblems.join('; ')}`);
   const inFile = (err: unknown): RegistryError =>
@@ -65,7 +70,11 @@ export function beginProvisionLoad(
   } catch (err) {
     throw inFile(err);
   }
-  const settings: DeploymentSettings = { timeZone: file.timeZone ?? DEFAULT_TIME_ZONE, rules: file.rules ?? {} };
+  const settings: DeploymentSettings = {
+    timeZone: file.timeZone ?? DEFAULT_TIME_ZONE,
+    rules: file.rules ?? {},
+    ...(file.dispatch120 === undefined ? {} : { dispatch120: file.dispatch120 }),
+  };
   return {
     file: filePath,
     settings,

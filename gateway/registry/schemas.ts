@@ -150,6 +150,8 @@ export const Resident = Type.Object(
     thresholds: Type.Optional(ResidentThresholds),
     /** The resident's family doctor. */
     doctor: Type.Optional(Id),
+    /** How to get in (a key with a neighbour, a gate code): for the 120 handoff and those on the way. */
+    accessNotes: Type.Optional(Type.String({ maxLength: 500 })),
     /** Whom the SOS button reaches, in order; absent: the grid's escalation policy. */
     callButton: Type.Optional(Type.Array(Type.Union(CALL_BUTTON_TARGETS.map((t) => Type.Literal(t))), { minItems: 1, uniqueItems: true })),
     /** What routine data reaches whom; absent categories reach nobody (emergencies excepted). */

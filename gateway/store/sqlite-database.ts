@@ -272,6 +272,21 @@ const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
   CREATE TRIGGER sharing_records_no_update BEFORE UPDATE ON sharing_records BEGIN SELECT RAISE(ABORT, 'sharing records are append-only'); END;
   `,
+  // 11: handoffs to the 120 dispatch centre, one per alert (the primary key), kept as an outbox
+  // so a kill -9 neither loses nor repeats one.
+  `
+  CREATE TABLE dispatch120_handoffs (
+    alert_id TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempt INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at_ms INTEGER NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    reference TEXT,
+    last_error TEXT
+  );
+  CREATE INDEX dispatch120_handoffs_due ON dispatch120_handoffs (state, next_attempt_at_ms);
+  `,
 ];
 
 export function openDatabase(dataDir: string, fileName = 'gateway.db'): SqliteDatabase {

@@ -215,6 +215,9 @@ describe('one-key call', () => {
     const bracelet = await h.device('b-0001');
     await bracelet.event({ type: 'sos' });
     await waitFor('the doctor’s first attempt', () => receiver.to('/doc1').length === 1);
+    // The retry is timed from the failure: wait for it to be recorded before moving the clock.
+    const alertId = (await h.api('GET', '/api/alerts?kind=sos')).body.alerts[0].id as string;
+    await waitFor('the failure on the timeline', async () => (await h.api('GET', `/api/alerts/${alertId}`)).body.timeline.some((e: { type: string }) => e.type === 'failed'));
     clock.advance(1_000);
     await h.gateway.alerting.tick();
     const toWorker = await waitFor('the worker’s page', () => receiver.to('/w1')[0]);

@@ -22,13 +22,15 @@ export interface HttpReceiver {
   url(path: string): string;
   readonly requests: ReceivedRequest[];
   to(path: string): ReceivedRequest[];
-  answer(path: string, behaviour: Behaviour): void;
+  /** How a path answers, and with what body (default `{}`). */
+  answer(path: string, behaviour: Behaviour, body?: string): void;
   close(): Promise<void>;
 }
 
 export async function startReceiver(): Promise<HttpReceiver> {
   const requests: ReceivedRequest[] = [];
   const behaviours = new Map<string, Behaviour>();
+  const bodies = new Map<string, string>();
   const hanging = new Set<ServerResponse>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -48,7 +50,7 @@ export async function startReceiver(): Promise<HttpReceiver> {
         hanging.add(res);
         return;
       }
-      res.writeHead(behaviour, { 'content-type': 'application/json' }).end('{}');
+      res.writeHead(behaviour, { 'content-type': 'application/json' }).end(bodies.get(path) ?? '{}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -58,7 +60,10 @@ export async function startReceiver(): Promise<HttpReceiver> {
     url: (path) => `${baseUrl}${path}`,
     requests,
     to: (path) => requests.filter((r) => r.path === path),
-    answer: (path, behaviour) => void behaviours.set(path, behaviour),
+    answer: (path, behaviour, body) => {
+      behaviours.set(path, behaviour);
+      if (body !== undefined) bodies.set(path, body);
+    },
     async close() {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();

@@ -1,0 +1,165 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Logger } from 'pino';
+import type { Alert } from '../../rules/safety/index.js';
+import type { AlertContext } from '../alerts/alert-context.js';
+import type { AlertService } from '../alerts/alert-service.js';
+import { resolvePerson } from '../pager/recipients.js';
+import type { Registry } from '../registry/registry.js';
+import type { Dispatch120Endpoint } from '../registry/schemas.js';
+import { isCriticalVitals, sharesWith } from '../sharing/sharing-policy.js';
+import type { SqliteDatabase } from '../store/sqlite-database.js';
+import { renderHandoff, type HandoffValues } from './handoff-template.js';
+
+export interface HandoffDeps {
+  db: SqliteDatabase;
+  registry: Registry;
+  alerts: AlertService;
+  endpoint: Dispatch120Endpoint | undefined;
+  context(alert: Alert): AlertContext;
+  timeoutMs: number;
+  log: Logger;
+}
+
+interface Row {
+  alert_id: string;
+  body: string;
+  attempt: number;
+}
+
+/** Attempts before the timeline says the centre could not be reached (the sends go on, slower). */
+const LOUD_AFTER = 3;
+const RETRY_MS = 15_000;
+
+/** Whether this alert is one the grid's policy hands to 120, and since when it has waited. */
+function triggered(registry: Registry, alert: Alert): number | undefined {
+  const policy = registry.get('grids', alert.grid)?.dispatch120;
+  if (policy === undefined || alert.state !== 'open') return undefined;
+  const trigger = alert.kind === 'vitals' ? (isCriticalVitals(alert) ? 'vitals_critical' : undefined) : alert.kind;
+  if (trigger === undefined || !(policy.on as readonly string[]).includes(trigger)) return undefined;
+  return alert.createdAt + policy.afterS * 1000;
+}
+
+/**
+ * The 120 handoff: an emergency nobody acked within the grid's `dispatch120.afterS` is sent once
+ * to the dispatch centre. The handoff row (keyed by the alert) is the outbox: written before the
+ * send, so a restart resends one cut off (same Idempotency-Key) and never makes a second.
+ */
+export function createHandoffService(deps: HandoffDeps) {
+  const { db, registry, alerts, endpoint, log } = deps;
+  const insert = db.prepare("INSERT OR IGNORE INTO dispatch120_handoffs (alert_id, body, state, next_attempt_at_ms, created_at_ms) VALUES (?, ?, 'pending', ?, ?)");
+  const due = db.prepare("SELECT alert_id, body, attempt FROM dispatch120_handoffs WHERE state = 'pending' AND next_attempt_at_ms <= ? ORDER BY created_at_ms LIMIT 20");
+  const inFlight = new Set<string>();
+
+  function values(alert: Alert): HandoffValues {
+    const context = deps.context(alert);
+    const resident = registry.get('residents', alert.subject);
+    // Medical facts only as the resident allows them to doctors or responders; the place always (the emergency rule).
+    const conditions = resident !== undefined && (sharesWith(resident, 'conditions', 'responder') || sharesWith(resident, 'conditions', 'doctor')) ? resident.conditions.join(', ') : '';
+    const paged = [...new Set(alert.timeline.flatMap((e) => (e.type === 'delivered' ? [e.to] : [])))];
+    const onTheWay = (alert.assignee === null ? paged : [alert.assignee]).map((id) => resolvePerson(registry, id)?.name ?? id);
+    return {
+      alertId: alert.id,
+      kind: alert.kind,
+      severity: alert.severity,
+      createdAt: new Date(alert.createdAt).toISOString(),
+      residentName: resident?.name ?? '',
+      address: resident?.address ?? '',
+      accessNotes: resident?.accessNotes ?? '',
+      lat: context.location === null ? 'null' : String(context.location.lat),
+      lon: context.location === null ? 'null' : String(context.location.lon),
+      conditions,
+      aeds: context.nearestAeds.map((a) => `${a.description ?? a.id} ${Math.round(a.distanceM)} m`).join('; '),
+      onTheWay: onTheWay.join(', '),
+      text: `${alert.kind} ${resident?.name ?? alert.subject}${resident?.address === undefined ? '' : `, ${resident.address}`}`,
+    };
+  }
+
+  async function send(row: Row, nowMs: number): Promise<void> {
+    if (endpoint === undefined) return;
+    try {
+      const reply = await post(endpoint, row.body, `handoff-${row.alert_id}`, deps.timeoutMs);
+      const reference = referenceOf(reply);
+      db.prepare("UPDATE dispatch120_handoffs SET state = 'sent', attempt = attempt + 1, reference = ? WHERE alert_id = ?").run(reference, row.alert_id);
+      alerts.record(row.alert_id, { type: 'note', atMs: nowMs, by: null, text: `Handed to the 120 dispatch centre${reference === null ? '' : `, reference ${reference}`}: ${reply.slice(0, 300)}` });
+      log.info({ alertId: row.alert_id, reference }, '120 handoff accepted');
+    } catch (err) {
+      const attempt = row.attempt + 1;
+      const message = (err as Error).message;
+      db.prepare('UPDATE dispatch120_handoffs SET attempt = ?, next_attempt_at_ms = ?, last_error = ? WHERE alert_id = ?').run(attempt, nowMs + RETRY_MS * Math.min(attempt, 4), message, row.alert_id);
+      log.warn({ alertId: row.alert_id, attempt, err: message }, '120 handoff not delivered');
+      if (attempt === 1 || attempt === LOUD_AFTER) alerts.record(row.alert_id, { type: 'note', atMs: nowMs, by: null, text: `The 120 dispatch centre did not take the handoff (attempt ${attempt}: ${message}); retrying.` });
+    }
+  }
+
+  return {
+    /** Queues the handoffs now due, then sends what is pending; resolves when the sends have settled. */
+    async tick(nowMs: number): Promise<void> {
+      if (endpoint === undefined) return;
+      for (const alert of alerts.activeAlerts()) {
+        const dueAtMs = triggered(registry, alert);
+        if (dueAtMs === undefined || nowMs < dueAtMs) continue;
+        const body = renderHandoff(endpoint, values(alert));
+        if (insert.run(alert.id, body, nowMs, nowMs).changes > 0) {
+          alerts.record(alert.id, { type: 'note', atMs: nowMs, by: null, text: 'Not acked in time: handing off to the 120 dispatch centre.' });
+        }
+      }
+      const rows = (due.all(nowMs) as Row[]).filter((r) => !inFlight.has(r.alert_id));
+      await Promise.all(
+        rows.map(async (row) => {
+          inFlight.add(row.alert_id);
+          try {
+            await send(row, nowMs);
+          } finally {
+            inFlight.delete(row.alert_id);
+          }
+        }),
+      );
+    },
+  };
+}
+
+export type HandoffService = ReturnType<typeof createHandoffService>;
+
+/** The centre's reference from its reply: `reference`, `ref` or `id` of a JSON body. */
+function referenceOf(reply: string): string | null {
+  try {
+    const body = JSON.parse(reply) as Record<string, unknown>;
+    for (const key of ['reference', 'ref', 'id']) if (typeof body[key] === 'string' || typeof body[key] === 'number') return String(body[key]);
+  } catch {
+    // Not JSON: the reply goes on the timeline as text.
+  }
+  return null;
+}
+
+function post(endpoint: Dispatch120Endpoint, body: string, idempotencyKey: string, timeoutMs: number): Promise<string> {
+  const target = new URL(endpoint.url);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const request = send(
+      target,
+      {
+        method: 'POST',
+        headers: { 'content-type': endpoint.contentType ?? 'application/json', 'idempotency-key': idempotencyKey, ...endpoint.headers, 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (c: Buffer) => chunks.push(c));
+        response.once('end', () => {
+          clearTimeout(deadline);
+          const status = response.statusCode ?? 0;
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (status < 200 || status > 299) reject(new Error(`HTTP ${status}`));
+          else resolve(text);
+        });
+        response.once('error', () => reject(new Error('answer cut off')));
+      },
+    );
+    const deadline = setTimeout(() => request.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    request.once('error', (err: Error & { code?: string }) => {
+      clearTimeout(deadline);
+      reject(new Error(err.code === undefined ? err.message : `could not connect: ${err.code}`));
+    });
+    request.end(body);
+  });
+}
