@@ -23,6 +23,8 @@ import type { Alert } from '../../rules/safety/index.js';
 import type { NearestAedFinder } from '../alerts/alert-context.js';
 import type { AlertService } from '../alerts/alert-service.js';
 import { isDrill } from '../alerts/drill-marker.js';
+import { namesList, systemNote, type SystemNoteCode } from '../alerts/system-notes.js';
+import { resolvePerson } from '../pager/recipients.js';
 import type { RuleStateStore } from '../alerts/rule-state-store.js';
 import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -127,29 +129,34 @@ export function createAedService(deps: AedServiceDeps): AedService {
     for (const aed of aedSites()) handle(cabinets.track(aed, nowMs));
   }
 
-  function note(alertId: string, text: string): void {
-    alerts.record(alertId, { type: 'note', atMs: deps.now(), text, by: null });
+  function note(alertId: string, code: SystemNoteCode, params: Record<string, string | number>): void {
+    alerts.record(alertId, systemNote(code, params, deps.now()));
   }
+  const nameOf = (id: string): string => resolvePerson(registry, id)?.name ?? id;
+  const placeOf = (aedId: string): string => registry.get('aeds', aedId)?.description ?? 'the AED cabinet';
 
   function applyDispatch(alert: Alert, state: DispatchState, actions: readonly DispatchAction[]): void {
     dispatches.set(alert.id, state);
     for (const action of actions) {
       switch (action.type) {
         case 'page':
-          note(alert.id, `Responder ${action.responderId} paged (${Math.round(action.distanceM)} m away).`);
+          note(alert.id, 'responderPaged', { name: nameOf(action.responderId), distanceM: Math.round(action.distanceM) });
           alerts.pageDirect(alert.id, [action.responderId], { reason: 'dispatch', role: 'responder' });
           break;
         case 'timedOut':
-          note(alert.id, `Responder ${action.responderId} did not answer in time.`);
+          note(alert.id, 'responderTimedOut', { name: nameOf(action.responderId) });
           break;
         case 'cancel':
-          note(alert.id, `Responder ${action.responderId} no longer needed (${action.reason}).`);
+          note(alert.id, 'responderReleased', { name: nameOf(action.responderId) });
           break;
         case 'widen':
-          note(alert.id, `Search radius widened from ${action.fromM} m to ${action.toM} m.`);
+          note(alert.id, 'radiusWidened', { fromM: action.fromM, toM: action.toM });
           break;
         case 'stop':
-          note(alert.id, `Dispatch ended (${action.reason}); accepted: ${action.acceptedIds.join(', ') || 'nobody'}.`);
+          note(alert.id, action.reason === 'enough_accepted' ? 'dispatchFilled' : action.reason === 'no_more_responders' ? 'dispatchExhausted' : 'dispatchStopped', {
+            accepted: namesList(action.acceptedIds.map(nameOf), 'en'),
+            acceptedZh: namesList(action.acceptedIds.map(nameOf), 'zh'),
+          });
           break;
       }
     }
@@ -198,14 +205,14 @@ export function createAedService(deps: AedServiceDeps): AedService {
             break;
           case 'note': {
             const alert = alerts.activeFor(outcome.subject, outcome.kind, outcome.dedupKey);
-            if (alert !== undefined) note(alert.id, outcome.text);
+            if (alert !== undefined) alerts.record(alert.id, { type: 'note', atMs: deps.now(), text: outcome.text, by: null });
             break;
           }
           case 'restockRequested': {
             if (openingHook?.restockAfterExplained(outcome.subject, outcome.guardian, outcome.occurredAtMs) === true) break;
             const incident = alerts.list({ subject: outcome.subject, kinds: ['aed_opened'], limit: 1 })[0];
             if (incident !== undefined) {
-              note(incident.id, `Guardian ${outcome.guardian ?? '(none registered)'} asked to restock the pads and check the AED.`);
+              note(incident.id, 'guardianAsked', { guardian: outcome.guardian === undefined || outcome.guardian === null ? 'the guardian (none registered)' : nameOf(outcome.guardian) });
               pageGuardian(incident.id, outcome.guardian, nowMs);
             }
             break;
@@ -278,8 +285,10 @@ export function createAedService(deps: AedServiceDeps): AedService {
     );
     if (!link.linked) return;
     const where = `${Math.round(link.distanceM)} m and ${Math.round(link.apartS / 60)} min apart`;
-    note(resident.id, `Linked with the opened AED cabinet ${incident.subject} (alert ${incident.id}, ${where}).`);
-    note(incident.id, `Linked with the ${resident.kind} of ${resident.subject} (alert ${resident.id}, ${where}).`);
+    const whereZh = `相距 ${Math.round(link.distanceM)} 米、${Math.round(link.apartS / 60)} 分钟`;
+    note(resident.id, 'linkedCabinet', { place: placeOf(incident.subject), where, whereZh, alertId: incident.id });
+    const who = registry.get('residents', resident.subject)?.name ?? 'a resident';
+    note(incident.id, 'linkedResident', { kind: resident.kind, kindZh: resident.kind === 'fall' ? '跌倒' : '呼救', name: who, where, whereZh, alertId: resident.id });
   }
 
   syncCabinets(deps.now());
@@ -303,7 +312,7 @@ export function createAedService(deps: AedServiceDeps): AedService {
       const nowMs = deps.now();
       const step = answer === 'accept' ? acceptDispatch(state, responderId, nowMs) : declineDispatch(state, responderId, nowMs);
       if (step.ignored !== undefined) return { found: true, ignored: step.ignored };
-      note(alert.id, `Responder ${responderId} ${answer === 'accept' ? 'accepted' : 'declined'}.`);
+      note(alert.id, answer === 'accept' ? 'responderAccepted' : 'responderDeclined', { name: nameOf(responderId) });
       const before = dispatchMetrics(state).timeToFirstAcceptMs;
       const after = dispatchMetrics(step.state).timeToFirstAcceptMs;
       if (before === null && after !== null && !isDrill(alert)) metrics.aedTimeToFirstAccept.observe({ grid: alert.grid }, after / 1000);

@@ -8,6 +8,7 @@ import {
   type AlertMachine,
   type EscalationAction,
   type EscalationPlanner,
+  type NoteEntry,
   type RaiseInput,
   type RecordedEntry,
   type RuleOutcome,
@@ -19,6 +20,7 @@ import type { Registry } from '../registry/registry.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { dedupKeyOf, type AlertFilter, type AlertStore, type KeyedAlert } from './alert-store.js';
 import { isDrill } from './drill-marker.js';
+import { ROLE_WORDS, namesList, systemNote } from './system-notes.js';
 
 export interface AlertServiceEvents {
   /** After the change is committed to the store. */
@@ -255,7 +257,7 @@ export class AlertService {
       next = planner.apply(next, action, nowMs);
       const built = this.jobsFor(next, action, nowMs);
       jobs.push(...built.jobs);
-      for (const text of built.notes) next = this.deps.machine.record(next, { type: 'note', atMs: nowMs, text, by: null }).alert;
+      for (const note of built.notes) next = this.deps.machine.record(next, note).alert;
     }
     this.commit({ alert: next, changed: true, events: ['alertRecorded'] }, jobs);
   }
@@ -264,12 +266,18 @@ export class AlertService {
     return rosterFor(this.deps.registry, alert, { nowMs, timeZone: this.deps.timeZone ?? 'Asia/Shanghai' });
   }
 
-  private jobsFor(alert: Alert, action: EscalationAction, nowMs: number): { jobs: NewPageJob[]; notes: string[] } {
+  private jobsFor(alert: Alert, action: EscalationAction, nowMs: number): { jobs: NewPageJob[]; notes: NoteEntry[] } {
     const { registry } = this.deps;
     const routesOf = (ids: readonly string[]): PageRoute[] =>
       ids.flatMap((id) => (resolvePerson(registry, id)?.channels ?? []).map((channel) => ({ to: id, channel })));
     const jobs: NewPageJob[] = [];
-    const notes: string[] = [];
+    const notes: NoteEntry[] = [];
+    const nameOf = (id: string): string => resolvePerson(registry, id)?.name ?? id;
+    const noChannel = (role: string, ids: readonly string[]): NoteEntry => {
+      const words = ROLE_WORDS[role] ?? { en: role, zh: role };
+      const names = ids.map(nameOf);
+      return systemNote('noChannelRole', { role: words.en, roleZh: words.zh, people: namesList(names, 'en'), peopleZh: namesList(names, 'zh') }, nowMs);
+    };
     if (action.type === 'digest') {
       for (const id of action.recipients) {
         const routes = routesOf([id]);
@@ -287,12 +295,12 @@ export class AlertService {
       if (FIRST_REACHABLE.has(target)) {
         const routes = routesOf(ids);
         if (routes.length > 0) jobs.push({ ...base, routes });
-        else if (ids.length > 0) notes.push(`Nobody in ${target} (${ids.join(', ')}) has a channel to page.`);
+        else if (ids.length > 0) notes.push(noChannel(target, ids));
       } else {
         for (const id of ids) {
           const routes = routesOf([id]);
           if (routes.length > 0) jobs.push({ ...base, routes });
-          else notes.push(`${id} (${target}) has no channel to page.`);
+          else notes.push(noChannel(target, [id]));
         }
       }
     }

@@ -7,6 +7,7 @@ import type { ChannelSender, OutboundMessage } from './channels.js';
 import { buildDigestMessage, buildPageMessage } from './page-message.js';
 import type { PageJob, PageJobStore } from './page-jobs.js';
 import { resolvePerson, type Person } from './recipients.js';
+import { namesList, systemNote } from '../alerts/system-notes.js';
 
 export interface RetryPolicy {
   /** Attempts per channel before falling through to the next one. */
@@ -168,7 +169,8 @@ export class Pager {
       this.finish(jobs, 'failed');
       deps.metrics.pagesUndeliverable.inc(jobs.length);
       const people = [...new Set(lead.routes.map((r) => r.to))].join(', ');
-      for (const job of jobs) deps.record(job.alertId, { type: 'note', atMs: nowMs, by: null, text: `Could not reach ${people} on any channel.` });
+      const names = [...new Set(lead.routes.map((r) => this.personOf(r.to).name))];
+      for (const job of jobs) deps.record(job.alertId, systemNote('unreachable', { people: namesList(names, 'en'), peopleZh: namesList(names, 'zh') }, nowMs));
       deps.log.error({ alerts: jobs.map((j) => j.alertId), people }, 'page undeliverable on every channel');
       return false;
     }

@@ -58,7 +58,11 @@ export type ResolvedEntry = EntryBase & {
   reason: 'manual' | 'cleared';
   note?: string;
 };
-export type NoteEntry = EntryBase & { type: 'note'; text: string; by: string | null };
+/**
+ * A person's note, or one the system writes. A system note also carries its `code` and `params`
+ * (names, not ids) and its Chinese text `zh`; `text` is the English one.
+ */
+export type NoteEntry = EntryBase & { type: 'note'; text: string; by: string | null; code?: string; params?: Record<string, string | number>; zh?: string };
 
 export type TimelineEntry =
   | RaisedEntry

@@ -75,7 +75,7 @@ describe('an opened AED cabinet', () => {
     const [alert] = (await h.api('GET', '/api/alerts?kind=aed_opened')).body.alerts;
     expect(alert).toMatchObject({ kind: 'aed_opened', severity: 'critical', subject: 'a1', grid: 'g1', state: 'open' });
     const order = alert.timeline.filter((e: { type: string; text?: string }) => e.type === 'note' && e.text?.startsWith('Responder')).map((e: { text: string }) => e.text);
-    expect(order).toEqual(['Responder v1 paged (100 m away).', 'Responder v2 paged (200 m away).', 'Responder v3 paged (300 m away).']);
+    expect(order).toEqual(['Responder Volunteer v1 paged (100 m away).', 'Responder Volunteer v2 paged (200 m away).', 'Responder Volunteer v3 paged (300 m away).']);
 
     const page = receiver.to('/v2')[0]!.body;
     expect(page.reason).toBe('dispatch');
@@ -147,11 +147,12 @@ describe('an opened AED cabinet', () => {
     const cabinet = await h.device('aed-01');
     clock.advance(60_000);
     await cabinet.event({ type: 'door_open' });
-    const alerts = (await h.api('GET', '/api/alerts')).body.alerts as { kind: string; timeline: { type: string; text?: string }[] }[];
+    const alerts = (await h.api('GET', '/api/alerts')).body.alerts as { kind: string; timeline: { type: string; text?: string; zh?: string; code?: string }[] }[];
     const fall = alerts.find((a) => a.kind === 'fall')!;
     const opened = alerts.find((a) => a.kind === 'aed_opened')!;
-    expect(fall.timeline.some((e) => e.text?.startsWith('Linked with the opened AED cabinet a1'))).toBe(true);
-    expect(opened.timeline.some((e) => e.text?.startsWith('Linked with the fall of r1'))).toBe(true);
+    expect(fall.timeline.some((e) => e.text?.startsWith('Linked with the opened AED cabinet at Community health station, left of the entrance'))).toBe(true);
+    expect(fall.timeline.some((e) => e.zh?.startsWith('与Community health station, left of the entrance被打开的AED柜关联'))).toBe(true);
+    expect(opened.timeline.some((e) => e.text?.startsWith('Linked with the fall of Li Guiying') && e.code === 'linkedResident')).toBe(true);
   });
 });
 

@@ -394,7 +394,7 @@ describe('pager delivery: retries, fall-through, timeouts', () => {
     await h.gateway.alerting.tick();
     const alert = await waitFor('the undeliverable note', async () => {
       const body = (await h.api('GET', `/api/alerts/${alertId}`)).body;
-      return entries(body, 'note').some((e) => e.text.includes('Could not reach w1')) ? body : undefined;
+      return entries(body, 'note').some((e) => e.text === 'Could not reach Wang Fang on any channel.' && e.zh === '所有方式均未能联系到Wang Fang。') ? body : undefined;
     });
     expect(entries(alert, 'failed')).toHaveLength(2);
     const metrics = await h.api('GET', '/metrics');
