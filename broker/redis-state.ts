@@ -94,6 +94,9 @@ export async function connectRedisState(url: string, timeoutMs: number): Promise
   for (const c of [conn, pubConn, subConn]) c.on('error', () => undefined);
   const persistence = new RedisPersistence({ conn });
   const mq = createRedisEmitter({ pubConn, subConn });
+  // The emitter re-emits its connections' errors on `state`, an EventEmitter that throws when
+  // nobody listens: each failed reconnect while Redis is away would be an uncaught exception.
+  (mq as unknown as { state: { on(event: 'error', listener: () => void): void } }).state.on('error', () => undefined);
   return {
     options: { mq, persistence },
     ready: () => conn.status === 'ready' && pubConn.status === 'ready' && subConn.status === 'ready',

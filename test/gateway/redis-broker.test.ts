@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCbor } from '../../sensors/index.js';
-import { BrokerRedisConnection } from '../../broker/redis-state.js';
+import { BrokerRedisConnection, connectRedisState } from '../../broker/redis-state.js';
 import { freePort, redisPing, serverAvailable, spawnServer, type ExternalServer } from '../helpers/external-server.js';
 import { ADMIN_TOKEN, SECRETS, startHarness, type Harness } from '../helpers/gateway-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -113,6 +113,33 @@ describe.skipIf(!serverAvailable('redis-server'))('broker sessions and pub/sub i
 });
 
 describe('the broker connections to Redis when it is away', () => {
+  it.skipIf(!serverAvailable('redis-server'))('a failed reconnect is no uncaught exception', async () => {
+    const port = await freePort();
+    const server = await spawnServer('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], () => redisPing(port), 'redis-server');
+    const state = await connectRedisState(`redis://127.0.0.1:${port}`, 10_000);
+    // Count the emitter's errors without listening for them (a listener would hide a missing one).
+    const emitter = (state.options.mq as unknown as { state: { emit(event: string, ...args: unknown[]): boolean } }).state;
+    const emit = emitter.emit.bind(emitter);
+    let errors = 0;
+    emitter.emit = (event: string, ...args: unknown[]) => {
+      if (event === 'error') errors++;
+      return emit(event, ...args);
+    };
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown): void => void uncaught.push(err);
+    process.on('uncaughtException', onUncaught);
+    try {
+      await server.stop();
+      await waitFor('a reconnect to fail while Redis is away', () => errors >= 2, 20_000);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(uncaught).toEqual([]);
+      expect(state.ready()).toBe(false);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await state.close().catch(() => undefined);
+    }
+  });
+
   it('a command sent without awaiting fails quietly; an awaited one still reports its error', async () => {
     const port = await freePort();
     const conn = new BrokerRedisConnection({ host: '127.0.0.1', port, maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
