@@ -160,9 +160,7 @@ describe('resident safety end to end: fall → page → escalation → ack', () 
   it('scopes alerts by grid: another grid’s worker gets 403, never sees it in the list or the stream', async () => {
     const w1 = await issueToken(h, 'worker', 'w1');
     const w4 = await issueToken(h, 'worker', 'w4');
-    console.log("T0", Date.now());
     const streams = await Promise.all([w1, w4].map((token) => openStream(h.httpUrl, token)));
-    console.log("T1", Date.now());
     const bracelet = await h.device('b-0001');
     await bracelet.event({ type: 'sos' });
     const id = (await waitFor('the sos alert', async () => (await h.api('GET', '/api/alerts')).body.alerts[0]))!.id as string;
@@ -182,7 +180,6 @@ describe('resident safety end to end: fall → page → escalation → ack', () 
     expect(streams[1]!.events.every((e) => e.alert.grid === 'g2')).toBe(true);
     expect(streams[0]!.events.every((e) => e.alert.grid === 'g1')).toBe(true);
     for (const s of streams) s.close();
-    console.log("T-end", Date.now());
   });
 
   it('pages the worker again while an acked critical alert stays unresolved, and stops when resolved', async () => {
