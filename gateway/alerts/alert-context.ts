@@ -43,6 +43,10 @@ export interface AlertContext {
   /** Distances are great-circle metres, not walking routes. */
   distanceMethod: 'great-circle';
   contacts: { name: string; relation: string | null; phones: string[] }[];
+  /** The cabinet an AED alert is about, by its place (what a person reads instead of its id). */
+  cabinet?: { id: string; description: string | null; floor: string | null } | null;
+  /** The air station an index alert is about, by name. */
+  station?: { id: string; name: string } | null;
 }
 
 function numberDetail(alert: Alert, key: string): number | undefined {
@@ -68,6 +72,16 @@ function locationOf(deps: AlertContextDeps, alert: Alert): AlertContext['locatio
   return null;
 }
 
+function cabinetOf(deps: AlertContextDeps, subject: string): { id: string; description: string | null; floor: string | null } | null {
+  const aed = deps.registry.get('aeds', subject);
+  return aed === undefined ? null : { id: aed.id, description: aed.description ?? null, floor: aed.floor ?? null };
+}
+
+function stationOf(deps: AlertContextDeps, subject: string): { id: string; name: string } | null {
+  const station = deps.registry.get('stations', subject);
+  return station === undefined ? null : { id: station.id, name: station.name };
+}
+
 export function buildAlertContext(deps: AlertContextDeps, alert: Alert, nowMs: number): AlertContext {
   const resident = deps.registry.get('residents', alert.subject);
   const location = locationOf(deps, alert);
@@ -85,6 +99,8 @@ export function buildAlertContext(deps: AlertContextDeps, alert: Alert, nowMs: n
     location,
     nearestAeds: location === null ? [] : deps.nearestAeds(location, nowMs, 3),
     distanceMethod: 'great-circle',
+    cabinet: cabinetOf(deps, alert.subject),
+    station: stationOf(deps, alert.subject),
     contacts: (resident?.contacts ?? []).map((c) => ({
       name: c.name,
       relation: c.relation ?? null,

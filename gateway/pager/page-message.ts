@@ -65,6 +65,8 @@ export function pageText(alert: Alert, context: AlertContext, ackUrl: string | n
   if (typeof alert.details.summary === 'string') parts.push(alert.details.summary);
   const who = context.resident;
   if (who !== null) parts.push(`${who.name}${who.address === null ? '' : `, ${who.address}`}${who.conditions.length > 0 ? ` (${who.conditions.join(', ')})` : ''}`);
+  else if (context.cabinet !== undefined && context.cabinet !== null) parts.push(`AED柜 cabinet: ${context.cabinet.description ?? 'no description'}${context.cabinet.floor === null ? '' : `, floor ${context.cabinet.floor}`}`);
+  else if (context.station !== undefined && context.station !== null) parts.push(`${context.station.name} station`);
   else parts.push(drill ? '演练假想伤员 a drill casualty' : alert.subject);
   parts.push(`since ${localTime(alert.createdAt, timeZone)}`);
   if (context.location !== null) parts.push(`at ${context.location.lat.toFixed(5)},${context.location.lon.toFixed(5)}`);

@@ -125,6 +125,10 @@ describe('drills, end to end through the real pager and channels', () => {
     const asked = await waitFor('the dispatch page to v1', () => receiver.to('/v1').find((r) => r.body.reason === 'dispatch'));
     expect(asked.body).toMatchObject({ drill: true });
     expect(asked.body.text.startsWith('[演练 DRILL]')).toBe(true);
+    // The cabinet is named by its place, never by its id.
+    expect(asked.body.context.cabinet).toMatchObject({ description: 'Community health station, ground floor' });
+    expect(asked.body.text).toContain('AED柜 cabinet: Community health station, ground floor');
+    expect(asked.body.text).not.toMatch(/\ba1\b/);
     clock.advance(25_000);
     const v1 = await token('responder', 'v1');
     expect((await h.api('POST', `/api/dispatches/${started.body.alertId}/accept`, undefined, v1)).status).toBe(200);
