@@ -3,6 +3,8 @@ import { Category } from './feed-schema.js';
 
 /* The forecast's body, declared once: REST, SSE and the retained MQTT topic carry it. */
 
+/** A date-time with its offset, e.g. 2026-12-08T09:00:00+08:00 (the body validator knows no formats). */
+const ISO_DATE_TIME = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$';
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const ForecastHour = Type.Object({
@@ -43,7 +45,7 @@ export type ForecastBody = Static<typeof ForecastBody>;
 
 const OfficialHourInput = Type.Object(
   {
-    at: Type.String({ format: 'date-time', description: 'the start of the hour' }),
+    at: Type.String({ pattern: ISO_DATE_TIME, description: 'the start of the hour (ISO 8601 date-time)' }),
     index: Type.Optional(Type.Number({ minimum: 0 })),
     band: Type.Optional(Type.Integer({ minimum: 1, maximum: 11 })),
     pollutants: Type.Optional(
@@ -60,7 +62,7 @@ export const OfficialForecastInput = Type.Object(
   {
     hours: Type.Optional(Type.Array(OfficialHourInput, { maxItems: 72 })),
     tomorrow: Type.Optional(Type.Object({ band: Type.Integer({ minimum: 1, maximum: 11 }), index: Type.Optional(Type.Number({ minimum: 0 })) }, { additionalProperties: false })),
-    validUntil: Type.String({ format: 'date-time' }),
+    validUntil: Type.String({ pattern: ISO_DATE_TIME, description: 'ISO 8601 date-time' }),
     note: Type.Optional(Type.String({ maxLength: 500 })),
   },
   { additionalProperties: false },

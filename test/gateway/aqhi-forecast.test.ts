@@ -109,6 +109,9 @@ describe('the forecast', () => {
     expect((await h.api('PUT', '/api/aqhi/s1/forecast', body, worker)).status).toBe(403);
     const stale = await h.api('PUT', '/api/aqhi/s1/forecast', { ...body, validUntil: new Date(nowMs - 1).toISOString() }, bureau);
     expect(stale).toMatchObject({ status: 400, body: { error: 'GW_ERR_AQHI_FORECAST_INVALID' } });
+    const notADate = await h.api('PUT', '/api/aqhi/s1/forecast', { ...body, validUntil: 'tomorrow evening' }, bureau);
+    expect(notADate.status).toBe(400);
+    expect(JSON.stringify(notADate.body)).toContain('validUntil');
     const put = await h.api('PUT', '/api/aqhi/s1/forecast', body, bureau);
     expect(put.status).toBe(200);
 
