@@ -60,7 +60,8 @@ type RosterAlert = Pick<Alert, 'grid' | 'subject' | 'kind' | 'severity' | 'detai
 /**
  * Who fills each role of the grid's escalation policy for this alert. The sharing choices decide
  * for routine vitals: the worker hears of them only if the resident shares vitals with the worker,
- * or when they are critical (the emergency rule); the doctor when shared with the doctor, or critical.
+ * or when they are critical (the emergency rule), or when no doctor or family would hear of them
+ * at all; the doctor when shared with the doctor, or critical.
  * An SOS with a `callButton` reaches its targets in order as the on-duty role (first reachable).
  */
 export function rosterFor(registry: Registry, alert: Pick<Alert, 'grid' | 'subject'> & Partial<RosterAlert>, time?: RosterTime): Roster {
@@ -77,11 +78,20 @@ export function rosterFor(registry: Registry, alert: Pick<Alert, 'grid' | 'subje
   } satisfies Record<NotifyRole, readonly string[]>;
   if (alert.kind === 'vitals' && resident !== undefined) {
     const critical = isCriticalVitals({ kind: 'vitals', severity: alert.severity ?? 'high', details: alert.details ?? {} });
-    if (!critical && !sharesWith(resident, 'vitals', 'worker')) Object.assign(roster, { onDuty: [], backup: [], emergencyGroup: [] });
-    if (!critical && !sharesWith(resident, 'vitals', 'family')) roster.family = [];
+    const toWorkers = critical || sharesWith(resident, 'vitals', 'worker');
+    const toFamily = critical || sharesWith(resident, 'vitals', 'family');
     roster.doctor = critical || sharesWith(resident, 'vitals', 'doctor') ? doctor : [];
+    if (!toFamily) roster.family = [];
+    // An alert nobody hears helps nobody: with no doctor and family to take it, the workers are
+    // still paged (the page itself withholds the unshared readings).
+    if (!toWorkers && (roster.doctor.length > 0 || roster.family.length > 0)) Object.assign(roster, { onDuty: [], backup: [], emergencyGroup: [] });
   }
-  if (alert.kind === 'sos' && resident?.callButton !== undefined) roster.onDuty = callChain(registry, resident, roster, time);
+  if (alert.kind === 'sos' && resident?.callButton !== undefined) {
+    // Fall through to the grid's on-duty worker when the chosen targets are unavailable (the
+    // doctor outside clinic hours, say): the call button must always reach someone.
+    const chain = callChain(registry, resident, roster, time);
+    roster.onDuty = chain.length > 0 ? chain : roster.onDuty;
+  }
   return roster;
 }
 

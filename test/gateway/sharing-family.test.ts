@@ -141,6 +141,20 @@ describe('vitals shared with the doctor only', () => {
     for (const a of listed) expect(a.details.hr).toBeUndefined();
   });
 
+  it('a routine vitals alert that no doctor or family would hear still reaches the worker, without the readings', async () => {
+    const gw = await start({ doctor: undefined, sharing: {} });
+    const { h, receiver } = gw;
+    const bracelet = await h.device('b-0001');
+    await readings(gw, bracelet, { hr: 138, worn: true }, 150_000);
+    await h.gateway.alerting.tick();
+    const toWorker = await waitFor('the vitals page to the on-duty worker', () => receiver.to('/w1')[0]);
+    expect(toWorker.body.alert).toMatchObject({ kind: 'vitals', severity: 'high' });
+    expect(toWorker.body.alert.details.hr).toBeUndefined();
+    expect(JSON.stringify(toWorker.body)).not.toContain('138');
+    expect(receiver.to('/doc1')).toEqual([]);
+    expect(receiver.to('/fam1')).toEqual([]);
+  });
+
   it('critical vitals reach the on-duty worker with the doctor, marked as shared under the emergency rule', async () => {
     const gw = await start({ sharing: { vitals: ['doctor'] } });
     const { h, receiver } = gw;
@@ -233,6 +247,16 @@ describe('one-key call', () => {
     const bracelet = await gw.h.device('b-0001');
     await bracelet.event({ type: 'sos' });
     await waitFor('the worker’s page', () => gw.receiver.to('/w1')[0]);
+    expect(gw.receiver.to('/doc1')).toEqual([]);
+  });
+
+  it('an SOS whose only chosen target is unavailable still reaches the on-duty worker', async () => {
+    const gw = await start({ callButton: ['doctor'] });
+    gw.clock.set(Date.parse('2026-11-23T13:00:00Z')); // 21:00 in Shanghai: the doctor's clinic is closed
+    const bracelet = await gw.h.device('b-0001');
+    await bracelet.event({ type: 'sos' });
+    const page = await waitFor('the worker’s page', () => gw.receiver.to('/w1')[0]);
+    expect(page.body.step).toBe(0);
     expect(gw.receiver.to('/doc1')).toEqual([]);
   });
 });
