@@ -182,10 +182,12 @@ describe.skipIf(!browserAvailable)('every word for a person', () => {
     for (const language of ['en', 'zh']) {
       if (language === 'zh') await toChinese(map.page);
       for (const type of ['aed', 'station', 'resident', 'responder']) {
-        // By keyboard, as a screen-reader user would: markers may sit on one another.
-        await map.page.locator(`[data-type="${type}"]`).first().focus();
-        await map.page.keyboard.press('Enter');
-        await map.page.locator('#map-info h2').waitFor();
+        // By keyboard, as a screen-reader user would: markers may sit on one another. A live update
+        // redraws the markers, and may replace the focused one before the key arrives: press again.
+        await waitFor(`the ${type} panel`, async () => {
+          await map.page.locator(`[data-type="${type}"]`).first().press('Enter');
+          return map.page.locator('#map-info h2').isVisible();
+        }, 30_000);
         await expectPlain(map.page, `map ${language} ${type}`);
       }
     }
