@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedDevice } from '../../firmware-sim/device-client.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../helpers/gateway-harness.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { browserAvailable, DESKTOP, sidewaysOverflowPx, signIn, SuiteBrowser } from './browser.js';
 import { alertFor, connectDevice, issueToken, WEB_PROVISION } from './web-fixtures.js';
 
@@ -146,11 +147,12 @@ describe.skipIf(!browserAvailable)('the map over tiles', () => {
     const responder = page.locator('.map-icon[data-type="responder"][data-id="v2"]');
     await responder.waitFor();
     await page.evaluate('window.sameDocument = true');
-    const before = await responder.boundingBox();
+    // Read once it is laid out: a live update may redraw the markers between finding and measuring.
+    const before = await waitFor('the responder laid out on the map', async () => (await responder.boundingBox()) ?? undefined, 30_000);
     const responderToken = await issueToken(h, 'responder', 'v2');
     const moved = await h.api('POST', '/api/responders/me/location', { lat: 30.2665, lon: 120.1565, available: true }, responderToken);
     expect(moved.status).toBe(200);
-    await expect.poll(async () => Math.round((await responder.boundingBox())?.x ?? 0), { timeout: 10_000 }).not.toBe(Math.round(before!.x));
+    await expect.poll(async () => Math.round((await responder.boundingBox())?.x ?? 0), { timeout: 10_000 }).not.toBe(Math.round(before.x));
     expect(await page.evaluate('window.sameDocument')).toBe(true);
     expect(problems()).toEqual([]);
   }, 120_000);
