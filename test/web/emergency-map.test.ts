@@ -113,9 +113,10 @@ describe.skipIf(!browserAvailable)('emergency map', () => {
     const riverside = feed.stations.find((s: { stationId: string }) => s.stationId === 's1');
     expect(await page.locator('.feature[data-id="s1"] .marker').getAttribute('fill')).toBe(riverside.color);
 
-    // The geography holds: the fall lies in its grid, the metro AED in the other.
-    expect(inside(await markerCentre(page, 'resident', 'r1'), await gridBox(page, 'g1'))).toBe(true);
-    expect(inside(await markerCentre(page, 'aed', 'a3'), await gridBox(page, 'g2'))).toBe(true);
+    // The geography holds: the fall lies in its grid, the metro AED in the other. Polled: both are
+    // read from one drawing, and a live update may redraw the map between the two reads.
+    await expect.poll(async () => inside(await markerCentre(page, 'resident', 'r1'), await gridBox(page, 'g1')), { timeout: 10_000 }).toBe(true);
+    await expect.poll(async () => inside(await markerCentre(page, 'aed', 'a3'), await gridBox(page, 'g2')), { timeout: 10_000 }).toBe(true);
     for (const name of ['Zhang Xiuying']) expect(await page.content()).not.toContain(name);
 
     await page.locator('.feature[data-id="r1"] .marker').click();
