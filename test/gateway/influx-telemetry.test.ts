@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InfluxTelemetryStore } from '../../gateway/telemetry/influx-telemetry-store.js';
 import { freePort, serverAvailable } from '../helpers/external-server.js';
@@ -73,7 +74,12 @@ describe.runIf(serverAvailable('victoria-metrics'))('telemetry through the Influ
   }, 60_000);
 
   it('drops the oldest readings first when the bounded buffer is full, and counts them', async () => {
-    const vm = new VictoriaMetrics(await freePort());
+    const port = await freePort();
+    // While the server is down its port is held by a socket that resets every connection: another
+    // suite running alongside cannot start its own server there and take these writes.
+    const holder = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => holder.listen(port, '127.0.0.1', resolve));
+    const vm = new VictoriaMetrics(port);
     // No scheduled retry runs while the buffer fills (it would reorder it); once the server is up
     // the test sends the buffer itself instead of waiting out a backoff grown on a slow run.
     const h = await gatewayWithInflux(vm, { maxBufferLines: 100, batchSize: 20, minRetryDelayMs: 60_000, maxRetryDelayMs: 60_000 });
@@ -92,6 +98,7 @@ describe.runIf(serverAvailable('victoria-metrics'))('telemetry through the Influ
     });
     await waitFor('all 300 in the embedded store', async () => (await h.api('GET', '/api/devices/b-0001/readings?from=0&limit=10000')).body.readings.length === 300);
 
+    await new Promise<void>((resolve) => holder.close(() => resolve()));
     await vm.start();
     cleanup.push(() => vm.stop());
     const steps = await waitFor(
