@@ -7,6 +7,7 @@ export * from './daily-window.js';
 export * from './local-time.js';
 export * from './geo.js';
 export * from './plain-data.js';
+export * from './engine-clock.js';
 export * from './run-condition.js';
 export * from './accumulator.js';
 export type { EvalContext, Evaluation, Observation, SafetyEvaluator } from './evaluator.js';

@@ -24,6 +24,7 @@ import type { LocalTime } from './local-time.js';
 import { DEFAULT_TIME_ZONE, createLocalTime } from './local-time.js';
 import type { SafetyRulesConfig } from './resolve-rules.js';
 import { resolveSafetyRules } from './resolve-rules.js';
+import { createEngineClock, restoreEngineEntries, snapshotEngine } from './engine-clock.js';
 import { isFiniteNumber, isRecord, sameShape } from './plain-data.js';
 import type { RuleOutcome, SafetyResident } from './types.js';
 
@@ -198,8 +199,10 @@ export function createSafetyEngine(deps: SafetyEngineDeps = {}): SafetyEngine {
   const config = deps.config ?? {};
   const local: LocalTime = createLocalTime(deps.timeZone ?? DEFAULT_TIME_ZONE);
   let subjects = new Map<string, SubjectState>();
-  let clockMs: number | null = null;
-  let resumeFromMs: number | null = null;
+  const clock = createEngineClock((gapMs) => {
+    for (const [id, s] of subjects) subjects.set(id, skipDowntime(s, gapMs));
+  });
+  const advance = clock.advance;
 
   // Resolved once per resident object and config: residents and the config's `rules`/`grids` are
   // replaced, never edited in place, when they change.
@@ -210,17 +213,6 @@ export function createSafetyEngine(deps: SafetyEngineDeps = {}): SafetyEngine {
     const value = resolveSafetyRules(config, resident);
     resolved.set(resident, { rules: config.rules, grids: config.grids, value });
     return value;
-  }
-
-  /** Advances the engine clock and returns the time to evaluate at. */
-  function advance(atMs: number): number {
-    if (resumeFromMs !== null) {
-      const gapMs = atMs - resumeFromMs;
-      resumeFromMs = null;
-      if (gapMs > 0) for (const [id, s] of subjects) subjects.set(id, skipDowntime(s, gapMs));
-    }
-    if (clockMs === null || atMs > clockMs) clockMs = atMs;
-    return clockMs;
   }
 
   function ensure(resident: SafetyResident, nowMs: number): SubjectState {
@@ -312,27 +304,17 @@ export function createSafetyEngine(deps: SafetyEngineDeps = {}): SafetyEngine {
       const subject = subjects.get(residentId);
       return subject === undefined ? undefined : structuredClone(subject);
     },
-    clockMs: () => clockMs,
+    clockMs: clock.latestMs,
     snapshot() {
-      return structuredClone({ version: SAFETY_STATE_VERSION, clockMs, subjects: Object.fromEntries(subjects) });
+      return snapshotEngine(SAFETY_STATE_VERSION, clock, 'subjects', subjects);
     },
     restore(state) {
-      if (!isRecord(state)) return { ok: false, reason: 'state is not an object' };
-      if (state.version !== SAFETY_STATE_VERSION) return { ok: false, reason: `unsupported state version ${String(state.version)}` };
-      if (!isRecord(state.subjects)) return { ok: false, reason: 'state.subjects is not an object' };
-      if (state.clockMs !== null && !isFiniteNumber(state.clockMs)) return { ok: false, reason: 'state.clockMs is not a number' };
-      const next = new Map<string, SubjectState>();
-      const skipped: string[] = [];
       const reset: string[] = [];
-      for (const [id, raw] of Object.entries(structuredClone(state.subjects))) {
-        const subject = restoreSubject(id, raw, reset);
-        if (subject === undefined) skipped.push(id);
-        else next.set(id, subject);
-      }
-      subjects = next;
-      clockMs = state.clockMs;
-      resumeFromMs = state.clockMs;
-      return { ok: true, subjects: next.size, skipped, reset };
+      const restored = restoreEngineEntries(state, SAFETY_STATE_VERSION, 'subjects', (id, raw) => restoreSubject(id, raw, reset));
+      if (!restored.ok) return restored;
+      subjects = restored.entries;
+      clock.resumeFrom(restored.clockMs);
+      return { ok: true, subjects: subjects.size, skipped: restored.skipped, reset };
     },
   };
 }
