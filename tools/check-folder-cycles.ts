@@ -1,0 +1,95 @@
+/**
+ * Fails when gateway/ has a folder cycle that is not in TOLERATED (type-only imports count: a type
+ * imported the wrong way is still a dependency the wrong way). Run by `npm run lint`.
+ * dependency-cruiser resolves the imports (tools/gateway-imports.ts); the folder graph is ours.
+ */
+import { cycleEdges } from './folder-cycles.js';
+import { gatewayImports } from './gateway-imports.js';
+
+/** Folder edges that lie on a cycle today. Each one broken is taken off; nothing is added. */
+const TOLERATED: readonly string[] = [
+  'aed → alerts',
+  'aed → ingest',
+  'aed → pager',
+  'aed → registry',
+  'alerts → aed',
+  'alerts → aqhi',
+  'alerts → audit',
+  'alerts → auth',
+  'alerts → config',
+  'alerts → dispatch120',
+  'alerts → drills',
+  'alerts → http',
+  'alerts → ingest',
+  'alerts → pager',
+  'alerts → registry',
+  'alerts → sharing',
+  'aqhi → config',
+  'aqhi → http',
+  'aqhi → ingest',
+  'aqhi → registry',
+  'audit → sharing',
+  'auth → http',
+  'config → registry',
+  'dispatch120 → alerts',
+  'dispatch120 → pager',
+  'dispatch120 → registry',
+  'dispatch120 → sharing',
+  'drills → aed',
+  'drills → alerts',
+  'drills → pager',
+  'drills → registry',
+  'emergencies → aed',
+  'emergencies → alerts',
+  'emergencies → auth',
+  'emergencies → config',
+  'emergencies → http',
+  'emergencies → ingest',
+  'emergencies → pager',
+  'emergencies → registry',
+  'http → aed',
+  'http → alerts',
+  'http → aqhi',
+  'http → audit',
+  'http → auth',
+  'http → drills',
+  'http → emergencies',
+  'http → ingest',
+  'http → pager',
+  'http → registry',
+  'http → sharing',
+  'ingest → registry',
+  'pager → alerts',
+  'pager → registry',
+  'pager → sharing',
+  'registry → aqhi',
+  'registry → auth',
+  'registry → config',
+  'registry → dispatch120',
+  'sharing → alerts',
+  'sharing → audit',
+  'sharing → http',
+  'sharing → pager',
+  'sharing → registry',
+];
+
+const tolerated = new Set(TOLERATED);
+const imports = await gatewayImports(process.cwd());
+if (imports.length === 0) throw new Error('no imports found under gateway/: run this from the repository root');
+const onCycle = cycleEdges(imports);
+const fresh = onCycle.filter((c) => !tolerated.has(c.edge));
+const broken = TOLERATED.filter((edge) => !onCycle.some((c) => c.edge === edge));
+
+if (process.argv.includes('--list')) for (const c of onCycle) console.log(`  '${c.edge}',`);
+for (const edge of broken) {
+  console.warn(`folder edge ${edge} is no longer on a cycle: take it off TOLERATED in tools/check-folder-cycles.ts`);
+}
+if (fresh.length > 0) {
+  console.error('gateway/ has a new folder cycle (type imports included):');
+  for (const c of fresh) {
+    console.error(`\n  ${c.edge}, and back: ${c.wayBack.map((f) => f.replace(/^gateway\//, '')).join(' → ')}`);
+    for (const imp of c.imports) console.error(`    ${imp.from} imports ${imp.to}`);
+  }
+  console.error('\nMove the type or function to the folder that owns it, or to one both sides import one way.');
+  process.exitCode = 1;
+}
