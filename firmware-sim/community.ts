@@ -1,6 +1,8 @@
 import { AedCabinetModel } from './aed-cabinet-model.js';
 import { AirStationModel } from './air-station-model.js';
+import { BinModel, type BinSensorFault } from './bin-model.js';
 import { BraceletModel } from './bracelet-model.js';
+import { distanceM } from './geo.js';
 import type { Encoding, ReconnectBackoff } from './device-client.js';
 import type { SimLog } from './device-message.js';
 import { DeviceRunner } from './device-runner.js';
@@ -20,16 +22,19 @@ export interface CommunityOptions {
   reconnect?: ReconnectBackoff | false;
   log?: SimLog;
   /** Report intervals in simulated ms, per kind. */
-  intervals?: { braceletMs?: number; aedMs?: number; airMs?: number };
+  intervals?: { braceletMs?: number; aedMs?: number; airMs?: number; binMs?: number };
+  /** How each bin's PM sensor misreads (by device id); others read 1.6× + 5 µg/m³, steady. */
+  binFaults?: Readonly<Record<string, BinSensorFault>>;
 }
 
-export type AnyDeviceRunner = DeviceRunner<BraceletModel> | DeviceRunner<AedCabinetModel> | DeviceRunner<AirStationModel>;
+export type AnyDeviceRunner = DeviceRunner<BraceletModel> | DeviceRunner<AedCabinetModel> | DeviceRunner<AirStationModel> | DeviceRunner<BinModel>;
 
 /** A community's devices, connected and reporting on one simulated clock. */
 export interface Community {
   readonly bracelets: ReadonlyMap<string, DeviceRunner<BraceletModel>>;
   readonly aeds: ReadonlyMap<string, DeviceRunner<AedCabinetModel>>;
   readonly airStations: ReadonlyMap<string, DeviceRunner<AirStationModel>>;
+  readonly bins: ReadonlyMap<string, DeviceRunner<BinModel>>;
   readonly runners: readonly AnyDeviceRunner[];
   readonly provision: SimProvision;
   readonly clock: SimClock;
@@ -44,7 +49,19 @@ export interface Community {
   stop(): Promise<void>;
 }
 
-const FIRMWARE = { bracelet: '3.2.1', aed: '2.4.0', air: '1.8.3' } as const;
+const FIRMWARE = { bracelet: '3.2.1', aed: '2.4.0', air: '1.8.3', bin: '0.9.4' } as const;
+
+/** The air device of the station nearest a bin: the bin's air model is seeded like it, so both breathe the same air. */
+function nearestStationDevice(provision: SimProvision, at: { lat: number; lon: number }): string | undefined {
+  let best: { id: string; m: number } | undefined;
+  for (const station of provision.stations) {
+    const device = provision.devices.find((d) => d.kind === 'air' && d.station === station.id);
+    if (device === undefined) continue;
+    const m = distanceM(at, station);
+    if (best === undefined || m < best.m) best = { id: device.id, m };
+  }
+  return best?.id;
+}
 
 function runnerFor(device: SimDevice, options: CommunityOptions, seed: string): AnyDeviceRunner {
   const { provision, clock } = options;
@@ -75,6 +92,15 @@ function runnerFor(device: SimDevice, options: CommunityOptions, seed: string): 
       const model = new AirStationModel({ ...common, ...(options.intervals?.airMs === undefined ? {} : { intervalMs: options.intervals.airMs }) });
       return new DeviceRunner({ ...runnerOptions, model });
     }
+    case 'bin': {
+      const at = device.lat === undefined || device.lon === undefined ? undefined : { lat: device.lat, lon: device.lon };
+      const airId = at === undefined ? undefined : nearestStationDevice(provision, at);
+      // Its own copy of the station's model: reading it must not change what the station reports.
+      const air = new AirStationModel({ ...common, deviceId: airId ?? device.id });
+      const fault = options.binFaults?.[device.id];
+      const model = new BinModel({ ...common, air, ...(fault === undefined ? {} : { fault }), ...(options.intervals?.binMs === undefined ? {} : { intervalMs: options.intervals.binMs }) });
+      return new DeviceRunner({ ...runnerOptions, model });
+    }
   }
 }
 
@@ -85,6 +111,7 @@ export async function startCommunity(options: CommunityOptions): Promise<Communi
   const bracelets = new Map<string, DeviceRunner<BraceletModel>>();
   const aeds = new Map<string, DeviceRunner<AedCabinetModel>>();
   const airStations = new Map<string, DeviceRunner<AirStationModel>>();
+  const bins = new Map<string, DeviceRunner<BinModel>>();
   const runners: AnyDeviceRunner[] = [];
 
   for (const device of devices) {
@@ -92,6 +119,7 @@ export async function startCommunity(options: CommunityOptions): Promise<Communi
     runners.push(runner);
     if (runner.model instanceof BraceletModel) bracelets.set(device.id, runner as DeviceRunner<BraceletModel>);
     else if (runner.model instanceof AedCabinetModel) aeds.set(device.id, runner as DeviceRunner<AedCabinetModel>);
+    else if (runner.model instanceof BinModel) bins.set(device.id, runner as DeviceRunner<BinModel>);
     else airStations.set(device.id, runner as DeviceRunner<AirStationModel>);
   }
 
@@ -111,6 +139,7 @@ export async function startCommunity(options: CommunityOptions): Promise<Communi
     bracelets,
     aeds,
     airStations,
+    bins,
     runners,
     provision: options.provision,
     clock: options.clock,

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import mqtt, { MqttClient, type IClientOptions } from 'mqtt';
-import { decodePayload, deviceTopic, encodeCbor, encodeJson, type BraceletValues, type AedValues, type AirValues, type BraceletEvent, type AedEvent } from '../sensors/index.js';
+import { decodePayload, deviceTopic, encodeCbor, encodeJson, type BraceletValues, type AedValues, type AirValues, type BraceletEvent, type AedEvent, type BinEvent, type BinValues } from '../sensors/index.js';
 
 export type Encoding = 'cbor' | 'json';
 
@@ -59,7 +59,7 @@ export interface DeviceStats {
   reconnects: number;
 }
 
-type Values = BraceletValues | AedValues | AirValues;
+type Values = BraceletValues | AedValues | AirValues | BinValues;
 
 export function backoffDelayMs(backoff: ReconnectBackoff, attempt: number): number {
   const factor = backoff.factor ?? 2;
@@ -185,7 +185,7 @@ export class SimulatedDevice {
     return this.publishRaw('telemetry', this.encode(values), qos);
   }
 
-  event(event: (BraceletEvent | AedEvent) & { ts?: number }): Promise<void> {
+  event(event: (BraceletEvent | AedEvent | BinEvent) & { ts?: number }): Promise<void> {
     return this.publishRaw('events', this.encode(event), 1);
   }
 

@@ -1,9 +1,9 @@
-import type { AedEvent, AedValues, AirValues, BraceletEvent, BraceletValues, DeviceKind } from '../sensors/index.js';
+import type { AedEvent, AedValues, AirValues, BinEvent, BinValues, BraceletEvent, BraceletValues, DeviceKind } from '../sensors/index.js';
 
 /** What a simulated device decides to send; the runner turns it into an MQTT PUBLISH. */
 export type DeviceMessage =
-  | { channel: 'telemetry'; body: (BraceletValues | AedValues | AirValues) & { ts: number } }
-  | { channel: 'events'; body: (BraceletEvent | AedEvent) & { ts: number } }
+  | { channel: 'telemetry'; body: (BraceletValues | AedValues | AirValues | BinValues) & { ts: number } }
+  | { channel: 'events'; body: (BraceletEvent | AedEvent | BinEvent) & { ts: number } }
   | { channel: 'status'; body: { online: boolean; bat?: number; fw?: string; ts: number } };
 
 /**

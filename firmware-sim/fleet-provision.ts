@@ -6,7 +6,7 @@ import { DEFAULT_TIME_ZONE } from './sim-provision.js';
 /** Shares of each device kind in a generated fleet; they need not add up to 1. */
 export type FleetMix = Record<DeviceKind, number>;
 
-export const DEFAULT_FLEET_MIX: FleetMix = { bracelet: 0.9, aed: 0.03, air: 0.07 };
+export const DEFAULT_FLEET_MIX: FleetMix = { bracelet: 0.9, aed: 0.03, air: 0.07, bin: 0 };
 
 export interface FleetProvisionOptions {
   count: number;
@@ -21,7 +21,7 @@ export interface FleetProvisionOptions {
 
 /** Parses `bracelet=90,aed=3,air=7` (weights, any scale). */
 export function parseFleetMix(text: string): FleetMix {
-  const mix: FleetMix = { bracelet: 0, aed: 0, air: 0 };
+  const mix: FleetMix = { bracelet: 0, aed: 0, air: 0, bin: 0 };
   for (const part of text.split(',')) {
     const match = /^\s*(bracelet|aed|air)\s*[=:]\s*(\d+(?:\.\d+)?)\s*$/.exec(part);
     if (match === null) throw new Error(`"${part}" is not kind=weight (kinds: bracelet, aed, air)`);
@@ -44,7 +44,8 @@ export function splitByMix(count: number, mix: FleetMix): Record<DeviceKind, num
     counts[i]!++;
     left--;
   }
-  return { bracelet: counts[0]!, aed: counts[1]!, air: counts[2]! };
+  // A load test's fleet has no bins: their readings cost the gateway what a station's do.
+  return { bracelet: counts[0]!, aed: counts[1]!, air: counts[2]!, bin: 0 };
 }
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');

@@ -1,6 +1,7 @@
 import type { DeviceKind } from '../sensors/index.js';
 import { AedCabinetModel } from './aed-cabinet-model.js';
 import { AirStationModel } from './air-station-model.js';
+import { BinModel } from './bin-model.js';
 import { BraceletModel } from './bracelet-model.js';
 import { SimulatedDevice, type ReconnectBackoff } from './device-client.js';
 import type { DeviceMessage, DeviceModel } from './device-message.js';
@@ -90,6 +91,7 @@ function payloadPool(provision: SimProvision, seed: string, startMs: number): (k
     bracelet: Array.from({ length: POOL_SIZE }, (_, i) => new BraceletModel({ ...common(i), resident: residents[i % Math.max(1, residents.length)] ?? { id: `pool-${i}`, name: 'pool', grid: '', conditions: [] } })),
     aed: Array.from({ length: POOL_SIZE }, (_, i) => new AedCabinetModel(common(i))),
     air: Array.from({ length: POOL_SIZE }, (_, i) => new AirStationModel(common(i))),
+    bin: Array.from({ length: POOL_SIZE }, (_, i) => new BinModel({ ...common(i), air: new AirStationModel(common(i)) })),
   };
   return (kind, index, nowMs) => {
     const messages = pools[kind][index % POOL_SIZE]!.sample(nowMs);
@@ -117,7 +119,7 @@ export function startFleet(options: FleetOptions): Fleet {
   const concurrency = options.connectConcurrency ?? 200;
   const maxInFlight = options.maxInFlight ?? 10_000;
   const payload = payloadPool(options.provision, options.seed ?? 'fleet', Date.now());
-  const byKind: Record<DeviceKind, number> = { bracelet: 0, aed: 0, air: 0 };
+  const byKind: Record<DeviceKind, number> = { bracelet: 0, aed: 0, air: 0, bin: 0 };
   for (const d of targets) byKind[d.kind]++;
 
   const connected: Connected[] = [];

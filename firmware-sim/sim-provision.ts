@@ -27,6 +27,10 @@ export interface SimDevice {
   resident?: string;
   aed?: string;
   station?: string;
+  /** A bin's grid and place. */
+  grid?: string;
+  lat?: number;
+  lon?: number;
 }
 
 export interface SimAed extends LatLon {
@@ -92,7 +96,7 @@ export function parseProvision(raw: Record<string, unknown>): SimProvision {
   const devices = list(raw, 'devices').map((d): SimDevice => {
     if (typeof d.secret !== 'string') throw new ProvisionReadError(`device ${String(d.id)} has no plain secret; the simulator needs it to connect`);
     const kind = d.kind;
-    if (kind !== 'bracelet' && kind !== 'aed' && kind !== 'air') throw new ProvisionReadError(`device ${String(d.id)} has unknown kind ${String(kind)}`);
+    if (kind !== 'bracelet' && kind !== 'aed' && kind !== 'air' && kind !== 'bin') throw new ProvisionReadError(`device ${String(d.id)} has unknown kind ${String(kind)}`);
     return {
       id: String(d.id),
       kind,
@@ -100,6 +104,8 @@ export function parseProvision(raw: Record<string, unknown>): SimProvision {
       ...(typeof d.resident === 'string' ? { resident: d.resident } : {}),
       ...(typeof d.aed === 'string' ? { aed: d.aed } : {}),
       ...(typeof d.station === 'string' ? { station: d.station } : {}),
+      ...(typeof d.grid === 'string' ? { grid: d.grid } : {}),
+      ...(typeof d.lat === 'number' && typeof d.lon === 'number' ? { lat: d.lat, lon: d.lon } : {}),
     };
   });
   const aeds = list(raw, 'aeds').map((a): SimAed => {

@@ -3,7 +3,7 @@
  * The validator and the firmware simulator both read these tables, so they cannot drift apart.
  */
 
-export const DEVICE_KINDS = ['bracelet', 'aed', 'air'] as const;
+export const DEVICE_KINDS = ['bracelet', 'aed', 'air', 'bin'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
 export type FieldSpec =
@@ -39,6 +39,18 @@ export const TELEMETRY_FIELDS = {
     tempC: { type: 'number', unit: 'degC', min: -60, max: 100 },
   },
   air: {
+    pm25: { type: 'number', unit: 'ug/m3', min: 0, max: 5_000 },
+    pm10: { type: 'number', unit: 'ug/m3', min: 0, max: 10_000 },
+    o3: { type: 'number', unit: 'ug/m3', min: 0, max: 5_000 },
+    no2: { type: 'number', unit: 'ug/m3', min: 0, max: 5_000 },
+    so2: { type: 'number', unit: 'ug/m3', min: 0, max: 10_000 },
+    co: { type: 'number', unit: 'mg/m3', min: 0, max: 1_000 },
+    tempC: { type: 'number', unit: 'degC', min: -60, max: 70 },
+    rh: { type: 'number', unit: '%', min: 0, max: 100 },
+  },
+  /** A smart rubbish bin: its fill level, and whichever air fields its monitor has (CONTRACT.md §6). */
+  bin: {
+    fill: { type: 'number', unit: '%', min: 0, max: 100 },
     pm25: { type: 'number', unit: 'ug/m3', min: 0, max: 5_000 },
     pm10: { type: 'number', unit: 'ug/m3', min: 0, max: 10_000 },
     o3: { type: 'number', unit: 'ug/m3', min: 0, max: 5_000 },
@@ -84,10 +96,16 @@ export interface AirValues {
   rh?: number;
 }
 
+export interface BinValues extends AirValues {
+  /** How full the bin is, %. */
+  fill?: number;
+}
+
 export interface ValuesByKind {
   bracelet: BraceletValues;
   aed: AedValues;
   air: AirValues;
+  bin: BinValues;
 }
 
 export const BRACELET_EVENT_TYPES = ['fall', 'sos', 'cancel'] as const;
@@ -101,6 +119,8 @@ export const AED_EVENT_TYPES = [
   'maintenance_end',
 ] as const;
 
+export const BIN_EVENT_TYPES = ['lid_open', 'lid_closed', 'fire'] as const;
+
 export type BraceletEvent =
   | { type: 'fall'; confidence: number; lat?: number; lon?: number }
   | { type: 'sos'; lat?: number; lon?: number }
@@ -110,10 +130,16 @@ export interface AedEvent {
   type: AedEventType;
 }
 
+export type BinEventType = (typeof BIN_EVENT_TYPES)[number];
+export interface BinEvent {
+  type: BinEventType;
+}
+
 export interface EventsByKind {
   bracelet: BraceletEvent;
   aed: AedEvent;
   air: never;
+  bin: BinEvent;
 }
 
 export function isDeviceKind(value: unknown): value is DeviceKind {

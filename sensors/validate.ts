@@ -1,5 +1,6 @@
 import {
   AED_EVENT_TYPES,
+  BIN_EVENT_TYPES,
   BRACELET_EVENT_TYPES,
   TELEMETRY_FIELDS,
   type DeviceKind,
@@ -103,6 +104,18 @@ function validateEvent(
     const message: DecodedMessage = {
       channel: 'events',
       event: { ...envelope, kind: 'aed', event: { type: type as (typeof AED_EVENT_TYPES)[number] } },
+    };
+    return { ok: true, value: { message, ignoredFields: rest.value.ignored, clockReplaced } };
+  }
+  if (ctx.kind === 'bin') {
+    if (!(BIN_EVENT_TYPES as readonly string[]).includes(type)) {
+      return reject('unknown_event', `unknown bin event "${type}" (expected ${BIN_EVENT_TYPES.join(', ')})`, 'type');
+    }
+    const rest = validateFields(decoded, {}, ['ts', 'type']);
+    if (!rest.ok) return rest;
+    const message: DecodedMessage = {
+      channel: 'events',
+      event: { ...envelope, kind: 'bin', event: { type: type as (typeof BIN_EVENT_TYPES)[number] } },
     };
     return { ok: true, value: { message, ignoredFields: rest.value.ignored, clockReplaced } };
   }

@@ -18,6 +18,7 @@ export function referencesOf<C extends CollectionName>(collection: C, entry: Ent
       grid.onDuty.forEach((id, i) => add(`onDuty/${i}`, 'workers', id));
       grid.backup.forEach((id, i) => add(`backup/${i}`, 'workers', id));
       (grid.doctors ?? []).forEach((id, i) => add(`doctors/${i}`, 'doctors', id));
+      (grid.sanitation ?? []).forEach((id, i) => add(`sanitation/${i}`, 'workers', id));
       // The emergency group mixes workers and responders; checked against both below.
       break;
     }
@@ -38,6 +39,7 @@ export function referencesOf<C extends CollectionName>(collection: C, entry: Ent
       add('resident', 'residents', device.resident);
       add('aed', 'aeds', device.aed);
       add('station', 'stations', device.station);
+      add('grid', 'grids', device.grid);
       break;
     }
     case 'aeds': {
@@ -64,8 +66,20 @@ export function contactIdProblem(resident: EntityByCollection['residents']): str
   return undefined;
 }
 
-/** A device is bound to exactly the thing its kind measures. */
+/** A device is bound to exactly the thing its kind measures; a bin stands in a grid, at a place. */
 export function deviceBindingProblem(device: EntityByCollection['devices']): string | undefined {
+  if (device.kind === 'bin') {
+    for (const field of ['resident', 'aed', 'station'] as const) {
+      if (device[field] !== undefined) return `${field}: a bin is registered to a grid with a position, not to a ${field}`;
+    }
+    for (const field of ['grid', 'lat', 'lon'] as const) {
+      if (device[field] === undefined) return `${field}: a bin needs its grid, lat and lon`;
+    }
+    return undefined;
+  }
+  for (const field of ['grid', 'lat', 'lon', 'name'] as const) {
+    if (device[field] !== undefined) return `${field}: only a bin has a grid, a position and a name of its own`;
+  }
   const expected = { bracelet: 'resident', aed: 'aed', air: 'station' } as const;
   const want = expected[device.kind];
   for (const field of ['resident', 'aed', 'station'] as const) {

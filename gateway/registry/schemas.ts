@@ -93,6 +93,8 @@ export const Grid = Type.Object(
     doctors: Type.Optional(Type.Array(Id)),
     /** When an unanswered emergency is handed to the 120 dispatch centre; absent: never. */
     dispatch120: Type.Optional(Dispatch120Policy),
+    /** Workers who empty the grid's bins: a full bin pages them, in working hours. */
+    sanitation: Type.Optional(Type.Array(Id, { minItems: 1 })),
   },
   strict,
 );
@@ -163,12 +165,18 @@ export const Resident = Type.Object(
 export const Device = Type.Object(
   {
     id: Id,
-    kind: Type.Union([Type.Literal('bracelet'), Type.Literal('aed'), Type.Literal('air')]),
+    kind: Type.Union([Type.Literal('bracelet'), Type.Literal('aed'), Type.Literal('air'), Type.Literal('bin')]),
     /** Plain on load and on PUT; only its hash is kept. Optional on PUT of a known device. */
     secret: Type.Optional(Type.String({ minLength: 8, maxLength: 256 })),
     resident: Type.Optional(Id),
     aed: Type.Optional(Id),
     station: Type.Optional(Id),
+    /** A bin (CONTRACT.md §6): the grid it stands in and where. */
+    grid: Type.Optional(Id),
+    lat: Type.Optional(Lat),
+    lon: Type.Optional(Lon),
+    /** What people call a bin's place ("east gate of Building 3"); pages and the map show it. */
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },
   strict,
 );

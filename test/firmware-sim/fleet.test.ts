@@ -15,8 +15,8 @@ function counterTotal(metricsText: string, name: string): number {
 
 describe('fleet provision files', () => {
   it('splits a count by the mix exactly', () => {
-    expect(splitByMix(200, parseFleetMix('bracelet=90,aed=3,air=7'))).toEqual({ bracelet: 180, aed: 6, air: 14 });
-    expect(splitByMix(7, { bracelet: 1, aed: 1, air: 1 })).toEqual({ bracelet: 3, aed: 2, air: 2 });
+    expect(splitByMix(200, parseFleetMix('bracelet=90,aed=3,air=7'))).toEqual({ bracelet: 180, aed: 6, air: 14, bin: 0 });
+    expect(splitByMix(7, { bracelet: 1, aed: 1, air: 1, bin: 0 })).toEqual({ bracelet: 3, aed: 2, air: 2, bin: 0 });
     expect(() => parseFleetMix('toaster=1')).toThrow(/kind=weight/);
   });
 
@@ -60,7 +60,7 @@ describe('the fleet load generator against a real gateway', () => {
 
   it('connects all 200 devices and sends what it was asked to, without errors', () => {
     expect(summary).toMatchObject({ devices: 200, connected: 200, connectFailures: 0, errors: 0, telemetrySent: 3000, statusSent: 200 });
-    expect(summary.byKind).toEqual({ bracelet: 160, aed: 10, air: 30 });
+    expect(summary.byKind).toEqual({ bracelet: 160, aed: 10, air: 30, bin: 0 });
   });
 
   it('reports sent counts that match what the gateway accepted (/metrics gateway_ingest_accepted_total)', async () => {

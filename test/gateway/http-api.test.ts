@@ -92,7 +92,21 @@ describe('registry API', () => {
     { name: 'a path id that differs from the body', url: '/api/residents/r8', body: { id: 'r7', name: 'X', grid: 'g1' }, mentions: 'id' },
     { name: 'a bracelet bound to a station', url: '/api/devices/b-0009', body: { id: 'b-0009', kind: 'bracelet', secret: 'long-enough', station: 's1' }, mentions: 'station' },
     { name: 'a new device without a secret', url: '/api/devices/b-0009', body: { id: 'b-0009', kind: 'bracelet', resident: 'r1' }, mentions: 'secret' },
+    { name: 'a bin without a position', url: '/api/devices/bin-09', body: { id: 'bin-09', kind: 'bin', secret: 'long-enough', grid: 'g1' }, mentions: 'lat' },
+    { name: 'a bin bound to a station', url: '/api/devices/bin-09', body: { id: 'bin-09', kind: 'bin', secret: 'long-enough', grid: 'g1', lat: 30.27, lon: 120.16, station: 's1' }, mentions: 'station' },
+    { name: 'a bin in a grid that does not exist', url: '/api/devices/bin-09', body: { id: 'bin-09', kind: 'bin', secret: 'long-enough', grid: 'g404', lat: 30.27, lon: 120.16 }, mentions: 'g404' },
+    { name: 'an air station with a grid', url: '/api/devices/air-09', body: { id: 'air-09', kind: 'air', secret: 'long-enough', station: 's1', grid: 'g1' }, mentions: 'grid' },
+    { name: 'a sanitation contact who is not a worker', url: '/api/grids/g1', body: { id: 'g1', name: 'Fuxing Lane', sanitation: ['nobody'] }, mentions: 'nobody' },
   ];
+
+  it('registers a bin to a grid with a position, and a grid with its sanitation contact', async () => {
+    const bin = { id: 'bin-08', kind: 'bin', secret: 'long-enough', grid: 'g1', lat: 30.2662, lon: 120.1555, name: 'East gate of Building 3' };
+    expect((await h.api('PUT', '/api/devices/bin-08', bin)).status).toBeLessThan(300);
+    expect((await h.api('GET', '/api/devices/bin-08')).body).toMatchObject({ id: 'bin-08', kind: 'bin', grid: 'g1', lat: 30.2662, lon: 120.1555, name: 'East gate of Building 3' });
+    const grid = (await h.api('GET', '/api/grids/g1')).body;
+    expect((await h.api('PUT', '/api/grids/g1', { ...grid, sanitation: ['w2'] })).status).toBe(200);
+    expect((await h.api('GET', '/api/grids/g1')).body.sanitation).toEqual(['w2']);
+  });
   for (const c of bad) {
     it(`refuses ${c.name} with 400 naming the field`, async () => {
       const res = await h.api('PUT', c.url, c.body);
