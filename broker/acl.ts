@@ -31,7 +31,7 @@ export function authorizeDeviceSubscribe(deviceId: string, topicFilter: string):
   return topicFilter === `devices/${deviceId}/commands`;
 }
 
-/** Roles of API tokens (gateway/http/token-store.ts), repeated so broker/ imports nothing of the gateway. */
+/** Roles of API tokens (gateway/auth/token-store.ts), repeated so broker/ imports nothing of the gateway. */
 export type AppRole = 'admin' | 'worker' | 'bureau' | 'responder' | 'dispatcher' | 'doctor' | 'family';
 
 /** An app client (workers' phones, the bureau's screens) logged in with an API token. */

@@ -7,8 +7,8 @@ import { connectAqhiNotices, connectForecastNotices, type ForecastNotices } from
 import { createDeviceAuthenticator } from './auth/device-authenticator.js';
 import type { GatewayConfig } from './config/config.js';
 import { buildHttpApp, type GatewayHttp } from './http/app.js';
-import { LoginBackoff } from './http/login-backoff.js';
-import { TokenStore } from './http/token-store.js';
+import { LoginBackoff } from './auth/login-backoff.js';
+import { TokenStore } from './auth/token-store.js';
 import { DeviceStateStore } from './ingest/device-state-store.js';
 import { createIngestPipeline, type IngestPipeline } from './ingest/ingest-pipeline.js';
 import { RejectionLog } from './ingest/rejection-log.js';

@@ -1,5 +1,5 @@
 import type { Alert, TimelineEntry } from '../../rules/safety/index.js';
-import type { Principal } from '../http/token-store.js';
+import type { Principal } from '../auth/token-store.js';
 import type { Registry } from '../registry/registry.js';
 import { drillIdOf } from './drill-marker.js';
 import { personalAlertVisible, residentsOf } from '../sharing/visibility.js';

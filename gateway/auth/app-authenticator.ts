@@ -1,5 +1,5 @@
 import type { AppAuthResult } from '../../broker/mqtt-broker.js';
-import type { Principal } from '../http/token-store.js';
+import type { Principal } from './token-store.js';
 
 export interface AppLoginDirectory {
   resolveToken(token: string): Principal | undefined;

@@ -1,6 +1,6 @@
 import type { AppAuthResult, AuthOutcome } from '../../broker/mqtt-broker.js';
 import type { DeviceAuthenticator } from './device-authenticator.js';
-import { LoginBackoff } from '../http/login-backoff.js';
+import { LoginBackoff } from './login-backoff.js';
 
 export interface BackoffSettings {
   freeFailures: number;

@@ -4,7 +4,7 @@ import type { HttpDeps } from './deps.js';
 import type { StreamTickets } from './stream-tickets.js';
 import type { DeviceSessions } from './device-sessions.js';
 import { SESSION_COOKIE, CSRF_HEADER } from './session-cookies.js';
-import type { Principal, Role } from './token-store.js';
+import type { Principal, Role } from '../auth/token-store.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

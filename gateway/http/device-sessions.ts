@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
-import type { Principal, Role } from './token-store.js';
+import type { Principal, Role } from '../auth/token-store.js';
 
 /*
  * A phone's persistent sign-in: the person pastes their token once; the gateway answers with a

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Principal } from './token-store.js';
+import type { Principal } from '../auth/token-store.js';
 
 export interface StreamTicketOptions {
   now: () => number;

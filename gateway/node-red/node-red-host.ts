@@ -10,8 +10,8 @@ import type { AlertService, AlertServiceEvents } from '../alerts/alert-service.j
 import type { AqhiServiceEvents } from '../aqhi/aqhi-service.js';
 import type { GatewayConfig } from '../config/config.js';
 import type { GatewayHttp } from '../http/app.js';
-import type { LoginBackoff } from '../http/login-backoff.js';
-import type { TokenStore } from '../http/token-store.js';
+import type { LoginBackoff } from '../auth/login-backoff.js';
+import type { TokenStore } from '../auth/token-store.js';
 import type { IngestEvents } from '../ingest/ingest-pipeline.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Registry } from '../registry/registry.js';

@@ -2,8 +2,8 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { HTTP_ERRORS, type HttpErrorCode } from '../http/errors.js';
-import type { LoginBackoff } from '../http/login-backoff.js';
-import type { Principal, TokenStore } from '../http/token-store.js';
+import type { LoginBackoff } from '../auth/login-backoff.js';
+import type { Principal, TokenStore } from '../auth/token-store.js';
 import type { GatewayMetrics } from '../metrics.js';
 
 export const RED_ROOT = '/red';

@@ -1,5 +1,5 @@
 import type { Alert } from '../../rules/safety/index.js';
-import type { Principal } from '../http/token-store.js';
+import type { Principal } from '../auth/token-store.js';
 import type { Registry } from '../registry/registry.js';
 import type { ResidentEntity } from '../registry/schemas.js';
 import { categoryOfKind, groundFor, isEmergency, residentOfContact } from './sharing-policy.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LoginBackoff } from '../../gateway/http/login-backoff.js';
+import { LoginBackoff } from '../../gateway/auth/login-backoff.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../helpers/gateway-harness.js';
 

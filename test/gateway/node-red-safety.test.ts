@@ -9,7 +9,7 @@ import { capFunctionTimeouts } from '../../gateway/node-red/function-timeouts.js
 import { RedAccess } from '../../gateway/node-red/red-access.js';
 import { ThrottledLog } from '../../gateway/node-red/throttled-log.js';
 import { TokenBucket } from '../../gateway/node-red/token-bucket.js';
-import type { Principal } from '../../gateway/http/token-store.js';
+import type { Principal } from '../../gateway/auth/token-store.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 
 const silent = createLogger('silent');

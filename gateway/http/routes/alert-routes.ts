@@ -12,7 +12,7 @@ import { accessEntriesFor } from '../../sharing/page-sharing.js';
 import { residentOfContact } from '../../sharing/sharing-policy.js';
 import type { HttpDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
-import type { Principal } from '../token-store.js';
+import type { Principal } from '../../auth/token-store.js';
 
 const AlertId = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
 const NoteBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });

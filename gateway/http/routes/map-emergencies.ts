@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { EmergencyService } from '../../emergencies/emergency-service.js';
 import type { Registry } from '../../registry/registry.js';
-import type { Principal } from '../token-store.js';
+import type { Principal } from '../../auth/token-store.js';
 
 const Point = { lat: Type.Number(), lon: Type.Number() };
 

@@ -5,7 +5,7 @@ import { alertVisibility, visibleGrids } from '../../alerts/alert-view.js';
 import type { HttpDeps } from '../deps.js';
 import { SseHub } from '../sse.js';
 import { emergencyFingerprint, MapEmergency, mapEmergencies } from './map-emergencies.js';
-import type { Principal } from '../token-store.js';
+import type { Principal } from '../../auth/token-store.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 

@@ -6,7 +6,7 @@ import type { HttpDeps } from '../deps.js';
 import type { StreamTickets } from '../stream-tickets.js';
 import type { DeviceSessions } from '../device-sessions.js';
 import { clearSessionCookies, setSessionCookies } from '../session-cookies.js';
-import type { Principal } from '../token-store.js';
+import type { Principal } from '../../auth/token-store.js';
 import type { Registry } from '../../registry/registry.js';
 
 export type SessionRouteDeps = HttpDeps & { streamTickets: StreamTickets; sessions: DeviceSessions };

@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Id } from '../../registry/schemas.js';
 import type { HttpDeps } from '../deps.js';
 import { HttpError, ErrorBody } from '../errors.js';
-import { ROLES } from '../token-store.js';
+import { ROLES } from '../../auth/token-store.js';
 import { residentOfContact } from '../../sharing/sharing-policy.js';
 
 const IssueBody = Type.Object(

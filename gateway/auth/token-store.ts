@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
-import { hashToken, newToken } from '../auth/secret-hash.js';
+import { hashToken, newToken } from './secret-hash.js';
 
 /** `dispatcher`: the 120 emergency centre's system (emergencies only: no residents, no alerts). */
 /** `doctor`: a family doctor (own patients); `family`: a resident's contact (one resident). */
