@@ -32,6 +32,7 @@ import { selectAqhiProfile } from './aqhi/profile-selection.js';
 import { SqliteAqhiStore } from './aqhi/sqlite-aqhi-store.js';
 import { createIndexReports, type IndexReports } from './aqhi/index-reports.js';
 import { SseHub } from './http/sse.js';
+import { createResidentLeaving } from './leaving/resident-leaving.js';
 import { createNodeRedHost, type NodeRedHost } from './node-red/node-red-host.js';
 import { createEmergencies, type Emergencies } from './emergencies/emergencies.js';
 import { ThrottledLog } from './node-red/throttled-log.js';
@@ -232,6 +233,20 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       aqhiForecastStream: aqhiReports.forecastStream,
       accessLog,
       sharingRecords,
+      residentLeaving: createResidentLeaving({
+        db,
+        registry,
+        alerts: alerting.service,
+        tokens,
+        accessLog,
+        sharingRecords,
+        telemetry: embedded,
+        deviceState,
+        rejections,
+        influxConfigured: config.influx !== undefined,
+        log: log.child({ component: 'leaving' }),
+        now,
+      }),
       timeZone: settings.timeZone,
       mapTiles: config.map?.tiles ?? null,
       readiness: () => {

@@ -57,6 +57,14 @@ export class TokenStore {
     return this.db.prepare('SELECT 1 FROM tokens WHERE id = ? AND revoked_at_ms IS NULL').get(tokenId) !== undefined;
   }
 
+  /** Revokes every live token of this role for these subjects (a departed resident's family); how many. */
+  revokeSubjects(role: Role, subjects: readonly string[]): number {
+    const stmt = this.db.prepare('UPDATE tokens SET revoked_at_ms = ? WHERE role = ? AND subject = ? AND revoked_at_ms IS NULL');
+    let revoked = 0;
+    for (const subject of subjects) revoked += stmt.run(this.now(), role, subject).changes;
+    return revoked;
+  }
+
   revoke(id: string): boolean {
     return this.db.prepare('UPDATE tokens SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL').run(this.now(), id).changes > 0;
   }

@@ -64,6 +64,13 @@ export interface HttpDeps {
   accessLog: AccessLog;
   /** Residents' sharing choices as recorded. */
   sharingRecords: SharingRecords;
+  /** `DELETE /api/residents/:id` (a resident leaves the programme, their data goes) and what stays of them. */
+  residentLeaving: {
+    /** Throws a RegistryError (`not_found`, `emergency_open`, `loading`). */
+    leave(residentId: string, by: { actor: string; role: string }): unknown;
+    /** The anonymous counts that stay (leaving/departure-rows.ts). */
+    counts(): object;
+  };
   /** The deployment's time zone (the provision file's `timeZone`), for showing local times. */
   timeZone: string;
   /** The map's tile source (configuration `map.tiles`); null draws the map offline. */

@@ -25,6 +25,7 @@ export const HTTP_ERRORS = {
   GW_ERR_EMERGENCY_CLOSED: { status: 409, meaning: 'the emergency is closed' },
   GW_ERR_ALERT_TOO_MANY_NOTES: { status: 409, meaning: 'the alert has as many notes as alerts.maxNotesPerAlert allows' },
   GW_ERR_DRILL_INVALID: { status: 400, meaning: 'the drill’s grid, resident or place does not fit' },
+  GW_ERR_RESIDENT_EMERGENCY_OPEN: { status: 409, meaning: 'the resident has an open emergency (fall, SOS, critical vitals): resolve it before they leave the programme' },
   GW_ERR_SHARING_NOT_SHARED: { status: 403, meaning: 'the resident does not share this data with the caller' },
   GW_ERR_HTTP_INTERNAL: { status: 500, meaning: 'a fault inside the gateway; details are in its log' },
   GW_ERR_HTTP_NOT_READY: { status: 503, meaning: 'the gateway is starting or stopping' },

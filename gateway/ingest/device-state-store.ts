@@ -72,6 +72,14 @@ export class DeviceStateStore {
     ).map((r) => ({ tsMs: r.ts_ms, receivedAtMs: r.received_at_ms, event: JSON.parse(r.body) as unknown }));
   }
 
+  /** Drops what is kept in memory of devices that were removed (their rows go with them). */
+  forget(deviceIds: readonly string[]): void {
+    for (const id of deviceIds) {
+      this.lastSeen.delete(id);
+      this.dirty.delete(id);
+    }
+  }
+
   flush(): void {
     if (this.dirty.size === 0) return;
     const ids = [...this.dirty];

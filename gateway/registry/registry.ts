@@ -10,7 +10,8 @@ import { contactIdProblem, deviceBindingProblem, referencesOf } from './referenc
 export class RegistryError extends Error {
   override name = 'RegistryError';
   constructor(
-    readonly code: 'invalid' | 'missing_reference' | 'in_use' | 'not_found' | 'loading',
+    /** `emergency_open`: a resident with an open emergency cannot leave the programme yet. */
+    readonly code: 'invalid' | 'missing_reference' | 'in_use' | 'not_found' | 'loading' | 'emergency_open',
     message: string,
   ) {
     super(message);
@@ -283,18 +284,34 @@ export class Registry {
   delete(collection: CollectionName, id: string): boolean {
     this.assertNotLoading();
     if (!this.has(collection, id)) return false;
-    const users = this.referrersOf(collection, id);
-    if (users.length > 0) {
-      throw new RegistryError('in_use', `${collection}/${id} is still referenced by ${users.slice(0, 5).join(', ')}`);
+    this.deleteWith([{ collection, id }], () => undefined);
+    return true;
+  }
+
+  /**
+   * Deletes several entries together (a resident with the bracelets bound to them) and runs
+   * `alongside` in the same transaction; an entry still referenced from outside the set is refused.
+   */
+  deleteWith(items: readonly { collection: CollectionName; id: string }[], alongside: () => void): void {
+    this.assertNotLoading();
+    const together = new Set(items.map((i) => `${i.collection}/${i.id}`));
+    for (const { collection, id } of items) {
+      if (!this.has(collection, id)) throw new RegistryError('not_found', `no ${collection.replace(/s$/, '')} "${id}"`);
+      const users = this.referrersOf(collection, id).filter((u) => !together.has(u));
+      if (users.length > 0) throw new RegistryError('in_use', `${collection}/${id} is still referenced by ${users.slice(0, 5).join(', ')}`);
     }
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM registry WHERE collection = ? AND id = ?').run(collection, id);
-      if (collection === 'devices') this.db.prepare('DELETE FROM device_secrets WHERE device_id = ?').run(id);
+      for (const { collection, id } of items) {
+        this.db.prepare('DELETE FROM registry WHERE collection = ? AND id = ?').run(collection, id);
+        if (collection === 'devices') this.db.prepare('DELETE FROM device_secrets WHERE device_id = ?').run(id);
+      }
+      alongside();
     })();
-    this.cache.get(collection)!.delete(id);
-    if (collection === 'devices') this.secrets.delete(id);
+    for (const { collection, id } of items) {
+      this.cache.get(collection)!.delete(id);
+      if (collection === 'devices') this.secrets.delete(id);
+    }
     this.changes++;
-    return true;
   }
 
   private referrersOf(collection: CollectionName, id: string): string[] {

@@ -287,6 +287,23 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX dispatch120_handoffs_due ON dispatch120_handoffs (state, next_attempt_at_ms);
   `,
+  // 12: what stays of residents who left the programme: anonymous counts, no id, no name.
+  `
+  CREATE TABLE departed_alert_counts (
+    month TEXT NOT NULL,
+    grid TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (month, grid, kind, severity)
+  );
+  CREATE TABLE departures (
+    month TEXT NOT NULL,
+    grid TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (month, grid)
+  );
+  `,
 ];
 
 export function openDatabase(dataDir: string, fileName = 'gateway.db'): SqliteDatabase {

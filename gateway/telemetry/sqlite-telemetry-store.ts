@@ -102,6 +102,11 @@ export class SqliteTelemetryStore implements TelemetrySink, TelemetryReader {
     return Promise.resolve();
   }
 
+  /** Writes what is queued now, before the caller's next step (rows about to be erased). */
+  writeQueued(): void {
+    this.flushNow();
+  }
+
   async close(): Promise<void> {
     clearInterval(this.flushTimer);
     clearInterval(this.retentionTimer);

@@ -5,6 +5,7 @@ import { RegistryError } from '../../registry/registry.js';
 import { COLLECTIONS, COLLECTION_NAMES, Id } from '../../registry/schemas.js';
 import { sharingProblems } from '../../registry/sharing-check.js';
 import type { HttpDeps } from '../deps.js';
+import type { Principal } from '../token-store.js';
 import { HttpError } from '../errors.js';
 
 const IdParams = Type.Object({ id: Id });
@@ -21,6 +22,13 @@ const READ_ONLY_FIELDS: Partial<Record<string, readonly string[]>> = {
 /** `GET/PUT/DELETE /api/{collection}[/:id]`: the registry, admin only; PUT takes a provision-file entry. */
 export const registryRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const leave = (id: string, principal: Principal): void => {
+    try {
+      deps.residentLeaving.leave(id, { actor: principal.subject ?? principal.role, role: principal.role });
+    } catch (err) {
+      throw toHttpError(err);
+    }
+  };
   for (const collection of COLLECTION_NAMES) {
     const schema = COLLECTIONS[collection] as TSchema;
     const tags = ['registry'];
@@ -72,7 +80,15 @@ export const registryRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps
       },
     );
 
-    app.delete(`/api/${collection}/:id`, { config: { roles: ['admin'] }, schema: { tags, params: IdParams } }, async (request, reply) => {
+    const description =
+      collection === 'residents'
+        ? 'The resident leaves the programme: their personal fields, bracelets, readings, alerts, sharing records and family tokens are removed, anonymous counts kept (README, "Leaving the programme"); 409 GW_ERR_RESIDENT_EMERGENCY_OPEN while an emergency of theirs is open.'
+        : 'Removes the entry; 409 while another entry refers to it.';
+    app.delete(`/api/${collection}/:id`, { config: { roles: ['admin'] }, schema: { tags, params: IdParams, description } }, async (request, reply) => {
+      if (collection === 'residents') {
+        leave(request.params.id, request.principal!);
+        return reply.status(204).send();
+      }
       try {
         if (!deps.registry.delete(collection, request.params.id)) {
           throw new HttpError('GW_ERR_HTTP_NOT_FOUND', `no ${collection.replace(/s$/, '')} "${request.params.id}"`);
@@ -99,5 +115,7 @@ function toHttpError(err: unknown): unknown {
       return new HttpError('GW_ERR_HTTP_NOT_FOUND', err.message);
     case 'loading':
       return new HttpError('GW_ERR_HTTP_NOT_READY', err.message);
+    case 'emergency_open':
+      return new HttpError('GW_ERR_RESIDENT_EMERGENCY_OPEN', err.message);
   }
 }

@@ -165,6 +165,12 @@ export const residentRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps
     },
   );
 
+  app.get(
+    '/api/departures',
+    { config: { roles: ['admin'] }, schema: { tags: ['sharing'], description: 'What stays of residents who left the programme: anonymous counts of departures and of their alerts per month (UTC) and grid.' } },
+    async () => deps.residentLeaving.counts(),
+  );
+
   app.get('/api/audit', { config: { roles: ['admin'] }, schema: { tags: ['sharing'], querystring: AuditQuery, description: 'The access log, newest first; append-only (no route changes it).' } }, async (request) => {
     const q = request.query;
     const sinceMs = parseTime(q.since, 'since');
