@@ -1,13 +1,11 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedDevice } from '../../firmware-sim/device-client.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../helpers/gateway-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { browserAvailable, DESKTOP, sidewaysOverflowPx, signIn, SuiteBrowser } from './browser.js';
+import { startTileServer, type TileServer } from './tile-server.js';
 import { alertFor, connectDevice, issueToken, WEB_PROVISION } from './web-fixtures.js';
 
 /*
@@ -21,69 +19,18 @@ const T0 = Date.UTC(2026, 5, 1, 2, 0, 0);
 const clock = fakeClock(T0);
 const SHOTS = '/tmp/shots';
 
-/** A CRC-32 (PNG chunks carry one). */
-function crc32(bytes: Buffer): number {
-  let crc = 0xffffffff;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-/** A 256 × 256 PNG of one colour, with a darker border so tiles are visible in a screenshot. */
-function tilePng(r: number, g: number, b: number): Buffer {
-  const size = 256;
-  const rows = Buffer.alloc(size * (1 + size * 3));
-  for (let y = 0; y < size; y++) {
-    rows[y * (1 + size * 3)] = 0;
-    for (let x = 0; x < size; x++) {
-      const edge = x === 0 || y === 0;
-      const at = y * (1 + size * 3) + 1 + x * 3;
-      rows[at] = edge ? r - 40 : r;
-      rows[at + 1] = edge ? g - 40 : g;
-      rows[at + 2] = edge ? b - 40 : b;
-    }
-  }
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
-}
-
 describe.skipIf(!browserAvailable)('the map over tiles', () => {
   let h: Harness;
-  let tileServer: Server;
+  let tileServer: TileServer;
   let browser: SuiteBrowser | undefined;
-  const tilesServed: string[] = [];
   const devices: SimulatedDevice[] = [];
 
   beforeAll(async () => {
-    const tiles = [tilePng(232, 226, 210), tilePng(214, 228, 214)];
-    tileServer = createServer((req, res) => {
-      const match = /^\/tiles\/(\d+)\/(\d+)\/(\d+)\.png$/.exec(req.url ?? '');
-      if (match === null) {
-        res.writeHead(404).end();
-        return;
-      }
-      tilesServed.push(req.url!);
-      res.writeHead(200, { 'content-type': 'image/png', 'access-control-allow-origin': '*' }).end(tiles[(Number(match[2]) + Number(match[3])) % 2]);
-    });
-    await new Promise<void>((resolve) => tileServer.listen(0, '127.0.0.1', resolve));
-    const port = (tileServer.address() as AddressInfo).port;
+    tileServer = await startTileServer();
     h = await startHarness({
       provision: WEB_PROVISION,
       now: clock.now,
-      overrides: { map: { tiles: { url: `http://127.0.0.1:${port}/tiles/{z}/{x}/{y}.png`, attribution: 'Test city GIS', maxZoom: 19 } } },
+      overrides: { map: { tiles: { url: tileServer.template, attribution: 'Test city GIS', maxZoom: 19 } } },
     });
     browser = await SuiteBrowser.launch();
   });
@@ -92,7 +39,7 @@ describe.skipIf(!browserAvailable)('the map over tiles', () => {
     await browser?.close();
     await Promise.all(devices.map((d) => d.close().catch(() => undefined)));
     await h?.dispose();
-    await new Promise((resolve) => tileServer?.close(resolve));
+    await tileServer?.close();
   });
 
   it('draws the tiles, keeps labels apart, marks the straight line, and moves a responder without a reload', async () => {
@@ -114,7 +61,7 @@ describe.skipIf(!browserAvailable)('the map over tiles', () => {
             `no tile drawn: ${String(err)}; ${problems().join('; ')}; ${JSON.stringify((await h.api('GET', '/api/map')).body.tiles)}; ${String(await page.evaluate('document.querySelector(".map-frame").outerHTML.slice(0, 1500)'))}`,
           );
         });
-      expect(tilesServed.length).toBeGreaterThan(0);
+      expect(tileServer.served.length).toBeGreaterThan(0);
       expect(requests.some((url) => /\/assets\/[0-9a-f]+\/leaflet\/leaflet-src\.esm\.js$/.test(url))).toBe(true);
       expect(await page.locator('.leaflet-control-attribution').innerText()).toContain('Test city GIS');
       expect(await page.locator('#map').isVisible()).toBe(false);

@@ -4,10 +4,11 @@ import { kindLabel } from './alert-text.js';
 import { h, s } from './dom.js';
 import { formatAge, formatDistance, formatTime } from './format.js';
 import { label, t } from './i18n.js';
+import { rescueInfo, rescueLegend } from './map-rescue.js';
 
 /** @typedef {import('./types.js').MapBody} MapBody */
 /** @typedef {import('./types.js').Me} Me */
-/** @typedef {{ type: 'resident' | 'aed' | 'responder' | 'station' | 'home', id: string }} Selection */
+/** @typedef {{ type: 'resident' | 'aed' | 'responder' | 'station' | 'home' | 'emergency' | 'rescuer', id: string }} Selection */
 
 /*
  * What both maps (the offline drawing and the tiled one) share: the panel about the marker picked,
@@ -52,6 +53,8 @@ export function straightLineText(metres) {
 export function infoPanel(body, selected) {
   if (selected === null) return [h('p', { class: 'muted' }, t('map.pick'))];
   const { type, id } = selected;
+  const rescue = rescueInfo(body, selected);
+  if (rescue !== null) return rescue;
   if (type === 'resident') {
     const r = body.residents.find((x) => x.id === id);
     if (r === undefined) return [h('p', { class: 'muted' }, t('map.pick'))];
@@ -113,8 +116,9 @@ function legendItem(className, shape, text) {
 /**
  * @param {HTMLElement} legend
  * @param {Me} me
+ * @param {MapBody} body
  */
-export function drawLegend(legend, me) {
+export function drawLegend(legend, me, body) {
   const aedStates = ['ready', 'in_use', 'fault', 'maintenance', 'offline'];
   legend.replaceChildren(
     h('h2', {}, t('map.legend')),
@@ -129,6 +133,7 @@ export function drawLegend(legend, me) {
       ),
       me.role === 'admin' || me.role === 'worker' ? legendItem('responder', s('path', { class: 'marker', d: 'M12 2 L22 20 L2 20 Z' }), t('map.responder')) : null,
       legendItem('station', s('circle', { class: 'marker', cx: 12, cy: 12, r: 9 }), t('map.station')),
+      ...rescueLegend(body, legendItem),
     ),
   );
 }

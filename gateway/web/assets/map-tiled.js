@@ -3,21 +3,22 @@ import { kindLabel } from './alert-text.js';
 import { cabinetName, placesFrom } from './alert-subject.js';
 import { label, t } from './i18n.js';
 import { formatDistance } from './format.js';
+import { hideCrowdedLabels, LABEL_PRIORITY } from './map-labels.js';
 import { nearestUsableAed, straightLineText } from './map-panel.js';
+import { drawRescueTiled, rescuePoints, respondersOnRescue } from './map-rescue.js';
 
 /** @typedef {import('./types.js').MapBody} MapBody */
 /** @typedef {import('./types.js').Me} Me */
 /** @typedef {import('./map-panel.js').Selection} Selection */
+/** @typedef {import('./map-labels.js').LabelKind} LabelKind */
 
 /*
  * The map over real streets: Leaflet with the configured tile source (raster tiles: small, and
  * no WebGL needed on a cheap phone). Markers are the same as on the offline drawing; labels that
- * would overlap another (or the zoom buttons) are hidden, the most urgent kept: residents in
- * trouble, then cabinets, stations, responders, grids.
+ * would overlap another (or the zoom buttons) are hidden, the most urgent kept (map-labels.js):
+ * emergencies, residents in trouble, responders on the way, then cabinets, stations, responders,
+ * grids. Each layer is drawn by its own block (the rescue layer: map-rescue.js).
  */
-
-/** Label priority: lower keeps its place. */
-const PRIORITY = /** @type {const} */ ({ resident: 0, line: 1, aed: 2, station: 3, responder: 4, grid: 5 });
 
 /**
  * @param {HTMLElement} container
@@ -32,26 +33,7 @@ export async function createTiledMap(container, tiles, onSelect) {
   const layer = L.layerGroup().addTo(map);
   let fitted = false;
 
-  /** Hides every label that would overlap a more urgent one or a control. */
-  const untangle = () => {
-    const frame = container.getBoundingClientRect();
-    const obstacles = [...container.querySelectorAll('.leaflet-control')].map((e) => e.getBoundingClientRect());
-    const labels = [...container.querySelectorAll('.map-label')].sort(
-      (a, b) => Number(a.getAttribute('data-priority')) - Number(b.getAttribute('data-priority')),
-    );
-    for (const element of labels) element.classList.remove('label-hidden');
-    /** @type {DOMRect[]} */
-    const placed = [...obstacles];
-    for (const element of labels) {
-      const box = element.getBoundingClientRect();
-      // A label cut by the map's edge is as unreadable as one under another.
-      const cut = box.left < frame.left || box.right > frame.right || box.top < frame.top || box.bottom > frame.bottom;
-      const onScreen = box.right > frame.left && box.left < frame.right && box.bottom > frame.top && box.top < frame.bottom;
-      const clash = (cut && onScreen) || placed.some((p) => box.left < p.right && box.right > p.left && box.top < p.bottom && box.bottom > p.top);
-      if (clash) element.classList.add('label-hidden');
-      else placed.push(box);
-    }
-  };
+  const untangle = () => hideCrowdedLabels(container);
   // After the map has laid its tooltips out for the new view, not during it.
   const untangleSoon = () => requestAnimationFrame(() => requestAnimationFrame(untangle));
   map.on('zoomend moveend resize', untangleSoon);
@@ -61,7 +43,7 @@ export async function createTiledMap(container, tiles, onSelect) {
    * @param {Selection} target
    * @param {string} name
    * @param {string | null} text
-   * @param {keyof typeof PRIORITY} kind
+   * @param {LabelKind} kind
    */
   const add = (marker, target, name, text, kind) => {
     if (text !== null) marker.bindTooltip(text, { permanent: true, direction: 'right', className: 'map-label', offset: [10, 0] });
@@ -72,7 +54,7 @@ export async function createTiledMap(container, tiles, onSelect) {
     element?.setAttribute('data-id', target.id);
     element?.setAttribute('aria-label', name);
     element?.setAttribute('role', 'button');
-    marker.getTooltip()?.getElement()?.setAttribute('data-priority', String(PRIORITY[kind]));
+    marker.getTooltip()?.getElement()?.setAttribute('data-priority', String(LABEL_PRIORITY[kind]));
   };
 
   /** @param {string} className @param {string} glyph */
@@ -101,7 +83,7 @@ export async function createTiledMap(container, tiles, onSelect) {
         const polygon = L.polygon(grid.boundary, { className: `grid-area${grid.yours ? ' yours' : ''}`, interactive: false });
         polygon.bindTooltip(grid.name, { permanent: true, direction: 'center', className: 'map-label grid-label' });
         polygon.addTo(layer);
-        polygon.getTooltip()?.getElement()?.setAttribute('data-priority', String(PRIORITY.grid));
+        polygon.getTooltip()?.getElement()?.setAttribute('data-priority', String(LABEL_PRIORITY.grid));
       }
       for (const station of body.stations) {
         everything.push([station.lat, station.lon]);
@@ -115,7 +97,9 @@ export async function createTiledMap(container, tiles, onSelect) {
         const name = `${t('map.aed')}: ${cabinetName(aed, places)}, ${label('aedState', aed.state)}`;
         add(L.marker([aed.lat, aed.lon], { icon: icon(`aed state-${aed.state}`, '♥'), keyboard: true }), { type: 'aed', id: aed.id }, name, null, 'aed');
       }
+      const onRescue = respondersOnRescue(body);
       for (const responder of body.responders) {
+        if (onRescue.has(responder.id)) continue;
         everything.push([responder.lat, responder.lon]);
         add(
           L.marker([responder.lat, responder.lon], { icon: icon('responder', '▲'), keyboard: true }),
@@ -141,13 +125,18 @@ export async function createTiledMap(container, tiles, onSelect) {
           );
           line.bindTooltip(t('map.straightShort', { distance: formatDistance(nearest.distanceM) }), { permanent: true, direction: 'bottom', offset: [0, 14], className: 'map-label line-label' });
           line.addTo(layer);
-          line.getTooltip()?.getElement()?.setAttribute('data-priority', String(PRIORITY.line));
+          line.getTooltip()?.getElement()?.setAttribute('data-priority', String(LABEL_PRIORITY.line));
         }
         const top = resident.alerts[0];
         const marker = L.marker([at.lat, at.lon], { icon: icon(`resident state-${top?.state ?? 'open'}`, '!'), keyboard: true, zIndexOffset: 1000 });
         add(marker, { type: 'resident', id: resident.id }, `${t('map.resident')}: ${resident.name}, ${top === undefined ? '' : kindLabel(top.kind)}`, resident.name, 'resident');
         if (nearest !== null) marker.getElement()?.setAttribute('title', straightLineText(nearest.distanceM));
       }
+      drawRescueTiled(L, layer, body, { add, icon });
+      // An emergency under way comes first: the patient and everyone running to them.
+      const rescue = rescuePoints(body);
+      everything.push(...rescue);
+      if (rescue.length > 0) focus.splice(0, focus.length, ...rescue);
       for (const element of container.querySelectorAll('[data-type]')) {
         const isSelected = selected !== null && element.getAttribute('data-type') === selected.type && element.getAttribute('data-id') === selected.id;
         element.classList.toggle('selected', isSelected);

@@ -5,7 +5,9 @@ import { formatDistance, syncClock } from './format.js';
 import { cabinetName, placesFrom } from './alert-subject.js';
 import { label, onLanguageChange, plural, t } from './i18n.js';
 import { openMapStream } from './live.js';
+import { labelRank, untangleSvgLabels } from './map-labels.js';
 import { drawLegend, infoPanel, nearestUsableAed, straightLineText } from './map-panel.js';
+import { respondersOnRescue, rescuePoints, rescueSvgLayer } from './map-rescue.js';
 import { createTiledMap } from './map-tiled.js';
 import { createProjection, scaleBarMetres } from './map-projection.js';
 import { api, requireSession } from './session.js';
@@ -19,7 +21,8 @@ import { mountShell } from './shell.js';
 /*
  * The emergency map, drawn offline from the community's own records (GET /api/map): grid
  * outlines, homes as buildings, residents with open alerts, AED cabinets by state, available
- * responders and air stations by index. No tiles: nothing leaves the gateway.
+ * responders, air stations by index, and each emergency with the responders running to it (the
+ * rescue layer). No tiles: nothing leaves the gateway. Each layer is drawn by its own function.
  */
 
 const svg = /** @type {SVGSVGElement} */ (/** @type {unknown} */ (document.getElementById('map')));
@@ -57,6 +60,7 @@ function allLatLons(body) {
   for (const a of body.aeds) points.push([a.lat, a.lon]);
   for (const r of body.responders) points.push([r.lat, r.lon]);
   for (const st of body.stations) points.push([st.lat, st.lon]);
+  points.push(...rescuePoints(body));
   return points;
 }
 
@@ -89,8 +93,8 @@ function fit(latLons) {
 }
 
 /**
- * Where the map opens: on the resident a link names; for a worker, on their grids and the
- * residents in trouble (the whole area is one button away); for everyone else, the whole area.
+ * Where the map opens: on the resident a link names; on an emergency under way; for a worker,
+ * on their grids and the residents in trouble (the whole area is one button away); for everyone else, the whole area.
  * @param {MapBody} body
  */
 function openingView(body) {
@@ -101,9 +105,10 @@ function openingView(body) {
     view.metresPerPixel = 1.2;
     return;
   }
+  // An emergency under way comes first: the patient and everyone running to them.
   /** @type {[number, number][]} */
-  const points = [];
-  if (me.role === 'worker') {
+  const points = rescuePoints(body);
+  if (points.length === 0 && me.role === 'worker') {
     for (const grid of body.grids) if (grid.yours) points.push(...(grid.boundary ?? []));
     for (const r of body.residents) if (r.location !== null) points.push([r.location.lat, r.location.lon]);
   }
@@ -171,7 +176,7 @@ function drawLayers(body) {
     const top = Math.min(...corners.map((p) => p.y));
     layers.push(
       s('polygon', { class: `grid-area${grid.yours ? ' yours' : ''}`, points, 'data-grid': grid.id }),
-      s('text', { class: 'grid-label', x: cx, y: top + 18, 'text-anchor': 'middle', 'font-size': 14 }, grid.name),
+      s('text', { class: 'grid-label', x: cx, y: top + 18, 'text-anchor': 'middle', 'font-size': 14, ...labelRank('grid') }, grid.name),
     );
   }
 
@@ -190,7 +195,7 @@ function drawLayers(body) {
         `${t('map.station')}: ${station.name} ${station.display ?? '—'}`,
         s('circle', { class: 'marker', cx: p.x, cy: p.y, r: 15, fill }),
         s('text', { class: 'station-value', x: p.x, y: p.y + 5, 'text-anchor': 'middle', 'font-size': 14, fill: textColorOn(fill) }, station.display ?? '—'),
-        s('text', { class: 'label', x: p.x, y: p.y + 31, 'text-anchor': 'middle', 'font-size': 12 }, station.name),
+        s('text', { class: 'label', x: p.x, y: p.y + 31, 'text-anchor': 'middle', 'font-size': 12, ...labelRank('station') }, station.name),
       ),
     );
   }
@@ -208,7 +213,9 @@ function drawLayers(body) {
     );
   }
 
+  const onRescue = respondersOnRescue(body);
   for (const responder of body.responders) {
+    if (onRescue.has(responder.id)) continue;
     const p = toScreen(responder.lat, responder.lon);
     layers.push(
       feature(
@@ -228,7 +235,7 @@ function drawLayers(body) {
     const to = toScreen(nearest.aed.lat, nearest.aed.lon);
     layers.push(
       s('line', { class: 'aed-line', x1: from.x, y1: from.y, x2: to.x, y2: to.y }),
-      s('text', { class: 'line-label', x: (from.x + to.x) / 2, y: (from.y + to.y) / 2 - 6, 'text-anchor': 'middle', 'font-size': 12 }, straightLineText(nearest.distanceM)),
+      s('text', { class: 'line-label', x: (from.x + to.x) / 2, y: (from.y + to.y) / 2 - 6, 'text-anchor': 'middle', 'font-size': 12, ...labelRank('line') }, straightLineText(nearest.distanceM)),
     );
   }
 
@@ -243,10 +250,12 @@ function drawLayers(body) {
         `${t('map.resident')}: ${resident.name}, ${top === undefined ? '' : kindLabel(top.kind)}`,
         s('circle', { class: 'halo', cx: p.x, cy: p.y, r: 19 }),
         s('circle', { class: 'marker', cx: p.x, cy: p.y, r: 11 }),
-        s('text', { class: 'label', x: p.x + 16, y: p.y - 12, 'font-size': 14 }, resident.name),
+        s('text', { class: 'label', x: p.x + 16, y: p.y - 12, 'font-size': 14, ...labelRank('resident') }, resident.name),
       ),
     );
   }
+
+  layers.push(...rescueSvgLayer(body, toScreen, feature));
 
   // Scale bar and north, in screen space.
   const barMetres = scaleBarMetres(view.metresPerPixel * Math.min(160, width / 3));
@@ -270,6 +279,8 @@ function draw() {
   } else {
     if (!view.fitted) openingView(data);
     svg.replaceChildren(...drawLayers(data));
+    // Labels keep clear of the zoom buttons, the scale and every marker (a label under a marker is unreadable).
+    untangleSvgLabels(svg, [tools, ...svg.querySelectorAll('.scale-text, .north, .feature .marker')]);
   }
   info.replaceChildren(...infoPanel(data, selected).filter((node) => node !== null));
   counts.textContent = [
@@ -277,8 +288,9 @@ function draw() {
     plural('map.countAeds', data.aeds.length),
     plural('map.countResponders', data.responders.length),
     plural('map.countStations', data.stations.length),
+    ...(data.emergencies.length === 0 ? [] : [plural('rescue.count', data.emergencies.length)]),
   ].join(' · ');
-  drawLegend(legend, me);
+  drawLegend(legend, me, data);
 }
 
 async function load() {

@@ -166,6 +166,29 @@
  * @property {MapAed[]} aeds
  * @property {{ id: string, name: string, lat: number, lon: number }[]} responders
  * @property {MapStation[]} stations
+ * @property {MapEmergency[]} emergencies
+ */
+
+/**
+ * An active emergency on the map: the patient, and each responder on the way with the AED they fetch.
+ * @typedef {object} MapEmergency
+ * @property {string} id
+ * @property {string} kind
+ * @property {{ zh: string, en: string }} label
+ * @property {number} lat
+ * @property {number} lon
+ * @property {string | null} address
+ * @property {string} createdAt
+ * @property {MapRescuer[]} responders
+ */
+
+/**
+ * @typedef {object} MapRescuer
+ * @property {string} id
+ * @property {string} name
+ * @property {'asked' | 'accepted' | 'aed_collected' | 'on_scene'} state
+ * @property {{ lat: number, lon: number } | null} position
+ * @property {{ id: string, name: string, lat: number, lon: number, state: string } | null} aed
  */
 
 /**
