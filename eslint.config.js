@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { rulesBoundary } from './rules-boundary.eslint.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'coverage/', 'gateway/web/vendor/'] },
@@ -24,10 +25,11 @@ export default tseslint.config(
     rules: { 'no-undef': 'off' },
   },
   {
-    // Dependencies point inward: rules/ and sensors/ never reach into the adapters.
-    files: ['rules/**/*.ts', 'sensors/**/*.ts'],
+    // Dependencies point inward: sensors/ never reaches into the adapters.
+    files: ['sensors/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['**/gateway/**', '**/broker/**', '**/firmware-sim/**'] }],
     },
   },
+  ...rulesBoundary,
 );
