@@ -15,7 +15,7 @@ export interface ResidentLeavingDeps {
   db: SqliteDatabase;
   registry: Registry;
   alerts: AlertService;
-  /** The API tokens (http/token-store.ts), told to revoke the family's. */
+  /** The API tokens (auth/token-store.ts), told to revoke the family's. */
   tokens: { revokeSubjects(role: 'family', subjects: readonly string[]): number };
   accessLog: AccessLog;
   sharingRecords: SharingRecords;

@@ -5,7 +5,7 @@ import { RegistryError } from '../../registry/registry.js';
 import { COLLECTIONS, COLLECTION_NAMES, Id } from '../../registry/schemas.js';
 import { sharingProblems } from '../../registry/sharing-check.js';
 import type { HttpDeps } from '../deps.js';
-import type { Principal } from '../token-store.js';
+import type { Principal } from '../../auth/token-store.js';
 import { HttpError } from '../errors.js';
 
 const IdParams = Type.Object({ id: Id });
