@@ -31,7 +31,7 @@ import type { StationIndex } from './aqhi/feed-schema.js';
 import { selectAqhiProfile } from './aqhi/profile-selection.js';
 import { SqliteAqhiStore } from './aqhi/sqlite-aqhi-store.js';
 import { createIndexReports, type IndexReports } from './aqhi/index-reports.js';
-import { SseHub } from './http/sse.js';
+import { SseHub } from './streams/sse-hub.js';
 import { createResidentLeaving } from './leaving/resident-leaving.js';
 import { createNodeRedHost, type NodeRedHost } from './node-red/node-red-host.js';
 import { createEmergencies, type Emergencies } from './emergencies/emergencies.js';

@@ -1,4 +1,4 @@
-import type { Alert, TimelineEntry } from '../../rules/safety/index.js';
+import type { Alert, AlertEventName, TimelineEntry } from '../../rules/safety/index.js';
 import type { Principal } from '../auth/token-store.js';
 import type { Registry } from '../registry/registry.js';
 import { drillIdOf } from './drill-marker.js';
@@ -17,6 +17,12 @@ export interface AlertView extends Omit<Alert, 'createdAt' | 'ackedAt' | 'resolv
   /** The drill this alert belongs to; null for a real alert. */
   drill: string | null;
   timeline: TimelineView[];
+}
+
+/** One alert change as the SSE stream and the `alerts/grid/{gridId}` topic carry it. */
+export interface AlertChangeMessage {
+  change: AlertEventName[];
+  alert: AlertView;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();

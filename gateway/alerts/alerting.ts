@@ -13,8 +13,7 @@ import {
 import { createAedService, type AedService } from '../aed/aed-service.js';
 import { DrillService } from '../drills/drill-service.js';
 import type { GatewayConfig } from '../config/config.js';
-import type { AlertChangeMessage } from '../http/deps.js';
-import { SseHub } from '../http/sse.js';
+import { SseHub } from '../streams/sse-hub.js';
 import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { createChannelSender } from '../pager/channels.js';
@@ -28,7 +27,7 @@ import { createAckLinks, type AckLinks } from './ack-links.js';
 import { buildAlertContext, type AlertContext } from './alert-context.js';
 import { AlertService } from './alert-service.js';
 import { AlertStore } from './alert-store.js';
-import { presentAlert } from './alert-view.js';
+import { presentAlert, type AlertChangeMessage } from './alert-view.js';
 import { GridChangeMessages } from './grid-change-messages.js';
 import { isDrill } from './drill-marker.js';
 import { RuleStateStore } from './rule-state-store.js';

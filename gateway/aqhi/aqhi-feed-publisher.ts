@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { SseHub } from '../http/sse.js';
+import type { SseHub } from '../streams/sse-hub.js';
 import type { AqhiService } from './aqhi-service.js';
 import type { StationIndex } from './feed-schema.js';
 

@@ -11,7 +11,7 @@ import { SqliteDailyReportStore } from './daily-report-store.js';
 import { createForecastService, type ForecastService } from './forecast-service.js';
 import type { ForecastBody } from './forecast-schema.js';
 import { SqliteForecastStore } from './forecast-store.js';
-import { SseHub } from '../http/sse.js';
+import { SseHub } from '../streams/sse-hub.js';
 import { createRetainedPublisher, type RetainedSource } from './retained-publisher.js';
 import type { SqliteAqhiStore } from './sqlite-aqhi-store.js';
 

@@ -19,7 +19,7 @@ import {
 import type { AedService } from '../aed/aed-service.js';
 import type { Publish } from '../alerts/alerting.js';
 import type { GatewayConfig } from '../config/config.js';
-import { SseHub } from '../http/sse.js';
+import { SseHub } from '../streams/sse-hub.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { resolvePerson } from '../pager/recipients.js';
 import type { DeploymentSettings } from '../registry/provision.js';

@@ -4,14 +4,14 @@ import type { DrillService } from '../drills/drill-service.js';
 import type { AckLinks } from '../alerts/ack-links.js';
 import type { AlertContext } from '../alerts/alert-context.js';
 import type { AlertService } from '../alerts/alert-service.js';
-import type { AlertView } from '../alerts/alert-view.js';
-import type { Alert, AlertEventName } from '../../rules/safety/index.js';
+import type { AlertChangeMessage } from '../alerts/alert-view.js';
+import type { Alert } from '../../rules/safety/index.js';
 import type { DeviceStateStore } from '../ingest/device-state-store.js';
 import type { RejectionLog } from '../ingest/rejection-log.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Registry } from '../registry/registry.js';
 import type { TelemetryReader } from '../telemetry/telemetry-store.js';
-import type { SseHub } from './sse.js';
+import type { SseHub } from '../streams/sse-hub.js';
 import type { TokenStore } from '../auth/token-store.js';
 import type { LoginBackoff } from '../auth/login-backoff.js';
 import type { AqhiService } from '../aqhi/aqhi-service.js';
@@ -21,12 +21,6 @@ import type { ForecastService } from '../aqhi/forecast-service.js';
 import type { ForecastBody } from '../aqhi/forecast-schema.js';
 import type { AccessLog } from '../audit/access-log.js';
 import type { SharingRecords } from '../sharing/sharing-records.js';
-
-/** One alert change as the SSE stream and the `alerts/grid/{gridId}` topic carry it. */
-export interface AlertChangeMessage {
-  change: AlertEventName[];
-  alert: AlertView;
-}
 
 export interface Readiness {
   ready: boolean;

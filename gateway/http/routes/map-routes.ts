@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { alertVisibility, visibleGrids } from '../../alerts/alert-view.js';
 import type { HttpDeps } from '../deps.js';
-import { SseHub } from '../sse.js';
+import { SseHub } from '../../streams/sse-hub.js';
 import { emergencyFingerprint, MapEmergency, mapEmergencies } from './map-emergencies.js';
 import type { Principal } from '../../auth/token-store.js';
 
