@@ -24,6 +24,7 @@ import type { NearestAedFinder } from '../alerts/alert-context.js';
 import type { AlertService } from '../alerts/alert-service.js';
 import { isDrill } from '../alerts/drill-marker.js';
 import { namesList, systemNote, type SystemNoteCode } from '../alerts/system-notes.js';
+import { cabinetNote } from './cabinet-notes.js';
 import { resolvePerson } from '../pager/recipients.js';
 import type { RuleStateStore } from '../alerts/rule-state-store.js';
 import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
@@ -205,14 +206,15 @@ export function createAedService(deps: AedServiceDeps): AedService {
             break;
           case 'note': {
             const alert = alerts.activeFor(outcome.subject, outcome.kind, outcome.dedupKey);
-            if (alert !== undefined) alerts.record(alert.id, { type: 'note', atMs: deps.now(), text: outcome.text, by: null });
+            if (alert !== undefined) alerts.record(alert.id, cabinetNote(outcome, deps.now(), nameOf));
             break;
           }
           case 'restockRequested': {
             if (openingHook?.restockAfterExplained(outcome.subject, outcome.guardian, outcome.occurredAtMs) === true) break;
             const incident = alerts.list({ subject: outcome.subject, kinds: ['aed_opened'], limit: 1 })[0];
             if (incident !== undefined) {
-              note(incident.id, 'guardianAsked', { guardian: outcome.guardian === undefined || outcome.guardian === null ? 'the guardian (none registered)' : nameOf(outcome.guardian) });
+              if (outcome.guardian === undefined || outcome.guardian === null) note(incident.id, 'guardianNone', {});
+              else note(incident.id, 'guardianAsked', { guardian: nameOf(outcome.guardian) });
               pageGuardian(incident.id, outcome.guardian, nowMs);
             }
             break;

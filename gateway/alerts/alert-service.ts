@@ -20,7 +20,7 @@ import type { Registry } from '../registry/registry.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { dedupKeyOf, type AlertFilter, type AlertStore, type KeyedAlert } from './alert-store.js';
 import { isDrill } from './drill-marker.js';
-import { ROLE_WORDS, namesList, systemNote } from './system-notes.js';
+import { ROLE_WORDS, namesList, ruleNote, systemNote } from './system-notes.js';
 
 export interface AlertServiceEvents {
   /** After the change is committed to the store. */
@@ -132,7 +132,7 @@ export class AlertService {
         if (current !== undefined) this.commit(this.deps.machine.clear(current, { atMs: outcome.occurredAtMs }));
         return;
       case 'note':
-        if (current !== undefined) this.commit(this.deps.machine.note(current, { text: outcome.text, atMs: outcome.occurredAtMs }));
+        if (current !== undefined) this.commit(this.deps.machine.record(current, ruleNote(outcome, outcome.occurredAtMs)));
         return;
       case 'falseAlarm':
         this.recordFalseAlarm(outcome, current);
@@ -147,7 +147,7 @@ export class AlertService {
   private recordFalseAlarm(outcome: Extract<RuleOutcome, { type: 'falseAlarm' }>, current: Alert | undefined): void {
     const atMs = outcome.occurredAtMs;
     if (current !== undefined) {
-      this.commit(this.deps.machine.note(current, { text: 'A later fall was cancelled by the wearer (false alarm).', atMs }));
+      this.commit(this.deps.machine.record(current, systemNote('laterFallCancelled', {}, atMs)));
       return;
     }
     const opened = this.deps.machine.raise(undefined, {

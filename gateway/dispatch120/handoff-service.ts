@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Alert } from '../../rules/safety/index.js';
 import type { AlertContext } from '../alerts/alert-context.js';
 import type { AlertService } from '../alerts/alert-service.js';
+import { systemNote } from '../alerts/system-notes.js';
 import { resolvePerson } from '../pager/recipients.js';
 import type { Registry } from '../registry/registry.js';
 import type { Dispatch120Endpoint } from '../registry/schemas.js';
@@ -81,14 +82,15 @@ export function createHandoffService(deps: HandoffDeps) {
       const reply = await post(endpoint, row.body, `handoff-${row.alert_id}`, deps.timeoutMs);
       const reference = referenceOf(reply);
       db.prepare("UPDATE dispatch120_handoffs SET state = 'sent', attempt = attempt + 1, reference = ? WHERE alert_id = ?").run(reference, row.alert_id);
-      alerts.record(row.alert_id, { type: 'note', atMs: nowMs, by: null, text: `Handed to the 120 dispatch centre${reference === null ? '' : `, reference ${reference}`}: ${reply.slice(0, 300)}` });
+      const said = reply.slice(0, 300);
+      alerts.record(row.alert_id, reference === null ? systemNote('handoffSent', {}, nowMs, said) : systemNote('handoffSentReference', { reference }, nowMs, said));
       log.info({ alertId: row.alert_id, reference }, '120 handoff accepted');
     } catch (err) {
       const attempt = row.attempt + 1;
       const message = (err as Error).message;
       db.prepare('UPDATE dispatch120_handoffs SET attempt = ?, next_attempt_at_ms = ?, last_error = ? WHERE alert_id = ?').run(attempt, nowMs + RETRY_MS * Math.min(attempt, 4), message, row.alert_id);
       log.warn({ alertId: row.alert_id, attempt, err: message }, '120 handoff not delivered');
-      if (attempt === 1 || attempt === LOUD_AFTER) alerts.record(row.alert_id, { type: 'note', atMs: nowMs, by: null, text: `The 120 dispatch centre did not take the handoff (attempt ${attempt}: ${message}); retrying.` });
+      if (attempt === 1 || attempt === LOUD_AFTER) alerts.record(row.alert_id, systemNote('handoffRetrying', { attempt }, nowMs, message));
     }
   }
 
@@ -101,7 +103,7 @@ export function createHandoffService(deps: HandoffDeps) {
         if (dueAtMs === undefined || nowMs < dueAtMs) continue;
         const body = renderHandoff(endpoint, values(alert));
         if (insert.run(alert.id, body, nowMs, nowMs).changes > 0) {
-          alerts.record(alert.id, { type: 'note', atMs: nowMs, by: null, text: 'Not acked in time: handing off to the 120 dispatch centre.' });
+          alerts.record(alert.id, systemNote('handoffStarting', {}, nowMs));
         }
       }
       const rows = (due.all(nowMs) as Row[]).filter((r) => !inFlight.has(r.alert_id));

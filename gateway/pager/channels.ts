@@ -28,9 +28,27 @@ export interface EmergencyNotice {
 
 export type OutboundMessage = PageMessage | DigestMessage | EmergencyNotice;
 
-/** A failed delivery, with a message that goes on the alert's timeline as it is. */
+/**
+ * Why a delivery failed, in a word an app translates for a person (the timeline's `code`):
+ * the address is no URL, nothing answered the connection, no answer in time, the receiver
+ * refused (not 2xx), the answer broke off, no SMS gateway is set up, the broker would not take it.
+ */
+export type DeliveryFailure = 'bad_address' | 'unreachable' | 'no_answer' | 'refused' | 'cut_off' | 'sms_not_configured' | 'mqtt_failed' | 'unknown';
+
+/** A failed delivery: `code` for people (translated), the message for whoever fixes the channel. */
 export class DeliveryError extends Error {
   override name = 'DeliveryError';
+  constructor(
+    message: string,
+    readonly code: DeliveryFailure = 'unknown',
+  ) {
+    super(message);
+  }
+}
+
+/** The failure's code, for an error of any kind. */
+export function deliveryFailure(err: unknown): DeliveryFailure {
+  return err instanceof DeliveryError ? err.code : 'unknown';
 }
 
 export type ChannelSender = (route: PageRoute, message: OutboundMessage, idempotencyKey: string) => Promise<void>;
@@ -61,9 +79,9 @@ function post(url: string, body: string, headers: Record<string, string>, timeou
   try {
     target = new URL(url);
   } catch {
-    return Promise.reject(new DeliveryError(`not a URL: ${url}`));
+    return Promise.reject(new DeliveryError(`not a URL: ${url}`, 'bad_address'));
   }
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') return Promise.reject(new DeliveryError(`not an http(s) URL: ${url}`));
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') return Promise.reject(new DeliveryError(`not an http(s) URL: ${url}`, 'bad_address'));
   const secure = target.protocol === 'https:';
   const send = secure ? httpsRequest : httpRequest;
   const agent = secure ? AGENTS['https:'] : AGENTS['http:'];
@@ -78,18 +96,18 @@ function post(url: string, body: string, headers: Record<string, string>, timeou
       (response) => {
         // Read the body so the connection goes back to the pool; a redirect is not followed.
         response.resume();
-        response.once('error', () => fail(new DeliveryError('answer cut off')));
+        response.once('error', () => fail(new DeliveryError('answer cut off', 'cut_off')));
         response.once('end', () => {
           clearTimeout(deadline);
           const status = response.statusCode ?? 0;
-          if (status < 200 || status > 299) reject(new DeliveryError(`HTTP ${status}`));
+          if (status < 200 || status > 299) reject(new DeliveryError(`HTTP ${status}`, 'refused'));
           else resolve();
         });
       },
     );
     // The whole exchange, not socket idleness: an answer trickling in slowly still times out.
-    const deadline = setTimeout(() => request.destroy(new DeliveryError(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    request.once('error', (err: Error & { code?: string }) => fail(err instanceof DeliveryError ? err : new DeliveryError(`could not connect: ${err.code ?? err.message}`)));
+    const deadline = setTimeout(() => request.destroy(new DeliveryError(`no answer within ${timeoutMs} ms`, 'no_answer')), timeoutMs);
+    request.once('error', (err: Error & { code?: string }) => fail(err instanceof DeliveryError ? err : new DeliveryError(`could not connect: ${err.code ?? err.message}`, 'unreachable')));
     request.end(body);
   });
 }
@@ -108,7 +126,7 @@ export function createChannelSender(deps: ChannelSenderDeps): ChannelSender {
         );
       case 'sms': {
         const sms = deps.sms;
-        if (sms === undefined) throw new DeliveryError('no SMS gateway configured (pager.sms)');
+        if (sms === undefined) throw new DeliveryError('no SMS gateway configured (pager.sms)', 'sms_not_configured');
         const alertId = message.type === 'page' ? message.alert.id : message.type === 'emergency' ? message.emergencyId : '';
         const severity = message.type === 'page' ? message.alert.severity : 'low';
         const body = fillTemplate(sms.bodyTemplate, { phone: channel.phone, text: message.text, alertId, severity }, sms.contentType);
@@ -118,7 +136,7 @@ export function createChannelSender(deps: ChannelSenderDeps): ChannelSender {
         try {
           await deps.publishMqtt(channel.topic ?? personTopic(route.to), JSON.stringify(message));
         } catch (err) {
-          throw new DeliveryError(`MQTT publish failed: ${(err as Error).message}`);
+          throw new DeliveryError(`MQTT publish failed: ${(err as Error).message}`, 'mqtt_failed');
         }
         return;
     }

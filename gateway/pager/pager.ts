@@ -3,7 +3,7 @@ import type { Alert, RecordedEntry } from '../../rules/safety/index.js';
 import type { AlertContext } from '../alerts/alert-context.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Registry } from '../registry/registry.js';
-import type { ChannelSender, OutboundMessage } from './channels.js';
+import { deliveryFailure, type ChannelSender, type OutboundMessage } from './channels.js';
 import { buildDigestMessage, buildPageMessage } from './page-message.js';
 import type { PageJob, PageJobStore } from './page-jobs.js';
 import { resolvePerson, type Person } from './recipients.js';
@@ -150,10 +150,11 @@ export class Pager {
     } catch (err) {
       const attempt = lead.attempt + 1;
       const error = `attempt ${attempt} of ${deps.retry.maxAttempts}: ${(err as Error).message}`;
+      const code = deliveryFailure(err);
       deps.metrics.pageAttempts.inc({ channel, outcome: 'failed' });
       deps.log.warn({ to: route.to, channel, alerts: jobs.map((j) => j.alertId), error }, 'page not delivered');
       const nowMs = deps.now();
-      for (const job of jobs) deps.record(job.alertId, { type: 'failed', atMs: nowMs, to: route.to, channel, error });
+      for (const job of jobs) deps.record(job.alertId, { type: 'failed', atMs: nowMs, to: route.to, channel, error, code, attempt, maxAttempts: deps.retry.maxAttempts });
       if (attempt < deps.retry.maxAttempts) {
         const next = nowMs + deps.retry.backoffMs * 2 ** (attempt - 1);
         for (const job of jobs) Object.assign(job, { attempt, nextAttemptAtMs: next, lastError: error });

@@ -30,7 +30,11 @@ export type RaisedEntry = EntryBase & {
 };
 export type PagedEntry = EntryBase & { type: 'paged'; to: string; channel: string; step: number | null };
 export type DeliveredEntry = EntryBase & { type: 'delivered'; to: string; channel: string };
-export type FailedEntry = EntryBase & { type: 'failed'; to: string; channel: string; error: string };
+/**
+ * A delivery that failed: `code` says why in a word an app can translate (CONTRACT: timeline),
+ * `error` is the channel's own text for whoever fixes it.
+ */
+export type FailedEntry = EntryBase & { type: 'failed'; to: string; channel: string; error: string; code?: string; attempt?: number; maxAttempts?: number };
 export type AckedEntry = EntryBase & { type: 'acked'; by: string; note?: string };
 export type EscalatedEntry = EntryBase & {
   type: 'escalated';
@@ -62,7 +66,7 @@ export type ResolvedEntry = EntryBase & {
  * A person's note, or one the system writes. A system note also carries its `code` and `params`
  * (names, not ids) and its Chinese text `zh`; `text` is the English one.
  */
-export type NoteEntry = EntryBase & { type: 'note'; text: string; by: string | null; code?: string; params?: Record<string, string | number>; zh?: string };
+export type NoteEntry = EntryBase & { type: 'note'; text: string; by: string | null; code?: string; params?: Record<string, string | number>; zh?: string; detail?: string };
 
 export type TimelineEntry =
   | RaisedEntry

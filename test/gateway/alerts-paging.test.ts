@@ -375,6 +375,12 @@ describe('pager delivery: retries, fall-through, timeouts', () => {
       expect(steps).toEqual(['paged:webhook', 'failed:webhook', 'failed:webhook', 'paged:sms', 'delivered:sms']);
       const reason = failure === 500 ? 'HTTP 500' : 'no answer within 300 ms';
       expect(entries(alert, 'failed').map((e) => e.error)).toEqual([`attempt 1 of 2: ${reason}`, `attempt 2 of 2: ${reason}`]);
+      // Why, in a word an app translates; the channel's text above is for whoever fixes it.
+      const code = failure === 500 ? 'refused' : 'no_answer';
+      expect(entries(alert, 'failed').map((e) => [e.code, e.attempt, e.maxAttempts])).toEqual([
+        [code, 1, 2],
+        [code, 2, 2],
+      ]);
     });
   }
 

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RunAnswer } from '../../../rules/aed/index.js';
 import { alertVisibility } from '../../alerts/alert-view.js';
+import { systemNote } from '../../alerts/system-notes.js';
 import { monthBounds, summariseByDistrict } from '../../emergencies/emergency-summary.js';
 import { EMERGENCY_KINDS, type Emergency } from '../../emergencies/emergency-store.js';
 import type { AnswerResult } from '../../emergencies/emergency-service.js';
@@ -221,7 +222,8 @@ export const emergencyRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, dep
         },
         { source: 'worker', createdBy: actorOf(principal) },
       );
-      if (created) deps.alerts.note(alert.id, `Cardiac arrest reported on the scene: responders and AEDs sent (emergency ${emergency.id}).`, actorOf(principal));
+      // Written by the person who pressed it, in both languages; the emergency's id stays in the log.
+      if (created) deps.alerts.record(alert.id, { ...systemNote('arrestReported', {}, deps.now()), by: actorOf(principal) });
       return reply.status(created ? 201 : 200).send(service.view(emergency));
     },
   );

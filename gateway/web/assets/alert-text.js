@@ -100,7 +100,7 @@ export function timelineText(entry, me) {
     case 'delivered':
       return t('timeline.delivered', { to: personName(entry.to, me), channel });
     case 'failed':
-      return t('timeline.failed', { to: personName(entry.to, me), channel, error: entry.error ?? '' });
+      return t('timeline.failed', { to: personName(entry.to, me), channel, why: failureText(entry.code) });
     case 'acked':
       return t('timeline.acked', { by: personName(entry.by, me) });
     case 'resolved':
@@ -116,11 +116,21 @@ export function timelineText(entry, me) {
 }
 
 /**
- * The person's own words on an entry, if any.
+ * Why a page failed, in words; the channel's own text is technical detail, never the sentence.
+ * @param {string | undefined} code
+ */
+export function failureText(code) {
+  const words = label('failure', code ?? 'unknown');
+  return words === code ? t('failure.unknown') : words;
+}
+
+/**
+ * The words on an entry, if any: a person's own, or a note the gateway wrote, in this page's
+ * language (it sends both).
  * @param {TimelineEntry} entry
  */
 export function timelineNote(entry) {
-  if (entry.type === 'note') return entry.text ?? null;
+  if (entry.type === 'note') return (language() === 'zh' ? entry.zh : undefined) ?? entry.text ?? null;
   if (entry.type === 'acked' || entry.type === 'resolved') return entry.note ?? null;
   return null;
 }

@@ -133,7 +133,7 @@ const BASE_STRINGS = {
   'timeline.escalated': { zh: '升级到第 {n} 级：{who}', en: 'Escalated to step {n}: {who}' },
   'timeline.paged': { zh: '通知 {to}（{channel}）', en: 'Paged {to} by {channel}' },
   'timeline.delivered': { zh: '已送达 {to}（{channel}）', en: 'Delivered to {to} ({channel})' },
-  'timeline.failed': { zh: '未能送达 {to}（{channel}）：{error}', en: 'Could not reach {to} ({channel}): {error}' },
+  'timeline.failed': { zh: '未能送达 {to}（{channel}）：{why}', en: 'Could not reach {to} ({channel}): {why}' },
   'timeline.acked': { zh: '{by} 已接手', en: 'Acknowledged by {by}' },
   'timeline.resolved': { zh: '{by} 已结束', en: 'Resolved by {by}' },
   'timeline.cleared': { zh: '情况已自行恢复', en: 'Cleared by itself' },

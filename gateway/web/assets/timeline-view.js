@@ -1,5 +1,5 @@
 // @ts-check
-import { personName, timelineNote, timelineText } from './alert-text.js';
+import { failureText, personName, timelineNote, timelineText } from './alert-text.js';
 import { h } from './dom.js';
 import { formatTime } from './format.js';
 import { label, plural, t } from './i18n.js';
@@ -23,6 +23,7 @@ import { label, plural, t } from './i18n.js';
  * @property {number} failures
  * @property {boolean} delivered
  * @property {string[]} errors
+ * @property {(string | undefined)[]} codes
  */
 
 /**
@@ -45,7 +46,7 @@ export function groupPages(timeline) {
     // A page sent again before the last one came to anything is the same line, with more attempts.
     const settled = group === undefined || group.delivered || group.failures > 0;
     if ((entry.type === 'paged' && settled) || group === undefined) {
-      group = { kind: 'page', at: entry.at, to: entry.to ?? '', channel: entry.channel ?? '', failures: 0, delivered: false, errors: [] };
+      group = { kind: 'page', at: entry.at, to: entry.to ?? '', channel: entry.channel ?? '', failures: 0, delivered: false, errors: [], codes: [] };
       open.set(key, group);
       items.push(group);
     }
@@ -53,6 +54,7 @@ export function groupPages(timeline) {
     if (entry.type === 'failed') {
       group.failures++;
       if (entry.error !== undefined) group.errors.push(entry.error);
+      group.codes.push(entry.code);
     }
   }
   return items;
@@ -65,7 +67,7 @@ export function groupPages(timeline) {
 function pageText(group, me) {
   const params = { to: personName(group.to, me), channel: label('channel', group.channel) };
   if (group.delivered) return group.failures === 0 ? t('page.delivered', params) : t('page.deliveredAfter', { ...params, n: group.failures + 1 });
-  if (group.failures > 0) return plural('page.failed', group.failures, params);
+  if (group.failures > 0) return t('page.why', { page: plural('page.failed', group.failures, params), why: failureText(group.codes.at(-1)) });
   return t('page.sending', params);
 }
 
@@ -96,6 +98,7 @@ export function timelineItems(alert, me) {
       h('time', { datetime: item.at }, formatTime(item.at, { seconds: true })),
       h('span', { class: 'tl-text' }, timelineText(item, me)),
       note === null ? null : h('q', { class: 'tl-note' }, note),
+      item.detail === undefined ? null : h('details', { class: 'tl-errors' }, h('summary', {}, t('page.technical')), h('p', {}, item.detail)),
     );
   });
 }

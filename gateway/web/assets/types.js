@@ -39,6 +39,11 @@
  * @property {'new_occurrence' | 'last_step_repeated'} [cause]
  * @property {string[]} [notify]
  * @property {string[]} [recipients]
+ * @property {string} [code] a failed page: why, in a word (bad_address, unreachable, no_answer, refused, cut_off, sms_not_configured, mqtt_failed, unknown); a system note: which note
+ * @property {number} [attempt]
+ * @property {number} [maxAttempts]
+ * @property {string} [zh] a system note in Chinese (`text` is the English)
+ * @property {string} [detail] what a machine said, for whoever fixes it
  */
 
 /**
