@@ -38,6 +38,8 @@ import { createEmergencies, type Emergencies } from './emergencies/emergencies.j
 import { ThrottledLog } from './node-red/throttled-log.js';
 import { AccessLog } from './audit/access-log.js';
 import { SharingRecords } from './sharing/sharing-records.js';
+import { connectBinFillNotices } from './neighbourhood/bin-fill-notices.js';
+import { createNeighbourhoodService } from './neighbourhood/neighbourhood-service.js';
 
 export interface GatewayPorts {
   mqtt: number;
@@ -193,6 +195,19 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     log: aqhiLog,
     now,
   });
+  const neighbourhoodLog = log.child({ component: 'neighbourhood' });
+  const neighbourhood = createNeighbourhoodService({
+    registry,
+    readings: embedded,
+    stationMeans: (stationId, fromMs, toMs) => {
+      aqhi.flush();
+      return aqhiStore.means(stationId, fromMs, toMs);
+    },
+    ingestEvents: ingest.events,
+    now,
+    log: neighbourhoodLog,
+  });
+  connectBinFillNotices({ ingestEvents: ingest.events, registry, alerts: alerting.service, config: config.bins, timeZone: settings.timeZone, now, log: neighbourhoodLog });
   const loginBackoff = new LoginBackoff({ ...config.http.loginBackoff, forgetAfterMs: config.http.loginBackoff.forgetAfterS * 1000, maxAddresses: 100_000, now });
   const nodeRed = createNodeRedHost({
     config: config.nodeRed,
@@ -231,6 +246,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       aqhiDaily: aqhiReports.daily,
       aqhiForecast: aqhiReports.forecast,
       aqhiForecastStream: aqhiReports.forecastStream,
+      neighbourhood,
       accessLog,
       sharingRecords,
       residentLeaving: createResidentLeaving({

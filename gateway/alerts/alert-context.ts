@@ -38,7 +38,7 @@ export interface AlertContext {
     conditions: readonly string[];
     livesAlone: boolean | null;
   } | null;
-  location: (GeoPoint & { at: string | null; source: 'event' | 'last_reading' | 'home' | 'aed' | 'station' }) | null;
+  location: (GeoPoint & { at: string | null; source: 'event' | 'last_reading' | 'home' | 'aed' | 'station' | 'bin' }) | null;
   nearestAeds: NearbyAed[];
   /** Distances are great-circle metres, not walking routes. */
   distanceMethod: 'great-circle';
@@ -47,6 +47,8 @@ export interface AlertContext {
   cabinet?: { id: string; description: string | null; floor: string | null } | null;
   /** The air station an index alert is about, by name. */
   station?: { id: string; name: string } | null;
+  /** The bin a full-bin alert is about: its place as people call it, and its grid's name. */
+  bin?: { id: string; name: string; gridName: string | null } | null;
 }
 
 function numberDetail(alert: Alert, key: string): number | undefined {
@@ -69,6 +71,8 @@ function locationOf(deps: AlertContextDeps, alert: Alert): AlertContext['locatio
   if (aed !== undefined) return { lat: aed.lat, lon: aed.lon, at: null, source: 'aed' };
   const station = deps.registry.get('stations', alert.subject);
   if (station !== undefined) return { lat: station.lat, lon: station.lon, at: null, source: 'station' };
+  const device = deps.registry.get('devices', alert.subject);
+  if (device?.kind === 'bin' && device.lat !== undefined && device.lon !== undefined) return { lat: device.lat, lon: device.lon, at: null, source: 'bin' };
   return null;
 }
 
@@ -80,6 +84,14 @@ function cabinetOf(deps: AlertContextDeps, subject: string): { id: string; descr
 function stationOf(deps: AlertContextDeps, subject: string): { id: string; name: string } | null {
   const station = deps.registry.get('stations', subject);
   return station === undefined ? null : { id: station.id, name: station.name };
+}
+
+function binOf(deps: AlertContextDeps, subject: string): { id: string; name: string; gridName: string | null } | null {
+  const device = deps.registry.get('devices', subject);
+  if (device?.kind !== 'bin') return null;
+  const grid = device.grid === undefined ? undefined : deps.registry.get('grids', device.grid);
+  // A bin with no name of its own is named by its grid: never by its id.
+  return { id: device.id, name: device.name ?? `a bin in ${grid?.name ?? 'the grid'}`, gridName: grid?.name ?? null };
 }
 
 export function buildAlertContext(deps: AlertContextDeps, alert: Alert, nowMs: number): AlertContext {
@@ -97,10 +109,12 @@ export function buildAlertContext(deps: AlertContextDeps, alert: Alert, nowMs: n
             livesAlone: resident.livesAlone ?? null,
           },
     location,
-    nearestAeds: location === null ? [] : deps.nearestAeds(location, nowMs, 3),
+    // A full bin needs a sanitation worker, not a defibrillator.
+    nearestAeds: location === null || location.source === 'bin' ? [] : deps.nearestAeds(location, nowMs, 3),
     distanceMethod: 'great-circle',
     cabinet: cabinetOf(deps, alert.subject),
     station: stationOf(deps, alert.subject),
+    bin: binOf(deps, alert.subject),
     contacts: (resident?.contacts ?? []).map((c) => ({
       name: c.name,
       relation: c.relation ?? null,

@@ -187,6 +187,17 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    bins: Type.Object(
+      {
+        /** A bin at or above this fill (%) pages its grid's sanitation workers. */
+        fullAtPercent: Type.Number({ minimum: 1, maximum: 100 }),
+        /** Below this fill (%) it has been emptied: the alert resolves. */
+        emptiedBelowPercent: Type.Number({ minimum: 0, maximum: 99 }),
+        /** Local hours in which a full bin may page (`HH:MM-HH:MM`); outside them the page waits. */
+        workingHours: Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d-([01]\\d|2[0-4]):[0-5]\\d$' }),
+      },
+      { additionalProperties: false },
+    ),
     emergencies: Type.Object(
       {
         /** The emergency centre's system: every change of an emergency goes to these channels (webhook, sms, mqtt), first reachable. */
@@ -261,6 +272,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   pager: { timeoutMs: 5000, maxAttempts: 3, backoffMs: 2000, ackLinkTtlS: 24 * 3600 },
   emergencies: { centre: [], unlockValidS: 300, aedSearchM: 1000, arrestAfterFallS: 60 },
   aqhi: { dailyIssueAt: '01:00', dailyRequiredHours: 20, forecastNoticeAt: '07:00' },
+  bins: { fullAtPercent: 90, emptiedBelowPercent: 30, workingHours: '08:00-18:00' },
   nodeRed: {
     enabled: true,
     messagesPerSecondPerFlow: 50,

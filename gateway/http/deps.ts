@@ -1,3 +1,4 @@
+import type { NeighbourhoodService } from '../neighbourhood/neighbourhood-service.js';
 import type { AedService } from '../aed/aed-service.js';
 import type { EmergencyService } from '../emergencies/emergency-service.js';
 import type { DrillService } from '../drills/drill-service.js';
@@ -54,6 +55,8 @@ export interface HttpDeps {
   aqhiDaily: Pick<DailyReportService, 'recent'>;
   aqhiForecast: Pick<ForecastService, 'forecast' | 'all' | 'putOfficial'>;
   aqhiForecastStream: SseHub<ForecastBody>;
+  /** Neighbourhood air sensors (bins), calibrated against the official stations. */
+  neighbourhood: NeighbourhoodService;
   /** Every read of a resident's data, append-only. */
   accessLog: AccessLog;
   /** Residents' sharing choices as recorded. */

@@ -42,6 +42,7 @@ export const KIND_LABELS: Record<AlertKind, { en: string; zh: string }> = {
   aed_opened: { en: 'AED cabinet opened', zh: 'AED柜门打开' },
   aed_fault: { en: 'AED fault', zh: 'AED故障' },
   aqhi_high: { en: 'Air quality health risk high', zh: '空气质量健康风险高' },
+  bin_full: { en: 'Bin full', zh: '垃圾桶已满' },
 };
 
 /** One formatter per zone: building an Intl.DateTimeFormat costs far more than formatting with it. */
@@ -67,6 +68,7 @@ export function pageText(alert: Alert, context: AlertContext, ackUrl: string | n
   if (who !== null) parts.push(`${who.name}${who.address === null ? '' : `, ${who.address}`}${who.conditions.length > 0 ? ` (${who.conditions.join(', ')})` : ''}`);
   else if (context.cabinet !== undefined && context.cabinet !== null) parts.push(`AED柜 cabinet: ${context.cabinet.description ?? 'no description'}${context.cabinet.floor === null ? '' : `, floor ${context.cabinet.floor}`}`);
   else if (context.station !== undefined && context.station !== null) parts.push(`${context.station.name} station`);
+  else if (context.bin !== undefined && context.bin !== null) parts.push(`垃圾桶 bin: ${context.bin.name}${context.bin.gridName === null ? '' : `, ${context.bin.gridName}`}`);
   else parts.push(drill ? '演练假想伤员 a drill casualty' : alert.subject);
   parts.push(`since ${localTime(alert.createdAt, timeZone)}`);
   if (context.location !== null) parts.push(`at ${context.location.lat.toFixed(5)},${context.location.lon.toFixed(5)}`);

@@ -112,6 +112,8 @@ function callChain(registry: Registry, resident: ResidentEntity, roster: { onDut
 export const AED_OPENED_STEPS: EscalationSteps = [{ notify: ['onDuty', 'emergencyGroup'], waitS: 180 }, { notify: ['backup'] }];
 /** A cabinet fault goes to its guardian at working hours (paged directly), not up the grid's chain. */
 export const AED_FAULT_STEPS: EscalationSteps = [];
+/** A full bin goes to the grid's sanitation workers in working hours (paged directly), not up the grid's chain. */
+export const BIN_FULL_STEPS: EscalationSteps = [];
 /** The index notice informs the workers on duty; it is not an emergency to escalate. */
 export const AQHI_NOTICE_STEPS: EscalationSteps = [{ notify: ['onDuty'] }];
 
@@ -123,6 +125,7 @@ export function escalationStepsFor(registry: Registry, alert: Pick<Alert, 'grid'
   if (alert.kind === 'aed_opened') return AED_OPENED_STEPS;
   if (alert.kind === 'aqhi_high') return AQHI_NOTICE_STEPS;
   if (alert.kind === 'aed_fault') return AED_FAULT_STEPS;
+  if (alert.kind === 'bin_full') return BIN_FULL_STEPS;
   const steps = registry.get('grids', alert.grid)?.escalation ?? DEFAULT_ESCALATION_STEPS;
   if (alert.kind === 'fall' || alert.kind === 'sos') return withFirst(steps, 'family');
   if (alert.kind === 'vitals') return withFirst(steps, 'doctor');
@@ -139,7 +142,7 @@ function withFirst(steps: EscalationSteps, role: NotifyRole): EscalationSteps {
 
 /** The grid's re-page policy; index notices and cabinet faults inform, and are never paged again. */
 export function repagePolicyFor(registry: Registry, alert: Pick<Alert, 'grid' | 'kind'>): RepagePolicy {
-  if (alert.kind === 'aqhi_high' || alert.kind === 'aed_fault') return NO_REPAGE;
+  if (alert.kind === 'aqhi_high' || alert.kind === 'aed_fault' || alert.kind === 'bin_full') return NO_REPAGE;
   const own = registry.get('grids', alert.grid)?.repage;
   const repeatS = own?.repeatLastStepS ?? DEFAULT_REPAGE_POLICY.repeatLastStepS;
   return {

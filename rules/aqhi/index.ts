@@ -46,4 +46,4 @@ export type { FittedModel, IndexSeries, ModelFit, ModelOptions } from './forecas
 export { modelBeatsPersistence, scoreSkill, SKILL_LEADS } from './forecast-skill.js';
 export type { LeadSkill, ScoredPair, Skill, SkillLead } from './forecast-skill.js';
 export { calibrate, correct, fitLine } from './neighbourhood-calibration.js';
-export type { Calibration, CalibrationOptions, CalibrationStatus, ColocatedHour, LinearFit } from './neighbourhood-calibration.js';
+export type { Calibration, CalibrationFigures, CalibrationOptions, CalibrationStatus, ColocatedHour, LinearFit } from './neighbourhood-calibration.js';

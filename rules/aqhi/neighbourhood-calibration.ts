@@ -40,6 +40,21 @@ export interface Calibration {
   fit: LinearFit | null;
   /** Why the status is what it is, for a reader. */
   reason: string;
+  /** The numbers the reason quotes, so that it can be said in another language. */
+  figures: CalibrationFigures;
+}
+
+export interface CalibrationFigures {
+  /** Co-located hours available (calibrating: of `minHours`). */
+  hours: number;
+  minHours: number;
+  /** The recent hours checked against the line, and their mean relative error. */
+  recentHours?: number;
+  recentRelativeError?: number;
+  /** Stuck: the repeated value, for how many hours, and whether the station's changed meanwhile. */
+  repeatedValue?: number;
+  repeatedHours?: number;
+  stationMoved?: boolean;
 }
 
 export interface CalibrationOptions {
@@ -98,20 +113,27 @@ export function calibrate(hours: readonly ColocatedHour[], recentSensor: readonl
   if (tail.length >= stuckHours && tail.every((v) => v === tail[0])) {
     const stationTail = sorted.slice(-stuckHours).map((h) => h.station);
     const stationMoved = stationTail.length >= 2 && Math.max(...stationTail) - Math.min(...stationTail) > 0;
-    return { status: 'stuck', fit: null, reason: `the same reading (${tail[0]}) for ${stuckHours} hours${stationMoved ? ' while the station’s changed' : ''}` };
+    return {
+      status: 'stuck',
+      fit: null,
+      reason: `the same reading (${tail[0]}) for ${stuckHours} hours${stationMoved ? ' while the station’s changed' : ''}`,
+      figures: { hours: sorted.length, minHours, repeatedValue: tail[0]!, repeatedHours: stuckHours, stationMoved },
+    };
   }
   // The line is fitted on the hours before the recent ones, so that drift shows against it.
   const recent = sorted.slice(-checkHours);
   const before = sorted.slice(0, Math.max(0, sorted.length - checkHours)).slice(-windowHours);
   const base = before.length >= minHours ? before : sorted.slice(-windowHours);
-  if (base.length < minHours) return { status: 'calibrating', fit: null, reason: `${base.length} co-located hours of the ${minHours} a fit needs` };
+  const figures: CalibrationFigures = { hours: sorted.length, minHours };
+  if (base.length < minHours) return { status: 'calibrating', fit: null, reason: `${base.length} co-located hours of the ${minHours} a fit needs`, figures };
   const fit = fitLine(base);
-  if (fit === null) return { status: 'calibrating', fit: null, reason: 'the readings do not vary enough to fit a line' };
-  if (base !== before) return { status: 'ok', fit, reason: `fitted on ${fit.n} hours` };
+  if (fit === null) return { status: 'calibrating', fit: null, reason: 'the readings do not vary enough to fit a line', figures };
+  if (base !== before) return { status: 'ok', fit, reason: `fitted on ${fit.n} hours`, figures };
   const errors = recent.filter((h) => h.station > 0).map((h) => Math.abs(correct(fit, h.sensor) - h.station) / h.station);
   const meanError = errors.length === 0 ? 0 : errors.reduce((a, b) => a + b, 0) / errors.length;
+  const checked = { ...figures, recentHours: errors.length, recentRelativeError: meanError };
   if (meanError > driftLimit) {
-    return { status: 'drifting', fit, reason: `the last ${errors.length} hours are ${Math.round(meanError * 100)} % off the line fitted before them` };
+    return { status: 'drifting', fit, reason: `the last ${errors.length} hours are ${Math.round(meanError * 100)} % off the line fitted before them`, figures: checked };
   }
-  return { status: 'ok', fit, reason: `fitted on ${fit.n} hours; the last ${errors.length} are ${Math.round(meanError * 100)} % off it` };
+  return { status: 'ok', fit, reason: `fitted on ${fit.n} hours; the last ${errors.length} are ${Math.round(meanError * 100)} % off it`, figures: checked };
 }

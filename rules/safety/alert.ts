@@ -4,7 +4,7 @@ import type { Severity } from './severity.js';
 import { SAFETY_KINDS, type OutcomeDetails } from './types.js';
 
 /** Every alert kind in CONTRACT.md, plus `not_worn`. */
-export const ALERT_KINDS = [...SAFETY_KINDS, 'aed_opened', 'aed_fault', 'aqhi_high'] as const;
+export const ALERT_KINDS = [...SAFETY_KINDS, 'aed_opened', 'aed_fault', 'aqhi_high', 'bin_full'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export const ALERT_STATES = ['open', 'acked', 'resolved'] as const;

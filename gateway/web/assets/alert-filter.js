@@ -12,7 +12,7 @@ import { label, t } from './i18n.js';
 
 const STATES = ['active', 'open', 'acked', 'resolved', 'all'];
 const SEVERITIES = ['critical', 'high', 'medium', 'low'];
-const KINDS = ['fall', 'sos', 'vitals', 'no_motion', 'stayed_in', 'wandering', 'device_offline', 'battery_low', 'not_worn', 'aed_opened', 'aed_fault', 'aqhi_high'];
+const KINDS = ['fall', 'sos', 'vitals', 'no_motion', 'stayed_in', 'wandering', 'device_offline', 'battery_low', 'not_worn', 'aed_opened', 'aed_fault', 'aqhi_high', 'bin_full'];
 
 /**
  * @typedef {object} AlertFilter

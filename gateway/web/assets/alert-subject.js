@@ -45,7 +45,7 @@ export function cabinetName(aed, places) {
 
 /**
  * @typedef {object} Subject
- * @property {'resident' | 'aed' | 'station' | 'unknown'} type
+ * @property {'resident' | 'aed' | 'station' | 'bin' | 'unknown'} type
  * @property {string} heading the fact's term: "Resident", "AED cabinet", "Air station"
  * @property {string} name what a person calls it
  * @property {string | null} place an address or a place description
@@ -68,6 +68,8 @@ export function subjectOf(alert, context, places) {
   }
   const station = places.stations.get(alert.subject);
   if (station !== undefined) return { type: 'station', heading: t('subject.station'), name: t('place.station', { name: station.name }), place: null };
+  const bin = context?.bin ?? null;
+  if (bin !== null) return { type: 'bin', heading: t('subject.bin'), name: bin.name, place: bin.gridName };
   // Known to the gateway but not to this page (yet): say what kind of thing, never the id.
   const grid = places.grids.get(alert.grid);
   return { type: 'unknown', heading: t('subject.device'), name: t('subject.unknown'), place: grid ?? null };
@@ -81,5 +83,6 @@ export function subjectOf(alert, context, places) {
 export function whereLabel(subject, source) {
   if (subject.type === 'aed') return t('place.cabinetWhere');
   if (subject.type === 'station') return t('place.stationWhere');
+  if (subject.type === 'bin') return t('place.binWhere');
   return label('where', source);
 }

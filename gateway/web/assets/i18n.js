@@ -107,6 +107,7 @@ const BASE_STRINGS = {
   'kind.aed_opened': { zh: 'AED柜门打开', en: 'AED cabinet opened' },
   'kind.aed_fault': { zh: 'AED故障', en: 'AED fault' },
   'kind.aqhi_high': { zh: '空气质量健康风险高', en: 'Air quality health risk high' },
+  'kind.bin_full': { zh: '垃圾桶已满', en: 'Bin full' },
 
   'condition.copd': { zh: '慢阻肺', en: 'COPD' },
   'condition.hypertension': { zh: '高血压', en: 'hypertension' },

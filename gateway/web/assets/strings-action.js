@@ -17,6 +17,8 @@ export const ACTION_STRINGS = {
   'subject.aed': { zh: '除颤器柜', en: 'AED cabinet' },
   'subject.station': { zh: '空气监测站', en: 'Air station' },
   'subject.device': { zh: '设备', en: 'Device' },
+  'subject.bin': { zh: '智能垃圾桶', en: 'Smart bin' },
+  'place.binWhere': { zh: '垃圾桶所在位置', en: 'Where the bin is' },
   'subject.unknown': { zh: '未登记的设备', en: 'An unregistered device' },
   'place.aedInGrid': { zh: '{grid}的除颤器柜', en: 'The AED cabinet in {grid}' },
   'place.aed': { zh: '除颤器柜：{place}', en: 'The cabinet at {place}' },

@@ -82,6 +82,7 @@
  * @property {NearbyAed[]} nearestAeds
  * @property {{ name: string, relation: string | null, phones: string[] }[]} contacts
  * @property {{ name: string, phones: string[] } | null} [doctor] the resident's family doctor, where the gateway says
+ * @property {{ id: string, name: string, gridName: string | null } | null} [bin] the bin a full-bin alert is about
  */
 
 /** @typedef {AlertView & { context: AlertContext | null, related: AlertView[] }} AlertDetail */
