@@ -42,9 +42,6 @@ const TOLERATED: readonly string[] = [
   'registry → aqhi',
   'registry → config',
   'registry → dispatch120',
-  'sharing → alerts',
-  'sharing → audit',
-  'sharing → pager',
   'sharing → registry',
 ];
 

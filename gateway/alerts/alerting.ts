@@ -34,8 +34,8 @@ import { RuleStateStore } from './rule-state-store.js';
 import { connectSafetyRules } from './safety-rules.js';
 import type { AccessLog } from '../audit/access-log.js';
 import { resolvePerson } from '../pager/recipients.js';
-import { shareAlert } from '../sharing/alert-sharing.js';
-import { createPageSharing } from '../sharing/page-sharing.js';
+import { shareAlert } from './alert-sharing.js';
+import { createPageSharing } from './page-sharing.js';
 import { createHandoffService } from '../dispatch120/handoff-service.js';
 
 export type Publish = (topic: string, payload: string, options: { qos: 0 | 1; retain?: boolean }) => Promise<void>;

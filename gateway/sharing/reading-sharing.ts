@@ -1,5 +1,5 @@
 import type { ResidentEntity, SharingCategory } from '../registry/schemas.js';
-import type { Viewer } from './alert-sharing.js';
+import type { Viewer } from './viewer.js';
 import { sharesWith } from './sharing-policy.js';
 
 /** What each bracelet field reveals; fields not named (worn, bat) are the device's own upkeep. */

@@ -7,8 +7,9 @@ import { alertVisibility, presentAlert, visibleGrids, type AlertView } from '../
 import type { AlertContext } from '../../alerts/alert-context.js';
 import type { AccessEntry } from '../../audit/access-log.js';
 import { contactId } from '../../pager/recipients.js';
-import { recipientOfRole, shareAlert, type SharedAlert } from '../../sharing/alert-sharing.js';
-import { accessEntriesFor } from '../../sharing/page-sharing.js';
+import { shareAlert, type SharedAlert } from '../../alerts/alert-sharing.js';
+import { recipientOfRole } from '../../sharing/viewer.js';
+import { accessEntriesFor } from '../../alerts/page-sharing.js';
 import { residentOfContact } from '../../sharing/sharing-policy.js';
 import type { HttpDeps } from '../deps.js';
 import { HttpError } from '../errors.js';

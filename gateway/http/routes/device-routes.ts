@@ -6,7 +6,7 @@ import { Id } from '../../registry/schemas.js';
 import type { HttpDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
 import type { Principal } from '../../auth/token-store.js';
-import { recipientOfRole } from '../../sharing/alert-sharing.js';
+import { recipientOfRole } from '../../sharing/viewer.js';
 import { readableCategories, shareReadingValues } from '../../sharing/reading-sharing.js';
 import { mayReadResident } from '../../sharing/visibility.js';
 

@@ -5,7 +5,7 @@ import type { AccessCategory } from '../../audit/access-log.js';
 import { Id, type ResidentEntity } from '../../registry/schemas.js';
 import { sharingProblems } from '../../registry/sharing-check.js';
 import { RegistryError } from '../../registry/registry.js';
-import { recipientOfRole } from '../../sharing/alert-sharing.js';
+import { recipientOfRole } from '../../sharing/viewer.js';
 import { readableCategories } from '../../sharing/reading-sharing.js';
 import { SHARING_BASES, type SharingBasis } from '../../sharing/sharing-records.js';
 import { mayReadResident } from '../../sharing/visibility.js';

@@ -1,11 +1,11 @@
 import type { Alert } from '../../rules/safety/index.js';
 import type { AccessEntry, AccessLog } from '../audit/access-log.js';
-import type { AlertContext } from '../alerts/alert-context.js';
+import type { AlertContext } from './alert-context.js';
 import type { Person } from '../pager/recipients.js';
 import { RECIPIENT_OF_KIND } from '../pager/recipients.js';
 import type { Registry } from '../registry/registry.js';
 import { shareAlert, type Grounds } from './alert-sharing.js';
-import { isEmergency } from './sharing-policy.js';
+import { isEmergency } from '../sharing/sharing-policy.js';
 
 /** The access-log rows for what one viewer received of one alert about a resident. */
 export function accessEntriesFor(base: Pick<AccessEntry, 'atMs' | 'actor' | 'role' | 'action'>, alert: Pick<Alert, 'subject' | 'kind' | 'severity' | 'details'>, grounds: Grounds): AccessEntry[] {

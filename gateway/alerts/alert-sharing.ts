@@ -1,12 +1,10 @@
 import type { Alert } from '../../rules/safety/index.js';
-import type { AlertContext } from '../alerts/alert-context.js';
-import type { AlertView } from '../alerts/alert-view.js';
+import type { AlertContext } from './alert-context.js';
+import type { AlertView } from './alert-view.js';
 import type { Registry } from '../registry/registry.js';
-import type { SharingCategory, SharingRecipient } from '../registry/schemas.js';
-import { categoryOfKind, groundFor, type Ground } from './sharing-policy.js';
-
-/** Whose eyes an alert is shaped for: a sharing recipient, or the operator (sees everything, logged). */
-export type Viewer = SharingRecipient | 'admin';
+import type { SharingCategory } from '../registry/schemas.js';
+import { categoryOfKind, groundFor, type Ground } from '../sharing/sharing-policy.js';
+import type { Viewer } from '../sharing/viewer.js';
 
 /** Detail fields that reveal where the resident is. */
 const LOCATION_DETAILS = ['lat', 'lon', 'acc', 'distanceM', 'radiusM'];
@@ -65,18 +63,4 @@ export function shareAlert<V extends AlertView | Alert>(
   }
   const shaped = { ...view, details, ...emergencyMark(grounds) } as V;
   return { alert: shaped, context: shapedContext, grounds };
-}
-
-export function recipientOfRole(role: string): Viewer | undefined {
-  switch (role) {
-    case 'admin':
-      return 'admin';
-    case 'worker':
-    case 'doctor':
-    case 'family':
-    case 'responder':
-      return role;
-    default:
-      return undefined;
-  }
 }
