@@ -15,6 +15,7 @@ import { pageLine, smsGatewayFor, startPageReceiver, type PageReceiver, type Rec
 import { checkScenarioAlerts, describeCheck, type ListedAlert } from './scenario-check.js';
 import { runScenario, type ScenarioRun } from './scenario-runner.js';
 import type { ScenarioName } from './scenario-types.js';
+import { attachRescueDesk } from './scenario-rescue.js';
 import { buildScenario } from './scenarios.js';
 import { createRealtimeClock, type SimClock } from './sim-clock.js';
 import { readProvisionFile, withWebhookBase } from './sim-provision.js';
@@ -39,7 +40,8 @@ const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
 /** Incidents in three lanes, each on its own residents, so they can overlap. */
 const LANES: { scenarios: ScenarioName[]; gapMs: number; waitForStartTime: boolean }[] = [
-  { scenarios: ['fall-not-cancelled', 'wandering', 'aed-opened-near-fall', 'fall-cancelled'], gapMs: 15 * MINUTE_MS, waitForStartTime: false },
+  // The rescue shares its lane with the cabinet opened near a fall: one cabinet, one story at a time.
+  { scenarios: ['cardiac-arrest-rescue', 'fall-not-cancelled', 'wandering', 'aed-opened-near-fall', 'fall-cancelled'], gapMs: 15 * MINUTE_MS, waitForStartTime: false },
   { scenarios: ['stayed-in-13h'], gapMs: 2 * 60 * MINUTE_MS, waitForStartTime: false },
   { scenarios: ['smog-afternoon'], gapMs: 60 * MINUTE_MS, waitForStartTime: true },
 ];
@@ -78,11 +80,11 @@ async function startDemo(args: { speed: number; start: string; seed: string; con
     ...(baseConfig.pager.sms === undefined ? { overrides: { pager: { sms: smsGatewayFor(receiver) } } } : {}),
   });
   const token = gateway.adminToken;
-  const api = async (method: 'GET' | 'POST', url: string, payload?: object): Promise<{ status: number; body: unknown }> => {
+  const api = async (method: 'GET' | 'POST', url: string, payload?: object, as = token): Promise<{ status: number; body: unknown }> => {
     const response = await gateway.gateway.http.inject({
       method,
       url,
-      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+      headers: as === undefined ? {} : { authorization: `Bearer ${as}` },
       ...(payload === undefined ? {} : { payload }),
     });
     return { status: response.statusCode, body: response.body.length > 0 ? (JSON.parse(response.body) as unknown) : null };
@@ -111,6 +113,8 @@ async function startDemo(args: { speed: number; start: string; seed: string; con
     seed: args.seed,
     log: (line) => out(`[device ${simTime()}] ${line}`),
   });
+  // The rescue scenario's 120 centre, volunteers and guardian use the API.
+  attachRescueDesk(community, { api, log: out });
   const backfilled = backfillAirStations(community, 3);
   out(`[demo ${simTime()}] ${community.runners.length} devices connected: ${community.bracelets.size} bracelets, ${community.aeds.size} AED cabinets, ${community.airStations.size} air stations (${backfilled} stored air readings uploaded)`);
 

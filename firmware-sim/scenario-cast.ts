@@ -68,6 +68,8 @@ export function defaultCast(provision: SimProvision): Record<ScenarioName, Scena
     wandering: cast({ bracelet: wandering }),
     'aed-opened-near-fall': cast({ bracelet: aedBracelet, aedCabinet: nearAed?.cabinet.id }),
     'smog-afternoon': cast({ airStation: air?.id }),
+    // Played in the street, through the gateway's API and the cabinets: no bracelet.
+    'cardiac-arrest-rescue': {},
   };
 }
 

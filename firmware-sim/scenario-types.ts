@@ -1,6 +1,6 @@
 import type { Community } from './community.js';
 
-export const SCENARIO_NAMES = ['fall-cancelled', 'fall-not-cancelled', 'stayed-in-13h', 'wandering', 'aed-opened-near-fall', 'smog-afternoon'] as const;
+export const SCENARIO_NAMES = ['fall-cancelled', 'fall-not-cancelled', 'stayed-in-13h', 'wandering', 'aed-opened-near-fall', 'smog-afternoon', 'cardiac-arrest-rescue'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 export function isScenarioName(value: string): value is ScenarioName {

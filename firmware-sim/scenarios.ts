@@ -2,6 +2,7 @@ import type { Community } from './community.js';
 import { bearingDeg, distanceM } from './geo.js';
 import { HOUR_MS, MINUTE_MS } from './local-time.js';
 import { castBracelet, CastingError, defaultCast } from './scenario-cast.js';
+import { cardiacArrestRescue } from './scenario-rescue.js';
 import type { Scenario, ScenarioCast, ScenarioName } from './scenario-types.js';
 import type { SimProvision } from './sim-provision.js';
 
@@ -214,6 +215,7 @@ const FACTORIES: Record<ScenarioName, (provision: SimProvision, cast: ScenarioCa
   wandering,
   'aed-opened-near-fall': aedOpenedNearFall,
   'smog-afternoon': smogAfternoon,
+  'cardiac-arrest-rescue': cardiacArrestRescue,
 };
 
 /** The scenario with its parts cast from the provision file; `cast` overrides the defaults. */
