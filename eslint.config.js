@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import { rulesBoundary } from './rules-boundary.eslint.js';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'coverage/', 'gateway/web/vendor/'] },
+  { ignores: ['node_modules/', 'data/', 'data-node-red/', 'coverage/', 'gateway/web/vendor/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

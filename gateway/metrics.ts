@@ -187,7 +187,19 @@ export function createMetrics() {
       help: 'Official index forecasts refused (a past validUntil, an hour that gives no index, nothing to forecast)',
       registers: [registry],
     }),
-    nodeRedUp: new Gauge({ name: 'gateway_node_red_up', help: '1 while the embedded Node-RED runs (0: disabled, failed or stopped)', registers: [registry] }),
+    nodeRedUp: new Gauge({ name: 'gateway_node_red_up', help: '1 while Node-RED’s process runs and answers (0: disabled, failed, restarting or stopped)', registers: [registry] }),
+    nodeRedRestarts: new Counter({
+      name: 'gateway_node_red_restarts_total',
+      help: 'Node-RED’s process started again, by why it went: exited (crashed), hung (stopped beating: a flow blocked it) or bridge (broke the bridge’s rules)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    nodeRedBridgeRefused: new Counter({
+      name: 'gateway_node_red_bridge_refused_total',
+      help: 'Messages from Node-RED’s process the bridge refused (not JSON, unknown, malformed, too long), by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     nodeRedQueued: new Gauge({ name: 'gateway_node_red_queue_length', help: 'Gateway messages waiting to be given to flows', registers: [registry] }),
     nodeRedDelivered: new Counter({
       name: 'gateway_node_red_messages_delivered_total',

@@ -232,6 +232,12 @@ export const ConfigSchema = Type.Object(
         startTimeoutMs: Type.Integer({ minimum: 1000 }),
         /** Core nodes that reach the host (run commands, read and write files, watch them); off unless listed. */
         hostAccessNodes: Type.Array(Type.Union([Type.Literal('exec'), Type.Literal('file'), Type.Literal('watch')]), { uniqueItems: true }),
+        /** The user Node-RED's process runs as when the gateway runs as root (a name, or uid:gid); never root. */
+        user: Type.String({ minLength: 1 }),
+        /** Node-RED's process beats every second; this long without a beat (a flow blocks it) and it is killed and started again. */
+        heartbeatTimeoutMs: Type.Integer({ minimum: 2000 }),
+        /** Restarts wait 1 s, then twice as long each time, up to this; reset once it has run for a minute. */
+        restartBackoffMaxMs: Type.Integer({ minimum: 1000 }),
       },
       { additionalProperties: false },
     ),
@@ -284,6 +290,9 @@ export const DEFAULT_CONFIG: GatewayConfig = {
     sessionTtlS: 12 * 3600,
     startTimeoutMs: 30_000,
     hostAccessNodes: [],
+    user: 'nobody',
+    heartbeatTimeoutMs: 10_000,
+    restartBackoffMaxMs: 60_000,
   },
 };
 

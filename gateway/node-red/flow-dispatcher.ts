@@ -4,7 +4,7 @@ import { KeyedBudget } from './token-bucket.js';
 export const FLOW_SOURCES = ['readings', 'events', 'alerts', 'aqhi'] as const;
 export type FlowSource = (typeof FLOW_SOURCES)[number];
 
-export type DropReason = 'queue_full' | 'budget' | 'flow_paused';
+export type DropReason = 'queue_full' | 'budget' | 'flow_paused' | 'node_red_busy';
 
 /** One source node in a running flow. */
 export interface FlowSubscription<M = unknown> {

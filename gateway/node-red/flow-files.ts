@@ -4,6 +4,22 @@ import { fileURLToPath } from 'node:url';
 import { capFunctionTimeouts } from './function-timeouts.js';
 
 export const FLOW_FILE = 'flows.json';
+
+/**
+ * Node-RED's own directory, next to DATA_DIR (`./data` → `./data-node-red`): DATA_DIR is the
+ * gateway's alone (0700), and Node-RED's process, under another user, must not enter it.
+ */
+export function nodeRedUserDir(dataDir: string): string {
+  return `${path.resolve(dataDir)}-node-red`;
+}
+
+/** Flows an older gateway kept in DATA_DIR/node-red move to Node-RED's own directory once. */
+export function moveFlowsOutOfDataDir(dataDir: string, userDir: string): boolean {
+  const old = path.join(dataDir, 'node-red');
+  if (!existsSync(old) || existsSync(userDir)) return false;
+  renameSync(old, userDir);
+  return true;
+}
 /** The editor's Import → Library shows this folder of `userDir/lib/flows`. */
 export const EXAMPLES_LIBRARY_FOLDER = 'gateway-examples';
 const EXAMPLES_SOURCE = fileURLToPath(new URL('./examples/', import.meta.url));

@@ -26,6 +26,8 @@ export interface FlowWatch {
   onReceive(event: ReceiveEvent): boolean | undefined;
   /** `onComplete` hook: a function node that ran into its time limit pauses its flow, even when a catch node handles the error. */
   onComplete(event: CompleteEvent): undefined;
+  /** Node-RED's process counted a flow's hops past its budget (and paused it there): pause it here too. */
+  runaway(flowId: string, nodeId: string): void;
 }
 
 /** Node-RED's start-up notes that are warnings there but expected here (projects off, first start). */
@@ -52,7 +54,7 @@ export function createFlowWatch(deps: FlowWatchDeps): FlowWatch {
   function pause(flowId: string, reason: 'timeout' | 'runaway', context: object): void {
     if (!pauses.pause(flowId)) return;
     metrics.nodeRedFlowPauses.inc({ flow: flowId, reason });
-    if (reason === 'timeout') log.error({ flowId, ...context }, 'a function node ran into its time limit and blocked the gateway meanwhile; its flow is paused');
+    if (reason === 'timeout') log.error({ flowId, ...context }, 'a function node ran into its time limit and blocked Node-RED meanwhile; its flow is paused');
     else log.error({ flowId, ...context, hopsPerSecond: deps.hopsPerSecondPerFlow }, 'a flow passed more messages between its nodes than its budget (a loop?); it is paused');
   }
 
@@ -95,6 +97,10 @@ export function createFlowWatch(deps: FlowWatchDeps): FlowWatch {
       if (event.error === undefined || flowId === undefined || !isTimeout(event.error)) return undefined;
       pause(flowId, 'timeout', { nodeId: event.node.id, nodeType: event.node.node?.type });
       return undefined;
+    },
+
+    runaway(flowId, nodeId) {
+      pause(flowId, 'runaway', { nodeId });
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
- * What Node-RED, running in the gateway's process, must not be handed. A function node reads the
- * environment through `env.get`, so the gateway's secrets leave it before Node-RED starts (the
- * gateway has read its configuration by then); core nodes that reach the host (run a command,
+ * What Node-RED must not be handed. Its process gets an environment built from nothing
+ * (child-user.ts); the gateway also drops its own secrets from its environment once read, so
+ * nothing later started from it inherits them. Core nodes that reach the host (run a command,
  * read or write files, watch the file system) are not loaded unless the configuration names them.
  */
 

@@ -1,9 +1,8 @@
-import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
+import { chmodSync, mkdirSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
-import path from 'node:path';
 import fastifyExpress from '@fastify/express';
 import type { Logger } from 'pino';
 import type { AlertService, AlertServiceEvents } from '../alerts/alert-service.js';
@@ -17,32 +16,33 @@ import type { GatewayMetrics } from '../metrics.js';
 import type { Registry } from '../registry/registry.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { storedSecret } from '../store/stored-secret.js';
+import { chownTree, resolveChildUser } from './child-user.js';
 import { createDeployGuard } from './deploy-guard.js';
-import { FlowBridge } from './flow-bridge.js';
-import { FlowDispatcher, type FlowSource } from './flow-dispatcher.js';
-import { capStoredFunctionTimeouts, installExampleFlows } from './flow-files.js';
-import { FlowPauses } from './flow-pauses.js';
-import { createFlowWatch } from './flow-watch.js';
-import { createGatewayNodeTypes } from './gateway-nodes.js';
-import type { ConnectHandler, NodeRedModule } from './node-red-types.js';
-import { buildNodeRedSettings } from './node-red-settings.js';
+import { capStoredFunctionTimeouts, installExampleFlows, moveFlowsOutOfDataDir, nodeRedUserDir } from './flow-files.js';
+import { createNodeRedBridge } from './node-red-bridge.js';
+import type { FlowSource } from './flow-dispatcher.js';
 import { excludedCoreNodes, scrubSecretEnvironment } from './host-guards.js';
-import { NODE_ROOT, RedAccess, RED_ROOT, sendJson } from './red-access.js';
-import { ThrottledLog } from './throttled-log.js';
-import { KeyedBudget } from './token-bucket.js';
+import { buildNodeRedSettings } from './node-red-settings.js';
+import { NodeRedProcess } from './node-red-process.js';
+import { NODE_ROOT, PROOF_HEADER, RedAccess, RED_ROOT, sendJson } from './red-access.js';
+import { HOP_HEADER, proxyRequest, proxyUpgrade, type RedTarget } from './red-proxy.js';
+import type { ConnectHandler } from './node-red-types.js';
 
 export type NodeRedConfig = GatewayConfig['nodeRed'];
-export type NodeRedState = 'disabled' | 'stopped' | 'starting' | 'running' | 'failed' | 'stopping';
+export type NodeRedState = 'disabled' | 'stopped' | 'starting' | 'running' | 'restarting' | 'failed' | 'stopping';
 
 export interface NodeRedStatus {
   state: NodeRedState;
   /** Why it is not running, when it failed. */
   error: string | null;
   version: string | null;
+  /** Node-RED's process, while one runs. */
+  pid: number | null;
   /** The gateway source nodes of the running flows. */
   listeners: { flowId: string; nodeId: string; source: FlowSource }[];
   pausedFlows: string[];
   queueLength: number;
+  restarts: number;
 }
 
 export interface NodeRedHostDeps {
@@ -65,7 +65,7 @@ export interface NodeRedHostDeps {
 }
 
 export interface NodeRedHost {
-  /** Puts /red (the gate, then Node-RED's apps) and its WebSocket upgrades on the HTTP server; before it listens. */
+  /** Puts /red (the gate, then the proxy to Node-RED's process) and its WebSocket upgrades on the HTTP server; before it listens. */
   mount(app: GatewayHttp): Promise<void>;
   /** Starts Node-RED after the rest of the gateway; a failure is logged and reported, never thrown. */
   start(): Promise<void>;
@@ -75,141 +75,47 @@ export interface NodeRedHost {
   status(): NodeRedStatus;
 }
 
-const HOOK_LABEL = 'gatewayFlowWatch';
-const STOP_TIMEOUT_MS = 10_000;
-
-/** Node-RED keeps module-level state and changes process-wide settings: one running instance per process. */
-let runningInProcess: object | undefined;
-
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/**
- * Resolves once Node-RED has loaded the flows and their credentials and started them, or has
- * said why it will not (missing node types, safe mode, unreadable flows): RED.start() resolves
- * before any of that happens.
- */
-function flowsSettled(events: EventEmitter): Promise<void> {
-  return new Promise((resolve) => {
-    const onRuntimeEvent = (event: { id?: string; payload?: { state?: string; error?: string } }): void => {
-      const payload = event.id === 'runtime-state' ? event.payload : undefined;
-      if (payload === undefined || (payload.error === undefined && payload.state === undefined)) return;
-      events.off('runtime-event', onRuntimeEvent);
-      resolve();
-    };
-    events.on('runtime-event', onRuntimeEvent);
-  });
-}
-
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
 }
 
 /**
- * Node-RED embedded in the gateway: its editor and admin API under /red and the flows' HTTP
- * endpoints under /red/api, all behind the admin login; flows and encrypted credentials in
- * DATA_DIR/node-red; the gateway's nodes fed through a bounded, budgeted dispatcher. Built-in
- * rules and paging never depend on it: it starts last, and when it fails the gateway runs on.
+ * Node-RED in a process of its own, run by the gateway: its editor and admin API under /red and
+ * the flows' HTTP endpoints under /red/api, all behind the admin login and proxied to the child
+ * on 127.0.0.1; flows and encrypted credentials in Node-RED's own directory next to DATA_DIR; the
+ * gateway's nodes fed over a narrow bridge through a bounded, budgeted dispatcher. Built-in rules
+ * and paging never depend on it: it starts last, a flow that blocks it blocks only it, and the
+ * gateway restarts it.
  */
 export function createNodeRedHost(deps: NodeRedHostDeps): NodeRedHost {
-  const { config, metrics } = deps;
-  const log = deps.log;
-  const userDir = path.join(deps.dataDir, 'node-red');
-  const throttle = new ThrottledLog(10_000);
-  const pauses = new FlowPauses(config.pauseAfterTimeoutS * 1000);
-  const watch = createFlowWatch({ log, metrics, pauses, hopsPerSecondPerFlow: config.hopsPerSecondPerFlow });
+  const { config, metrics, log } = deps;
+  const userDir = nodeRedUserDir(deps.dataDir);
   const access = new RedAccess({ tokens: deps.tokens, metrics, log, sessionTtlS: config.sessionTtlS, ...(deps.loginBackoff === undefined ? {} : { loginBackoff: deps.loginBackoff }) });
-  const dispatcher = new FlowDispatcher({
-    queueLimit: config.queueLimit,
-    messagesPerSecondPerFlow: config.messagesPerSecondPerFlow,
-    isPaused: (flowId) => pauses.isPaused(flowId),
-    observer: {
-      delivered: (source) => metrics.nodeRedDelivered.inc({ source }),
-      dropped: (reason, flowId, source) => {
-        metrics.nodeRedDropped.inc({ reason });
-        throttle.maybe(`drop:${reason}:${flowId ?? ''}`, (suppressed) => log.warn({ reason, flowId, source, suppressed }, 'a gateway message was not given to a flow'));
-      },
-      deliveryFailed: (err, subscription) => {
-        metrics.nodeRedFlowErrors.inc({ flow: subscription.flowId });
-        throttle.maybe(`deliver:${subscription.flowId}`, (suppressed) => log.warn({ err, flowId: subscription.flowId, nodeId: subscription.nodeId, suppressed }, 'giving a message to a flow failed'));
-      },
-      queueLength: (length) => metrics.nodeRedQueued.set(length),
-    },
-  });
-  const bridge = new FlowBridge({
-    dispatcher,
-    registry: deps.registry,
-    alerts: deps.alerts,
-    actionBudget: new KeyedBudget(config.actionsPerMinutePerFlow, config.actionsPerMinutePerFlow / 60, () => performance.now()),
-    metrics,
-    log,
-    now: deps.now,
-  });
+  const bridge = createNodeRedBridge({ ...deps, send: (message) => child?.send(message) ?? false, replaceChild: () => child?.replace() });
 
   let state: NodeRedState = config.enabled ? 'stopped' : 'disabled';
   let failure: string | null = null;
-  let red: NodeRedModule | undefined;
-  let httpAdmin: ConnectHandler | null = null;
-  let httpNode: ConnectHandler | null = null;
-  /** Where Node-RED listens for WebSocket upgrades; only upgrades the gate admitted are emitted on it. */
-  let upgrades: EventEmitter | undefined;
+  let version: string | null = null;
+  let restarts = 0;
+  let target: RedTarget | undefined;
+  let child: NodeRedProcess | undefined;
+  let starting: Promise<void> | undefined;
   const upgradedSockets = new Set<Duplex>();
   /** Requests Node-RED has not answered yet: a flow's `http in` without a response would otherwise hold the server open at stop. */
   const pendingResponses = new Set<ServerResponse>();
-  let disconnectSources: (() => void) | undefined;
-  let starting: Promise<void> | undefined;
-  /**
-   * Node-RED answers a deploy before it has restarted the flows; stopping it in between leaves the
-   * restart running on after the stop. Set from a deploy's stop until its start.
-   */
-  let deployRestart: { done: Promise<void>; end: () => void } | undefined;
-  const onFlowsStopping = (): void => {
-    if (state !== 'running' || deployRestart !== undefined) return;
-    let end = (): void => undefined;
-    const done = new Promise<void>((resolve) => (end = resolve));
-    deployRestart = { done, end };
-  };
-  const onFlowsStarted = (): void => {
-    deployRestart?.end();
-    deployRestart = undefined;
-    pauses.clear();
-    log.info({ listeners: dispatcher.listeners().length }, 'flows started');
-  };
-
-  /** Hands a request to one of Node-RED's apps while it runs, keeping track of it until answered. */
-  const toNodeRed =
-    (app: () => ConnectHandler | null): ConnectHandler =>
-    (req, res, next) => {
-      const handler = app();
-      if (handler === null) {
-        notRunning(req, res, next);
-        return;
-      }
-      // @fastify/express runs express 5, whose `req.query` is a getter on its request prototype;
-      // Node-RED's express 4 reads it as the request's own property after swapping prototypes.
-      Object.defineProperty(req, 'query', { value: (req as { query?: unknown }).query, writable: true, configurable: true, enumerable: true });
-      // It also routes `res.send` through fastify's reply, which drops the content type express
-      // sets (the editor's page would go out as text/plain): Node-RED answers on its own.
-      const patched = res as unknown as Record<string, unknown>;
-      delete patched.send;
-      delete patched.headersSent;
-      // Node-RED's admin app answers every origin (`Access-Control-Allow-Origin: *`); /red is for
-      // the gateway's own pages and the admin's scripts, so no cross-origin header goes out.
-      const setHeader = res.setHeader.bind(res);
-      res.setHeader = (name, value) => (/^access-control-/i.test(name) ? res : setHeader(name, value));
-      pendingResponses.add(res);
-      res.once('close', () => pendingResponses.delete(res));
-      handler(req, res, next);
-    };
 
   const notRunning: ConnectHandler = (_req, res) =>
     sendJson(res, 503, { error: 'GW_ERR_HTTP_NOT_READY', message: `Node-RED is not running (${state}${failure === null ? '' : `: ${failure}`}); the gateway's own rules and paging are unaffected` });
+
+  const toNodeRed: ConnectHandler = (req, res, next) => {
+    if (target === undefined) {
+      notRunning(req, res, next);
+      return;
+    }
+    pendingResponses.add(res);
+    res.once('close', () => pendingResponses.delete(res));
+    proxyRequest(target, req, res);
+  };
 
   function onUpgrade(server: { listenerCount(event: string): number }, req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const pathname = (req.url ?? '/').split('?')[0]!;
@@ -223,60 +129,92 @@ export function createNodeRedHost(deps: NodeRedHostDeps): NodeRedHost {
       refuseUpgrade(socket, outcome.code === 'GW_ERR_AUTH_FORBIDDEN' ? 403 : 401, outcome.code === 'GW_ERR_AUTH_FORBIDDEN' ? 'Forbidden' : 'Unauthorized');
       return;
     }
-    if (upgrades === undefined) {
+    if (target === undefined) {
       refuseUpgrade(socket, 503, 'Service Unavailable');
       return;
     }
     upgradedSockets.add(socket);
     socket.once('close', () => upgradedSockets.delete(socket));
-    upgrades.emit('upgrade', req, socket, head);
+    proxyUpgrade(target, req, socket, head);
   }
 
-  async function startNodeRed(): Promise<void> {
-    if (runningInProcess !== undefined) throw new Error('another gateway in this process runs Node-RED, which allows one instance per process');
-    runningInProcess = host;
-    mkdirSync(userDir, { recursive: true });
+  /** Node-RED's directory, owned by the user its process runs as; stored flows capped. */
+  function prepareUserDir(user: ReturnType<typeof resolveChildUser>): string[] {
+    if (moveFlowsOutOfDataDir(deps.dataDir, userDir)) log.info({ userDir }, 'flows moved out of DATA_DIR into Node-RED’s own directory');
+    mkdirSync(userDir, { recursive: true, mode: 0o700 });
+    chmodSync(userDir, 0o700);
     const examples = installExampleFlows(userDir);
     const capped = capStoredFunctionTimeouts(userDir, config.functionTimeoutS);
     if (capped > 0) log.warn({ functionNodes: capped, timeoutS: config.functionTimeoutS }, 'stored function nodes had longer time limits; capped');
+    chownTree(userDir, user);
+    return examples;
+  }
 
+  function onDown(reason: string, restartInMs: number | null): void {
+    target = undefined;
+    for (const socket of upgradedSockets) socket.destroy();
+    upgradedSockets.clear();
+    bridge.childGone();
+    metrics.nodeRedUp.set(0);
+    if (restartInMs !== null) {
+      state = 'restarting';
+      restarts += 1;
+      metrics.nodeRedRestarts.inc({ reason });
+    }
+  }
+
+  async function startNodeRed(): Promise<void> {
     const scrubbed = scrubSecretEnvironment();
-    if (scrubbed.length > 0) log.info({ names: scrubbed }, 'secrets removed from the environment before Node-RED starts');
+    if (scrubbed.length > 0) log.info({ names: scrubbed }, 'secrets removed from the gateway’s environment once read');
     if (config.hostAccessNodes.length > 0) log.warn({ nodes: config.hostAccessNodes }, 'Node-RED core nodes that reach the host are enabled');
-    red = createRequire(import.meta.url)('node-red') as NodeRedModule;
-    upgrades = new EventEmitter();
-    const settings = buildNodeRedSettings({
+    const user = resolveChildUser(config.user);
+    let examples: string[];
+    try {
+      examples = prepareUserDir(user);
+    } catch (err) {
+      throw new Error(`Node-RED’s directory ${userDir} could not be prepared: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const credentialSecret = storedSecret(deps.db, 'node_red_credential_secret');
+    const hopKey = randomBytes(32).toString('base64url');
+    child = new NodeRedProcess({
       userDir,
-      credentialSecret: storedSecret(deps.db, 'node_red_credential_secret'),
-      functionTimeoutS: config.functionTimeoutS,
-      adminAuthTokens: access.adminAuthTokens,
-      logLevel: log.isLevelEnabled('trace') ? 'trace' : log.isLevelEnabled('debug') ? 'debug' : 'warn',
-      onLog: (entry) => watch.onLog(entry),
-      gatewayNodeTypes: createGatewayNodeTypes(bridge),
-      nodesExcludes: excludedCoreNodes(config.hostAccessNodes),
+      user,
+      hostAccessNodes: config.hostAccessNodes,
+      startTimeoutMs: config.startTimeoutMs,
+      heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+      restartBackoffMaxMs: config.restartBackoffMaxMs,
+      log,
+      init: () => ({
+        settings: buildNodeRedSettings({ userDir, credentialSecret, functionTimeoutS: config.functionTimeoutS, nodesExcludes: excludedCoreNodes(config.hostAccessNodes) }),
+        proof: access.proof,
+        proofHeader: PROOF_HEADER,
+        hopKey,
+        hopHeader: HOP_HEADER,
+        adminRoot: RED_ROOT,
+        nodeRoot: NODE_ROOT,
+        hopsPerSecondPerFlow: config.hopsPerSecondPerFlow,
+        pauseMs: config.pauseAfterTimeoutS * 1000,
+        logLevel: log.isLevelEnabled('trace') ? 'trace' : log.isLevelEnabled('debug') ? 'debug' : 'warn',
+      }),
+      onMessage: (message) => bridge.onMessage(message),
+      onRefused: (reason) => bridge.onRefused(reason),
+      onUp: (port, childVersion) => {
+        target = { port, hopKey };
+        version = childVersion;
+        state = 'running';
+        metrics.nodeRedUp.set(1);
+        log.info({ version, pid: child?.pid(), user: user.name, userDir, editor: `${RED_ROOT}/`, httpNodeRoot: NODE_ROOT, examples }, 'Node-RED started in its own process');
+      },
+      onDown,
     });
-    red.init(upgrades, settings);
-    httpAdmin = red.httpAdmin;
-    httpNode = red.httpNode;
-    red.hooks.add(`onReceive.${HOOK_LABEL}`, (event) => watch.onReceive(event));
-    red.hooks.add(`onComplete.${HOOK_LABEL}`, (event) => watch.onComplete(event));
-    red.events.on('flows:stopping', onFlowsStopping);
-    red.events.on('flows:started', onFlowsStarted);
-    disconnectSources = bridge.connect(deps.sources);
-    const settled = flowsSettled(red.events);
-    await withTimeout(Promise.all([red.start(), settled]), config.startTimeoutMs, 'starting Node-RED');
-    state = 'running';
-    metrics.nodeRedUp.set(1);
-    log.info({ version: red.version(), userDir, editor: `${RED_ROOT}/`, httpNodeRoot: NODE_ROOT, examples }, 'Node-RED started');
+    bridge.connectSources();
+    await child.start();
   }
 
   async function stopNodeRed(): Promise<void> {
-    disconnectSources?.();
-    disconnectSources = undefined;
-    dispatcher.close();
-    httpAdmin = null;
-    httpNode = null;
-    upgrades = undefined;
+    target = undefined;
+    await child?.stop();
+    bridge.close();
     for (const socket of upgradedSockets) socket.destroy();
     upgradedSockets.clear();
     for (const res of pendingResponses) {
@@ -289,32 +227,19 @@ export function createNodeRedHost(deps: NodeRedHostDeps): NodeRedHost {
     }
     pendingResponses.clear();
     access.clear();
-    if (red !== undefined) {
-      try {
-        if (deployRestart !== undefined) await withTimeout(deployRestart.done, STOP_TIMEOUT_MS, 'a deploy finishing');
-        await withTimeout(red.stop(), STOP_TIMEOUT_MS, 'stopping Node-RED');
-      } catch (err) {
-        log.error({ err }, 'Node-RED did not stop cleanly');
-      }
-      red.hooks.remove(`*.${HOOK_LABEL}`);
-      red.events.off('flows:stopping', onFlowsStopping);
-      red.events.off('flows:started', onFlowsStarted);
-    }
-    if (runningInProcess === host) runningInProcess = undefined;
   }
 
-  const host: NodeRedHost = {
+  return {
     async mount(app) {
       if (!config.enabled) return;
       await app.register(async (scope) => {
         await scope.register(fastifyExpress);
         scope.use(RED_ROOT, access.middleware);
         scope.use(RED_ROOT, createDeployGuard({ maxFunctionTimeoutS: config.functionTimeoutS, nodeRoot: NODE_ROOT.slice(RED_ROOT.length), log }));
-        scope.use(NODE_ROOT, toNodeRed(() => httpNode));
-        scope.use(RED_ROOT, toNodeRed(() => httpAdmin));
+        scope.use(RED_ROOT, toNodeRed);
         // Node-RED answers in the express layer above, behind the gate (bearer token or session
         // cookie), so these routes skip the API's bearer-only check; they answer only what
-        // Node-RED does not.
+        // the layer above does not.
         const routeOptions = { config: { public: true }, schema: { hide: true } };
         const unmatched = async (): Promise<never> => {
           throw Object.assign(new Error('no such Node-RED resource'), { statusCode: 404 });
@@ -341,7 +266,7 @@ export function createNodeRedHost(deps: NodeRedHostDeps): NodeRedHost {
 
     async stop() {
       await starting;
-      if (state !== 'running') return;
+      if (state !== 'running' && state !== 'restarting') return;
       state = 'stopping';
       await stopNodeRed();
       state = 'stopped';
@@ -354,15 +279,7 @@ export function createNodeRedHost(deps: NodeRedHostDeps): NodeRedHost {
     },
 
     status() {
-      return {
-        state,
-        error: failure,
-        version: red?.version() ?? null,
-        listeners: dispatcher.listeners(),
-        pausedFlows: pauses.paused(),
-        queueLength: dispatcher.length(),
-      };
+      return { state, error: failure, version, pid: target === undefined ? null : (child?.pid() ?? null), restarts, ...bridge.status() };
     },
   };
-  return host;
 }

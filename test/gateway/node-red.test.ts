@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { EXAMPLES_LIBRARY_FOLDER } from '../../gateway/node-red/flow-files.js';
+import { EXAMPLES_LIBRARY_FOLDER, nodeRedUserDir } from '../../gateway/node-red/flow-files.js';
 import { GATEWAY_NODE_TYPES } from '../../gateway/node-red/gateway-nodes.js';
 import { ADMIN_TOKEN, makeDataDir, startHarness, TEST_PROVISION, type Harness } from '../helpers/gateway-harness.js';
 import { startReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
@@ -206,10 +206,12 @@ describe('Node-RED behind the admin login', () => {
   });
 
   it('lets the gateway run on, and says so in /readyz, when Node-RED cannot start', async () => {
-    // Node-RED allows one instance per process, and this suite's gateway has it.
-    const second = await startHarness({ overrides: NODE_RED_ON });
+    // A file where Node-RED's directory should be: its process cannot be given a place to run.
+    const dataDir = makeDataDir();
+    writeFileSync(nodeRedUserDir(dataDir), 'not a directory');
+    const second = await startHarness({ dataDir, overrides: NODE_RED_ON });
     try {
-      expect(second.gateway.nodeRed.status()).toMatchObject({ state: 'failed', error: expect.stringContaining('one instance per process') });
+      expect(second.gateway.nodeRed.status()).toMatchObject({ state: 'failed', error: expect.stringContaining('could not be prepared') });
       const ready = await second.api('GET', '/readyz', undefined, null);
       expect(ready).toMatchObject({ status: 200, body: { status: 'ready', checks: { broker: true, store: true, nodeRed: false } } });
       const flows = await red(second, 'GET', '/red/flows');
@@ -348,7 +350,7 @@ describe('flows across a restart', () => {
     await receiver?.close();
   });
 
-  it('keeps flows and their encrypted credentials in DATA_DIR and runs them again after a restart', async () => {
+  it('keeps flows and their encrypted credentials in Node-RED’s directory and runs them again after a restart', async () => {
     const provision = community(receiver);
     h = await startHarness({ dataDir, provision, overrides: NODE_RED_ON });
     const rule = await exampleOnTab(h, 'custom-rule-for-some-residents', 'tab-rule');
@@ -369,7 +371,7 @@ describe('flows across a restart', () => {
       },
     ]);
     const deployed = (await (await red(h, 'GET', '/red/flows')).json()) as FlowNode[];
-    const credentialsFile = readFileSync(path.join(dataDir, 'node-red', 'flows_cred.json'), 'utf8');
+    const credentialsFile = readFileSync(path.join(nodeRedUserDir(dataDir), 'flows_cred.json'), 'utf8');
     expect(credentialsFile).not.toContain('secret-pw-123');
     expect(JSON.parse(credentialsFile)).toHaveProperty('$');
     await h.stop();

@@ -5,6 +5,7 @@ import YAML from 'yaml';
 import { buildGateway, type Gateway, type GatewayPorts } from '../../gateway/build-gateway.js';
 import { loadConfig, type GatewayConfig } from '../../gateway/config/config.js';
 import { createLogger } from '../../gateway/logger.js';
+import { nodeRedUserDir } from '../../gateway/node-red/flow-files.js';
 import { SimulatedDevice, type Encoding } from '../../firmware-sim/device-client.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -55,6 +56,12 @@ export function makeDataDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'gw-test-'));
 }
 
+/** DATA_DIR and, next to it, Node-RED's own directory. */
+export function removeDataDir(dataDir: string): void {
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(nodeRedUserDir(dataDir), { recursive: true, force: true });
+}
+
 /** The configuration every test gateway runs with; `overrides` as in loadConfig. */
 export function harnessConfig(dataDir: string, provisionFile: string | undefined, overrides: Record<string, unknown> = {}): GatewayConfig {
   return loadConfig({
@@ -96,7 +103,7 @@ export async function startHarness(
     ports = await gateway.start();
   } catch (err) {
     await gateway.stop().catch(() => undefined);
-    if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+    if (options.dataDir === undefined) removeDataDir(dataDir);
     throw err;
   }
   const devices: SimulatedDevice[] = [];
@@ -131,7 +138,7 @@ export async function startHarness(
     },
     async dispose() {
       await harness.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      removeDataDir(dataDir);
     },
   };
   return harness;
