@@ -8,8 +8,8 @@ import { createDeviceAuthenticator } from './auth/device-authenticator.js';
 import type { GatewayConfig } from './config/config.js';
 import { buildHttpApp, type GatewayHttp } from './http/app.js';
 import { LoginBackoff } from './auth/login-backoff.js';
-import { TokenStore } from './auth/token-store.js';
-import { DeviceStateStore } from './ingest/device-state-store.js';
+import { SqliteTokenStore } from './auth/token-store.js';
+import { SqliteDeviceStateStore } from './ingest/device-state-store.js';
 import { createIngestPipeline, type IngestPipeline } from './ingest/ingest-pipeline.js';
 import { RejectionLog } from './ingest/rejection-log.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
@@ -115,7 +115,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   let provisionLoaded = provision === undefined;
   const settings = provision?.settings ?? readDeploymentSettings(db);
 
-  const tokens = new TokenStore(db, now);
+  const tokens = new SqliteTokenStore(db, now);
   let generatedAdminToken: string | undefined;
   if (config.adminToken !== undefined) tokens.ensureConfiguredAdmin(config.adminToken);
   else if (!tokens.hasActiveAdmin()) generatedAdminToken = tokens.issue('admin', null, 'generated on first start').token;
@@ -124,7 +124,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   const sinks: [TelemetrySink, ...TelemetrySink[]] = [embedded];
   if (config.influx !== undefined) sinks.push(new InfluxTelemetryStore(config.influx, metrics, log.child({ component: 'influx' })));
 
-  const deviceState = new DeviceStateStore(db);
+  const deviceState = new SqliteDeviceStateStore(db);
   const rejections = new RejectionLog(db, metrics, log.child({ component: 'ingest' }));
   const ingest = createIngestPipeline({
     lookupDevice: (id) => registry.get('devices', id),

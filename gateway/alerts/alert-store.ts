@@ -24,8 +24,22 @@ export function dedupKeyOf(alert: KeyedAlert): string {
   return alert.dedupKey ?? alertKey(alert.subject, alert.kind);
 }
 
+/**
+ * Where alerts are kept, each with its timeline. A saved alert replaces the earlier save of the same
+ * id whole; the alert service only ever appends to a timeline, and the store gives back exactly
+ * what was saved, timeline order included, after a restart too (test/contracts/alert-store).
+ */
+export interface AlertStore {
+  save(alert: Alert, atMs: number): void;
+  get(id: string): Alert | undefined;
+  /** Every open or acked alert (the working set the service keeps in memory). */
+  listActive(): Alert[];
+  /** Newest first (created, then id); at most `limit` (default 200). */
+  list(filter: AlertFilter): Alert[];
+}
+
 /** Alerts in SQLite: the row's columns for queries, the whole alert (with its timeline) as JSON. */
-export class AlertStore {
+export class SqliteAlertStore implements AlertStore {
   private readonly upsert;
   private readonly byId;
   private readonly active;

@@ -17,7 +17,7 @@ import { SseHub } from '../streams/sse-hub.js';
 import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { createChannelSender } from '../pager/channels.js';
-import { PageJobStore } from '../pager/page-jobs.js';
+import { SqlitePageJobStore } from '../pager/page-jobs.js';
 import { Pager } from '../pager/pager.js';
 import type { DeploymentSettings } from '../registry/provision.js';
 import type { Registry } from '../registry/registry.js';
@@ -26,11 +26,11 @@ import { storedSecret } from '../store/stored-secret.js';
 import { createAckLinks, type AckLinks } from './ack-links.js';
 import { buildAlertContext, type AlertContext } from './alert-context.js';
 import { AlertService } from './alert-service.js';
-import { AlertStore } from './alert-store.js';
+import { SqliteAlertStore } from './alert-store.js';
 import { presentAlert, type AlertChangeMessage } from './alert-view.js';
 import { GridChangeMessages } from './grid-change-messages.js';
 import { isDrill } from './drill-marker.js';
-import { RuleStateStore } from './rule-state-store.js';
+import { SqliteRuleStateStore } from './rule-state-store.js';
 import { connectSafetyRules } from './safety-rules.js';
 import type { AccessLog } from '../audit/access-log.js';
 import { resolvePerson } from '../pager/recipients.js';
@@ -81,10 +81,10 @@ const RESIDENT_KINDS: ReadonlySet<string> = new Set(SAFETY_KINDS);
 export function createAlerting(deps: AlertingDeps): Alerting {
   const { config, settings, db, registry, metrics, now } = deps;
   const log = deps.log.child({ component: 'alerts' });
-  const jobs = new PageJobStore(db);
+  const jobs = new SqlitePageJobStore(db);
   const service = new AlertService({
     db,
-    store: new AlertStore(db),
+    store: new SqliteAlertStore(db),
     jobs,
     registry,
     machine: createAlertMachine({ newId: () => randomUUID() }),
@@ -98,7 +98,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     now,
     timeZone: settings.timeZone,
   });
-  const ruleState = new RuleStateStore(db);
+  const ruleState = new SqliteRuleStateStore(db);
   const safetyConfig: SafetyRulesConfig = { rules: settings.rules as SafetyRuleOverrides, grids: {} };
   const safety = connectSafetyRules({
     ingest: deps.ingest,

@@ -1,7 +1,20 @@
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 
 /** Snapshots of the rule engines' state, by engine name, so windows survive a restart. */
-export class RuleStateStore {
+export interface RuleStateStore {
+  /** Replaces the entry of this name. */
+  save(name: string, state: unknown, atMs: number): void;
+  /** Several entries, all or none. */
+  saveMany(entries: readonly (readonly [name: string, state: unknown])[], atMs: number): void;
+  /** Every entry whose name starts with the prefix, by the rest of the name. */
+  loadPrefixed(prefix: string): Map<string, unknown>;
+  delete(name: string): void;
+  /** The entry as saved (plain JSON data), or undefined. */
+  load(name: string): unknown;
+}
+
+/** Table `rule_state`: one JSON body per name. */
+export class SqliteRuleStateStore implements RuleStateStore {
   /** Prepared once: saves run after every rule outcome, on the way to a page. */
   private readonly upsert;
 

@@ -14,8 +14,24 @@ export interface Principal {
   subject: string | null;
 }
 
-/** API tokens, kept as SHA-256 hashes; the plain token is shown once, when issued. */
-export class TokenStore {
+/** API tokens: the plain token is shown once, when issued; only its hash is kept. */
+export interface TokenStore {
+  issue(role: Role, subject: string | null, label: string | null): { id: string; token: string };
+  /** Makes a configured admin token (ADMIN_TOKEN) valid, replacing an earlier configured one. */
+  ensureConfiguredAdmin(token: string): void;
+  hasActiveAdmin(): boolean;
+  /** Who a live token speaks for; undefined for unknown and revoked tokens. */
+  resolve(token: string): Principal | undefined;
+  /** Whether the token with this id is known and not revoked. */
+  isActive(tokenId: string): boolean;
+  /** Revokes every live token of this role for these subjects (a departed resident's family); how many. */
+  revokeSubjects(role: Role, subjects: readonly string[]): number;
+  /** Whether a live token was revoked (false when unknown or already revoked). */
+  revoke(id: string): boolean;
+}
+
+/** API tokens in SQLite, kept as SHA-256 hashes. */
+export class SqliteTokenStore implements TokenStore {
   constructor(
     /** Device sessions keep their table beside the tokens they hang from. */
     readonly db: SqliteDatabase,

@@ -9,11 +9,29 @@ export interface DeviceStatusRow {
   lastSeenMs: number | null;
 }
 
+/** Device events, reported status, and when each device was last heard from. */
+export interface DeviceStateStore {
+  /** Notes the device was heard from; kept by the next `flush`. */
+  seen(deviceId: string, atMs: number): void;
+  lastSeenMs(deviceId: string): number | undefined;
+  /** Stores an event at once; returns its sequence number, growing with each event. */
+  recordEvent(event: DeviceEvent): number;
+  /** The latest status; a status without `bat` or `fw` keeps the earlier one. */
+  recordStatus(status: StatusUpdate): void;
+  statusOf(deviceId: string): DeviceStatusRow | undefined;
+  /** Events with fromMs ≤ tsMs ≤ toMs, by device time then arrival; at most `limit`. */
+  events(deviceId: string, fromMs: number, toMs: number, limit: number): { tsMs: number; receivedAtMs: number; event: unknown }[];
+  /** Drops what is kept in memory of devices that were removed (their rows go with them). */
+  forget(deviceIds: readonly string[]): void;
+  /** Writes the last-seen times noted since the previous flush. */
+  flush(): void;
+}
+
 /**
  * Device events (written at once, synchronously), reported status, and when each device was
  * last heard from (kept in memory, written every few seconds: silence is measured in minutes).
  */
-export class DeviceStateStore {
+export class SqliteDeviceStateStore implements DeviceStateStore {
   private readonly lastSeen = new Map<string, number>();
   private dirty = new Set<string>();
   private readonly insertEvent;

@@ -65,7 +65,27 @@ function fromRow(row: Row): PageJob {
   };
 }
 
-export class PageJobStore {
+/**
+ * The outbox of pages: a job inserted is a page that will be tried until delivered, failed or
+ * cancelled. Jobs come due in order of their next attempt, then of insertion; a job moved on
+ * (delivered, failed, cancelled, or put off) is not due again until its new time.
+ */
+export interface PageJobStore {
+  /** Returns the new job's id; ids grow with insertion. */
+  insert(job: NewPageJob, nowMs: number): number;
+  /** Saves a job's progress (route, attempt, state, next attempt, last error). */
+  update(job: PageJob, nowMs: number): void;
+  /** Pending jobs due at nowMs, by next attempt then id; at most `limit`. */
+  due(nowMs: number, limit?: number): PageJob[];
+  /** Every job of the alert, in insertion order. */
+  forAlert(alertId: string): PageJob[];
+  /** Pending pages of an alert that are no longer wanted (it was acked); returns how many. */
+  cancelPending(alertId: string, reasons: readonly PageReason[], nowMs: number): number;
+  pendingCount(): number;
+}
+
+/** Table `page_jobs`, written in the transaction of the escalation step that asks for the page. */
+export class SqlitePageJobStore implements PageJobStore {
   private readonly insertStmt;
   private readonly updateStmt;
   private readonly dueStmt;

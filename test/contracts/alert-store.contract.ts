@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import type { AlertStore, KeyedAlert } from '../../gateway/alerts/alert-store.js';
+import { drillDedupKey } from '../../gateway/alerts/drill-marker.js';
+import type { Alert, TimelineEntry } from '../../rules/safety/index.js';
+import type { AdapterFactory } from './adapter.js';
+
+const T0 = Date.parse('2026-12-01T08:00:00Z');
+
+function fall(id: string, createdAt: number, changes: Partial<KeyedAlert> = {}): KeyedAlert {
+  return {
+    id,
+    kind: 'fall',
+    severity: 'critical',
+    state: 'open',
+    // One subject per alert: two alerts open on one key is what the store refuses.
+    subject: `res-li-guiying-${id}`,
+    grid: 'grid-3',
+    createdAt,
+    ackedAt: null,
+    resolvedAt: null,
+    assignee: null,
+    occurrences: 1,
+    lastOccurredAt: createdAt,
+    details: { confidence: 0.93, lat: 31.2, lon: 121.4 },
+    timeline: [{ atMs: createdAt, type: 'raised', severity: 'critical', occurrence: 1 }],
+    ...changes,
+  };
+}
+
+function appended(alert: Alert, ...entries: TimelineEntry[]): Alert {
+  return { ...alert, timeline: [...alert.timeline, ...entries] };
+}
+
+export function alertStoreContract(factory: AdapterFactory<AlertStore>): void {
+  describe(`AlertStore contract: ${factory.name}`, () => {
+    const adapter = factory.setup();
+
+    it('gives back the alert as saved, and nothing for an unknown id', async () => {
+      const store = await adapter.open();
+      const alert = fall('a-1', T0);
+      await store.save(alert, T0);
+      expect(await store.get('a-1')).toEqual(alert);
+      expect(await store.get('a-2')).toBeUndefined();
+    });
+
+    it('keeps every timeline entry in the order appended, through state changes and a restart', async () => {
+      const first = await adapter.open();
+      let alert: Alert = fall('a-1', T0);
+      await first.save(alert, T0);
+      alert = appended(alert, { atMs: T0 + 10, type: 'paged', to: 'w-zhang', channel: 'webhook', step: 0 });
+      await first.save(alert, T0 + 10);
+      alert = appended(alert, { atMs: T0 + 20, type: 'delivered', to: 'w-zhang', channel: 'webhook' });
+      await first.save(alert, T0 + 20);
+      alert = { ...appended(alert, { atMs: T0 + 30, type: 'acked', by: 'w-zhang', note: '我马上到 / on my way' }), state: 'acked', ackedAt: T0 + 30 };
+      await first.save(alert, T0 + 30);
+      const again = await adapter.reopen();
+      const back = await again.get('a-1');
+      expect(back?.state).toBe('acked');
+      expect(back?.timeline.map((e) => [e.atMs - T0, e.type])).toEqual([
+        [0, 'raised'],
+        [10, 'paged'],
+        [20, 'delivered'],
+        [30, 'acked'],
+      ]);
+      expect(back).toEqual(alert);
+    });
+
+    it('lists open and acked alerts as the working set, never resolved ones', async () => {
+      const store = await adapter.open();
+      await store.save(fall('open', T0), T0);
+      await store.save(fall('acked', T0 + 1, { state: 'acked', ackedAt: T0 + 2 }), T0 + 2);
+      await store.save(fall('resolved', T0 + 3, { state: 'resolved', resolvedAt: T0 + 4 }), T0 + 4);
+      const resolvedLater = fall('resolved-later', T0 + 5);
+      await store.save(resolvedLater, T0 + 5);
+      await store.save({ ...resolvedLater, state: 'resolved', resolvedAt: T0 + 6 }, T0 + 6);
+      expect((await store.listActive()).map((a) => a.id).sort()).toEqual(['acked', 'open']);
+    });
+
+    it('refuses a second open alert on one key, and takes a new one once the first is resolved', async () => {
+      const store = await adapter.open();
+      const first = fall('first', T0, { subject: 'res-li-guiying' });
+      await store.save(first, T0);
+      await expect(async () => store.save(fall('second', T0 + 1, { subject: 'res-li-guiying' }), T0 + 1)).rejects.toThrow();
+      expect(await store.get('second')).toBeUndefined();
+      // A cabinet's faults: one subject, one kind, separate keys.
+      await store.save(fall('battery', T0 + 2, { subject: 'aed-3', kind: 'aed_fault', dedupKey: 'aed_fault:aed-3:battery_low' }), T0 + 2);
+      await store.save(fall('pads', T0 + 3, { subject: 'aed-3', kind: 'aed_fault', dedupKey: 'aed_fault:aed-3:pads_expiring' }), T0 + 3);
+      await store.save({ ...first, state: 'resolved', resolvedAt: T0 + 4 }, T0 + 4);
+      await store.save(fall('second', T0 + 5, { subject: 'res-li-guiying' }), T0 + 5);
+      expect((await store.listActive()).map((a) => a.id).sort()).toEqual(['battery', 'pads', 'second']);
+    });
+
+    it('lists newest first (created, then id) up to the limit', async () => {
+      const store = await adapter.open();
+      for (const [id, at] of [['b', T0 + 1], ['a', T0 + 1], ['c', T0], ['d', T0 + 2]] as const) await store.save(fall(id, at), at);
+      expect((await store.list({})).map((a) => a.id)).toEqual(['d', 'b', 'a', 'c']);
+      expect((await store.list({ limit: 2 })).map((a) => a.id)).toEqual(['d', 'b']);
+    });
+
+    it('filters by state, grid, kind, subject and last change', async () => {
+      const store = await adapter.open();
+      await store.save(fall('fall-g3', T0), T0);
+      await store.save(fall('sos-g3', T0 + 1, { kind: 'sos' }), T0 + 100);
+      await store.save(fall('fall-g4', T0 + 2, { grid: 'grid-4', subject: 'res-wang-fang', state: 'acked', ackedAt: T0 + 3 }), T0 + 3);
+      await store.save(fall('fall-g4-before', T0 - 1, { grid: 'grid-4', subject: 'res-wang-fang', state: 'resolved', resolvedAt: T0 }), T0);
+      const ids = async (filter: Parameters<AlertStore['list']>[0]) => (await store.list(filter)).map((a) => a.id);
+      expect(await ids({ state: ['acked'] })).toEqual(['fall-g4']);
+      expect(await ids({ state: [] })).toEqual([]);
+      expect(await ids({ grids: ['grid-3'] })).toEqual(['sos-g3', 'fall-g3']);
+      expect(await ids({ kinds: ['sos'] })).toEqual(['sos-g3']);
+      expect(await ids({ subject: 'res-wang-fang' })).toEqual(['fall-g4', 'fall-g4-before']);
+      expect(await ids({ sinceMs: T0 + 50 })).toEqual(['sos-g3']);
+      expect(await ids({ grids: ['grid-3'], kinds: ['fall'] })).toEqual(['fall-g3']);
+    });
+
+    it('keeps drill alerts out of lists unless asked for', async () => {
+      const store = await adapter.open();
+      await store.save(fall('real', T0), T0);
+      await store.save(fall('drill', T0 + 1, { dedupKey: drillDedupKey('drill-7'), details: { drill: 'drill-7' } }), T0 + 1);
+      expect((await store.list({})).map((a) => a.id)).toEqual(['real']);
+      expect((await store.list({ drills: 'include' })).map((a) => a.id)).toEqual(['drill', 'real']);
+      expect((await store.list({ drills: 'only' })).map((a) => a.id)).toEqual(['drill']);
+    });
+  });
+}

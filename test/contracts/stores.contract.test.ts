@@ -1,0 +1,21 @@
+import { SqliteAlertStore } from '../../gateway/alerts/alert-store.js';
+import { SqliteRuleStateStore } from '../../gateway/alerts/rule-state-store.js';
+import { SqliteAqhiStore } from '../../gateway/aqhi/sqlite-aqhi-store.js';
+import { SqliteTokenStore } from '../../gateway/auth/token-store.js';
+import { SqliteDeviceStateStore } from '../../gateway/ingest/device-state-store.js';
+import { SqlitePageJobStore } from '../../gateway/pager/page-jobs.js';
+import { sqliteAdapter } from './adapter.js';
+import { alertStoreContract } from './alert-store.contract.js';
+import { aqhiStoreContract } from './aqhi-store.contract.js';
+import { deviceStateStoreContract } from './device-state-store.contract.js';
+import { pageJobStoreContract } from './page-job-store.contract.js';
+import { ruleStateStoreContract } from './rule-state-store.contract.js';
+import { tokenStoreContract } from './token-store.contract.js';
+
+// Every adapter of each store port runs the same suite; a new adapter is one more line here.
+alertStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteAlertStore(db)));
+pageJobStoreContract(sqliteAdapter('SQLite file', (db) => new SqlitePageJobStore(db)));
+ruleStateStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteRuleStateStore(db)));
+deviceStateStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteDeviceStateStore(db)));
+tokenStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteTokenStore(db)));
+aqhiStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteAqhiStore(db)));
