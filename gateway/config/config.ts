@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import YAML from 'yaml';
 import { Channel } from '../registry/schemas.js';
-import { describeSchemaErrors } from './schema-errors.js';
+import { describeSchemaErrors } from '../errors/schema-errors.js';
 
 /** An admin token is guessed over the network: 32 characters of a random token are beyond reach. */
 export const MIN_ADMIN_TOKEN_LENGTH = 32;

@@ -1,6 +1,6 @@
 import { Value } from '@sinclair/typebox/value';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
-import { describeSchemaErrors } from '../config/schema-errors.js';
+import { describeSchemaErrors } from '../errors/schema-errors.js';
 import { hashSecret, verifySecret } from '../auth/secret-hash.js';
 import { checkProofs, loadProofs, saveProofs, settleStaleGroups, type ProofCheck, type ProvisionedSecret, type SecretHasher, type StaleGroupCheck } from './secret-proofs.js';
 import { COLLECTIONS, COLLECTION_NAMES, type CollectionName, type DeviceEntity, type EntityByCollection } from './schemas.js';
