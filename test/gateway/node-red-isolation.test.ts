@@ -144,4 +144,16 @@ describe('Node-RED in its own process', () => {
     // The flows were kept: the restarted process answers the probe as before.
     expect((await probe()).pid).toBe(after.pid);
   }, 120_000);
+
+  it('starts Node-RED again when its process dies, and says so in /readyz meanwhile', async () => {
+    const before = await waitFor('Node-RED running', () => (h.gateway.nodeRed.status().state === 'running' ? h.gateway.nodeRed.status() : undefined), 60_000);
+    process.kill(before.pid!, 'SIGKILL');
+    await waitFor('the restart counted', () => h.gateway.nodeRed.status().restarts === before.restarts + 1);
+    const restarting = await h.api('GET', '/readyz', undefined, null);
+    expect(restarting).toMatchObject({ status: 200, body: { checks: { nodeRed: false } } });
+    const after = await waitFor('Node-RED running again', () => (h.gateway.nodeRed.status().state === 'running' ? h.gateway.nodeRed.status() : undefined), 60_000);
+    expect(after.pid).not.toBe(before.pid);
+    expect((await h.api('GET', '/metrics')).body as string).toMatch(/^gateway_node_red_restarts_total\{reason="exited"\} 1$/m);
+    expect((await probe()).pid).toBe(after.pid);
+  }, 120_000);
 });
