@@ -27,9 +27,10 @@ import type { Registry } from '../registry/registry.js';
 import type { EmergencyLinks } from './emergency-links.js';
 import type { EmergencyMessenger } from './emergency-messenger.js';
 import type { Emergency, EmergencyKind, EmergencySource, EmergencyStore, NewEmergencyMessage } from './emergency-store.js';
-import { centreText, dispatchText, restockText } from './emergency-texts.js';
+import { centreText, dispatchText, positionText, restockText } from './emergency-texts.js';
 import { aedName, presentEmergency, responderName, type EmergencyView, type ViewSources } from './emergency-view.js';
 import { locateEmergency } from './locate.js';
+import { PositionThrottle } from './position-throttle.js';
 
 /** One change as the stream and the centre's notices carry it. */
 export interface EmergencyChangeMessage {
@@ -65,6 +66,8 @@ export interface EmergencyServiceDeps {
 }
 
 const BUSY = new Set(['asked', 'accepted', 'aed_collected', 'on_scene']);
+/** Runs whose responder's position the centre hears of. */
+const ON_THE_WAY = new Set(['accepted', 'aed_collected']);
 const ACTION_CHANGE: Record<EmergencyAction['type'], string> = {
   paged: 'responder_asked',
   unlock: 'cabinet_unlocked',
@@ -88,6 +91,7 @@ export function createEmergencyService(deps: EmergencyServiceDeps) {
   const dispatchConfig = (deps.settings.rules.aedOpened ?? {}) as Partial<DispatchConfig>;
   const maxRadiusM = resolveDispatchConfig(dispatchConfig).maxRadiusM;
   const sources: ViewSources = { registry, cabinets: () => deps.aed.cabinets(), messages: (id) => store.messagesOf(id) };
+  const positions = new PositionThrottle(deps.config.positionEveryS * 1000);
 
   function busyResponders(except: string | null): Set<string> {
     const busy = new Set<string>();
@@ -222,6 +226,19 @@ export function createEmergencyService(deps: EmergencyServiceDeps) {
     }
   }
 
+  /** The centre hears where a responder on the way is (change `responder_moved`), through the outbox. */
+  function tellPosition(emergency: Emergency, responderId: string, nowMs: number): void {
+    const run = emergency.dispatch.runs.find((r) => r.responderId === responderId && ON_THE_WAY.has(r.state));
+    const responder = registry.get('responders', responderId);
+    if (run === undefined || responder?.lat === undefined || responder.lon === undefined) return;
+    const at = { lat: responder.lat, lon: responder.lon };
+    const view = presentEmergency(sources, emergency);
+    const text = positionText(registry, emergency, run, at);
+    const body = { purpose: 'centre', text, change: ['responder_moved'], responder: { id: responderId, name: responder.name, state: run.state, position: at, at: nowMs }, emergency: view };
+    store.addMessages([{ emergencyId: emergency.id, purpose: 'centre', routes: deps.config.centre.map((channel) => ({ to: 'centre', channel })), body, nextAttemptAtMs: nowMs }], nowMs);
+    void deps.messenger.runDue();
+  }
+
   function withDispatch(emergency: Emergency, next: EmergencyDispatchState): Emergency {
     return { ...emergency, dispatch: next, timeline: [...emergency.timeline], unlocks: emergency.unlocks.map((u) => ({ ...u })) };
   }
@@ -323,12 +340,17 @@ export function createEmergencyService(deps: EmergencyServiceDeps) {
       const changes = ['closed'];
       apply(next, step.actions, nowMs, messages, changes);
       note(next, nowMs, 'closed', `Closed by ${by}${text === undefined ? '' : `: ${text}`}.`);
+      positions.forget(id);
       commit(next, changes, messages, nowMs);
       return next;
     },
 
-    /** Answer deadlines that passed; unlocks the broker has not taken yet. */
+    /** Answer deadlines that passed; unlocks the broker has not taken yet; positions held back for the centre. */
     tick(nowMs: number): void {
+      for (const due of positions.due(nowMs)) {
+        const e = active.get(due.emergencyId);
+        if (e !== undefined) tellPosition(e, due.responderId, nowMs);
+      }
       for (const current of [...active.values()]) {
         try {
           const step = tickEmergencyDispatch(current.dispatch, planningView(current, nowMs), nowMs);
@@ -345,11 +367,14 @@ export function createEmergencyService(deps: EmergencyServiceDeps) {
       }
     },
 
-    /** A responder moved: the dispatcher's map follows (no notice to the centre for a position). */
+    /** A responder moved: the dispatcher's map follows; the centre hears it, at most every `positionEveryS`. */
     responderMoved(responderId: string): void {
+      const nowMs = deps.now();
       for (const e of active.values()) {
         if (!e.dispatch.runs.some((r) => r.responderId === responderId && BUSY.has(r.state))) continue;
         hub.publish('emergency', { change: ['responder_moved'], emergency: presentEmergency(sources, e) });
+        const onTheWay = e.dispatch.runs.some((r) => r.responderId === responderId && ON_THE_WAY.has(r.state));
+        if (onTheWay && deps.config.centre.length > 0 && deps.config.positionEveryS > 0 && positions.moved(e.id, responderId, nowMs)) tellPosition(e, responderId, nowMs);
       }
     },
 

@@ -134,6 +134,13 @@ export class EmergencyStore {
     })();
   }
 
+  /** Messages that change nothing of the emergency itself (a responder's position for the centre). */
+  addMessages(messages: readonly NewEmergencyMessage[], nowMs: number): void {
+    this.db.transaction(() => {
+      for (const m of messages) this.insertMessageStmt.run(m.emergencyId, m.purpose, JSON.stringify(m.routes), JSON.stringify(m.body), m.nextAttemptAtMs, nowMs, nowMs);
+    })();
+  }
+
   get(id: string): Emergency | undefined {
     const row = this.db.prepare('SELECT body FROM emergencies WHERE id = ?').get(id) as { body: string } | undefined;
     return row === undefined ? undefined : (JSON.parse(row.body) as Emergency);

@@ -1,4 +1,5 @@
 import type { ResponderRun } from '../../rules/aed/index.js';
+import { distanceM } from '../../rules/safety/geo.js';
 import type { Registry } from '../registry/registry.js';
 import type { Emergency } from './emergency-store.js';
 import { aedName, EMERGENCY_KIND_LABELS, responderName } from './emergency-view.js';
@@ -30,6 +31,17 @@ export function centreText(registry: Registry, emergency: Emergency, changes: re
   const who = coming.length === 0 ? 'nobody has accepted yet' : coming.map((r) => `${responderName(registry, r.responderId)} ${r.state.replace('_', ' ')}`).join(', ');
   const none = emergency.dispatch.noRespondersAtMs !== null && coming.length === 0 ? ' NO RESPONDER AVAILABLE: send others.' : '';
   return `${label.zh} ${label.en}, ${place(emergency)} [${emergency.ref}]: ${changes.join(', ')}. ${who}.${none}`;
+}
+
+/** Where a responder on the way is, for the centre: how far from the patient, and from their AED while fetching it. */
+export function positionText(registry: Registry, emergency: Emergency, run: ResponderRun, at: { lat: number; lon: number }): string {
+  const name = responderName(registry, run.responderId);
+  const toPatient = Math.round(distanceM(at.lat, at.lon, emergency.lat, emergency.lon));
+  const aed = run.aedId === null ? undefined : registry.get('aeds', run.aedId);
+  const fetching = run.state === 'accepted' && aed !== undefined;
+  const toAed = fetching ? `, ${Math.round(distanceM(at.lat, at.lon, aed.lat, aed.lon))} m from the AED at ${aedName(registry, aed.id)}` : '';
+  const carrying = run.state === 'aed_collected' ? ' with the AED' : '';
+  return `${name}${carrying} is ${toPatient} m from the patient${toAed} (${at.lat.toFixed(5)},${at.lon.toFixed(5)}) [${emergency.ref}].`;
 }
 
 export function restockText(registry: Registry, emergency: Emergency, aedId: string): string {

@@ -57,7 +57,7 @@ export const aedRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => 
       config: { roles: ['responder'] },
       schema: {
         tags: ['aeds'],
-        description: 'The responder app reports where its user is and whether they are available. The location is kept only while available.',
+        description: 'The responder app reports where its user is and whether they are available. The location is kept only while available. A responder on the way to an emergency moves on the dispatcher\'s view and is told to the centre at most every emergencies.positionEveryS seconds.',
         body: Type.Object(
           { lat: Type.Number({ minimum: -90, maximum: 90 }), lon: Type.Number({ minimum: -180, maximum: 180 }), available: Type.Optional(Type.Boolean()) },
           { additionalProperties: false },
