@@ -19,6 +19,13 @@ import { attachRescueDesk } from './scenario-rescue.js';
 import { buildScenario } from './scenarios.js';
 import { createRealtimeClock, type SimClock } from './sim-clock.js';
 import { readProvisionFile, withWebhookBase } from './sim-provision.js';
+import type { BinSensorFault } from './bin-model.js';
+
+/** The demo's bins: one steady, one whose sensor drifts upwards, one that sticks two hours in (the board and map flag both). */
+const DEMO_BIN_FAULTS = (startMs: number): Record<string, BinSensorFault> => ({
+  'bin-02': { gainDriftPerDay: 0.8 },
+  'bin-03': { stuckFromMs: startMs + 2 * 3_600_000 },
+});
 
 const USAGE = `npm run demo [-- options]
 
@@ -112,11 +119,12 @@ async function startDemo(args: { speed: number; start: string; seed: string; con
     clock,
     seed: args.seed,
     log: (line) => out(`[device ${simTime()}] ${line}`),
+    binFaults: DEMO_BIN_FAULTS(clock.now()),
   });
   // The rescue scenario's 120 centre, volunteers and guardian use the API.
   attachRescueDesk(community, { api, log: out });
   const backfilled = backfillAirStations(community, 3);
-  out(`[demo ${simTime()}] ${community.runners.length} devices connected: ${community.bracelets.size} bracelets, ${community.aeds.size} AED cabinets, ${community.airStations.size} air stations (${backfilled} stored air readings uploaded)`);
+  out(`[demo ${simTime()}] ${community.runners.length} devices connected: ${community.bracelets.size} bracelets, ${community.aeds.size} AED cabinets, ${community.airStations.size} air stations, ${community.bins.size} bins (${backfilled} stored air readings uploaded)`);
 
   const names = demoNames(provision);
   const workers = createDemoWorkers({
