@@ -181,7 +181,8 @@ export function createNodeRedHost(deps: NodeRedHostDeps): NodeRedHost {
       user,
       hostAccessNodes: config.hostAccessNodes,
       startTimeoutMs: config.startTimeoutMs,
-      heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+      // A function node may hold its process for its whole time limit without being hung.
+      heartbeatTimeoutMs: Math.max(config.heartbeatTimeoutMs, config.functionTimeoutS * 1000 + 5000),
       restartBackoffMaxMs: config.restartBackoffMaxMs,
       log,
       init: () => ({
