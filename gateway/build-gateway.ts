@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { startMqttBroker, type RunningBroker } from '../broker/mqtt-broker.js';
-import { createAlerting, type Alerting } from './alerts/alerting.js';
+import { createAlerting, type Alerting } from './alerting.js';
 import { connectAqhiNotices, connectForecastNotices, type ForecastNotices } from './alerts/aqhi-notices.js';
 import { createDeviceAuthenticator } from './auth/device-authenticator.js';
 import type { GatewayConfig } from './config/config.js';

@@ -5,7 +5,7 @@ import type { AlertService } from '../alerts/alert-service.js';
 import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
 import type { Alert } from '../../rules/safety/index.js';
 import { connectArrestWatch } from './arrest-watch.js';
-import type { Publish } from '../alerts/alerting.js';
+import type { Publish } from '../streams/mqtt-publish.js';
 import type { GatewayConfig } from '../config/config.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { createChannelSender } from '../pager/channels.js';

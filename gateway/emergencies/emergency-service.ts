@@ -17,7 +17,7 @@ import {
   type RunIgnored,
 } from '../../rules/aed/index.js';
 import type { AedService } from '../aed/aed-service.js';
-import type { Publish } from '../alerts/alerting.js';
+import type { Publish } from '../streams/mqtt-publish.js';
 import type { GatewayConfig } from '../config/config.js';
 import { SseHub } from '../streams/sse-hub.js';
 import type { GatewayMetrics } from '../metrics.js';

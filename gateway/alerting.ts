@@ -9,36 +9,35 @@ import {
   type AlertEventName,
   type SafetyRuleOverrides,
   type SafetyRulesConfig,
-} from '../../rules/safety/index.js';
-import { createAedService, type AedService } from '../aed/aed-service.js';
-import { DrillService } from '../drills/drill-service.js';
-import type { GatewayConfig } from '../config/config.js';
-import { SseHub } from '../streams/sse-hub.js';
-import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
-import type { GatewayMetrics } from '../metrics.js';
-import { createChannelSender } from '../pager/channels.js';
-import { SqlitePageJobStore } from '../pager/page-jobs.js';
-import { Pager } from '../pager/pager.js';
-import type { DeploymentSettings } from '../registry/provision.js';
-import type { Registry } from '../registry/registry.js';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
-import { storedSecret } from '../store/stored-secret.js';
-import { createAckLinks, type AckLinks } from './ack-links.js';
-import { buildAlertContext, type AlertContext } from './alert-context.js';
-import { AlertService } from './alert-service.js';
-import { SqliteAlertStore } from './alert-store.js';
-import { presentAlert, type AlertChangeMessage } from './alert-view.js';
-import { GridChangeMessages } from './grid-change-messages.js';
-import { isDrill } from './drill-marker.js';
-import { SqliteRuleStateStore } from './rule-state-store.js';
-import { connectSafetyRules } from './safety-rules.js';
-import type { AccessLog } from '../audit/access-log.js';
-import { resolvePerson } from '../pager/recipients.js';
-import { shareAlert } from './alert-sharing.js';
-import { createPageSharing } from './page-sharing.js';
-import { createHandoffService } from '../dispatch120/handoff-service.js';
-
-export type Publish = (topic: string, payload: string, options: { qos: 0 | 1; retain?: boolean }) => Promise<void>;
+} from '../rules/safety/index.js';
+import { createAedService, type AedService } from './aed/aed-service.js';
+import { DrillService } from './drills/drill-service.js';
+import type { GatewayConfig } from './config/config.js';
+import { SseHub } from './streams/sse-hub.js';
+import type { Publish } from './streams/mqtt-publish.js';
+import type { IngestPipeline } from './ingest/ingest-pipeline.js';
+import type { GatewayMetrics } from './metrics.js';
+import { createChannelSender } from './pager/channels.js';
+import { SqlitePageJobStore } from './pager/page-jobs.js';
+import { Pager } from './pager/pager.js';
+import type { DeploymentSettings } from './registry/provision.js';
+import type { Registry } from './registry/registry.js';
+import type { SqliteDatabase } from './store/sqlite-database.js';
+import { storedSecret } from './store/stored-secret.js';
+import { createAckLinks, type AckLinks } from './alerts/ack-links.js';
+import { buildAlertContext, type AlertContext } from './alerts/alert-context.js';
+import { AlertService } from './alerts/alert-service.js';
+import { SqliteAlertStore } from './alerts/alert-store.js';
+import { presentAlert, type AlertChangeMessage } from './alerts/alert-view.js';
+import { GridChangeMessages } from './alerts/grid-change-messages.js';
+import { isDrill } from './alerts/drill-marker.js';
+import { SqliteRuleStateStore } from './alerts/rule-state-store.js';
+import { connectSafetyRules } from './alerts/safety-rules.js';
+import type { AccessLog } from './audit/access-log.js';
+import { resolvePerson } from './pager/recipients.js';
+import { shareAlert } from './alerts/alert-sharing.js';
+import { createPageSharing } from './alerts/page-sharing.js';
+import { createHandoffService } from './dispatch120/handoff-service.js';
 
 export interface AlertingDeps {
   config: GatewayConfig;
