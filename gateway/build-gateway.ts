@@ -15,7 +15,7 @@ import { RejectionLog } from './ingest/rejection-log.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { beginProvisionLoad } from './provision/provision-load.js';
 import { readDeploymentSettings } from './registry/provision.js';
-import { Registry } from './registry/registry.js';
+import { SqliteRegistry, type Registry } from './registry/registry.js';
 import type { SecretHasher } from './registry/secret-proofs.js';
 import { openDatabase, type SqliteDatabase } from './store/sqlite-database.js';
 import { startWalCheckpointer, type WalCheckpointer } from './store/wal-checkpointer.js';
@@ -102,7 +102,7 @@ export function secretProgressLog(log: Logger, now: () => number): (settled: num
 export async function buildGateway({ config, log, now = Date.now, secretHasher }: BuildOptions): Promise<Gateway> {
   const db = openDatabase(config.dataDir);
   const metrics = createMetrics();
-  const registry = new Registry(db, {
+  const registry = new SqliteRegistry(db, {
     secretHashCost: config.broker.secretHashCost,
     now,
     ...(secretHasher === undefined ? {} : { hasher: secretHasher }),

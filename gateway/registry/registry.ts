@@ -19,7 +19,8 @@ export class RegistryError extends Error {
 }
 
 type Entity = EntityByCollection[CollectionName];
-type Stored<C extends CollectionName> = C extends 'devices' ? Omit<DeviceEntity, 'secret'> : EntityByCollection[C];
+/** An entry as the registry gives it back: a device without its secret (only the hash is kept). */
+export type Stored<C extends CollectionName> = C extends 'devices' ? Omit<DeviceEntity, 'secret'> : EntityByCollection[C];
 
 export interface RegistryOptions {
   secretHashCost: number;
@@ -49,10 +50,37 @@ export interface RegistryLoad {
 const SCRYPT: SecretHasher = { hash: hashSecret, verify: verifySecret };
 
 /**
- * The registry: grids, workers, residents, devices, AEDs, stations and responders.
- * SQLite is the record; a full in-memory copy serves the hot path (authentication, enrichment).
+ * The registry: grids, workers, residents, devices, AEDs, stations and responders. Reads come
+ * from memory (the hot path: authentication, enrichment); writes are validated, their references
+ * checked, and kept before they are seen.
  */
-export class Registry {
+export interface Registry {
+  /** Rises with every write or delete: callers that derive indexes from the registry rebuild when it moves. */
+  readonly version: number;
+  list<C extends CollectionName>(collection: C): Stored<C>[];
+  get<C extends CollectionName>(collection: C, id: string): Stored<C> | undefined;
+  has(collection: CollectionName, id: string): boolean;
+  secretHashOf(deviceId: string): string | undefined;
+  /** Told, after each write commits, of every secret it confirmed (the authenticator's cache). */
+  onSecretConfirmed(listener: SecretConfirmed): void;
+  /** Applies schema defaults and validates one entry; throws a RegistryError naming the fields. */
+  parse<C extends CollectionName>(collection: C, body: unknown): EntityByCollection[C];
+  /** Upserts one entry (PUT semantics). Returns whether it was new. */
+  put<C extends CollectionName>(collection: C, body: unknown): Promise<{ created: boolean; entry: Stored<C> }>;
+  /** Replaces an existing entry (not a device) and runs `alongside` in the same transaction. */
+  replaceWith<C extends Exclude<CollectionName, 'devices'>>(collection: C, body: unknown, alongside: () => void): Stored<C>;
+  /** Upserts many entries of several collections at once (the provision file); see RegistryLoad. */
+  beginLoad(entries: { [C in CollectionName]?: unknown[] }, secretProgress?: (settled: number, total: number) => void): RegistryLoad;
+  /** Undefined when no load is checking this device with this secret. */
+  secretCheckUnderWay(deviceId: string, secret: string): Promise<boolean> | undefined;
+  /** Whether it was there; an entry still referenced is refused (`in_use`). */
+  delete(collection: CollectionName, id: string): boolean;
+  /** Deletes several entries together and runs `alongside` in the same transaction. */
+  deleteWith(items: readonly { collection: CollectionName; id: string }[], alongside: () => void): void;
+}
+
+/** SQLite is the record (tables `registry`, `device_secrets`); a full in-memory copy serves reads. */
+export class SqliteRegistry implements Registry {
   private readonly cache = new Map<CollectionName, Map<string, Entity>>();
   private readonly secrets = new Map<string, string>();
   private readonly now: () => number;

@@ -4,11 +4,13 @@ import { SqliteAqhiStore } from '../../gateway/aqhi/sqlite-aqhi-store.js';
 import { SqliteTokenStore } from '../../gateway/auth/token-store.js';
 import { SqliteDeviceStateStore } from '../../gateway/ingest/device-state-store.js';
 import { SqlitePageJobStore } from '../../gateway/pager/page-jobs.js';
+import { SqliteRegistry } from '../../gateway/registry/registry.js';
 import { sqliteAdapter } from './adapter.js';
 import { alertStoreContract } from './alert-store.contract.js';
 import { aqhiStoreContract } from './aqhi-store.contract.js';
 import { deviceStateStoreContract } from './device-state-store.contract.js';
 import { pageJobStoreContract } from './page-job-store.contract.js';
+import { registryContract } from './registry.contract.js';
 import { ruleStateStoreContract } from './rule-state-store.contract.js';
 import { tokenStoreContract } from './token-store.contract.js';
 
@@ -19,3 +21,5 @@ ruleStateStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteRuleStateS
 deviceStateStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteDeviceStateStore(db)));
 tokenStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteTokenStore(db)));
 aqhiStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteAqhiStore(db)));
+// A low hashing cost: the suite checks what is kept, not how hard the hash is.
+registryContract(sqliteAdapter('SQLite file', (db) => new SqliteRegistry(db, { secretHashCost: 1024 })));
