@@ -128,6 +128,14 @@ export class AedCabinetModel implements DeviceModel {
     this.failNextSelfTest = true;
   }
 
+  /** The self-test run now (a guardian presses the test button): what the cabinet reports. */
+  selfTestNow(nowMs: number, result: 'pass' | 'fail'): DeviceMessage[] {
+    this.selfTest = result;
+    this.failNextSelfTest = false;
+    const report: DeviceMessage = { channel: 'telemetry', body: this.values(nowMs) };
+    return result === 'fail' ? [this.event('self_test_fail', nowMs), report] : [report];
+  }
+
   get doorState(): 'open' | 'closed' {
     return this.door;
   }

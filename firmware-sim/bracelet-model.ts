@@ -92,6 +92,7 @@ export class BraceletModel implements DeviceModel {
   private wander: Wander | null = null;
   private fallenAt: { atMs: number; position: LatLon | undefined } | null = null;
   private offWrist = false;
+  private unwellUntil: { untilMs: number; hr: number; spo2: number } | null = null;
   /** The last command the gateway sent, e.g. an ack: help is coming. */
   lastCommand: unknown = undefined;
 
@@ -310,6 +311,11 @@ export class BraceletModel implements DeviceModel {
         values.spo2 = this.spo2(s);
         this.lastSpo2Ms = nowMs;
       }
+      const unwell = this.unwellUntil !== null && nowMs < this.unwellUntil.untilMs ? this.unwellUntil : null;
+      if (unwell !== null) {
+        values.hr = reading('bracelet', 'hr', unwell.hr + this.rng.normal(0, 2));
+        values.spo2 = reading('bracelet', 'spo2', unwell.spo2 + this.rng.normal(0, 0.8));
+      }
     } else {
       // Off the wrist the optical sensor reads nothing, and a bracelet on a table does not move.
       values.motion = 0;
@@ -364,6 +370,18 @@ export class BraceletModel implements DeviceModel {
   putOn(nowMs: number): void {
     this.advanceTo(nowMs);
     this.offWrist = false;
+  }
+
+  /** A racing heart and low oxygen until untilMs (a chest infection): read every report meanwhile. */
+  feelUnwell(nowMs: number, untilMs: number, levels: { hr: number; spo2: number }): void {
+    this.advanceTo(nowMs);
+    this.unwellUntil = { untilMs, ...levels };
+  }
+
+  /** The battery stands at pct now (forgotten on the charger's wrong side, or just charged). */
+  setBattery(nowMs: number, pct: number): void {
+    this.advanceTo(nowMs);
+    this.batteryPct = Math.max(0, Math.min(100, pct));
   }
 
   /** No outings until untilMs (a cold, a bad knee, low spirits). */

@@ -14,8 +14,9 @@ import { formatLocalClock, localMidnightMs, MINUTE_MS, parseClockTime } from './
 import { pageLine, smsGatewayFor, startPageReceiver, type PageReceiver, type ReceivedPage } from './page-receiver.js';
 import { checkScenarioAlerts, describeCheck, type ListedAlert } from './scenario-check.js';
 import { runScenario, type ScenarioRun } from './scenario-runner.js';
-import type { ScenarioName } from './scenario-types.js';
+import { isScenarioName, SCENARIO_NAMES, type ScenarioName } from './scenario-types.js';
 import { attachRescueDesk } from './scenario-rescue.js';
+import { attachScenarioApi } from './scenarios-drill.js';
 import { buildScenario } from './scenarios.js';
 import { createRealtimeClock, type SimClock } from './sim-clock.js';
 import { readProvisionFile, withWebhookBase } from './sim-provision.js';
@@ -38,6 +39,7 @@ time, scripted incidents on a loop, and a stand-in for the workers' phones that 
   --config FILE    gateway configuration (default ${DEMO_CONFIG_FILE})
   --pager-port N   where the pages go (default 9000, the demo provision's webhook port)
   --no-scenarios   only the everyday life of the community
+  --scenarios A,B  only these scenarios, one after another (names: ${SCENARIO_NAMES.join(', ')})
   -h, --help
 
 Environment overrides of the gateway (MQTT_PORT, HTTP_PORT, ADMIN_TOKEN, LOG_LEVEL, ...) apply.
@@ -51,6 +53,12 @@ const LANES: { scenarios: ScenarioName[]; gapMs: number; waitForStartTime: boole
   { scenarios: ['cardiac-arrest-rescue', 'fall-not-cancelled', 'wandering', 'aed-opened-near-fall', 'fall-cancelled'], gapMs: 15 * MINUTE_MS, waitForStartTime: false },
   { scenarios: ['stayed-in-13h'], gapMs: 2 * 60 * MINUTE_MS, waitForStartTime: false },
   { scenarios: ['smog-afternoon'], gapMs: 60 * MINUTE_MS, waitForStartTime: true },
+  // One rule at a time on the residents the others leave free, and the grid's drill.
+  {
+    scenarios: ['sos-pressed', 'vitals-unwell', 'battery-low', 'aed-self-test-failed', 'bracelet-offline', 'not-worn', 'drill-fall'],
+    gapMs: 10 * MINUTE_MS,
+    waitForStartTime: true,
+  },
 ];
 
 interface Demo {
@@ -61,7 +69,7 @@ interface Demo {
   stop(): Promise<void>;
 }
 
-async function startDemo(args: { speed: number; start: string; seed: string; configFile: string; pagerPort: number; scenarios: boolean }): Promise<Demo> {
+async function startDemo(args: { speed: number; start: string; seed: string; configFile: string; pagerPort: number; scenarios: boolean; only: ScenarioName[] | null }): Promise<Demo> {
   const baseConfig = loadConfig({ file: args.configFile });
   if (baseConfig.provision === undefined) throw new Error(`${args.configFile} names no provision file`);
   let provision = readProvisionFile(baseConfig.provision);
@@ -123,6 +131,8 @@ async function startDemo(args: { speed: number; start: string; seed: string; con
   });
   // The rescue scenario's 120 centre, volunteers and guardian use the API.
   attachRescueDesk(community, { api, log: out });
+  // The drill scenario starts its drill through the API, as a grid lead would.
+  attachScenarioApi(community, api, out);
   const backfilled = backfillAirStations(community, 3);
   out(`[demo ${simTime()}] ${community.runners.length} devices connected: ${community.bracelets.size} bracelets, ${community.aeds.size} AED cabinets, ${community.airStations.size} air stations, ${community.bins.size} bins (${backfilled} stored air readings uploaded)`);
 
@@ -159,7 +169,8 @@ async function startDemo(args: { speed: number; start: string; seed: string; con
     }
   }
   if (args.scenarios) {
-    for (const l of LANES) {
+    const lanes = args.only === null ? LANES : [{ scenarios: args.only, gapMs: 5 * MINUTE_MS, waitForStartTime: false }];
+    for (const l of lanes) {
       lane(l.scenarios, l.gapMs, l.waitForStartTime).catch((err: unknown) => out(`[demo] scenario lane stopped: ${String(err)}`));
     }
   }
@@ -196,6 +207,7 @@ async function main(): Promise<void> {
       config: { type: 'string', default: DEMO_CONFIG_FILE },
       'pager-port': { type: 'string', default: '9000' },
       'no-scenarios': { type: 'boolean', default: false },
+      scenarios: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: false,
@@ -210,7 +222,18 @@ async function main(): Promise<void> {
   const pagerPort = Number(values['pager-port']);
   if (!Number.isInteger(pagerPort) || pagerPort < 0 || pagerPort > 65535) throw new UsageError(`--pager-port must be a port number, got ${values['pager-port']}`);
 
-  const demo = await startDemo({ speed, start: values.start, seed: values.seed, configFile: values.config, pagerPort, scenarios: !values['no-scenarios'] });
+  const only = values.scenarios === undefined ? null : values.scenarios.split(',').map((name) => name.trim());
+  const unknown = (only ?? []).filter((name) => !isScenarioName(name));
+  if (unknown.length > 0) throw new UsageError(`--scenarios: no scenario named ${unknown.join(', ')}`);
+  const demo = await startDemo({
+    speed,
+    start: values.start,
+    seed: values.seed,
+    configFile: values.config,
+    pagerPort,
+    scenarios: !values['no-scenarios'],
+    only: only as ScenarioName[] | null,
+  });
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

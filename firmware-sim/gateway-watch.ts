@@ -86,7 +86,7 @@ export function watchGateway(options: GatewayWatchOptions): GatewayWatch {
       indexes.set(s.stationId, s.display);
       if (s.display === null) continue;
       const category = s.category === null ? '' : ` ${s.category.name.en}`;
-      log(`[aqhi ${at()}] ${s.stationId} ${s.name}: ${before ?? '–'} → ${s.display}${category}${s.high ? ' (HIGH)' : ''}`);
+      log(`[aqhi ${at()}] ${s.name}: ${before ?? '–'} → ${s.display}${category}${s.high ? ' (HIGH)' : ''}`);
     }
   }
 

@@ -1,4 +1,5 @@
 import { distanceM } from './geo.js';
+import { ruleScenarioCasts } from './scenario-cast-rules.js';
 import type { ScenarioCast, ScenarioName } from './scenario-types.js';
 import { residentOf, type SimAed, type SimDevice, type SimProvision, type SimResident } from './sim-provision.js';
 
@@ -70,6 +71,7 @@ export function defaultCast(provision: SimProvision): Record<ScenarioName, Scena
     'smog-afternoon': cast({ airStation: air?.id }),
     // Played in the street, through the gateway's API and the cabinets: no bracelet.
     'cardiac-arrest-rescue': {},
+    ...ruleScenarioCasts(provision, used, new Set(nearAed === undefined ? [] : [nearAed.cabinet.id])),
   };
 }
 

@@ -1,6 +1,22 @@
 import type { Community } from './community.js';
 
-export const SCENARIO_NAMES = ['fall-cancelled', 'fall-not-cancelled', 'stayed-in-13h', 'wandering', 'aed-opened-near-fall', 'smog-afternoon', 'cardiac-arrest-rescue'] as const;
+export const SCENARIO_NAMES = [
+  'fall-cancelled',
+  'fall-not-cancelled',
+  'stayed-in-13h',
+  'wandering',
+  'aed-opened-near-fall',
+  'smog-afternoon',
+  'cardiac-arrest-rescue',
+  // scenarios-bracelet.ts, scenarios-aed.ts, scenarios-drill.ts
+  'vitals-unwell',
+  'sos-pressed',
+  'bracelet-offline',
+  'battery-low',
+  'not-worn',
+  'aed-self-test-failed',
+  'drill-fall',
+] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 export function isScenarioName(value: string): value is ScenarioName {

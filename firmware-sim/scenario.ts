@@ -9,6 +9,7 @@ import { localMidnightMs, MINUTE_MS, parseClockTime } from './local-time.js';
 import { pageLine, smsGatewayFor, startPageReceiver, type PageReceiver } from './page-receiver.js';
 import { checkScenarioAlerts, describeCheck, type ListedAlert } from './scenario-check.js';
 import { describeScenario, runScenario, type ScenarioRun } from './scenario-runner.js';
+import { attachScenarioApi } from './scenarios-drill.js';
 import { isScenarioName, SCENARIO_NAMES, type ScenarioCast } from './scenario-types.js';
 import { buildScenario } from './scenarios.js';
 import { createRealtimeClock } from './sim-clock.js';
@@ -127,6 +128,24 @@ async function main(): Promise<number> {
 
   const community = await startCommunity({ provision, url: url!, clock, seed: values.seed, deviceIds: scenario.deviceIds, log: (line) => out(`[device] ${line}`) });
   live.community = community;
+  // The drill starts through the API, as a grid lead would.
+  attachScenarioApi(
+    community,
+    async (method, path, body) => {
+      if (gateway !== undefined) {
+        const response = await gateway.gateway.http.inject({ method, url: path, headers: { authorization: `Bearer ${gateway.adminToken ?? ''}` }, ...(body === undefined ? {} : { payload: body }) });
+        return { status: response.statusCode, body: response.body.length > 0 ? (JSON.parse(response.body) as unknown) : null };
+      }
+      if (values.http === undefined) throw new Error('no --http address to reach the gateway at');
+      const response = await fetch(new URL(path, values.http), {
+        method,
+        headers: { 'content-type': 'application/json', ...(values.token === undefined ? {} : { authorization: `Bearer ${values.token}` }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, body: (await response.json()) as unknown };
+    },
+    out,
+  );
   const run = runScenario(scenario, { community, log: out });
   live.run = run;
   const outcome = await run.done;

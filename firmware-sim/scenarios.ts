@@ -4,6 +4,9 @@ import { HOUR_MS, MINUTE_MS } from './local-time.js';
 import { castBracelet, CastingError, defaultCast } from './scenario-cast.js';
 import { cardiacArrestRescue } from './scenario-rescue.js';
 import type { Scenario, ScenarioCast, ScenarioName } from './scenario-types.js';
+import { aedSelfTestFailed } from './scenarios-aed.js';
+import { BRACELET_FACTORIES } from './scenarios-bracelet.js';
+import { drillFall } from './scenarios-drill.js';
 import type { SimProvision } from './sim-provision.js';
 
 const SECOND_MS = 1000;
@@ -216,6 +219,9 @@ const FACTORIES: Record<ScenarioName, (provision: SimProvision, cast: ScenarioCa
   'aed-opened-near-fall': aedOpenedNearFall,
   'smog-afternoon': smogAfternoon,
   'cardiac-arrest-rescue': cardiacArrestRescue,
+  ...BRACELET_FACTORIES,
+  'aed-self-test-failed': aedSelfTestFailed,
+  'drill-fall': drillFall,
 };
 
 /** The scenario with its parts cast from the provision file; `cast` overrides the defaults. */
