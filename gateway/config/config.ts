@@ -210,6 +210,8 @@ export const ConfigSchema = Type.Object(
         arrestAfterFallS: Type.Integer({ minimum: 10, maximum: 600 }),
         /** A responder on the way is told to the centre at most once per this many seconds (their latest place); 0: never. */
         positionEveryS: Type.Integer({ minimum: 0, maximum: 3600 }),
+        /** A responder who accepted an AED run and neither moves nor answers for this many seconds drops out: the AED goes to someone else; 0: never. */
+        aedRunSilentS: Type.Integer({ minimum: 0, maximum: 3600 }),
       },
       { additionalProperties: false },
     ),
@@ -278,7 +280,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   http: { bodyLimitBytes: 1024 * 1024, loginBackoff: { freeFailures: 5, baseDelayMs: 1000, maxDelayMs: 300_000, forgetAfterS: 900 } },
   alerts: { tickMs: 1000, quietHours: '22:00-07:00', repageAckedCriticalAfterS: 1800, maxNotesPerAlert: 100 },
   pager: { timeoutMs: 5000, maxAttempts: 3, backoffMs: 2000, ackLinkTtlS: 24 * 3600 },
-  emergencies: { centre: [], unlockValidS: 300, aedSearchM: 1000, arrestAfterFallS: 60, positionEveryS: 30 },
+  emergencies: { centre: [], unlockValidS: 300, aedSearchM: 1000, arrestAfterFallS: 60, positionEveryS: 30, aedRunSilentS: 120 },
   aqhi: { dailyIssueAt: '01:00', dailyRequiredHours: 20, forecastNoticeAt: '07:00' },
   bins: { fullAtPercent: 90, emptiedBelowPercent: 30, workingHours: '08:00-18:00' },
   nodeRed: {

@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   answerRun,
+  dropSilentAedRunners,
   nextWorkingTimeMs,
+  noteSignOfLife,
   resolveDispatchConfig,
   startEmergencyDispatch,
   stopEmergencyDispatch,
   tickEmergencyDispatch,
   usableAedsNear,
   type DispatchConfig,
-  type EmergencyAction,
   type EmergencyDispatchState,
   type PlanningView,
   type ResponderCandidate,
@@ -27,8 +28,9 @@ import type { Registry } from '../registry/registry.js';
 import type { EmergencyLinks } from './emergency-links.js';
 import type { EmergencyMessenger } from './emergency-messenger.js';
 import type { Emergency, EmergencyKind, EmergencySource, EmergencyStore, NewEmergencyMessage } from './emergency-store.js';
-import { centreText, dispatchText, positionText, restockText } from './emergency-texts.js';
+import { centreText, positionText, restockText } from './emergency-texts.js';
 import { aedName, presentEmergency, responderName, type EmergencyView, type ViewSources } from './emergency-view.js';
+import { emergencyActions } from './emergency-actions.js';
 import { locateEmergency } from './locate.js';
 import { PositionThrottle } from './position-throttle.js';
 
@@ -68,15 +70,6 @@ export interface EmergencyServiceDeps {
 const BUSY = new Set(['asked', 'accepted', 'aed_collected', 'on_scene']);
 /** Runs whose responder's position the centre hears of. */
 const ON_THE_WAY = new Set(['accepted', 'aed_collected']);
-const ACTION_CHANGE: Record<EmergencyAction['type'], string> = {
-  paged: 'responder_asked',
-  unlock: 'cabinet_unlocked',
-  timedOut: 'responder_timed_out',
-  released: 'responder_released',
-  widened: 'radius_widened',
-  noResponders: 'no_responders',
-  filled: 'enough_accepted',
-};
 const ANSWER_CHANGE: Record<RunAnswer, string> = { accept: 'responder_accepted', decline: 'responder_declined', aed_collected: 'aed_collected', on_scene: 'responder_on_scene' };
 
 /**
@@ -92,6 +85,7 @@ export function createEmergencyService(deps: EmergencyServiceDeps) {
   const maxRadiusM = resolveDispatchConfig(dispatchConfig).maxRadiusM;
   const sources: ViewSources = { registry, cabinets: () => deps.aed.cabinets(), messages: (id) => store.messagesOf(id) };
   const positions = new PositionThrottle(deps.config.positionEveryS * 1000);
+  const unlocksInFlight = new Set<string>();
 
   function busyResponders(except: string | null): Set<string> {
     const busy = new Set<string>();
@@ -125,67 +119,7 @@ export function createEmergencyService(deps: EmergencyServiceDeps) {
     return { aeds, positions, claimedElsewhere };
   }
 
-  function note(emergency: Emergency, atMs: number, type: string, text: string, extra: { responder?: string; aed?: string } = {}): void {
-    emergency.timeline.push({ atMs, type, ...extra, text });
-  }
-
-  /** Turns the planner's actions into timeline lines, pages and unlocks on the emergency. */
-  function apply(emergency: Emergency, actions: readonly EmergencyAction[], nowMs: number, messages: NewEmergencyMessage[], changes: string[]): void {
-    for (const action of actions) {
-      changes.push(ACTION_CHANGE[action.type]);
-      switch (action.type) {
-        case 'paged': {
-          const { run } = action;
-          const name = responderName(registry, run.responderId);
-          const how = run.aedId === null ? 'straight to the patient' : `via ${aedName(registry, run.aedId)} (${run.toAedM} m to it)`;
-          note(emergency, nowMs, 'asked', `${name} asked, ${run.directM} m away, ${how}.`, { responder: run.responderId, ...(run.aedId === null ? {} : { aed: run.aedId }) });
-          const channels = resolvePerson(registry, run.responderId)?.channels ?? [];
-          if (channels.length === 0) {
-            note(emergency, nowMs, 'note', `${name} has no channel to page.`, { responder: run.responderId });
-            break;
-          }
-          const link = deps.links.url(emergency.id, run.responderId);
-          messages.push({
-            emergencyId: emergency.id,
-            purpose: 'dispatch',
-            routes: channels.map((channel) => ({ to: run.responderId, channel })),
-            body: {
-              purpose: 'dispatch',
-              text: dispatchText(registry, emergency, run, link),
-              recipient: { id: run.responderId, name },
-              emergency: { id: emergency.id, kind: emergency.kind, lat: emergency.lat, lon: emergency.lon, address: emergency.address },
-              run: { route: run.route, aed: run.aedId === null ? null : { id: run.aedId, name: aedName(registry, run.aedId) }, toAedM: run.toAedM, routeM: run.routeM, directM: run.directM, answerBy: run.deadlineMs },
-              link,
-            },
-            nextAttemptAtMs: nowMs,
-          });
-          break;
-        }
-        case 'unlock': {
-          const device = registry.list('devices').find((d) => d.kind === 'aed' && d.aed === action.aedId);
-          emergency.unlocks.push({ aedId: action.aedId, deviceId: device?.id ?? null, responderId: action.responderId, atMs: nowMs, validS: deps.config.unlockValidS, sentAtMs: null });
-          const text = device === undefined ? `${aedName(registry, action.aedId)} has no connected cabinet to unlock; ${responderName(registry, action.responderId)} opens it by hand.` : `${aedName(registry, action.aedId)} unlocked for ${responderName(registry, action.responderId)}.`;
-          note(emergency, nowMs, 'unlock', text, { responder: action.responderId, aed: action.aedId });
-          break;
-        }
-        case 'timedOut':
-          note(emergency, nowMs, 'timed_out', `${responderName(registry, action.responderId)} did not answer in time.`, { responder: action.responderId });
-          break;
-        case 'released':
-          note(emergency, nowMs, 'released', `${responderName(registry, action.responderId)} no longer needed.`, { responder: action.responderId });
-          break;
-        case 'widened':
-          note(emergency, nowMs, 'widened', `Search radius widened from ${action.fromM} m to ${action.toM} m.`);
-          break;
-        case 'noResponders':
-          note(emergency, nowMs, 'no_responders', `No available responder within ${emergency.dispatch.asking.radiusM} m (${action.asked} asked): the centre must send others.`);
-          break;
-        case 'filled':
-          note(emergency, nowMs, 'filled', `Enough responders are coming: ${action.acceptedIds.map((id) => responderName(registry, id)).join(', ')}.`);
-          break;
-      }
-    }
-  }
+  const { note, apply } = emergencyActions({ registry, links: deps.links, unlockValidS: deps.config.unlockValidS });
 
   /** Saves the change with its messages (and the centre's notice) in one transaction, then tells everyone. */
   function commit(emergency: Emergency, changes: readonly string[], messages: NewEmergencyMessage[], nowMs: number): void {
@@ -211,7 +145,10 @@ export function createEmergencyService(deps: EmergencyServiceDeps) {
   /** The cabinet command (CONTRACT.md §6), once per unlock; one not yet taken by the broker is sent again. */
   function sendUnlocks(emergency: Emergency): void {
     for (const unlock of emergency.unlocks) {
-      if (unlock.sentAtMs !== null || unlock.deviceId === null) continue;
+      // One publish at a time per unlock: a change committed before the broker took it sends nothing more.
+      const key = `${emergency.id}|${unlock.aedId}|${unlock.responderId}|${unlock.atMs}`;
+      if (unlock.sentAtMs !== null || unlock.deviceId === null || unlocksInFlight.has(key)) continue;
+      unlocksInFlight.add(key);
       const command = JSON.stringify({ cmd: 'unlock', emergencyId: emergency.id, responder: unlock.responderId, validS: unlock.validS });
       deps
         .publish(`devices/${unlock.deviceId}/commands`, command, { qos: 1 })
@@ -222,7 +159,8 @@ export function createEmergencyService(deps: EmergencyServiceDeps) {
           entry.sentAtMs = deps.now();
           store.save(current, [], deps.now());
         })
-        .catch((err: unknown) => log.warn({ err, emergencyId: emergency.id, deviceId: unlock.deviceId }, 'unlock command not sent; retried on the next tick'));
+        .catch((err: unknown) => log.warn({ err, emergencyId: emergency.id, deviceId: unlock.deviceId }, 'unlock command not sent; retried on the next tick'))
+        .finally(() => unlocksInFlight.delete(key));
     }
   }
 
@@ -353,7 +291,11 @@ export function createEmergencyService(deps: EmergencyServiceDeps) {
       }
       for (const current of [...active.values()]) {
         try {
-          const step = tickEmergencyDispatch(current.dispatch, planningView(current, nowMs), nowMs);
+          const view = planningView(current, nowMs);
+          const asked = tickEmergencyDispatch(current.dispatch, view, nowMs);
+          // An AED runner silent past the deadline: their AED goes to someone else.
+          const silent = dropSilentAedRunners(asked.state, view, nowMs, deps.config.aedRunSilentS * 1000);
+          const step = { state: silent.state, actions: [...asked.actions, ...silent.actions] };
           if (step.actions.length > 0) {
             const next = withDispatch(current, step.state);
             const messages: NewEmergencyMessage[] = [];
@@ -372,6 +314,11 @@ export function createEmergencyService(deps: EmergencyServiceDeps) {
       const nowMs = deps.now();
       for (const e of active.values()) {
         if (!e.dispatch.runs.some((r) => r.responderId === responderId && BUSY.has(r.state))) continue;
+        const seen = noteSignOfLife(e.dispatch, responderId, nowMs);
+        if (seen !== null) {
+          e.dispatch = seen;
+          store.save(e, [], nowMs);
+        }
         hub.publish('emergency', { change: ['responder_moved'], emergency: presentEmergency(sources, e) });
         const onTheWay = e.dispatch.runs.some((r) => r.responderId === responderId && ON_THE_WAY.has(r.state));
         if (onTheWay && deps.config.centre.length > 0 && deps.config.positionEveryS > 0 && positions.moved(e.id, responderId, nowMs)) tellPosition(e, responderId, nowMs);

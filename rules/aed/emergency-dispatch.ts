@@ -1,3 +1,4 @@
+import { handOverAed, silentAedRunners, type HandoverReason } from './aed-handover.js';
 import { planRun, type AedOption, type RunPlan } from './aed-runs.js';
 import type { DispatchConfig } from './defaults.js';
 import {
@@ -37,6 +38,8 @@ export interface ResponderRun extends RunPlan {
   endedAtMs: number | null;
   /** The cabinet was told to open for them; never twice for one run. */
   unlockIssued: boolean;
+  /** On an AED run: their last position report (absent in runs stored before it was kept). */
+  lastSeenAtMs?: number | null;
 }
 
 export const EMERGENCY_DISPATCH_VERSION = 1;
@@ -59,7 +62,9 @@ export type EmergencyAction =
   | { type: 'widened'; fromM: number; toM: number }
   /** Nobody (more) to ask within the widest radius and nobody coming: the centre must know now. */
   | { type: 'noResponders'; asked: number }
-  | { type: 'filled'; acceptedIds: string[] };
+  | { type: 'filled'; acceptedIds: string[] }
+  /** A runner dropped their AED run: it goes to `toResponderId` (their new run), or to nobody yet (null). */
+  | { type: 'aedReassigned'; fromResponderId: string; toResponderId: string | null; aedId: string; reason: HandoverReason; run?: ResponderRun };
 
 export type RunAnswer = 'accept' | 'decline' | 'aed_collected' | 'on_scene';
 
@@ -210,8 +215,12 @@ export function answerRun(current: EmergencyDispatchState, responderId: string, 
     }
     case 'decline': {
       if (run.state === 'declined') return { state: current, actions: [], ignored: 'already_answered' };
+      const wasFetching = run.state === 'accepted' && run.aedId !== null;
       Object.assign(run, { state: 'declined', endedAtMs: nowMs });
-      return absorb(state, declineDispatch(state.asking, responderId, nowMs), view, nowMs);
+      // The AED finds its next runner before anyone new is asked, so they are not sent for it too.
+      const handover = wasFetching ? handOverAed(state, run, 'declined', view, nowMs) : [];
+      const step = absorb(state, declineDispatch(state.asking, responderId, nowMs), view, nowMs);
+      return { state: step.state, actions: [...handover, ...step.actions] };
     }
     case 'aed_collected': {
       if (run.route !== 'via_aed' || run.state !== 'accepted') return { state: current, actions: [], ignored: run.state === 'aed_collected' ? 'already_answered' : 'not_applicable' };
@@ -237,6 +246,35 @@ export function tickEmergencyDispatch(current: EmergencyDispatchState, view: Pla
   const step = tickDispatch(current.asking, nowMs);
   if (step.actions.length === 0) return { state: current, actions: [] };
   return absorb(copy(current), step, view, nowMs);
+}
+
+/**
+ * AED runners silent for `silentAfterMs` since they accepted or last reported where they are:
+ * they count as gone (`timed_out`), their AED goes to someone else, and the next responder is asked.
+ */
+export function dropSilentAedRunners(current: EmergencyDispatchState, view: PlanningView | null, nowMs: number, silentAfterMs: number): EmergencyStep {
+  const silent = current.asking.status === 'stopped' ? [] : silentAedRunners(current, nowMs, silentAfterMs);
+  if (silent.length === 0) return { state: current, actions: [] };
+  let state = copy(current);
+  const actions: EmergencyAction[] = [];
+  for (const { responderId } of silent) {
+    const run = runOf(state, responderId) as ResponderRun;
+    Object.assign(run, { state: 'timed_out', endedAtMs: nowMs });
+    actions.push(...handOverAed(state, run, 'silent', view, nowMs));
+    const step = absorb(state, declineDispatch(state.asking, responderId, nowMs), view, nowMs);
+    state = step.state;
+    actions.push(...step.actions);
+  }
+  return { state, actions };
+}
+
+/** A responder reported where they are: a sign of life on their AED run. */
+export function noteSignOfLife(current: EmergencyDispatchState, responderId: string, nowMs: number): EmergencyDispatchState | null {
+  const run = runOf(current, responderId);
+  if (run === undefined || run.state !== 'accepted' || run.aedId === null) return null;
+  const state = copy(current);
+  (runOf(state, responderId) as ResponderRun).lastSeenAtMs = nowMs;
+  return state;
 }
 
 /** The emergency is over: everyone still deciding is released. */
