@@ -239,7 +239,15 @@ export function createAqhiService(deps: AqhiServiceDeps): AqhiService {
       .map((s) => s.id)
       .sort();
     return {
-      profile: { name: profile.name, version: profile.version, status: profile.status, title: profile.title },
+      profile: {
+        name: profile.name,
+        version: profile.version,
+        status: profile.status,
+        title: profile.title,
+        kind: profile.kind === 'risk-sum' ? 'risk-sum' : 'breakpoint',
+        ...(profile.kind === 'risk-sum' ? { openBandLabel: profile.openBandLabel } : {}),
+        categories: profile.categories.map((c) => ({ id: c.id, name: c.name, color: c.color, fromBand: c.fromBand, toBand: c.toBand })),
+      },
       generatedAt: new Date(nowMs).toISOString(),
       stations: stations.map((id) => stationIndex(id, nowMs)).filter((s): s is StationIndex => s !== undefined),
     };

@@ -107,7 +107,17 @@ export const StationIndex = Type.Object({
 export type StationIndex = Static<typeof StationIndex>;
 
 export const AqhiFeedBody = Type.Object({
-  profile: Type.Object({ name: Type.String(), version: Type.String(), status: Type.String(), title: LocalizedText }),
+  profile: Type.Object({
+    name: Type.String(),
+    version: Type.String(),
+    status: Type.String(),
+    title: LocalizedText,
+    kind: Type.Optional(Type.Union([Type.Literal('risk-sum'), Type.Literal('breakpoint')], { description: 'risk-sum: the pollutants’ added risks add up; breakpoint: the index is the highest sub-index' })),
+    openBandLabel: Type.Optional(Type.String({ description: 'how the open top band is shown, e.g. 10+' })),
+    categories: Type.Optional(
+      Type.Array(Type.Object({ id: Type.String(), name: LocalizedText, color: Type.String(), fromBand: Type.Integer(), toBand: Type.Integer() }), { description: 'the bands, for a legend' }),
+    ),
+  }),
   generatedAt: Type.String(),
   stations: Type.Array(StationIndex),
 });

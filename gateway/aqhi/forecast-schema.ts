@@ -36,6 +36,7 @@ export const ForecastBody = Type.Object({
   note: Nullable(Type.String()),
   basedOn: Nullable(Type.String({ description: 'the start of the last hour observed' })),
   reason: Nullable(Type.String({ description: 'why persistence is shown instead of the model' })),
+  reasonText: Type.Optional(Nullable(Type.Object({ en: Type.String(), zh: Type.String() }, { description: '`reason` in English and Chinese' }))),
   hours: Type.Array(ForecastHour, { description: 'the current hour and the 23 after it' }),
   tomorrow: Nullable(Type.Object({ date: Type.String(), band: Type.Integer(), index: Nullable(Type.Number()), category: Nullable(Category) })),
   skill: Type.Object({ h1: LeadSkill, h6: LeadSkill, h24: LeadSkill }, { description: 'the model against what happened, and persistence, over the last 30 days' }),

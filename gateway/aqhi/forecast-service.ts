@@ -127,19 +127,24 @@ export function createForecastService(deps: {
         validUntil: official.validUntil,
         note: official.note,
         reason: null,
+        reasonText: null,
         hours,
         tomorrow: t === null ? null : { date: tomorrowDate, band: t.band, index: t.index, category: hourView(0, t.index, t.band).category },
       };
     }
 
     const useModel = c.model !== undefined && beats;
-    const reason = useModel
+    const reasonText = useModel
       ? null
       : c.last === undefined
-        ? 'no index value in the last hours'
+        ? { en: 'no index value in the last hours', zh: '最近几小时没有指数值' }
         : c.fit?.kind === 'too-little-history'
-          ? `too little history for the model (${c.fit.samples} hourly values; it needs ${c.fit.needed}, 5 for each hour of the day)`
-          : 'the model has not yet done better than persistence over the last 30 days';
+          ? {
+              en: `too little history for the model (${c.fit.samples} hourly values; it needs ${c.fit.needed}, 5 for each hour of the day)`,
+              zh: `历史数据不足，模型无法预报（已有 ${c.fit.samples} 个小时值，需要 ${c.fit.needed} 个，每个钟点 5 个）`,
+            }
+          : { en: 'the model has not yet done better than persistence over the last 30 days', zh: '过去 30 天模型尚未优于持续法' };
+    const reason = reasonText?.en ?? null;
     const valueAt = (target: number): number | null => {
       const f = c.at(target);
       return f === undefined ? null : useModel ? (f.model as number) : f.persistence;
@@ -161,6 +166,7 @@ export function createForecastService(deps: {
       validUntil: null,
       note: null,
       reason,
+      reasonText,
       hours,
       tomorrow,
     };

@@ -18,7 +18,7 @@ import { api } from './session.js';
  *   dominant: { pollutant: string, hours: number } | null, hoursCounted: number, hoursExpected: number,
  *   incomplete: boolean, revision: number }} DailyReport
  * @typedef {{ n: number, mae: number | null, bandHitRate: number | null, persistenceMae: number | null }} LeadSkill
- * @typedef {{ source: 'official' | 'model' | 'persistence', reason: string | null, issuer: { role: string } | null,
+ * @typedef {{ source: 'official' | 'model' | 'persistence', reason: string | null, reasonText?: { zh: string, en: string } | null, issuer: { role: string } | null,
  *   hours: { at: string, index: number | null, band: number, category: Category | null }[],
  *   tomorrow: { date: string, band: number, category: Category | null } | null,
  *   skill: { h1: LeadSkill, h6: LeadSkill, h24: LeadSkill } }} Forecast
@@ -104,7 +104,7 @@ function forecastStrip(f) {
     h('h3', {}, word('forecast')),
     h('div', { class: 'forecast-hours' }, ...f.hours.map((x) => swatch(x.category, String(x.band === 11 ? '10+' : x.band), 'forecast-hour'))),
     f.tomorrow === null ? null : h('p', { class: 'forecast-tomorrow' }, `${word('tomorrow')} (${f.tomorrow.date}): `, swatch(f.tomorrow.category, String(f.tomorrow.band), 'band-chip')),
-    h('p', { class: 'forecast-source muted' }, source, f.reason === null ? null : ` · ${f.reason}`),
+    h('p', { class: 'forecast-source muted' }, source, f.reasonText != null ? ` · ${localized(f.reasonText)}` : f.reason === null ? null : ` · ${f.reason}`),
     h('p', { class: 'forecast-skill muted' }, `${word('skill')}: 1 h ${skillText(f.skill.h1)}, 6 h ${skillText(f.skill.h6)}, 24 h ${skillText(f.skill.h24)}`),
   );
 }

@@ -7,6 +7,7 @@ import { api, fetchMe, signedIn } from './session.js';
 import { mountShell } from './shell.js';
 import { trendChart } from './trend-chart.js';
 import { loadOutlook, outlookSection } from './board-outlook.js';
+import { bandLegend, contributionsHelp, missingReason, notCountedReason, rangePicker, RANGES, trendHeading } from './board-legend.js';
 
 /** @typedef {import('./types.js').AqhiFeed} AqhiFeed */
 /** @typedef {import('./types.js').StationIndex} StationIndex */
@@ -23,6 +24,11 @@ const grid = byId('stations', HTMLDivElement);
 const meta = byId('board-meta', HTMLParagraphElement);
 const profileLine = byId('board-profile', HTMLParagraphElement);
 const errorLine = byId('board-error', HTMLParagraphElement);
+const legendLine = byId('board-legend', HTMLDivElement);
+
+const RANGE_KEY = 'board.rangeHours';
+/** The history range shown (24 h, 7 d or 30 d), kept on this screen. */
+let rangeHours = /** @type {number} */ (RANGES.find((r) => String(r) === localStorage.getItem(RANGE_KEY)) ?? 24);
 
 /** @type {AqhiFeed | undefined} */
 let feed;
@@ -63,7 +69,7 @@ function contributions(station) {
         {
           class: `contribution${c.counted ? '' : ' not-counted'}`,
           'data-pollutant': c.pollutant,
-          title: `${c.term}: ${c.concentration} ${c.unit}`,
+          title: c.counted ? `${c.term}: ${c.concentration} ${c.unit}` : notCountedReason(c, station),
         },
         h('span', {}, pollutantName(c.pollutant)),
         h('span', { class: 'bar', role: 'presentation' }, fill),
@@ -106,6 +112,10 @@ function tile(station) {
   }
   const history = histories.get(station.stationId);
   const missing = station.missing.map((m) => pollutantName(m.pollutant));
+  const why = [
+    ...station.contributions.filter((c) => !c.counted).map((c) => notCountedReason(c, station)),
+    ...station.missing.map(missingReason),
+  ];
   return h(
     'article',
     {
@@ -128,14 +138,15 @@ function tile(station) {
           : t('board.lastReading', { time: formatTime(station.lastReadingAt), age: formatAge(station.lastReadingAt) }),
       ),
       station.value === null && missing.length > 0 ? h('p', { class: 'muted' }, t('board.missing', { list: missing.join(', ') })) : null,
-      h('section', {}, h('h3', {}, t('board.trend')), history === undefined ? h('p', { class: 'muted' }, '…') : trendChart(history, station.name)),
+      h('section', {}, h('h3', {}, trendHeading(rangeHours)), history === undefined || history.hours !== rangeHours ? h('p', { class: 'muted' }, '…') : trendChart(history, station.name)),
       outlookSection(station.stationId),
       h(
         'section',
         {},
         h('h3', {}, t('board.contributions')),
         contributions(station),
-        missing.length > 0 && station.value !== null ? h('p', { class: 'muted' }, t('board.missing', { list: missing.join(', ') })) : null,
+        why.length === 0 ? null : h('ul', { class: 'not-counted-why muted' }, ...why.map((line) => h('li', {}, line))),
+        contributionsHelp(station),
       ),
       station.advice === null ? null : h('section', {}, h('h3', {}, t('board.advice')), adviceList(station.advice)),
     ),
@@ -145,6 +156,7 @@ function tile(station) {
 function render() {
   if (feed === undefined) return;
   profileLine.textContent = `${localized(feed.profile.title)}`;
+  legendLine.replaceChildren(...[bandLegend(feed.profile), rangePicker(rangeHours, chooseRange)].filter((x) => x !== null));
   meta.textContent = [t('board.stations', { n: feed.stations.length }), t('board.updated', { time: formatTime(feed.generatedAt) }), live ? `● ${t('board.live')}` : ''].filter(Boolean).join(' · ');
   grid.replaceChildren(...feed.stations.map(tile));
 }
@@ -152,8 +164,19 @@ function render() {
 /** @param {string} stationId */
 async function loadHistory(stationId) {
   /** @type {AqhiHistory} */
-  const history = await api(`/api/aqhi/${encodeURIComponent(stationId)}/history?hours=24`, { token: null });
+  const history = await api(`/api/aqhi/${encodeURIComponent(stationId)}/history?hours=${rangeHours}`, { token: null });
   histories.set(stationId, history);
+}
+
+/** Shows another history range: every station's chart is fetched again. @param {number} hours */
+function chooseRange(hours) {
+  rangeHours = hours;
+  localStorage.setItem(RANGE_KEY, String(hours));
+  render();
+  if (feed === undefined) return;
+  Promise.all(feed.stations.map((station) => loadHistory(station.stationId).catch(() => undefined)))
+    .then(render)
+    .catch(() => undefined);
 }
 
 /**

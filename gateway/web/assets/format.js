@@ -72,3 +72,8 @@ export function formatDistance(metres) {
 export function formatHour(ms) {
   return formatter({ hour: '2-digit', minute: '2-digit' }).format(ms);
 }
+
+/** The day of a time, for chart axes ("12-01" / "1 Dec"). @param {number} ms */
+export function formatDay(ms) {
+  return formatter({ month: language() === 'zh' ? '2-digit' : 'short', day: language() === 'zh' ? '2-digit' : 'numeric' }).format(ms);
+}

@@ -1,12 +1,12 @@
 // @ts-check
 import { s } from './dom.js';
-import { formatHour, formatTime } from './format.js';
+import { formatDay, formatHour, formatTime } from './format.js';
 import { localized, t } from './i18n.js';
 
 /** @typedef {import('./types.js').AqhiHistory} AqhiHistory */
 
 /*
- * A station's index over the last 24 hours as an SVG line chart: one dot per stored hourly value,
+ * A station's index over the last 24 hours (or 7 or 30 days) as an SVG line chart: one dot per stored hourly value,
  * coloured by its band, joined where hours follow each other (a gap in the data is a gap in the line).
  */
 
@@ -39,10 +39,13 @@ export function trendChart(history, stationName) {
   const x = (/** @type {number} */ ms) => PLOT.left + ((ms - fromMs) / (toMs - fromMs)) * (PLOT.right - PLOT.left);
   const y = (/** @type {number} */ value) => PLOT.bottom - (Math.min(value, top) / top) * (PLOT.bottom - PLOT.top);
 
+  const spanHours = Math.round((toMs - fromMs) / HOUR_MS);
+  const long = spanHours > 48;
+  const span = long ? t('board.span.days', { n: Math.round(spanHours / 24) }) : t('board.span.hours', { n: spanHours });
   const summary =
     points.length === 0
       ? t('board.trendEmpty')
-      : t('board.trendLabel', { name: stationName, n: points.length, min: Math.min(...values), max: Math.max(...values) });
+      : t('board.trendLabel', { name: stationName, span, days: span, n: points.length, min: Math.min(...values), max: Math.max(...values) });
   const svg = s('svg', { class: 'trend', viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img', 'aria-label': summary, 'data-points': points.length }, s('title', {}, summary));
 
   const ticks = top === 10 ? [0, 2, 4, 6, 8, 10] : [0, top / 4, top / 2, (3 * top) / 4, top];
@@ -52,13 +55,17 @@ export function trendChart(history, stationName) {
       s('text', { class: 'axis-label', x: PLOT.left - 5, y: y(tick) + 3, 'text-anchor': 'end' }, tick),
     );
   }
-  // Every sixth hour of the deployment's clock, so the axis reads 00:00, 06:00, 12:00, 18:00.
+  // Every sixth hour of the deployment's clock (00:00, 06:00, ...); over days, local midnights
+  // (every day for a week, every fifth for a month) labelled with the date.
+  const dayStep = spanHours > 24 * 10 ? 5 : 1;
+  let midnights = 0;
   for (let ms = Math.ceil(fromMs / HOUR_MS) * HOUR_MS; ms <= toMs; ms += HOUR_MS) {
     const hour = formatHour(ms);
-    if (Number.parseInt(hour, 10) % 6 !== 0 || !hour.endsWith(':00')) continue;
+    if (!hour.endsWith(':00') || Number.parseInt(hour, 10) % (long ? 24 : 6) !== 0) continue;
+    if (long && midnights++ % dayStep !== 0) continue;
     svg.append(
       s('line', { class: 'axis', x1: x(ms), x2: x(ms), y1: PLOT.bottom, y2: PLOT.bottom + 4 }),
-      s('text', { class: 'axis-label', x: x(ms), y: PLOT.bottom + 16, 'text-anchor': 'middle' }, hour),
+      s('text', { class: 'axis-label', x: x(ms), y: PLOT.bottom + 16, 'text-anchor': 'middle' }, long ? formatDay(ms) : hour),
     );
   }
 
@@ -82,7 +89,7 @@ export function trendChart(history, stationName) {
     svg.append(
       s(
         'circle',
-        { class: 'point', cx: x(point.hourEndMs).toFixed(1), cy: y(value).toFixed(1), r: 3.5, fill: point.category?.color ?? '#9aa5b1', 'data-value': value },
+        { class: 'point', cx: x(point.hourEndMs).toFixed(1), cy: y(value).toFixed(1), r: long ? 1.6 : 3.5, fill: point.category?.color ?? '#9aa5b1', 'data-value': value },
         s('title', {}, `${formatTime(point.hourEndMs)} · ${point.display ?? value}${category}`),
       ),
     );

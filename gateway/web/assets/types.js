@@ -135,7 +135,7 @@
  * @property {string[]} pollutantsUsed
  * @property {string[]} primaryPollutants
  * @property {Contribution[]} contributions
- * @property {{ pollutant: string, reason: string }[]} missing
+ * @property {{ pollutant: string, reason: string, validHours?: number, requiredHours?: number }[]} missing
  * @property {string | null} nullReason
  * @property {boolean} stale
  * @property {string | null} lastReadingAt
@@ -143,7 +143,8 @@
 
 /**
  * @typedef {object} AqhiFeed
- * @property {{ name: string, version: string, status: string, title: LocalizedText }} profile
+ * @property {{ name: string, version: string, status: string, title: LocalizedText, kind?: 'risk-sum' | 'breakpoint', openBandLabel?: string,
+ *   categories?: { id: string, name: LocalizedText, color: string, fromBand: number, toBand: number }[] }} profile
  * @property {string} generatedAt
  * @property {StationIndex[]} stations
  */
