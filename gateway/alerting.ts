@@ -25,7 +25,7 @@ import type { Registry } from './registry/registry.js';
 import type { SqliteDatabase } from './store/sqlite-database.js';
 import { storedSecret } from './store/stored-secret.js';
 import { createAckLinks, type AckLinks } from './alerts/ack-links.js';
-import { buildAlertContext, type AlertContext } from './alerts/alert-context.js';
+import { buildAlertContext, type AlertContext, type KnownLocation } from './alerts/alert-context.js';
 import { AlertService } from './alerts/alert-service.js';
 import { SqliteAlertStore } from './alerts/alert-store.js';
 import { presentAlert, type AlertChangeMessage } from './alerts/alert-view.js';
@@ -65,6 +65,7 @@ export interface Alerting {
   /** Emergency drills and their reports. */
   readonly drills: DrillService;
   context(alert: Alert): AlertContext;
+  lastLocation(residentId: string): KnownLocation | undefined;
   /** Rule timers, due escalation steps, due pages; resolves when the pages it started have settled. */
   tick(): Promise<void>;
   /** Starts the periodic tick (and takes any step that fell due while the gateway was down). */
@@ -194,6 +195,8 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     aed,
     drills,
     context,
+    /** A resident's last reported position (the family page's "last seen"). */
+    lastLocation: safety.lastLocation,
     tick,
     start() {
       void tick();

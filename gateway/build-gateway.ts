@@ -238,6 +238,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       maxNotesPerAlert: config.alerts.maxNotesPerAlert,
       alertHub: alerting.hub,
       alertContext: alerting.context,
+      lastLocation: alerting.lastLocation,
       ackLinks: alerting.ackLinks,
       aed: alerting.aed,
       emergencies: emergencies.service,

@@ -23,6 +23,7 @@ import { rescuePageRoutes } from './routes/rescue-page-routes.js';
 import { webRoutes } from './routes/web-routes.js';
 import { residentRoutes } from './routes/resident-routes.js';
 import { neighbourhoodRoutes } from './routes/neighbourhood-routes.js';
+import { familyRoutes } from './routes/family-routes.js';
 import { StreamTickets } from './stream-tickets.js';
 import { DeviceSessions } from './device-sessions.js';
 import fastifyCookie from '@fastify/cookie';
@@ -102,6 +103,7 @@ export async function buildHttpApp(deps: HttpDeps, log: Logger): Promise<Gateway
   await app.register(rescuePageRoutes, deps);
   await app.register(residentRoutes, deps);
   await app.register(neighbourhoodRoutes, deps);
+  await app.register(familyRoutes, deps);
   await app.register(webRoutes, deps);
   return app;
 }

@@ -3,7 +3,7 @@ import type { AedService } from '../aed/aed-service.js';
 import type { EmergencyService } from '../emergencies/emergency-service.js';
 import type { DrillService } from '../drills/drill-service.js';
 import type { AckLinks } from '../alerts/ack-links.js';
-import type { AlertContext } from '../alerts/alert-context.js';
+import type { AlertContext, KnownLocation } from '../alerts/alert-context.js';
 import type { AlertService } from '../alerts/alert-service.js';
 import type { AlertChangeMessage } from '../alerts/alert-view.js';
 import type { Alert } from '../../rules/safety/index.js';
@@ -47,6 +47,8 @@ export interface HttpDeps {
   maxNotesPerAlert: number;
   alertHub: SseHub<AlertChangeMessage>;
   alertContext: (alert: Alert) => AlertContext;
+  /** A resident's last reported position, while the gateway runs. */
+  lastLocation: (residentId: string) => KnownLocation | undefined;
   ackLinks: AckLinks;
   aed: AedService;
   emergencies: EmergencyService;

@@ -8,10 +8,11 @@ import type { DeviceSessions } from '../device-sessions.js';
 import { clearSessionCookies, setSessionCookies } from '../session-cookies.js';
 import type { Principal } from '../../auth/token-store.js';
 import type { Registry } from '../../registry/registry.js';
+import { residentOfContact } from '../../sharing/sharing-policy.js';
 
 export type SessionRouteDeps = HttpDeps & { streamTickets: StreamTickets; sessions: DeviceSessions };
 
-const ALL_ROLES = ['admin', 'worker', 'bureau', 'responder'] as const;
+const ALL_ROLES = ['admin', 'worker', 'bureau', 'responder', 'doctor', 'family'] as const;
 
 const NamedRef = Type.Object({ id: Type.String(), name: Type.String() });
 
@@ -51,7 +52,19 @@ function personName(registry: Registry, id: string): { id: string; name: string;
   if (worker !== undefined) return { id, name: worker.name, kind: 'worker' };
   const responder = registry.get('responders', id);
   if (responder !== undefined) return { id, name: responder.name, kind: 'responder' };
+  const doctor = registry.get('doctors', id);
+  if (doctor !== undefined) return { id, name: doctor.name, kind: 'doctor' };
   return undefined;
+}
+
+/** The name a token's subject goes by: a person of the registry, or a family contact. */
+function subjectName(registry: Registry, principal: Principal): string | null {
+  if (principal.subject === null) return null;
+  if (principal.role === 'family') {
+    const [found] = residentOfContact(registry, principal.subject);
+    return found?.resident.contacts[found.index]?.name ?? null;
+  }
+  return personName(registry, principal.subject)?.name ?? null;
 }
 
 /** Workers sharing a grid and everyone on its rosters; for admin, every worker and responder. */
@@ -93,7 +106,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRouteDeps> = async (fastif
       return {
         role: principal.role,
         subject,
-        name: subject === null ? null : (personName(deps.registry, subject)?.name ?? null),
+        name: subjectName(deps.registry, principal),
         grids,
         team: teamOf(deps.registry, principal, gridIds),
         timeZone: deps.timeZone,

@@ -16,6 +16,7 @@ export const WEB_PAGES = {
   '/console': 'console.html',
   '/board': 'board.html',
   '/map': 'map.html',
+  '/family': 'family.html',
 } as const;
 
 /** Leaflet's own files (the map's streets, from a configured tile source), served from node_modules. */

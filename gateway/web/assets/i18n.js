@@ -6,6 +6,7 @@
 
 import { ACTION_STRINGS } from './strings-action.js';
 import { RESCUE_STRINGS } from './map-rescue-strings.js';
+import { FAMILY_STRINGS } from './strings-family.js';
 
 /** @typedef {'zh' | 'en'} Language */
 
@@ -215,7 +216,7 @@ const BASE_STRINGS = {
   'error.forbidden': { zh: '您的账号无权查看此页面。', en: 'Your account may not open this page.' },
 };
 
-const STRINGS = { ...BASE_STRINGS, ...ACTION_STRINGS, ...RESCUE_STRINGS };
+const STRINGS = { ...BASE_STRINGS, ...ACTION_STRINGS, ...RESCUE_STRINGS, ...FAMILY_STRINGS };
 
 /** @typedef {keyof typeof STRINGS} TextKey */
 

@@ -152,6 +152,10 @@ export function homeOf(role) {
     case 'bureau':
       return '/board';
     case 'responder':
+    case 'doctor':
+    case 'dispatcher':
       return '/map';
+    case 'family':
+      return '/family';
   }
 }

@@ -4,7 +4,7 @@ import { language, onLanguageChange, setLanguage, t, translatePage } from './i18
 import { signOut } from './session.js';
 
 /** @typedef {import('./types.js').Me} Me */
-/** @typedef {'login' | 'console' | 'board' | 'map'} PageName */
+/** @typedef {'login' | 'console' | 'board' | 'map' | 'family'} PageName */
 
 /*
  * What every page shares: the top bar with the pages this person may open, the language, large
@@ -36,11 +36,12 @@ for (const name of /** @type {(keyof typeof PREFERENCES)[]} */ (Object.keys(PREF
  * @param {Me | null} me
  */
 function navLinks(page, me) {
-  /** @type {{ page: PageName, href: string, key: 'nav.console' | 'nav.board' | 'nav.map' }[]} */
+  /** @type {{ page: PageName, href: string, key: 'nav.console' | 'nav.board' | 'nav.map' | 'nav.family' }[]} */
   const links = [];
   if (me !== null && (me.role === 'admin' || me.role === 'worker')) links.push({ page: 'console', href: '/console', key: 'nav.console' });
+  if (me !== null && me.role === 'family') links.push({ page: 'family', href: '/family', key: 'nav.family' });
   links.push({ page: 'board', href: '/board', key: 'nav.board' });
-  if (me !== null) links.push({ page: 'map', href: '/map', key: 'nav.map' });
+  if (me !== null && me.role !== 'family') links.push({ page: 'map', href: '/map', key: 'nav.map' });
   return links.map((link) => h('a', { href: link.href, 'aria-current': link.page === page ? 'page' : null }, t(link.key)));
 }
 

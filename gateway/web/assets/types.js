@@ -5,7 +5,7 @@
  * and the routes in gateway/http/routes/.
  */
 
-/** @typedef {'admin' | 'worker' | 'bureau' | 'responder'} Role */
+/** @typedef {'admin' | 'worker' | 'bureau' | 'responder' | 'doctor' | 'family' | 'dispatcher'} Role */
 /** @typedef {'critical' | 'high' | 'medium' | 'low'} Severity */
 /** @typedef {'open' | 'acked' | 'resolved'} AlertState */
 /** @typedef {{ zh: string, en: string }} LocalizedText */
@@ -231,6 +231,49 @@
  * @property {number | null} band
  * @property {string | null} color
  * @property {boolean} stale
+ */
+
+/**
+ * The family page's read (GET /api/family; gateway/sharing/family-view.ts).
+ * @typedef {object} FamilyPlace
+ * @property {number} lat
+ * @property {number} lon
+ * @property {number | null} fromHomeM
+ * @property {boolean} atHome
+ * @property {'emergency'} [sharedUnder]
+ */
+
+/**
+ * @typedef {object} FamilyAlert
+ * @property {string} id
+ * @property {string} kind
+ * @property {Severity} severity
+ * @property {AlertState} state
+ * @property {string} createdAt
+ * @property {FamilyPlace | null} place
+ * @property {string[]} onTheWay
+ * @property {boolean} goingMyself
+ * @property {'emergency'} [sharedUnder]
+ */
+
+/**
+ * @typedef {object} FamilyView
+ * @property {{ id: string, name: string, address: string | null, gridName: string | null }} resident
+ * @property {{ at: string | null, place: FamilyPlace | null }} lastSeen
+ * @property {FamilyAlert[]} alerts
+ * @property {{ name: string, phones: string[] }[]} workers
+ */
+
+/**
+ * One row of GET /api/residents/:id/access-log.
+ * @typedef {object} AccessLogEntry
+ * @property {string} at
+ * @property {string} actor
+ * @property {string | null} actorName
+ * @property {string} role
+ * @property {string} category
+ * @property {string} action
+ * @property {string} ground
  */
 
 export {};

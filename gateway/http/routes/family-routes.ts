@@ -1,0 +1,35 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { familyView } from '../../alerts/family-view.js';
+import type { HttpDeps } from '../deps.js';
+import { HttpError } from '../errors.js';
+
+/** The family page's one read: their relative as the resident's sharing choices allow (README, "Family page"). */
+export const familyRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
+  app.get(
+    '/api/family',
+    {
+      config: { roles: ['family'] },
+      schema: {
+        tags: ['sharing'],
+        description:
+          'For a family token: the relative’s open alerts (emergencies, and what is shared with family), when and (if shared) where the bracelet was last heard from, who is on the way, and the grid’s on-duty workers to call. Logged in the access log.',
+      },
+    },
+    async (request) => {
+      const found = familyView(
+        {
+          registry: deps.registry,
+          openAlerts: (id) => deps.alerts.list({ subject: id, state: ['open', 'acked'], limit: 50 }),
+          alertContext: deps.alertContext,
+          lastSeenMs: (id) => deps.deviceState.lastSeenMs(id),
+          lastLocation: deps.lastLocation,
+          now: deps.now,
+        },
+        request.principal!,
+      );
+      if (found === undefined) throw new HttpError('GW_ERR_AUTH_FORBIDDEN', 'this family token speaks for no resident (its contact is gone, or named by two residents)');
+      deps.accessLog.record(found.log);
+      return found.view;
+    },
+  );
+};
