@@ -4,7 +4,10 @@ import { ID_PATTERN, parseDeviceTopic, isInboundChannel, type InboundChannel } f
  * CONTRACT.md §2: a device publishes only under `devices/{its own id}/…` and subscribes only
  * to `devices/{its own id}/commands`.
  */
-export type PublishDecision = { allowed: true; channel: InboundChannel } | { allowed: false; reason: string };
+export type PublishDecision = { allowed: true; channel: InboundChannel } | { allowed: false; code: PublishRefusal; reason: string };
+
+/** Why a PUBLISH was refused, stable for logs and tests. */
+export type PublishRefusal = 'not_a_device_topic' | 'another_devices_topic' | 'commands_not_published' | 'app_publishes_nothing';
 
 const ALLOWED: { readonly [C in InboundChannel]: PublishDecision } = {
   telemetry: { allowed: true, channel: 'telemetry' },
@@ -21,9 +24,9 @@ export function authorizeDevicePublish(deviceId: string, topic: string): Publish
     if (channel === 'telemetry' || channel === 'events' || channel === 'status') return ALLOWED[channel];
   }
   const parsed = parseDeviceTopic(topic);
-  if (parsed === undefined) return { allowed: false, reason: `topic "${topic}" is not a device topic` };
-  if (parsed.deviceId !== deviceId) return { allowed: false, reason: `topic "${topic}" belongs to another device` };
-  if (!isInboundChannel(parsed.channel)) return { allowed: false, reason: 'devices do not publish commands' };
+  if (parsed === undefined) return { allowed: false, code: 'not_a_device_topic', reason: `topic "${topic}" is not a device topic` };
+  if (parsed.deviceId !== deviceId) return { allowed: false, code: 'another_devices_topic', reason: `topic "${topic}" belongs to another device` };
+  if (!isInboundChannel(parsed.channel)) return { allowed: false, code: 'commands_not_published', reason: 'devices do not publish commands' };
   return { allowed: true, channel: parsed.channel };
 }
 
@@ -99,6 +102,32 @@ function isIndexReportFilter(parts: readonly string[]): boolean {
 }
 
 /** App clients only listen: the gateway is the only publisher of feeds and alerts. */
-export function authorizeAppPublish(topic: string): { allowed: false; reason: string } {
-  return { allowed: false, reason: `app clients publish nothing (tried "${topic}")` };
+export function authorizeAppPublish(topic: string): { allowed: false; code: 'app_publishes_nothing'; reason: string } {
+  return { allowed: false, code: 'app_publishes_nothing', reason: `app clients publish nothing (tried "${topic}")` };
+}
+
+/**
+ * The first stage of a device message: whether the broker takes a PUBLISH, and on which channel.
+ * `dropRetain`: a device set the retain flag (CONTRACT.md §2: devices do not); the message is
+ * ingested, the flag dropped and counted. Refused, the connection is closed (MQTT 3.1.1 §3.3.5).
+ */
+export type PublishAdmission =
+  | { admitted: true; channel: InboundChannel; dropRetain: boolean }
+  | { admitted: false; code: PublishRefusal; reason: string };
+
+/** One constant per channel and retain flag: the usual case allocates nothing. */
+const admitted = (channel: InboundChannel): readonly [PublishAdmission, PublishAdmission] => [
+  { admitted: true, channel, dropRetain: false },
+  { admitted: true, channel, dropRetain: true },
+];
+const ADMITTED: { readonly [C in InboundChannel]: readonly [PublishAdmission, PublishAdmission] } = {
+  telemetry: admitted('telemetry'),
+  events: admitted('events'),
+  status: admitted('status'),
+};
+
+export function admitPublish(fromApp: boolean, clientId: string, topic: string, retain: boolean): PublishAdmission {
+  const decision = fromApp ? authorizeAppPublish(topic) : authorizeDevicePublish(clientId, topic);
+  if (!decision.allowed) return { admitted: false, code: decision.code, reason: decision.reason };
+  return ADMITTED[decision.channel][retain ? 1 : 0];
 }

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { InboundChannel } from '../sensors/index.js';
-import { authorizeAppPublish, authorizeAppSubscribe, authorizeDeviceSubscribe, authorizeDevicePublish, isAppLogin, type AppClient } from './acl.js';
+import { admitPublish, authorizeAppSubscribe, authorizeDeviceSubscribe, isAppLogin, type AppClient } from './acl.js';
 import { createConnectionGuard, type ConnectionRefusal } from './connection-guard.js';
 import { createExactlyOnce, type IncomingStore } from './exactly-once.js';
 import { once } from './once.js';
@@ -153,37 +153,32 @@ export async function startMqttBroker(options: BrokerOptions): Promise<RunningBr
 
   aedes.authorizePublish = (client: Client | null, packet: PublishPacket, callback) => {
     if (client === null) return callback(new Error('no client'));
-    if (appClients.has(client)) {
-      const denied = authorizeAppPublish(packet.topic);
-      hooks.aclDenied(client.id, 'publish', packet.topic, denied.reason);
-      return callback(new Error(denied.reason));
-    }
-    const decision = authorizeDevicePublish(client.id, packet.topic);
-    if (!decision.allowed) {
-      hooks.aclDenied(client.id, 'publish', packet.topic, decision.reason);
+    const admission = admitPublish(appClients.has(client), client.id, packet.topic, packet.retain);
+    if (!admission.admitted) {
+      hooks.aclDenied(client.id, 'publish', packet.topic, admission.reason);
       // MQTT 3.1.1 §3.3.5 [MQTT-3.3.5-2]: no way to tell the client; close the connection.
-      return callback(new Error(decision.reason));
+      return callback(new Error(admission.reason));
     }
-    if (packet.retain) {
+    if (admission.dropRetain) {
       // Nothing a device sends is kept for later subscribers; the message itself is ingested.
       packet.retain = false;
       hooks.retainIgnored(client.id, packet.topic);
     }
     const payload = packet.payload as Buffer;
     if (packet.qos === 0) {
-      if (!closing) hooks.devicePublished(client.id, decision.channel, payload, now());
+      if (!closing) hooks.devicePublished(client.id, admission.channel, payload, now());
       return callback(null);
     }
     // Not acknowledged: the device keeps the message and sends it again to whoever serves next.
     if (closing) return callback(new Error('the gateway is stopping'));
     const done = once(callback);
     if (packet.qos === 1) {
-      hooks.devicePublished(client.id, decision.channel, payload, now(), (err) => done(err ?? null));
+      hooks.devicePublished(client.id, admission.channel, payload, now(), (err) => done(err ?? null));
       return;
     }
     const receivedAtMs = now();
     const ingest = (): Promise<void> =>
-      new Promise((resolve, reject) => hooks.devicePublished(client.id, decision.channel, payload, receivedAtMs, (err) => (err ? reject(err) : resolve())));
+      new Promise((resolve, reject) => hooks.devicePublished(client.id, admission.channel, payload, receivedAtMs, (err) => (err ? reject(err) : resolve())));
     exactlyOnce.receive(client, packet, ingest).then(
       () => done(null),
       (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),

@@ -3,8 +3,6 @@ import type { Logger } from 'pino';
 import {
   DEVICE_KINDS,
   INBOUND_CHANNELS,
-  decodePayload,
-  validateMessage,
   type DecodeLimits,
   type DecodedMessage,
   type DeviceKind,
@@ -19,6 +17,7 @@ import type { DeviceEntity } from '../registry/schemas.js';
 import type { Committed, TelemetrySink } from '../telemetry/telemetry-store.js';
 import type { DeviceStateStore } from './device-state-store.js';
 import type { RejectionLog } from './rejection-log.js';
+import { decodeMessage, identifyDevice, storeMessage, validateDecoded } from './stages.js';
 
 /** What ingestion tells the rest of the gateway (rules, feeds, Node-RED). */
 export interface IngestEvents {
@@ -67,8 +66,8 @@ const ACCEPTED_LABELS = Object.fromEntries(
 ) as Record<DeviceKind, Record<InboundChannel, { kind: DeviceKind; channel: InboundChannel }>>;
 
 /**
- * The ingest pipeline, one small step each (STYLE.md: aedes's step lists):
- * enrichDevice → decodePayload → validate → fanOut. A step returns continue or drop; drops are
+ * The ingest pipeline, one small step each (STYLE.md: aedes's step lists), each running a stage
+ * of stages.ts: enrichDevice → decode → validate → storeAndAnnounce. A step returns continue or drop; drops are
  * counted and logged with the device. Throwing is for bugs, and is caught so the broker lives on.
  */
 export function createIngestPipeline(deps: IngestDeps) {
@@ -76,22 +75,21 @@ export function createIngestPipeline(deps: IngestDeps) {
   const { metrics, log } = deps;
 
   const enrichDevice: Step = (ctx) => {
-    const device = deps.lookupDevice(ctx.deviceId);
-    // Authenticated but since removed from the registry.
-    if (device === undefined) return { action: 'drop', rejection: { reason: 'unknown_device', message: 'device is no longer registered' } };
-    ctx.device = device;
+    const result = identifyDevice(ctx.deviceId, deps.lookupDevice);
+    if (!result.ok) return { action: 'drop', rejection: result.rejection };
+    ctx.device = result.value;
     return CONTINUE;
   };
 
   const decode: Step = (ctx) => {
-    const result = decodePayload(ctx.payload, deps.limits);
+    const result = decodeMessage(ctx.payload, deps.limits);
     if (!result.ok) return { action: 'drop', rejection: result.rejection };
     ctx.decoded = result.value;
     return CONTINUE;
   };
 
   const validate: Step = (ctx) => {
-    const result = validateMessage(ctx.decoded, { deviceId: ctx.deviceId, kind: ctx.device!.kind, channel: ctx.channel, receivedAtMs: ctx.receivedAtMs });
+    const result = validateDecoded(ctx.decoded, ctx.device!, ctx.channel, ctx.receivedAtMs);
     if (!result.ok) return { action: 'drop', rejection: result.rejection };
     if (result.value.ignoredFields.length > 0) metrics.fieldsIgnored.inc({ kind: ctx.device!.kind }, result.value.ignoredFields.length);
     if (result.value.clockReplaced) metrics.clockReplaced.inc();
@@ -99,27 +97,18 @@ export function createIngestPipeline(deps: IngestDeps) {
     return CONTINUE;
   };
 
-  const fanOut: Step = (ctx) => {
+  const storeAndAnnounce: Step = (ctx) => {
     const device = ctx.device!;
     const message = ctx.message!;
-    deps.deviceState.seen(ctx.deviceId, ctx.receivedAtMs);
+    if (storeMessage(deps, ctx.deviceId, message, ctx.receivedAtMs, ctx.stored)) ctx.storedLater = true;
     switch (message.channel) {
       case 'telemetry':
-        if (ctx.stored === undefined) for (const sink of deps.sinks) sink.write(message.reading);
-        else {
-          deps.sinks[0].write(message.reading, ctx.stored);
-          ctx.storedLater = true;
-          for (let i = 1; i < deps.sinks.length; i++) deps.sinks[i]!.write(message.reading);
-        }
         emit('readingAccepted', message.reading, device);
         break;
       case 'events':
-        // Events are written before the PUBACK goes out: an acknowledged fall is never lost.
-        deps.deviceState.recordEvent(message.event);
         emit('eventAccepted', message.event, device);
         break;
       case 'status':
-        deps.deviceState.recordStatus(message.status);
         emit('statusReported', message.status, device);
         break;
     }
@@ -127,7 +116,7 @@ export function createIngestPipeline(deps: IngestDeps) {
     return CONTINUE;
   };
 
-  const steps: readonly Step[] = [enrichDevice, decode, validate, fanOut];
+  const steps: readonly Step[] = [enrichDevice, decode, validate, storeAndAnnounce];
 
   function emit<E extends keyof IngestEvents>(event: E, ...args: IngestEvents[E]): void {
     try {
