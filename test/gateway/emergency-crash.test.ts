@@ -26,10 +26,10 @@ interface Running {
   exited: Promise<unknown>;
 }
 
-async function startGateway(dataDir: string): Promise<Running> {
+async function startGateway(dataDir: string, args: string[] = []): Promise<Running> {
   const portsFile = path.join(dataDir, 'ports.json');
   rmSync(portsFile, { force: true });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts', ...args], {
     cwd: root,
     env: {
       ...process.env,
@@ -137,4 +137,78 @@ describe('a kill -9 during a dispatch', () => {
     expect(after.unlocks).toHaveLength(1);
     expect((await call(second, 'GET', '/api/emergencies', dispatcher)).emergencies).toHaveLength(1);
   }, 120_000);
+
+  it('an AED run handed over across two kill -9: the silent runner’s AED goes to the one coming straight once, one page, one unlock', async () => {
+    const receiver = await startReceiver();
+    const dataDir = makeDataDir();
+    const base = provision(receiver);
+    writeFileSync(path.join(dataDir, 'provision.yaml'), YAML.stringify({ ...base, responders: base.responders.slice(0, 2) }));
+    // A runner silent for 20 s hands the AED over; the deadline runs across the restart.
+    const configFile = path.join(dataDir, 'config.yaml');
+    writeFileSync(configFile, YAML.stringify({ emergencies: { aedRunSilentS: 20 } }));
+    cleanup.push(() => receiver.close(), () => rmSync(dataDir, { recursive: true, force: true }));
+    const cabinets: SimulatedDevice[] = [];
+    cleanup.push(() => Promise.all(cabinets.map((c) => c.close().catch(() => undefined))).then(() => undefined));
+    const cabinetOn = async (gw: Running) => {
+      const cabinet = await SimulatedDevice.connect({ id: 'aed-01', secret: 'crash-secret-aed-01', url: gw.mqtt, encoding: 'json' });
+      cabinets.push(cabinet);
+      return cabinet;
+    };
+    const unlockedFor = () => cabinets.flatMap((c) => c.commands.map((cmd) => (cmd as { responder: string }).responder));
+
+    const first = track(await startGateway(dataDir, ['--config', configFile]));
+    await cabinetOn(first);
+    const dispatcher = (await call(first, 'POST', '/api/tokens', ADMIN, { role: 'dispatcher' })).token as string;
+    const v1 = (await call(first, 'POST', '/api/tokens', ADMIN, { role: 'responder', subject: 'v1' })).token as string;
+    const v2 = (await call(first, 'POST', '/api/tokens', ADMIN, { role: 'responder', subject: 'v2' })).token as string;
+    const created = await call(first, 'POST', '/api/emergencies', dispatcher, { ref: 'crash-2', kind: 'cardiac_arrest', ...PATIENT });
+    await waitFor('v1 and v2 paged', () => receiver.to('/v1').length === 1 && receiver.to('/v2').length === 1);
+    expect([receiver.to('/v1')[0]!.body.run.route, receiver.to('/v2')[0]!.body.run.route]).toEqual(['via_aed', 'direct']);
+    await call(first, 'POST', `/api/emergencies/${created.id}/responders/me/accept`, v1);
+    await call(first, 'POST', `/api/emergencies/${created.id}/responders/me/accept`, v2);
+    await call(first, 'POST', '/api/responders/me/location', v1, { ...north(105), available: true });
+    await waitFor('the unlock for v1 taken', () => unlockedFor().length === 1);
+
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const second = track(await startGateway(dataDir, ['--config', configFile]));
+    await cabinetOn(second);
+    // v1 stays silent: after the restart the deadline still runs out, and the AED goes to v2.
+    const handed = await waitFor(
+      'the AED handed over to v2',
+      async () => {
+        const view = await call(second, 'GET', `/api/emergencies/${created.id}`, dispatcher);
+        return view.responders.find((r: { id: string; route: string }) => r.id === 'v2')?.route === 'via_aed' ? view : undefined;
+      },
+      60_000,
+    );
+    expect(handed.responders.map((r: { id: string; state: string }) => [r.id, r.state])).toEqual([
+      ['v1', 'timed_out'],
+      ['v2', 'accepted'],
+    ]);
+    expect(handed.timeline.filter((t: { type: string }) => t.type === 'aed_reassigned')).toHaveLength(1);
+    // v2 has the AED (no longer a runner who could fall silent) when the gateway dies again.
+    expect((await call(second, 'POST', `/api/emergencies/${created.id}/responders/me/aed-collected`, v2)).changed).toBe(true);
+
+    second.child.kill('SIGKILL');
+    await second.exited;
+    const third = track(await startGateway(dataDir, ['--config', configFile]));
+    await cabinetOn(third);
+    // Whatever the crash cut off is finished once: v2's change of plan, the cabinet's unlock for v2.
+    await waitFor('v2’s change of plan', () => receiver.to('/v2').length >= 2, 30_000);
+    await waitFor('the unlock for v2 taken', async () => (await call(third, 'GET', `/api/emergencies/${created.id}`, dispatcher)).unlocks.every((u: { sentAtMs: number | null }) => u.sentAtMs !== null), 30_000);
+    // A later move and tick send nothing more.
+    await call(third, 'POST', '/api/responders/me/location', v2, { ...north(110), available: true });
+    const final = await waitFor('the move seen', async () => {
+      const view = await call(third, 'GET', `/api/emergencies/${created.id}`, dispatcher);
+      return view.responders.find((r: { id: string }) => r.id === 'v2')?.position?.lat === north(110).lat ? view : undefined;
+    });
+    expect(final.timeline.filter((t: { type: string }) => t.type === 'aed_reassigned')).toHaveLength(1);
+    expect(final.unlocks.map((u: { responderId: string }) => u.responderId)).toEqual(['v1', 'v2']);
+    expect(receiver.to('/v1')).toHaveLength(1);
+    expect(receiver.to('/v2')).toHaveLength(2);
+    expect(receiver.to('/v2')[1]!.body.changeOfPlan).toBe('Volunteer v1 has not moved or answered in time.');
+    expect(unlockedFor().filter((r) => r === 'v2').length).toBeLessThanOrEqual(1);
+    expect(unlockedFor().filter((r) => r === 'v1')).toEqual(['v1']);
+  }, 180_000);
 });
