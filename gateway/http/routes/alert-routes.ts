@@ -11,6 +11,7 @@ import { shareAlert, type SharedAlert } from '../../alerts/alert-sharing.js';
 import { recipientOfRole } from '../../sharing/viewer.js';
 import { accessEntriesFor } from '../../alerts/page-sharing.js';
 import { residentOfContact } from '../../sharing/sharing-policy.js';
+import { residentsOf } from '../../sharing/visibility.js';
 import type { HttpDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
 import type { Principal } from '../../auth/token-store.js';
@@ -34,6 +35,8 @@ const StreamQuery = Type.Object(
   { ticket: Type.Optional(Type.String({ maxLength: 100, description: 'a one-use ticket from POST /api/stream-tickets, for clients that cannot send headers' })) },
   { additionalProperties: false },
 );
+/** The most alert rows one list request reads to find what the caller may see. */
+const MAX_SCANNED_ALERTS = 20_000;
 /** Alerts about one resident this close together read as one incident. */
 const INCIDENT_WINDOW_MS = 10 * 60_000;
 
@@ -85,6 +88,20 @@ export const alertRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
     return shared;
   }
 
+  /**
+   * The newest `limit` alerts the caller may see: the row limit applies after the visibility filter,
+   * so a doctor's few patients among a busy grid's alerts are not cut off by other residents' rows.
+   */
+  function listVisible(filter: AlertFilter, visible: (alert: Alert) => boolean, limit: number): Alert[] {
+    let fetch = limit;
+    for (;;) {
+      const rows = deps.alerts.list({ ...filter, limit: fetch });
+      const seen = rows.filter(visible);
+      if (seen.length >= limit || rows.length < fetch || fetch >= MAX_SCANNED_ALERTS) return seen.slice(0, limit);
+      fetch = Math.min(fetch * 4, MAX_SCANNED_ALERTS);
+    }
+  }
+
   /** The alert if the caller may see it: 404 when absent, 403 when it is another grid's. */
   function visibleAlert(request: FastifyRequest, id: string): Alert {
     const alert = deps.alerts.get(id);
@@ -111,7 +128,10 @@ export const alertRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
     if (kinds !== undefined) filter.kinds = kinds;
     if (grids !== undefined) filter.grids = grids;
     if (sinceMs !== undefined) filter.sinceMs = sinceMs;
-    const alerts = deps.alerts.list(filter).filter(visible);
+    // A family token has one relative: ask the store for theirs alone.
+    const own = principal.role === 'family' ? residentsOf(deps.registry, principal) : [];
+    if (own.length === 1) filter.subject = own[0]!.id;
+    const alerts = listVisible(filter, visible, q.limit);
     const log: AccessEntry[] = [];
     const views = alerts.map((alert) => shaped(request, alert, presentAlert(alert), null, 'read_alerts', log).alert);
     deps.accessLog.record(log);
@@ -139,7 +159,14 @@ export const alertRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
         reply,
         (data) => visible(data.alert),
         { event: 'hello', data: { role: principal.role } },
-        (data) => ({ ...data, alert: shareAlert(deps.registry, viewer, data.alert, data.alert, null).alert }),
+        (data) => {
+          const shared = shareAlert(deps.registry, viewer, data.alert, data.alert, null);
+          // What the stream carries of a resident is a read like any other (README, access log).
+          if (deps.registry.has('residents', data.alert.subject)) {
+            deps.accessLog.record(accessEntriesFor({ atMs: deps.now(), actor: principal.subject ?? principal.role, role: principal.role, action: 'stream' }, data.alert, shared.grounds));
+          }
+          return { ...data, alert: shared.alert };
+        },
       );
     },
   );

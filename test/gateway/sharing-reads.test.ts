@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { fakeClock } from '../helpers/fake-clock.js';
+import { ADMIN_TOKEN, TEST_PROVISION, startHarness, type Harness } from '../helpers/gateway-harness.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+/** 10:00 in Shanghai on a Monday. */
+const MORNING = Date.parse('2026-11-23T02:00:00Z');
+
+/** Dr Chen's one patient, Li Guiying, among twelve neighbours in the same grid. */
+const PROVISION = {
+  ...TEST_PROVISION,
+  doctors: [{ id: 'doc1', name: 'Dr Chen', grids: ['g1'], channels: [] }],
+  residents: [
+    { id: 'r1', name: 'Li Guiying', grid: 'g1', doctor: 'doc1', sharing: { location: ['worker'] }, contacts: [{ id: 'fam1', name: 'Li Wei', relation: 'son', channels: [] }] },
+    ...Array.from({ length: 12 }, (_, i) => ({ id: `n${i}`, name: `Neighbour ${i}`, grid: 'g1' })),
+    { id: 'r2', name: 'Zhang Xiuying', grid: 'g2' },
+  ],
+};
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.dispose();
+  h = undefined;
+});
+
+async function token(gw: Harness, role: string, subject: string): Promise<string> {
+  return (await gw.api('POST', '/api/tokens', { role, subject })).body.token as string;
+}
+
+describe('reads within sharing', () => {
+  it('a doctor and a family member get their newest alerts even when a busy grid’s newer rows come first (limit after filtering)', async () => {
+    const clock = fakeClock(MORNING);
+    h = await startHarness({ provision: PROVISION, now: clock.now });
+    const service = h.gateway.alerting.service;
+    const sos = service.raise({ kind: 'sos', severity: 'critical', subject: 'r1', grid: 'g1', details: {}, occurredAtMs: clock.now() });
+    for (let i = 0; i < 12; i++) {
+      clock.advance(1000);
+      service.raise({ kind: 'battery_low', severity: 'low', subject: `n${i}`, grid: 'g1', details: { bat: 9 }, occurredAtMs: clock.now() });
+    }
+    const doctor = await token(h, 'doctor', 'doc1');
+    const son = await token(h, 'family', 'fam1');
+    for (const who of [doctor, son]) {
+      const res = await h.api('GET', '/api/alerts?limit=1', undefined, who);
+      expect(res.status).toBe(200);
+      expect(res.body.alerts.map((a: { id: string }) => a.id)).toEqual([sos.id]);
+    }
+    // The worker sees the grid's newest, as before.
+    const worker = await token(h, 'worker', 'w1');
+    const byWorker = (await h.api('GET', '/api/alerts?limit=3', undefined, worker)).body.alerts as { subject: string }[];
+    expect(byWorker.map((a) => a.subject)).toEqual(['n11', 'n10', 'n9']);
+  });
+
+  it('what the alert stream sends about a resident is in the access log, as the viewer received it', async () => {
+    const clock = fakeClock(MORNING);
+    h = await startHarness({ provision: PROVISION, now: clock.now });
+    const worker = await token(h, 'worker', 'w1');
+    const controller = new AbortController();
+    const res = await fetch(`${h.httpUrl}/api/alerts/stream`, { headers: { authorization: `Bearer ${worker}` }, signal: controller.signal });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let received = '';
+    const reading = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        received += decoder.decode(value);
+      }
+    })().catch(() => undefined);
+    await waitFor('the stream’s hello', () => received.includes('event: hello'));
+    h.gateway.alerting.service.raise({ kind: 'wandering', severity: 'high', subject: 'r1', grid: 'g1', details: { lat: 30.27, lon: 120.16, distanceM: 900 }, occurredAtMs: clock.now() });
+    await waitFor('the wandering alert on the stream', () => received.includes('"wandering"'));
+    controller.abort();
+    await reading;
+    const audit = (await h.api('GET', '/api/audit?actor=w1', undefined, ADMIN_TOKEN)).body.entries as { action: string; resident: string; category: string; ground: string }[];
+    const streamed = audit.filter((e) => e.action === 'stream');
+    expect(streamed).toEqual(expect.arrayContaining([expect.objectContaining({ resident: 'r1', category: 'location', ground: 'consent' })]));
+    expect(streamed.every((e) => e.resident === 'r1')).toBe(true);
+  });
+});
