@@ -58,6 +58,22 @@ const MapStation = Type.Object({
   stale: Type.Boolean(),
 });
 
+const MapSensor = Type.Object(
+  {
+    id: Type.String(),
+    name: Nullable(Type.String()),
+    grid: Nullable(Type.String()),
+    lat: Type.Number(),
+    lon: Type.Number(),
+    status: Nullable(Type.String({ description: 'the worst calibration status of its pollutants: ok, calibrating, drifting, stuck, no_station' })),
+    reason: Nullable(Type.Object({ en: Type.String(), zh: Type.String() }, { description: 'why, for the pollutant with that status' })),
+    stale: Type.Boolean(),
+    fill: Nullable(Type.Number()),
+    pm25: Nullable(Type.Object({ raw: Nullable(Type.Number()), corrected: Nullable(Type.Number()) }, { description: 'the last complete hour, as read and corrected' })),
+  },
+  { description: 'A neighbourhood air sensor (a smart bin): never part of the official index' },
+);
+
 const MapTiles = Type.Object(
   { url: Type.String({ description: 'an XYZ template, {z}/{x}/{y}' }), attribution: Type.String(), maxZoom: Type.Integer() },
   { description: 'the configured base map (configuration map.tiles); null: draw the offline map' },
@@ -73,6 +89,7 @@ const MapBody = Type.Object({
   responders: Type.Array(MapResponder),
   stations: Type.Array(MapStation),
   emergencies: Type.Array(MapEmergency, { description: 'active emergencies: the patient, the responders on the way, the AEDs they fetch' }),
+  sensors: Type.Optional(Type.Array(MapSensor, { description: 'neighbourhood sensors (bins) with their calibration status (GET /api/neighbourhood has the detail)' })),
 });
 type MapBody = Static<typeof MapBody>;
 
@@ -90,7 +107,28 @@ function mapFingerprint(deps: HttpDeps): string {
     deps.aqhi.feed(nowMs).stations.map((s) => [s.stationId, s.display, s.stale]),
     deps.alerts.list({ state: ['open', 'acked'], limit: 1000 }).map((a) => [a.id, a.state, a.severity, a.occurrences, a.lastOccurredAt]),
     emergencyFingerprint(deps.emergencies),
+    mapSensors(deps, nowMs).map((s) => [s.id, s.status, s.stale]),
   ]);
+}
+
+/** The bins as the map draws them: where, and whether their air readings can be trusted. */
+function mapSensors(deps: HttpDeps, nowMs: number): Static<typeof MapSensor>[] {
+  return deps.neighbourhood.sensors(nowMs).map((s) => {
+    const worst = s.pollutants.find((p) => p.status === s.status);
+    const pm25 = s.pollutants.find((p) => p.pollutant === 'pm25');
+    return {
+      id: s.id,
+      name: s.name,
+      grid: s.grid?.name ?? null,
+      lat: s.lat,
+      lon: s.lon,
+      status: s.status,
+      reason: worst?.reason ?? null,
+      stale: s.stale,
+      fill: s.fill,
+      pm25: pm25 === undefined ? null : { raw: pm25.raw, corrected: pm25.corrected },
+    };
+  });
 }
 
 /** Homes closer than this (about 10 m) are drawn as one building. */
@@ -165,8 +203,9 @@ export const mapRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => 
       }));
 
       const emergencies = mapEmergencies(deps.emergencies, deps.registry, principal);
+      const sensors = mapSensors(deps, nowMs);
       if (!seesResidents(principal)) {
-        return { generatedAt: new Date(nowMs).toISOString(), tiles, grids, homes: [], residents: [], aeds, responders: [], stations, emergencies };
+        return { generatedAt: new Date(nowMs).toISOString(), tiles, grids, homes: [], residents: [], aeds, responders: [], stations, emergencies, sensors };
       }
 
       const homesByPlace = new Map<string, { lat: number; lon: number; grid: string; residents: number }>();
@@ -207,7 +246,7 @@ export const mapRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => 
         .list('responders')
         .flatMap((r) => (r.available && r.lat !== undefined && r.lon !== undefined ? [{ id: r.id, name: r.name, lat: r.lat, lon: r.lon }] : []));
 
-      return { generatedAt: new Date(nowMs).toISOString(), tiles, grids, homes: [...homesByPlace.values()], residents, aeds, responders, stations, emergencies };
+      return { generatedAt: new Date(nowMs).toISOString(), tiles, grids, homes: [...homesByPlace.values()], residents, aeds, responders, stations, emergencies, sensors };
     },
   );
 

@@ -5,10 +5,11 @@ import { h, s } from './dom.js';
 import { formatAge, formatDistance, formatTime } from './format.js';
 import { label, t } from './i18n.js';
 import { rescueInfo, rescueLegend } from './map-rescue.js';
+import { sensorInfo, sensorLegend } from './map-sensors.js';
 
 /** @typedef {import('./types.js').MapBody} MapBody */
 /** @typedef {import('./types.js').Me} Me */
-/** @typedef {{ type: 'resident' | 'aed' | 'responder' | 'station' | 'home' | 'emergency' | 'rescuer', id: string }} Selection */
+/** @typedef {{ type: 'resident' | 'aed' | 'responder' | 'station' | 'home' | 'emergency' | 'rescuer' | 'sensor', id: string }} Selection */
 
 /*
  * What both maps (the offline drawing and the tiled one) share: the panel about the marker picked,
@@ -55,6 +56,8 @@ export function infoPanel(body, selected) {
   const { type, id } = selected;
   const rescue = rescueInfo(body, selected);
   if (rescue !== null) return rescue;
+  const sensor = sensorInfo(body, selected);
+  if (sensor !== null) return sensor;
   if (type === 'resident') {
     const r = body.residents.find((x) => x.id === id);
     if (r === undefined) return [h('p', { class: 'muted' }, t('map.pick'))];
@@ -133,6 +136,7 @@ export function drawLegend(legend, me, body) {
       ),
       me.role === 'admin' || me.role === 'worker' ? legendItem('responder', s('path', { class: 'marker', d: 'M12 2 L22 20 L2 20 Z' }), t('map.responder')) : null,
       legendItem('station', s('circle', { class: 'marker', cx: 12, cy: 12, r: 9 }), t('map.station')),
+      ...sensorLegend(body, legendItem),
       ...rescueLegend(body, legendItem),
     ),
   );

@@ -6,6 +6,7 @@ import { formatDistance } from './format.js';
 import { hideCrowdedLabels, LABEL_PRIORITY } from './map-labels.js';
 import { nearestUsableAed, straightLineText } from './map-panel.js';
 import { drawRescueTiled, rescuePoints, respondersOnRescue } from './map-rescue.js';
+import { drawSensorsTiled, sensorPoints } from './map-sensors.js';
 
 /** @typedef {import('./types.js').MapBody} MapBody */
 /** @typedef {import('./types.js').Me} Me */
@@ -132,6 +133,8 @@ export async function createTiledMap(container, tiles, onSelect) {
         add(marker, { type: 'resident', id: resident.id }, `${t('map.resident')}: ${resident.name}, ${top === undefined ? '' : kindLabel(top.kind)}`, resident.name, 'resident');
         if (nearest !== null) marker.getElement()?.setAttribute('title', straightLineText(nearest.distanceM));
       }
+      drawSensorsTiled(L, body, { add, icon });
+      everything.push(...sensorPoints(body));
       drawRescueTiled(L, layer, body, { add, icon });
       // An emergency under way comes first: the patient and everyone running to them.
       const rescue = rescuePoints(body);

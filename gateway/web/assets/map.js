@@ -8,6 +8,7 @@ import { openMapStream } from './live.js';
 import { labelRank, untangleSvgLabels } from './map-labels.js';
 import { drawLegend, infoPanel, nearestUsableAed, straightLineText } from './map-panel.js';
 import { respondersOnRescue, rescuePoints, rescueSvgLayer } from './map-rescue.js';
+import { sensorPoints, sensorsSvgLayer } from './map-sensors.js';
 import { createTiledMap } from './map-tiled.js';
 import { createProjection, scaleBarMetres } from './map-projection.js';
 import { api, requireSession } from './session.js';
@@ -60,7 +61,7 @@ function allLatLons(body) {
   for (const a of body.aeds) points.push([a.lat, a.lon]);
   for (const r of body.responders) points.push([r.lat, r.lon]);
   for (const st of body.stations) points.push([st.lat, st.lon]);
-  points.push(...rescuePoints(body));
+  points.push(...rescuePoints(body), ...sensorPoints(body));
   return points;
 }
 
@@ -255,7 +256,7 @@ function drawLayers(body) {
     );
   }
 
-  layers.push(...rescueSvgLayer(body, toScreen, feature));
+  layers.push(...sensorsSvgLayer(body, toScreen, feature), ...rescueSvgLayer(body, toScreen, feature));
 
   // Scale bar and north, in screen space.
   const barMetres = scaleBarMetres(view.metresPerPixel * Math.min(160, width / 3));

@@ -174,6 +174,7 @@
  * @property {{ id: string, name: string, lat: number, lon: number }[]} responders
  * @property {MapStation[]} stations
  * @property {MapEmergency[]} emergencies
+ * @property {MapSensor[]} [sensors] neighbourhood sensors (bins) with their calibration status
  */
 
 /**
@@ -277,3 +278,18 @@
  */
 
 export {};
+
+/**
+ * A neighbourhood sensor (smart bin) on the map: never part of the official index.
+ * @typedef {object} MapSensor
+ * @property {string} id
+ * @property {string | null} name
+ * @property {string | null} grid the grid's name
+ * @property {number} lat
+ * @property {number} lon
+ * @property {string | null} status ok, calibrating, drifting, stuck, no_station
+ * @property {LocalizedText | null} reason
+ * @property {boolean} stale
+ * @property {number | null} fill
+ * @property {{ raw: number | null, corrected: number | null } | null} pm25
+ */
