@@ -32,7 +32,7 @@ import { presentAlert, type AlertChangeMessage } from './alerts/alert-view.js';
 import { GridChangeMessages } from './alerts/grid-change-messages.js';
 import { isDrill } from './alerts/drill-marker.js';
 import { SqliteRuleStateStore } from './alerts/rule-state-store.js';
-import { connectSafetyRules } from './alerts/safety-rules.js';
+import { connectSafetyRules, fallCancelWindowS } from './alerts/safety-rules.js';
 import type { AccessLog } from './audit/access-log.js';
 import { resolvePerson } from './pager/recipients.js';
 import { shareAlert } from './alerts/alert-sharing.js';
@@ -112,7 +112,16 @@ export function createAlerting(deps: AlertingDeps): Alerting {
   });
   const aed = createAedService({ ingest: deps.ingest, registry, alerts: service, ruleState, settings, metrics, log: log.child({ component: 'aed' }), now });
   // A drill nobody closes ends by itself an hour after it started.
-  const drills = new DrillService({ db, registry, alerts: service, aed, log: log.child({ component: 'drills' }), now, maxDurationS: 3600 });
+  const drills = new DrillService({
+    db,
+    registry,
+    alerts: service,
+    aed,
+    log: log.child({ component: 'drills' }),
+    now,
+    maxDurationS: 3600,
+    fallCancelWindowS: (grid, resident) => fallCancelWindowS(registry, safetyConfig.rules, grid, resident),
+  });
   const context = (alert: Alert): AlertContext => buildAlertContext({ registry, nearestAeds: aed.nearestForPages, lastLocation: safety.lastLocation }, alert, now());
   const ackLinks = createAckLinks(storedSecret(db, 'ack_link_secret'), deps.baseUrl, { now, ttlMs: config.pager.ackLinkTtlS * 1000 });
   const pager = new Pager({

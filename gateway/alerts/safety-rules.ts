@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { DeviceEvent, Reading, StatusUpdate } from '../../sensors/index.js';
-import { SAFETY_STATE_VERSION, type RuleOutcome, type SafetyEngine, type SafetyResident, type SafetyRuleOverrides, type SafetyRulesConfig } from '../../rules/safety/index.js';
+import { resolveSafetyRules, SAFETY_STATE_VERSION, type RuleOutcome, type SafetyEngine, type SafetyResident, type SafetyRuleOverrides, type SafetyRulesConfig } from '../../rules/safety/index.js';
 import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
 import type { Registry } from '../registry/registry.js';
 import type { DeviceEntity, ResidentEntity } from '../registry/schemas.js';
@@ -33,7 +33,7 @@ export interface SafetyRules {
   lastLocation(residentId: string): KnownLocation | undefined;
 }
 
-function toSafetyResident(resident: ResidentEntity): SafetyResident {
+export function toSafetyResident(resident: ResidentEntity): SafetyResident {
   return {
     id: resident.id,
     grid: resident.grid,
@@ -42,6 +42,18 @@ function toSafetyResident(resident: ResidentEntity): SafetyResident {
     conditions: resident.conditions,
     ...(resident.thresholds === undefined ? {} : { thresholds: resident.thresholds }),
   };
+}
+
+/**
+ * The fall's cancel window for a resident of a grid (or anyone there): the deployment's rules,
+ * then the grid's, then the resident's own, as the fall rule itself resolves them.
+ */
+export function fallCancelWindowS(registry: Registry, deployment: SafetyRuleOverrides | undefined, gridId: string, residentId: string | null): number {
+  const grid = registry.get('grids', gridId);
+  const resident = residentId === null ? undefined : registry.get('residents', residentId);
+  const subject: SafetyResident = resident === undefined ? { id: gridId, grid: gridId } : toSafetyResident(resident);
+  const grids = grid?.rules === undefined ? {} : { [gridId]: grid.rules as SafetyRuleOverrides };
+  return resolveSafetyRules({ ...(deployment === undefined ? {} : { rules: deployment }), grids }, subject).fall.cancelWindowS;
 }
 
 /**

@@ -19,6 +19,8 @@ export interface DrillServiceDeps {
   now(): number;
   /** A drill nobody resolved ends by itself after this long. */
   maxDurationS: number;
+  /** The fall rule's cancel window for a resident of the grid (or anyone there when null). */
+  fallCancelWindowS(grid: string, resident: string | null): number;
 }
 
 export interface StartDrillInput {
@@ -85,24 +87,39 @@ export class DrillService {
       endReason: null,
       dispatch: null,
     };
-    // Recorded before the alert: a crash between the two leaves a drill without an alert, never an unmarked alert.
+    // A staged fall waits out the cancel window like a real one: nobody is paged inside it.
+    const windowS = input.scenario === 'fall' ? this.deps.fallCancelWindowS(grid.id, drill.resident) : 0;
+    drill.raiseAtMs = nowMs + windowS * 1000;
+    // Recorded before the alert: a crash between the two leaves a drill without an alert (raised
+    // by the next tick), never an unmarked alert.
     this.store.save(drill);
-    const kind: AlertKind = input.scenario;
-    const alert = this.deps.alerts.raise({
-      kind,
-      severity: 'critical',
-      subject: input.resident ?? aed ?? id,
-      grid: grid.id,
-      details: { drill: id, scenario: input.scenario, lat: input.at.lat, lon: input.at.lon, summary: SUMMARY[input.scenario] },
-      occurredAtMs: nowMs,
-      dedupKey: drillDedupKey(id),
-      source: 'drill',
-    });
-    const saved = { ...(this.store.get(id) ?? drill), alertId: alert.id };
+    this.deps.log.info({ drillId: id, grid: grid.id, scenario: input.scenario, startedBy, raiseAtMs: drill.raiseAtMs }, 'drill started');
+    if (windowS > 0) return drill;
+    return this.raise(drill, nowMs);
+  }
+
+  /** The drill's marked alert, raised once (a restart between raising and saving finds it again). */
+  private raise(drill: Drill, nowMs: number): Drill {
+    const kind: AlertKind = drill.scenario;
+    const subject = drill.resident ?? drill.aed ?? drill.id;
+    const dedupKey = drillDedupKey(drill.id);
+    const alert =
+      this.deps.alerts.activeFor(subject, kind, dedupKey) ??
+      this.deps.alerts.raise({
+        kind,
+        severity: 'critical',
+        subject,
+        grid: drill.grid,
+        details: { drill: drill.id, scenario: drill.scenario, lat: drill.at.lat, lon: drill.at.lon, summary: SUMMARY[drill.scenario] },
+        occurredAtMs: nowMs,
+        dedupKey,
+        source: 'drill',
+      });
+    const saved = { ...(this.store.get(drill.id) ?? drill), alertId: alert.id };
     this.store.save(saved);
-    if (input.scenario === 'aed_opened') this.deps.aed.openDrillIncident(alert, input.at);
-    this.deps.log.info({ drillId: id, grid: grid.id, scenario: input.scenario, startedBy, alertId: alert.id }, 'drill started');
-    return this.store.get(id) ?? saved;
+    if (drill.scenario === 'aed_opened') this.deps.aed.openDrillIncident(alert, drill.at);
+    this.deps.log.info({ drillId: drill.id, alertId: alert.id }, 'drill alert raised');
+    return this.store.get(drill.id) ?? saved;
   }
 
   get(id: string): Drill | undefined {
@@ -134,9 +151,13 @@ export class DrillService {
     });
   }
 
-  /** Ends drills that ran past their time: their alert is resolved, which ends the drill. */
+  /** Raises the staged falls whose cancel window is over; ends drills that ran past their time (their alert is resolved, which ends the drill). */
   tick(nowMs: number): void {
     for (const drill of this.store.running()) {
+      if (drill.alertId === null && drill.raiseAtMs !== undefined && nowMs >= drill.raiseAtMs) {
+        this.raise(drill, nowMs);
+        continue;
+      }
       if (nowMs < drill.startedAtMs + this.deps.maxDurationS * 1000) continue;
       if (drill.alertId !== null && this.deps.alerts.get(drill.alertId)?.state !== 'resolved') {
         this.deps.alerts.resolve(drill.alertId, 'drill', 'Drill over: time up 演练时间到');

@@ -17,6 +17,8 @@ export interface Drill {
   startedBy: string;
   startedAtMs: number;
   alertId: string | null;
+  /** A fall drill's alert waits out the fall's cancel window, as a real fall's does: raised at this time. */
+  raiseAtMs?: number;
   endedAtMs: number | null;
   endReason: 'resolved' | 'time_up' | null;
   /** The responder dispatch as it last stood (the live one is dropped when the alert closes). */

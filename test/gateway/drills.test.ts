@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Harness } from '../helpers/gateway-harness.js';
+import { startHarness, type Harness } from '../helpers/gateway-harness.js';
 import type { FakeClock } from '../helpers/fake-clock.js';
 import type { HttpReceiver } from '../helpers/http-receiver.js';
 import { startPagedGateway, stopPagedGateway } from '../helpers/paged-gateway.js';
@@ -55,8 +55,17 @@ describe('drills, end to end through the real pager and channels', () => {
     const w2 = await token('worker', 'w2');
     const started = await h.api('POST', '/api/drills', { grid: 'g1', scenario: 'fall', at: FUXING, resident: 'r1' }, w1);
     expect(started.status).toBe(201);
-    const { id, alertId } = started.body;
+    const { id } = started.body;
     expect(started.body).toMatchObject({ state: 'running', scenario: 'fall', grid: { name: 'Fuxing Lane' }, resident: { name: 'Li Guiying' }, startedBy: { name: 'Wang Fang' } });
+    // Like a real fall, nobody is paged inside the 30 s cancel window.
+    expect(started.body.alertId).toBeNull();
+    clock.advance(29_000);
+    await tick();
+    expect((await h.api('GET', `/api/drills/${id}`)).body.alertId).toBeNull();
+    clock.advance(1_000);
+    await tick();
+    const alertId = (await h.api('GET', `/api/drills/${id}`)).body.alertId as string;
+    expect(alertId).toEqual(expect.any(String));
 
     const page = await waitFor('the drill page to w1', () => receiver.to('/w1')[0]);
     expect(page.body).toMatchObject({ drill: true, alert: { id: alertId, kind: 'fall', drill: id } });
@@ -74,6 +83,11 @@ describe('drills, end to end through the real pager and channels', () => {
     clock.advance(180_000);
     await tick();
     await waitFor('step 1: w2’s app failing, family', () => receiver.to('/w2').length === 1 && receiver.to('/family').length === 1, 20_000);
+    // The retry is timed from the failure: wait for it to be recorded before moving the clock.
+    await waitFor('w2’s failed attempt on the timeline', async () => {
+      const timeline = (await h.api('GET', `/api/alerts/${alertId}`)).body.timeline as { type: string; to?: string }[];
+      return timeline.some((e) => e.type === 'failed' && e.to === 'w2');
+    });
     clock.advance(1_000);
     await tick();
     await waitFor('the second try, then the SMS', () => receiver.to('/sms').length === 1, 20_000);
@@ -88,10 +102,10 @@ describe('drills, end to end through the real pager and channels', () => {
 
     const report = (await h.api('GET', `/api/drills/${id}`, undefined, w2)).body;
     expect(report).toMatchObject({ state: 'ended', endReason: 'resolved', targets: { firstAckWithinS: 180, stepWaitsS: [180, 300] }, met: { firstAck: false } });
-    expect(report.firstAck).toEqual({ person: { id: 'w2', name: 'Liu Yang' }, afterS: 200 });
+    expect(report.firstAck).toEqual({ person: { id: 'w2', name: 'Liu Yang' }, afterS: 230 });
     const person = (pid: string) => report.people.find((p: { person: { id: string } }) => p.person.id === pid);
-    expect(person('w1')).toMatchObject({ firstPagedAfterS: 0, deliveredBy: 'webhook', ackedAfterS: 210, withinTarget: false });
-    expect(person('w2')).toMatchObject({ firstPagedAfterS: 180, deliveredBy: 'sms', ackedAfterS: 200, ackedAfterPageS: 20, withinTarget: true });
+    expect(person('w1')).toMatchObject({ firstPagedAfterS: 30, deliveredBy: 'webhook', ackedAfterS: 240, withinTarget: false });
+    expect(person('w2')).toMatchObject({ firstPagedAfterS: 210, deliveredBy: 'sms', ackedAfterS: 230, ackedAfterPageS: 20, withinTarget: true });
     expect(person('contact:r1:0')).toMatchObject({ person: { name: 'Li Wei' }, deliveredBy: 'webhook', ackedAfterS: null });
     expect(report.failedChannels).toEqual([{ person: { id: 'w2', name: 'Liu Yang' }, channel: 'webhook', attempts: 2, error: expect.stringContaining('HTTP 500') }]);
     expect(report.previous).toBeNull();
@@ -111,11 +125,37 @@ describe('drills, end to end through the real pager and channels', () => {
     clock.advance(30_000);
     await h.api('POST', `/api/alerts/${second.body.alertId}/ack`, {}, w1);
     const compared = (await h.api('GET', `/api/drills/${second.body.id}`)).body;
-    expect(compared.previous).toMatchObject({ id, firstAckAfterS: 200, pagesFailed: 1 });
-    expect(compared.comparison).toEqual({ firstAckChangeS: -170 });
+    expect(compared.previous).toMatchObject({ id, firstAckAfterS: 230, pagesFailed: 1 });
+    expect(compared.comparison).toEqual({ firstAckChangeS: -200 });
     expect(compared.met.firstAck).toBe(true);
     const list = (await h.api('GET', '/api/drills', undefined, w1)).body.drills.map((d: { id: string }) => d.id);
     expect(list).toEqual([second.body.id, id]);
+  });
+
+  it('a fall drill waits out the cancel window across a restart, then pages once', async () => {
+    const started = await h.api('POST', '/api/drills', { grid: 'g1', scenario: 'fall', at: FUXING, resident: 'r1' });
+    const { id } = started.body;
+    clock.advance(20_000);
+    await tick();
+    expect(receiver.requests).toEqual([]);
+    // The gateway stops inside the window and comes back on the same store after it.
+    const dataDir = h.dataDir;
+    await h.stop();
+    clock.advance(15_000);
+    h = await startHarness({ dataDir, provision: community(receiver), now: clock.now, overrides: { alerts: { tickMs: 60_000 }, pager: { timeoutMs: 2000, maxAttempts: 2, backoffMs: 1000 } } });
+    await tick();
+    const alertId = (await h.api('GET', `/api/drills/${id}`)).body.alertId as string;
+    expect(alertId).toEqual(expect.any(String));
+    await waitFor('the drill page to w1', () => receiver.to('/w1').length === 1);
+    const alert = (await h.api('GET', `/api/alerts/${alertId}`)).body;
+    // Raised when the window closed on the clock (the first tick after it), once.
+    expect(Date.parse(alert.createdAt)).toBe(MORNING + 35_000);
+    expect(alert.occurrences).toBe(1);
+    await tick();
+    clock.advance(1_000);
+    await tick();
+    expect(receiver.to('/w1')).toHaveLength(1);
+    expect((await h.api('GET', '/api/drills')).body.drills).toHaveLength(1);
   });
 
   it('an AED drill asks the nearest responder through the real dispatch and reports who went for the cabinet', async () => {
