@@ -49,7 +49,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof RegistryError) {
-    process.stderr.write(`gateway: ${err.message}\n`);
+    process.stderr.write(`gateway: ${err.message} (${err.gatewayCode})\n`);
     process.exit(2);
   }
   process.stderr.write(`gateway: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

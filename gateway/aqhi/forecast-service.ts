@@ -20,6 +20,7 @@ import type { Registry } from '../registry/registry.js';
 import type { AqhiService } from './aqhi-service.js';
 import type { ForecastBody, OfficialForecast, OfficialForecastInput } from './forecast-schema.js';
 import type { LoggedForecast, SqliteForecastStore } from './forecast-store.js';
+import type { GatewayErrorCode } from '../errors/gateway-errors.js';
 
 export interface ForecastEvents {
   forecastChanged: [forecast: ForecastBody];
@@ -27,6 +28,7 @@ export interface ForecastEvents {
 
 export class ForecastInputError extends Error {
   override name = 'ForecastInputError';
+  readonly gatewayCode: GatewayErrorCode = 'GW_ERR_AQHI_FORECAST_INVALID';
 }
 
 export interface ForecastService {

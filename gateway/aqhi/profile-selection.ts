@@ -18,6 +18,6 @@ export function aqhiSelectionProblems(selection: AqhiSelection | undefined): str
 /** The deployment's index profile; the default (Hong Kong AQHI) when none is named. */
 export function selectAqhiProfile(selection: AqhiSelection | undefined): AqiProfile {
   const result = resolveProfile(selection ?? {});
-  if (!result.ok) throw new ConfigError(`rules.aqhi: ${result.errors.join('; ')}`);
+  if (!result.ok) throw new ConfigError(`rules.aqhi: ${result.errors.join('; ')}`, 'GW_ERR_CONFIG_AQHI_PROFILE');
   return result.profile;
 }

@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import YAML from 'yaml';
 import { Channel } from '../registry/schemas.js';
+import type { GatewayErrorCode } from '../errors/gateway-errors.js';
 import { describeSchemaErrors } from '../errors/schema-errors.js';
 
 /** An admin token is guessed over the network: 32 characters of a random token are beyond reach. */
@@ -302,6 +303,12 @@ export const DEFAULT_CONFIG: GatewayConfig = {
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  constructor(
+    message: string,
+    readonly gatewayCode: GatewayErrorCode = 'GW_ERR_CONFIG_INVALID',
+  ) {
+    super(message);
+  }
 }
 
 type Env = Record<string, string | undefined>;

@@ -9,6 +9,7 @@ import type { Registry } from '../registry/registry.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { buildDrillReport, type DrillReport } from './drill-report.js';
 import { DrillStore, type Drill, type DrillScenario } from './drill-store.js';
+import type { GatewayErrorCode } from '../errors/gateway-errors.js';
 
 export interface DrillServiceDeps {
   db: SqliteDatabase;
@@ -33,6 +34,7 @@ export interface StartDrillInput {
 /** A drill that cannot start as asked; `message` says why in words. */
 export class DrillError extends Error {
   override name = 'DrillError';
+  readonly gatewayCode: GatewayErrorCode = 'GW_ERR_DRILL_INVALID';
 }
 
 const SUMMARY: Record<DrillScenario, string> = {

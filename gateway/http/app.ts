@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv, type ErrorObject } from 'ajv';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyError } from 'fastify';
 import type { Logger } from 'pino';
-import { HTTP_ERRORS, HttpError, type HttpErrorCode } from './errors.js';
+import { HTTP_ERRORS, HttpError, type HttpErrorCode } from '../errors/http-errors.js';
 import { registerAuth } from './auth.js';
 import type { HttpDeps } from './deps.js';
 import { healthRoutes } from './routes/health-routes.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HttpError } from './errors.js';
+import { HttpError } from '../errors/http-errors.js';
 import type { HttpDeps } from './deps.js';
 import type { StreamTickets } from './stream-tickets.js';
 import type { DeviceSessions } from './device-sessions.js';

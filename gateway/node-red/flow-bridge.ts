@@ -12,6 +12,7 @@ import type { Registry } from '../registry/registry.js';
 import { COLLECTION_NAMES, type CollectionName, type DeviceEntity } from '../registry/schemas.js';
 import type { FlowDispatcher, FlowSubscription } from './flow-dispatcher.js';
 import type { KeyedBudget } from './token-bucket.js';
+import type { GatewayErrorCode } from '../errors/gateway-errors.js';
 
 /** What the gateway hands the dispatcher, per source; the nodes turn it into messages. */
 export interface ReadingItem {
@@ -56,6 +57,7 @@ export interface PageRequest {
 /** A request from a flow that the gateway refuses; the node reports it with done(err). */
 export class FlowActionError extends Error {
   override name = 'FlowActionError';
+  readonly gatewayCode: GatewayErrorCode = 'GW_ERR_NODERED_ACTION_REFUSED';
 }
 
 /** Alert changes as the `gateway alerts` node names them. */

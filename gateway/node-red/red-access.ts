@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { HTTP_ERRORS, type HttpErrorCode } from '../http/errors.js';
+import { HTTP_ERRORS, type HttpErrorCode } from '../errors/http-errors.js';
 import type { LoginBackoff } from '../auth/login-backoff.js';
 import type { Principal, TokenStore } from '../auth/token-store.js';
 import type { GatewayMetrics } from '../metrics.js';

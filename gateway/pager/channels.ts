@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { GatewayErrorCode } from '../errors/gateway-errors.js';
 import type { DigestMessage, PageMessage } from './page-message.js';
 import type { PageRoute } from './page-jobs.js';
 
@@ -44,7 +45,23 @@ export class DeliveryError extends Error {
   ) {
     super(message);
   }
+
+  get gatewayCode(): GatewayErrorCode {
+    return DELIVERY_ERROR_CODES[this.code];
+  }
 }
+
+/** Each delivery failure's code in the gateway's error registry (errors/gateway-errors.ts). */
+export const DELIVERY_ERROR_CODES = {
+  bad_address: 'GW_ERR_DELIVERY_BAD_ADDRESS',
+  unreachable: 'GW_ERR_DELIVERY_UNREACHABLE',
+  no_answer: 'GW_ERR_DELIVERY_NO_ANSWER',
+  refused: 'GW_ERR_DELIVERY_REFUSED',
+  cut_off: 'GW_ERR_DELIVERY_CUT_OFF',
+  sms_not_configured: 'GW_ERR_DELIVERY_SMS_NOT_CONFIGURED',
+  mqtt_failed: 'GW_ERR_DELIVERY_MQTT_FAILED',
+  unknown: 'GW_ERR_DELIVERY_UNKNOWN',
+} as const satisfies Record<DeliveryFailure, GatewayErrorCode>;
 
 /** The failure's code, for an error of any kind. */
 export function deliveryFailure(err: unknown): DeliveryFailure {

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Id } from '../../registry/schemas.js';
 import type { HttpDeps } from '../deps.js';
-import { HttpError } from '../errors.js';
+import { HttpError } from '../../errors/http-errors.js';
 
 const AlertId = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
 

@@ -13,7 +13,7 @@ import { accessEntriesFor } from '../../alerts/page-sharing.js';
 import { residentOfContact } from '../../sharing/sharing-policy.js';
 import { residentsOf } from '../../sharing/visibility.js';
 import type { HttpDeps } from '../deps.js';
-import { HttpError } from '../errors.js';
+import { HttpError } from '../../errors/http-errors.js';
 import type { Principal } from '../../auth/token-store.js';
 
 const AlertId = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });

@@ -5,7 +5,7 @@ import { ForecastInputError } from '../../aqhi/forecast-service.js';
 import { ForecastBody, OfficialForecastInput } from '../../aqhi/forecast-schema.js';
 import { Id } from '../../registry/schemas.js';
 import type { HttpDeps } from '../deps.js';
-import { ErrorBody, HttpError } from '../errors.js';
+import { ErrorBody, HttpError } from '../../errors/http-errors.js';
 
 const FORECAST_TEXT =
   'The current hour and the 23 after it, and tomorrow’s highest band. `source`: `official` (the bureau’s, while valid, with its issuer), ' +

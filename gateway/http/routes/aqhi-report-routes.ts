@@ -6,7 +6,7 @@ import { dailyCsv, historyCsv } from '../../aqhi/csv-export.js';
 import { DailyReportsBody } from '../../aqhi/daily-report-schema.js';
 import { Id } from '../../registry/schemas.js';
 import type { HttpDeps } from '../deps.js';
-import { ErrorBody, HttpError } from '../errors.js';
+import { ErrorBody, HttpError } from '../../errors/http-errors.js';
 
 /** Reports reach back a year of days; history 30 days of hours. */
 const MAX_DAYS = 366;

@@ -5,7 +5,7 @@ import { HOUR_MS } from '../../../rules/aqhi/index.js';
 import { AqhiFeedBody, AqhiHistoryBody } from '../../aqhi/feed-schema.js';
 import { Id } from '../../registry/schemas.js';
 import type { HttpDeps } from '../deps.js';
-import { ErrorBody, HttpError } from '../errors.js';
+import { ErrorBody, HttpError } from '../../errors/http-errors.js';
 import { aqhiForecastRoutes } from './aqhi-forecast-routes.js';
 import { aqhiReportRoutes } from './aqhi-report-routes.js';
 

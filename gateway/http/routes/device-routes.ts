@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { TELEMETRY_FIELDS } from '../../../sensors/index.js';
 import { Id } from '../../registry/schemas.js';
 import type { HttpDeps } from '../deps.js';
-import { HttpError } from '../errors.js';
+import { HttpError } from '../../errors/http-errors.js';
 import type { Principal } from '../../auth/token-store.js';
 import { recipientOfRole } from '../../sharing/viewer.js';
 import { readableCategories, shareReadingValues } from '../../sharing/reading-sharing.js';

@@ -6,7 +6,7 @@ import { drillReportCsv } from '../../drills/drill-csv.js';
 import { DrillError } from '../../drills/drill-service.js';
 import { DRILL_SCENARIOS, type Drill } from '../../drills/drill-store.js';
 import type { HttpDeps } from '../deps.js';
-import { HttpError } from '../errors.js';
+import { HttpError } from '../../errors/http-errors.js';
 
 const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
 const StartBody = Type.Object(

@@ -8,7 +8,7 @@ import { monthBounds, summariseByDistrict } from '../../emergencies/emergency-su
 import { EMERGENCY_KINDS, type Emergency } from '../../emergencies/emergency-store.js';
 import type { AnswerResult } from '../../emergencies/emergency-service.js';
 import type { HttpDeps } from '../deps.js';
-import { HttpError, type HttpErrorCode } from '../errors.js';
+import { HttpError, type HttpErrorCode } from '../../errors/http-errors.js';
 import type { Principal } from '../../auth/token-store.js';
 
 const EmergencyId = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });

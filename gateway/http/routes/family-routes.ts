@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { familyView } from '../../alerts/family-view.js';
 import type { HttpDeps } from '../deps.js';
-import { HttpError } from '../errors.js';
+import { HttpError } from '../../errors/http-errors.js';
 
 /** The family page's one read: their relative as the resident's sharing choices allow (README, "Family page"). */
 export const familyRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {

@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { NEIGHBOURHOOD_NOTE, NeighbourhoodBody, NeighbourhoodSensorBody } from '../../neighbourhood/neighbourhood-schema.js';
 import { Id } from '../../registry/schemas.js';
 import type { HttpDeps } from '../deps.js';
-import { ErrorBody, HttpError } from '../errors.js';
+import { ErrorBody, HttpError } from '../../errors/http-errors.js';
 
 const ABOUT =
   'Each bin’s latest readings (fill %, air fields as read) and, per pollutant, its last complete hour as read, corrected by a ' +

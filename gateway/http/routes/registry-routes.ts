@@ -6,7 +6,7 @@ import { COLLECTIONS, COLLECTION_NAMES, Id } from '../../registry/schemas.js';
 import { sharingProblems } from '../../registry/sharing-check.js';
 import type { HttpDeps } from '../deps.js';
 import type { Principal } from '../../auth/token-store.js';
-import { HttpError } from '../errors.js';
+import { HttpError } from '../../errors/http-errors.js';
 
 const IdParams = Type.Object({ id: Id });
 

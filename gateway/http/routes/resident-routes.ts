@@ -11,7 +11,7 @@ import { SHARING_BASES, type SharingBasis } from '../../sharing/sharing-records.
 import { mayReadResident } from '../../sharing/visibility.js';
 import { hourlyVitals } from '../../sharing/vitals-summary.js';
 import type { HttpDeps } from '../deps.js';
-import { HttpError } from '../errors.js';
+import { HttpError } from '../../errors/http-errors.js';
 
 const HOUR_MS = 3600_000;
 const Params = Type.Object({ id: Id });

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Id } from '../../registry/schemas.js';
 import type { HttpDeps } from '../deps.js';
-import { HttpError, ErrorBody } from '../errors.js';
+import { HttpError, ErrorBody } from '../../errors/http-errors.js';
 import { ROLES } from '../../auth/token-store.js';
 import { residentOfContact } from '../../sharing/sharing-policy.js';
 

@@ -1,6 +1,7 @@
 /**
  * Every error the HTTP API returns, with a stable code (GW_ERR_<AREA>_<WHAT>), its status and
- * what it means. The body is always `{"error": code, "message": text}` (CONTRACT.md §3).
+ * what it means; the `http` area of the gateway's error registry (gateway-errors.ts), which also
+ * holds the Chinese text. The body is always `{"error": code, "message": text}` (CONTRACT.md §3).
  */
 export const HTTP_ERRORS = {
   GW_ERR_AUTH_MISSING_TOKEN: { status: 401, meaning: 'no bearer token' },
