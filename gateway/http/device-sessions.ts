@@ -71,19 +71,7 @@ export class DeviceSessions {
     private readonly tokenActive: (tokenId: string) => boolean,
     readonly settings: DeviceSessionSettings = DEFAULT_SESSION_SETTINGS,
   ) {
-    // Its own table, beside the tokens it hangs from; a session lost to a bad upgrade only means signing in again.
-    db.exec(`CREATE TABLE IF NOT EXISTS device_sessions (
-      id TEXT PRIMARY KEY,
-      hash TEXT NOT NULL UNIQUE,
-      token_id TEXT NOT NULL,
-      role TEXT NOT NULL,
-      subject TEXT,
-      csrf_hash TEXT NOT NULL,
-      device TEXT,
-      created_at_ms INTEGER NOT NULL,
-      last_used_at_ms INTEGER NOT NULL,
-      revoked_at_ms INTEGER
-    )`);
+    // The table is the store's (migration 13).
   }
 
   open(principal: Principal, device: string | null): OpenedSession {

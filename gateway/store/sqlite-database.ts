@@ -304,6 +304,24 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (month, grid)
   );
   `,
+  // 13: phones' sign-in sessions (http-only cookie, CSRF token), each hanging from an API token.
+  // Gateways before this version made the table themselves at start: kept as it is, with its rows.
+  `
+  CREATE TABLE IF NOT EXISTS device_sessions (
+    id TEXT PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    token_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    subject TEXT,
+    csrf_hash TEXT NOT NULL,
+    device TEXT,
+    created_at_ms INTEGER NOT NULL,
+    last_used_at_ms INTEGER NOT NULL,
+    revoked_at_ms INTEGER
+  );
+  CREATE INDEX IF NOT EXISTS device_sessions_token ON device_sessions (token_id);
+  CREATE INDEX IF NOT EXISTS device_sessions_person ON device_sessions (role, subject);
+  `,
 ];
 
 export function openDatabase(dataDir: string, fileName = 'gateway.db'): SqliteDatabase {
