@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedDevice } from '../../firmware-sim/device-client.js';
 import { HOUR_MS } from '../../rules/aqhi/index.js';
+import { startHarness } from '../helpers/gateway-harness.js';
 import { startPagedGateway, stopPagedGateway, type PagedGateway } from '../helpers/paged-gateway.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -27,9 +28,10 @@ describe('neighbourhood sensors (bins): calibration, flags, and full-bin pages',
   const devices = new Map<string, SimulatedDevice>();
   const sanitationPages = () => g.receiver.to('/w5').filter((r) => r.body.alert?.kind === 'bin_full');
 
+  let provision: object;
   beforeAll(async () => {
     g = await startPagedGateway(T0, (receiver) => ({
-      provision: {
+      provision: (provision = {
         timeZone: 'Asia/Shanghai',
         grids: [{ id: 'g1', name: 'Fuxing Lane', district: 'd1', onDuty: ['w1'], sanitation: ['w5'] }],
         workers: [
@@ -43,7 +45,7 @@ describe('neighbourhood sensors (bins): calibration, flags, and full-bin pages',
           { id: 'bin-02', kind: 'bin', secret: 'secret-bin-02', grid: 'g1', ...near(-0.002), name: 'Bus stop on Fuxing Road' },
           { id: 'bin-03', kind: 'bin', secret: 'secret-bin-03', grid: 'g1', ...near(0.004), name: 'Market square' },
         ],
-      },
+      }),
       overrides: { alerts: { tickMs: 60_000 } },
     }));
     for (const id of ['air-01', 'bin-01', 'bin-02', 'bin-03']) {
@@ -72,6 +74,17 @@ describe('neighbourhood sensors (bins): calibration, flags, and full-bin pages',
     await Promise.all([...devices.values()].map((d) => d.client.endAsync(true)));
     await stopPagedGateway(g);
   });
+
+  /** Stops the gateway and starts it again on the same data directory (devices reconnect). */
+  async function restart(): Promise<void> {
+    for (const d of devices.values()) await d.client.endAsync(true);
+    const ids = [...devices.keys()];
+    devices.clear();
+    const dataDir = g.h.dataDir;
+    await g.h.stop();
+    g.h = await startHarness({ dataDir, provision, now: g.clock.now, overrides: { alerts: { tickMs: 60_000 } } });
+    for (const id of ids) devices.set(id, await SimulatedDevice.connect({ id, secret: `secret-${id}`, url: g.h.mqttUrl, encoding: 'cbor' }));
+  }
 
   const sensor = async (id: string) => {
     const res = await g.h.api('GET', `/api/neighbourhood/${id}`, undefined, null);
@@ -135,6 +148,10 @@ describe('neighbourhood sensors (bins): calibration, flags, and full-bin pages',
     expect(open).toMatchObject({ kind: 'bin_full', severity: 'low', subject: 'bin-01', grid: 'g1', state: 'open', occurrences: 2 });
     await g.h.gateway.alerting.tick();
     expect(sanitationPages()).toEqual([]);
+    // The page waiting for the morning survives a restart.
+    await restart();
+    await g.h.gateway.alerting.tick();
+    expect(sanitationPages()).toEqual([]);
 
     g.clock.set(T0 + 24 * HOUR_MS + 2 * 24 * HOUR_MS); // 08:00
     await g.h.gateway.alerting.tick();
@@ -147,7 +164,7 @@ describe('neighbourhood sensors (bins): calibration, flags, and full-bin pages',
     // Nobody else is paged about a bin.
     expect(g.receiver.to('/w1').filter((r) => r.body.alert?.kind === 'bin_full')).toEqual([]);
 
-    await bin.telemetry({ fill: 5 }, 1);
+    await devices.get('bin-01')!.telemetry({ fill: 5 }, 1);
     const resolved = await waitFor('the alert resolved', async () => {
       const alert = (await g.h.api('GET', '/api/alerts?kind=bin_full')).body.alerts[0];
       return alert.state === 'resolved' ? alert : undefined;
@@ -155,5 +172,14 @@ describe('neighbourhood sensors (bins): calibration, flags, and full-bin pages',
     expect(resolved.subject).toBe('bin-01');
     await g.h.gateway.alerting.tick();
     expect(sanitationPages()).toHaveLength(1);
+  });
+
+  it('after a restart shows the same calibrations and flags, worked out from the stored readings', async () => {
+    const before = (await g.h.api('GET', '/api/neighbourhood', undefined, null)).body.sensors;
+    await restart();
+    const after = (await g.h.api('GET', '/api/neighbourhood', undefined, null)).body.sensors;
+    const calibrations = (sensors: { id: string; status: string; pollutants: unknown[] }[]) => sensors.map((x) => [x.id, x.status, x.pollutants]);
+    expect(calibrations(after)).toEqual(calibrations(before));
+    expect(after.find((x: { id: string }) => x.id === 'bin-01').fill).toBe(5);
   });
 });
