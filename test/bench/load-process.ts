@@ -36,6 +36,8 @@ export type LoadJob =
       devices: (LoadDevice & { resident: string })[];
       /** Where the gateway's webhook posts; the receiver listens here. */
       webhookPort: number;
+      /** The residents have a family contact paged at `/family`: wait for that page too. */
+      family?: boolean;
       gapMs: number;
       payloadHex: string;
     }
@@ -53,6 +55,8 @@ export interface FallsResult {
   type: 'falls';
   /** PUBLISH to webhook received, per fall that was paged, in milliseconds. */
   latenciesMs: number[];
+  /** The same for the family's page (a webhook path of `/family`), when the community has one. */
+  familyLatenciesMs: number[];
 }
 export interface ConnectResult {
   type: 'connected';
@@ -173,13 +177,15 @@ async function publish(job: Extract<LoadJob, { type: 'publish' }>): Promise<Publ
  */
 async function falls(job: Extract<LoadJob, { type: 'falls' }>): Promise<FallsResult> {
   const arrivals = new Map<string, number>();
+  const familyArrivals = new Map<string, number>();
   const receiver = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const at = performance.now();
       const body = JSON.parse(Buffer.concat(chunks).toString()) as { alert?: { subject: string; kind: string } };
-      if (body.alert?.kind === 'fall' && !arrivals.has(body.alert.subject)) arrivals.set(body.alert.subject, at);
+      const seen = req.url === '/family' ? familyArrivals : arrivals;
+      if (body.alert?.kind === 'fall' && !seen.has(body.alert.subject)) seen.set(body.alert.subject, at);
       res.end('{}');
     });
   });
@@ -187,20 +193,24 @@ async function falls(job: Extract<LoadJob, { type: 'falls' }>): Promise<FallsRes
   const { clients } = await connectAll(job.port, job.devices, 50);
   const payload = Buffer.from(job.payloadHex, 'hex');
   const latenciesMs: number[] = [];
+  const familyLatenciesMs: number[] = [];
   for (const client of clients) {
     const device = job.devices.find((d) => d.id === client.options.clientId)!;
     const sentAt = performance.now();
     client.publish(`devices/${device.id}/events`, payload, { qos: 1 });
     const deadline = sentAt + 5_000;
-    while (!arrivals.has(device.resident) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+    const waitsForFamily = job.family === true;
+    while ((!arrivals.has(device.resident) || (waitsForFamily && !familyArrivals.has(device.resident))) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 1));
     const at = arrivals.get(device.resident);
     if (at !== undefined) latenciesMs.push(at - sentAt);
+    const familyAt = familyArrivals.get(device.resident);
+    if (familyAt !== undefined) familyLatenciesMs.push(familyAt - sentAt);
     await new Promise((r) => setTimeout(r, job.gapMs));
   }
   await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
   receiver.closeAllConnections();
   await new Promise((r) => receiver.close(r));
-  return { type: 'falls', latenciesMs };
+  return { type: 'falls', latenciesMs, familyLatenciesMs };
 }
 
 process.on('message', (raw) => {

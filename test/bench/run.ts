@@ -13,6 +13,7 @@ import { startHarness } from '../helpers/gateway-harness.js';
 import type { ConnectResult, FallsResult, LoadDevice, LoadJob, PublishResult } from './load-process.js';
 import { emergencyBench } from './emergency-bench.js';
 import { aqhiBench } from './aqhi-bench.js';
+import { accessLogBench } from './access-log-bench.js';
 
 /*
  * npm run bench: the gateway against bare aedes and Mosquitto, side by side in one run. Prints
@@ -171,12 +172,15 @@ async function mosquitto(qos: 0 | 1): Promise<Target> {
 }
 
 /** One grid and its worker, a resident per bracelet, an AED; falls paged at once. */
-function benchProvision(devices: { id: string; secret: string; resident: string }[], webhook?: string): object {
+function benchProvision(devices: { id: string; secret: string; resident: string }[], webhook?: string, familyWebhook?: string): object {
+  // A fall pages the family in the first step with the worker (README): their page is timed too.
+  // A new list for each resident: one shared object would be written as YAML aliases.
+  const contacts = (): object[] => (familyWebhook === undefined ? [] : [{ id: 'fam', name: 'Bench son', relation: 'son', channels: [{ type: 'webhook', url: familyWebhook }] }]);
   return {
     rules: { fall: { cancelWindowS: 0 } },
     grids: [{ id: 'g1', name: 'Bench grid', onDuty: ['w1'] }],
     workers: [{ id: 'w1', name: 'Bench worker', grids: ['g1'], channels: webhook === undefined ? [] : [{ type: 'webhook', url: webhook }] }],
-    residents: devices.map((d) => ({ id: d.resident, name: `Resident ${d.resident}`, grid: 'g1', home: { lat: 30.2655, lon: 120.1552, radiusM: 60 } })),
+    residents: devices.map((d) => ({ id: d.resident, name: `Resident ${d.resident}`, grid: 'g1', home: { lat: 30.2655, lon: 120.1552, radiusM: 60 }, contacts: contacts() })),
     devices: devices.map((d) => ({ id: d.id, kind: 'bracelet', secret: d.secret, resident: d.resident })),
     aeds: [{ id: 'a1', lat: 30.2661, lon: 120.1549, grid: 'g1', accessHours: '24/7' }],
   };
@@ -187,11 +191,11 @@ interface GatewayTarget extends Target {
   httpPort: number;
 }
 
-async function gatewayTarget(options: { devices: number; fallDevices?: number; webhook?: string; countStored?: boolean; dataDir?: string }): Promise<GatewayTarget> {
+async function gatewayTarget(options: { devices: number; fallDevices?: number; webhook?: string; familyWebhook?: string; countStored?: boolean; dataDir?: string }): Promise<GatewayTarget> {
   const load = bracelets(options.devices);
   const falls = bracelets(options.fallDevices ?? 0, 'f');
   const harness = await startHarness({
-    provision: benchProvision([...load, ...falls], options.webhook),
+    provision: benchProvision([...load, ...falls], options.webhook, options.familyWebhook),
     // Every loopback address, so the connection test can spread over several source and target addresses.
     overrides: { host: '0.0.0.0' },
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
@@ -341,7 +345,13 @@ async function alertLatency(load: LoadGenerator): Promise<void> {
   const FALLS = QUICK ? 50 : 200;
   log(`\n== alert latency: fall PUBLISH to webhook received, ${FALLS} falls, 10,000 readings/s in the background`);
   const webhookPort = await freePort();
-  const target = await gatewayTarget({ devices: 100, fallDevices: FALLS, webhook: `http://127.0.0.1:${webhookPort}/w1`, countStored: false });
+  const target = await gatewayTarget({
+    devices: 100,
+    fallDevices: FALLS,
+    webhook: `http://127.0.0.1:${webhookPort}/w1`,
+    familyWebhook: `http://127.0.0.1:${webhookPort}/family`,
+    countStored: false,
+  });
   const fallers = bracelets(FALLS, 'f');
   const background = load.run<PublishResult>({ type: 'publish', port: target.port, devices: target.devices, rate: 10_000, durationMs: 15_000 + FALLS * 100, qos: 0, payloadHex: PAYLOAD.toString('hex') });
   // Falls start once the background is flowing at its rate (the generator's 100 devices have
@@ -360,6 +370,7 @@ async function alertLatency(load: LoadGenerator): Promise<void> {
     port: target.port,
     devices: fallers.map(({ id, secret, resident }) => ({ id, secret, resident })),
     webhookPort,
+    family: true,
     gapMs: 40,
     payloadHex: encodeCbor({ type: 'fall', confidence: 0.95 }).toString('hex'),
   });
@@ -376,6 +387,8 @@ async function alertLatency(load: LoadGenerator): Promise<void> {
   record('fall to page, p50', `${percentile(latencies, 50).toFixed(1)} ms`);
   record('fall to page, p99', `${percentile(latencies, 99).toFixed(1)} ms`);
   record('fall to page, pages received', `${latencies.length} of ${FALLS}`);
+  record('fall to family page, p99', `${percentile(result.familyLatenciesMs, 99).toFixed(1)} ms`);
+  record('fall to family page, pages received', `${result.familyLatenciesMs.length} of ${FALLS}`);
   record('background load achieved', `${Math.round(bg.sent / (bg.elapsedMs / 1000))} readings/s${stillLoaded ? '' : ' (ended before the last fall)'}`);
 }
 
@@ -570,6 +583,7 @@ async function main(): Promise<void> {
   if (want('install')) await installToReady();
   if (want('emergency')) await emergencyBench(log, record, QUICK);
   if (want('aqhi')) await aqhiBench(log, record, QUICK);
+  if (want('accesslog')) await accessLogBench(log, record, QUICK);
   log('\n| measure | value |\n|---|---|');
   for (const row of rows) log(`| ${row.measure} | ${row.value} |`);
 }
