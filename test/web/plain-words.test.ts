@@ -51,7 +51,7 @@ function provisionIds(): Set<string> {
 }
 
 const KEY_PREFIXES =
-  'app|nav|prefs|login|role|console|alert|where|severity|state|kind|condition|detail|notify|timeline|channel|age|board|map|aedState|aed|error|act|subject|place|page|filter|sound|notice|vitals|failure';
+  'app|nav|prefs|login|role|console|alert|where|severity|state|kind|condition|detail|notify|timeline|channel|age|board|map|aedState|aed|error|act|subject|place|page|filter|sound|notice|vitals|failure|relation';
 const UNTRANSLATED_KEY = new RegExp(`(?<![\\w.])(?:${KEY_PREFIXES})\\.[a-zA-Z]+`, 'g');
 const RAW_ENUM = /(?<![\w.])[a-z]+_[a-z_]+(?![\w.])/g;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
@@ -75,6 +75,7 @@ describe.skipIf(!browserAvailable)('every word for a person', () => {
   const alertIds: string[] = [];
   let ackPaths: string[] = [];
   let notesSeenInChinese = 0;
+  let fallId = '';
 
   async function device(id: string): Promise<SimulatedDevice> {
     const secret = PROVISION.devices.find((d) => d.id === id)!.secret;
@@ -112,6 +113,7 @@ describe.skipIf(!browserAvailable)('every word for a person', () => {
       return ['fall', 'sos', 'aed_opened', 'aqhi_high'].every((k) => kinds.has(k)) ? list : undefined;
     });
     alertIds.push(...alerts.map((a) => a.id));
+    fallId = alerts.find((a) => a.kind === 'fall')!.id;
     // The AED taken out and put back: the cabinet's own lines and the guardian asked to restock.
     const openedId = alerts.find((a) => a.kind === 'aed_opened')!.id;
     clock.advance(30_000);
@@ -177,6 +179,11 @@ describe.skipIf(!browserAvailable)('every word for a person', () => {
         await expectPlain(page, `console ${language} ${id}`);
       }
     }
+    // A family contact's relation is in the page's language too ("child" was shown in English).
+    const fall = alertIds.find((id) => id === fallId)!;
+    await page.evaluate(`location.hash = '#alert=${fall}'`);
+    await expect.poll(() => page.locator(`.alert-detail[data-alert-id="${fall}"] .contact-list li`).first().innerText()).toContain('子女');
+    expect(await page.locator(`.alert-detail[data-alert-id="${fall}"] .contact-list`).innerText()).not.toMatch(/\bchild\b/);
     // The cabinet's lines, the guardian asked, pages that reached nobody: the check above saw them.
     expect(notesSeenInChinese).toBeGreaterThanOrEqual(5);
     expect(problems()).toEqual([]);

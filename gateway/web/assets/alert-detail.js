@@ -1,7 +1,7 @@
 // @ts-check
 import { createActionBar } from './action-bar.js';
 import { subjectOf, whereLabel } from './alert-subject.js';
-import { describeDetails, escalationText, kindLabel, personName } from './alert-text.js';
+import { describeDetails, escalationText, kindLabel, personName, relationText } from './alert-text.js';
 import { h } from './dom.js';
 import { formatAge, formatDistance, formatTime } from './format.js';
 import { label, plural, t } from './i18n.js';
@@ -192,7 +192,7 @@ export function fillDetail(target, alert, known, { me, places }) {
             h(
               'li',
               {},
-              h('span', {}, c.name, c.relation === null ? '' : ` (${c.relation})`),
+              h('span', {}, c.name, c.relation === null ? '' : ` (${relationText(c.relation)})`),
               ...c.phones.map((phone) => h('a', { class: 'call', href: `tel:${phone}` }, '☎ ', phone)),
             ),
           ),

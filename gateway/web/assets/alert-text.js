@@ -116,6 +116,17 @@ export function timelineText(entry, me) {
 }
 
 /**
+ * A family contact's relation in the page's language ("child" → 子女); one these words do not
+ * know is shown as the registry words it (it is a person's own wording, like a name).
+ * @param {string} relation
+ */
+export function relationText(relation) {
+  const key = relation.trim().toLowerCase();
+  const words = label('relation', key);
+  return words === key ? relation : words;
+}
+
+/**
  * Why a page failed, in words; the channel's own text is technical detail, never the sentence.
  * @param {string | undefined} code
  */
