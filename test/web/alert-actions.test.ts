@@ -105,6 +105,9 @@ describe.skipIf(!browserAvailable)('acting on an alert from a phone', () => {
     await page.locator(`.alert-card[data-alert-id="${fall.id}"] a`).click();
     const detail = page.locator(`.alert-detail[data-alert-id="${fall.id}"]`);
     await detail.waitFor();
+    // She shares no location with her worker: the fall's place reaches Wang Fang under the emergency rule, and says so.
+    expect(await detail.locator('[data-field="shared-under"]').innerText()).toBe('Shared under the emergency rule');
+    expect(await detail.locator('[data-field="location-shared-under"]').innerText()).toBe('Shared under the emergency rule');
     // Wang Fang's (the worker's own) app push: one line however many attempts.
     const failedPage = detail.locator('.tl-page[data-outcome="failed"]').filter({ hasText: 'Paged you by app push' });
     await expect.poll(() => failedPage.getAttribute('data-attempts')).toBe('3');

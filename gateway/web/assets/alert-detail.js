@@ -131,7 +131,15 @@ export function fillDetail(target, alert, known, { me, places }) {
   const about = subjectOf(alert, context, places);
 
   target.header.replaceChildren(
-    h('span', { class: 'detail-badges' }, severityBadge(alert), stateChip(alert), alert.occurrences > 1 ? h('span', { class: 'chip' }, plural('alert.occurrences', alert.occurrences)) : null),
+    h(
+      'span',
+      { class: 'detail-badges' },
+      severityBadge(alert),
+      stateChip(alert),
+      alert.occurrences > 1 ? h('span', { class: 'chip' }, plural('alert.occurrences', alert.occurrences)) : null,
+      // The resident did not choose to share this with you: it reached you because it is an emergency (PIPL art. 13(4)).
+      alert.sharedUnder === 'emergency' ? h('span', { class: 'chip warn emergency-rule', 'data-field': 'shared-under', title: t('act.sharedUnderEmergencyWhy') }, t('act.sharedUnderEmergency')) : null,
+    ),
     h('h2', { id: 'detail-title', tabindex: '-1' }, kindLabel(alert.kind)),
   );
 
@@ -155,6 +163,7 @@ export function fillDetail(target, alert, known, { me, places }) {
             {},
             h('span', { class: 'line' }, whereLabel(about, location.source)),
             h('span', { class: 'line coords' }, `${location.lat.toFixed(5)}, ${location.lon.toFixed(5)}`),
+            location.sharedUnder === 'emergency' ? h('span', { class: 'line chip warn emergency-rule', 'data-field': 'location-shared-under' }, t('act.sharedUnderEmergency')) : null,
             resident === null ? null : h('a', { class: 'line', href: `/map#resident=${resident.id}` }, t('alert.showOnMap')),
           ),
     ),

@@ -12,6 +12,11 @@ export const ACTION_STRINGS = {
   'act.noPhone': { zh: '未登记电话', en: 'No phone registered' },
   'act.straightNote': { zh: '距离为直线距离，不是步行路线。', en: 'Distances are in a straight line, not walking routes.' },
   'act.noAed': { zh: '附近无可用除颤器', en: 'No usable AED nearby' },
+  'act.sharedUnderEmergency': { zh: '紧急情况下依法共享', en: 'Shared under the emergency rule' },
+  'act.sharedUnderEmergencyWhy': {
+    zh: '老人未选择与您分享这些信息；因属紧急情况，依法提供给处置人员。',
+    en: 'The resident has not chosen to share this with you; it reaches you because this is an emergency.',
+  },
 
   'subject.resident': { zh: '居民', en: 'Resident' },
   'subject.aed': { zh: '除颤器柜', en: 'AED cabinet' },

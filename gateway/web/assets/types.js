@@ -63,6 +63,7 @@
  * @property {Record<string, unknown>} details
  * @property {number | null} escalationStep
  * @property {TimelineEntry[]} timeline
+ * @property {'emergency'} [sharedUnder]
  */
 
 /**
@@ -78,7 +79,7 @@
 /**
  * @typedef {object} AlertContext
  * @property {{ id: string, name: string, address: string | null, conditions: string[], livesAlone: boolean | null } | null} resident
- * @property {{ lat: number, lon: number, at: string | null, source: string } | null} location
+ * @property {{ lat: number, lon: number, at: string | null, source: string, sharedUnder?: 'emergency' } | null} location
  * @property {NearbyAed[]} nearestAeds
  * @property {{ name: string, relation: string | null, phones: string[] }[]} contacts
  * @property {{ name: string, phones: string[] } | null} [doctor] the resident's family doctor, where the gateway says
