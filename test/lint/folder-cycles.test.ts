@@ -2,8 +2,8 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cycleEdges, folderOf } from '../../tools/folder-cycles.js';
-import { gatewayImports } from '../../tools/gateway-imports.js';
+import { cycleEdges, folderOf } from './folder-cycles.js';
+import { gatewayImports } from './gateway-imports.js';
 
 const imp = (from: string, to: string) => ({ from: `gateway/${from}`, to: `gateway/${to}` });
 const edges = (imports: ReturnType<typeof imp>[]) => cycleEdges(imports).map((c) => c.edge);

@@ -1,7 +1,7 @@
 /**
  * Fails when gateway/ has a folder cycle that is not in TOLERATED (type-only imports count: a type
  * imported the wrong way is still a dependency the wrong way). Run by `npm run lint`.
- * dependency-cruiser resolves the imports (tools/gateway-imports.ts); the folder graph is ours.
+ * dependency-cruiser resolves the imports (test/lint/gateway-imports.ts); the folder graph is ours.
  */
 import { cycleEdges } from './folder-cycles.js';
 import { gatewayImports } from './gateway-imports.js';
@@ -21,7 +21,7 @@ const broken = TOLERATED.filter((edge) => !onCycle.some((c) => c.edge === edge))
 
 if (process.argv.includes('--list')) for (const c of onCycle) console.log(`  '${c.edge}',`);
 for (const edge of broken) {
-  console.warn(`folder edge ${edge} is no longer on a cycle: take it off TOLERATED in tools/check-folder-cycles.ts`);
+  console.warn(`folder edge ${edge} is no longer on a cycle: take it off TOLERATED in test/lint/check-folder-cycles.ts`);
 }
 if (fresh.length > 0) {
   console.error('gateway/ has a new folder cycle (type imports included):');
