@@ -57,6 +57,15 @@ function localTime(ms: number, timeZone: string): string {
   return format.format(ms);
 }
 
+/** Whom or what an alert is about, by name or place: the resident, the cabinet, the station, the bin. */
+function subjectWords(alert: Alert, context: AlertContext): string {
+  if (context.resident !== null) return context.resident.name;
+  if (context.cabinet !== undefined && context.cabinet !== null) return `AED柜 cabinet: ${context.cabinet.description ?? 'no description'}${context.cabinet.floor === null ? '' : `, floor ${context.cabinet.floor}`}`;
+  if (context.station !== undefined && context.station !== null) return `${context.station.name} station`;
+  if (context.bin !== undefined && context.bin !== null) return `垃圾桶 bin: ${context.bin.name}${context.bin.gridName === null ? '' : `, ${context.bin.gridName}`}`;
+  return isDrill(alert) ? '演练假想伤员 a drill casualty' : alert.subject;
+}
+
 /** One short paragraph: fits two SMS segments for a typical page. */
 export function pageText(alert: Alert, context: AlertContext, ackUrl: string | null, timeZone: string): string {
   const label = KIND_LABELS[alert.kind];
@@ -65,11 +74,7 @@ export function pageText(alert: Alert, context: AlertContext, ackUrl: string | n
   const parts = [`${drill ? `${DRILL_MARK} ` : ''}[${status}] ${label.zh} ${label.en}`];
   if (typeof alert.details.summary === 'string') parts.push(alert.details.summary);
   const who = context.resident;
-  if (who !== null) parts.push(`${who.name}${who.address === null ? '' : `, ${who.address}`}${who.conditions.length > 0 ? ` (${who.conditions.join(', ')})` : ''}`);
-  else if (context.cabinet !== undefined && context.cabinet !== null) parts.push(`AED柜 cabinet: ${context.cabinet.description ?? 'no description'}${context.cabinet.floor === null ? '' : `, floor ${context.cabinet.floor}`}`);
-  else if (context.station !== undefined && context.station !== null) parts.push(`${context.station.name} station`);
-  else if (context.bin !== undefined && context.bin !== null) parts.push(`垃圾桶 bin: ${context.bin.name}${context.bin.gridName === null ? '' : `, ${context.bin.gridName}`}`);
-  else parts.push(drill ? '演练假想伤员 a drill casualty' : alert.subject);
+  parts.push(who === null ? subjectWords(alert, context) : `${who.name}${who.address === null ? '' : `, ${who.address}`}${who.conditions.length > 0 ? ` (${who.conditions.join(', ')})` : ''}`);
   parts.push(`since ${localTime(alert.createdAt, timeZone)}`);
   if (context.location !== null) parts.push(`at ${context.location.lat.toFixed(5)},${context.location.lon.toFixed(5)}`);
   const aed = context.nearestAeds[0];
@@ -114,12 +119,12 @@ export function buildPageMessage(input: {
 export function buildDigestMessage(person: Person, items: { alert: Alert; context: AlertContext; ackUrl: string | null }[], timeZone: string): DigestMessage {
   const lines = items.map(({ alert, context }) => {
     const label = KIND_LABELS[alert.kind];
-    return `${label.zh} ${label.en}: ${context.resident?.name ?? alert.subject} (${localTime(alert.createdAt, timeZone)})`;
+    return `${label.zh} ${label.en}: ${subjectWords(alert, context)} (${localTime(alert.createdAt, timeZone)})`;
   });
   return {
     type: 'digest',
     recipient: { id: person.id, name: person.name, kind: person.kind },
     alerts: items.map((i) => ({ alert: presentAlert(i.alert), context: i.context, ackUrl: i.ackUrl })),
-    text: `${items.length} low-priority alert(s) overnight: ${lines.join('; ')}`,
+    text: `[晨间汇总 Morning digest] 夜间低优先级告警 ${items.length} 条, ${items.length} low-priority alert${items.length === 1 ? '' : 's'} overnight: ${lines.join('; ')}`,
   };
 }

@@ -229,6 +229,8 @@ describe('resident safety end to end: fall → page → escalation → ack', () 
     const digest = await waitFor('the digest', () => digests()[0]);
     expect(digest.body).toMatchObject({ type: 'digest', recipient: { id: 'w1' } });
     expect(digest.body.alerts.map((a: { alert: { id: string } }) => a.alert.id)).toEqual([alert.id]);
+    // In both languages, by name, one alert in the singular.
+    expect(digest.body.text).toMatch(/^\[晨间汇总 Morning digest\] 夜间低优先级告警 1 条, 1 low-priority alert overnight: 手环电量低 Bracelet battery low: Li Guiying \(23 Nov, 23:00\)$/);
     clock.advance(3600_000);
     await h.gateway.alerting.tick();
     expect(digests()).toHaveLength(1);
