@@ -11,7 +11,16 @@ const PROVISION = {
   ...TEST_PROVISION,
   doctors: [{ id: 'doc1', name: 'Dr Chen', grids: ['g1'], channels: [] }],
   residents: [
-    { id: 'r1', name: 'Li Guiying', grid: 'g1', doctor: 'doc1', sharing: { location: ['worker'] }, contacts: [{ id: 'fam1', name: 'Li Wei', relation: 'son', channels: [] }] },
+    {
+      id: 'r1',
+      name: 'Li Guiying',
+      grid: 'g1',
+      doctor: 'doc1',
+      home: { lat: 30.2655, lon: 120.1552, radiusM: 60 },
+      conditions: ['copd'],
+      sharing: { location: ['worker'], conditions: ['doctor'] },
+      contacts: [{ id: 'fam1', name: 'Li Wei', relation: 'son', channels: [] }],
+    },
     ...Array.from({ length: 12 }, (_, i) => ({ id: `n${i}`, name: `Neighbour ${i}`, grid: 'g1' })),
     { id: 'r2', name: 'Zhang Xiuying', grid: 'g2' },
   ],
@@ -76,5 +85,37 @@ describe('reads within sharing', () => {
     const streamed = audit.filter((e) => e.action === 'stream');
     expect(streamed).toEqual(expect.arrayContaining([expect.objectContaining({ resident: 'r1', category: 'location', ground: 'consent' })]));
     expect(streamed.every((e) => e.resident === 'r1')).toBe(true);
+  });
+
+  it('GET /api/residents/:id answers each carer within the sharing choices, refuses the others, and logs every read', async () => {
+    const clock = fakeClock(MORNING);
+    h = await startHarness({ provision: PROVISION, now: clock.now });
+    const worker = await token(h, 'worker', 'w1');
+    const otherWorker = await token(h, 'worker', 'w2');
+    const doctor = await token(h, 'doctor', 'doc1');
+    const son = await token(h, 'family', 'fam1');
+    const byWorker = (await h.api('GET', '/api/residents/r1', undefined, worker)).body;
+    expect(byWorker).toMatchObject({ name: 'Li Guiying', home: { lat: 30.2655 }, conditions: [] });
+    const byDoctor = (await h.api('GET', '/api/residents/r1', undefined, doctor)).body;
+    expect(byDoctor).toMatchObject({ name: 'Li Guiying', conditions: ['copd'] });
+    expect(byDoctor.home).toBeUndefined();
+    const bySon = (await h.api('GET', '/api/residents/r1', undefined, son)).body;
+    expect(bySon.home).toBeUndefined();
+    expect(bySon.conditions).toEqual([]);
+    expect((await h.api('GET', '/api/residents/r1')).body).toMatchObject({ home: { lat: 30.2655 }, conditions: ['copd'] });
+    expect((await h.api('GET', '/api/residents/r1', undefined, otherWorker)).status).toBe(403);
+    expect((await h.api('GET', '/api/residents/r2', undefined, son)).status).toBe(403);
+    expect((await h.api('GET', '/api/residents', undefined, worker)).status).toBe(403);
+    const audit = (await h.api('GET', '/api/audit?resident=r1')).body.entries as { actor: string; action: string; category: string }[];
+    const reads = audit.filter((e) => e.action === 'read_resident');
+    expect(reads).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ actor: 'w1', category: 'location' }),
+        expect.objectContaining({ actor: 'doc1', category: 'conditions' }),
+        expect.objectContaining({ actor: 'fam1', category: 'profile' }),
+        expect.objectContaining({ actor: 'admin', category: 'vitals' }),
+      ]),
+    );
+    expect(reads.some((e) => e.actor === 'w1' && e.category === 'conditions')).toBe(false);
   });
 });

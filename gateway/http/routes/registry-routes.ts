@@ -2,7 +2,10 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { RegistryError } from '../../registry/registry.js';
-import { COLLECTIONS, COLLECTION_NAMES, Id } from '../../registry/schemas.js';
+import { COLLECTIONS, COLLECTION_NAMES, Id, type ResidentEntity } from '../../registry/schemas.js';
+import { shareResident } from '../../sharing/resident-sharing.js';
+import { recipientOfRole } from '../../sharing/viewer.js';
+import { mayReadResident } from '../../sharing/visibility.js';
 import { sharingProblems } from '../../registry/sharing-check.js';
 import type { HttpDeps } from '../deps.js';
 import type { Principal } from '../../auth/token-store.js';
@@ -29,15 +32,27 @@ export const registryRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps
       throw toHttpError(err);
     }
   };
+  /** GET /api/residents/:id: shaped for the caller's kind and logged like every read of a resident. */
+  const readResident = (principal: Principal, resident: ResidentEntity): object => {
+    if (!mayReadResident(deps.registry, principal, resident.id)) throw new HttpError('GW_ERR_AUTH_FORBIDDEN', `the ${principal.role} token may not read resident "${resident.id}"`);
+    const { resident: shaped, disclosed } = shareResident(resident, recipientOfRole(principal.role) ?? 'worker');
+    const atMs = deps.now();
+    const base = { atMs, actor: principal.subject ?? principal.role, role: principal.role, resident: resident.id, action: 'read_resident', ground: 'consent' as const };
+    deps.accessLog.record([{ ...base, category: 'profile' }, ...disclosed.map((category) => ({ ...base, category }))]);
+    return shaped;
+  };
   for (const collection of COLLECTION_NAMES) {
     const schema = COLLECTIONS[collection] as TSchema;
     const tags = ['registry'];
 
     app.get(`/api/${collection}`, { config: { roles: ['admin'] }, schema: { tags } }, async () => ({ items: deps.registry.list(collection) }));
 
-    app.get(`/api/${collection}/:id`, { config: { roles: ['admin'] }, schema: { tags, params: IdParams } }, async (request) => {
+    // A resident's entry is read by those who care for them too, within the sharing choices.
+    const readers = collection === 'residents' ? (['admin', 'worker', 'doctor', 'family'] as const) : (['admin'] as const);
+    app.get(`/api/${collection}/:id`, { config: { roles: readers }, schema: { tags, params: IdParams } }, async (request) => {
       const entry = deps.registry.get(collection, request.params.id);
       if (entry === undefined) throw new HttpError('GW_ERR_HTTP_NOT_FOUND', `no ${collection.replace(/s$/, '')} "${request.params.id}"`);
+      if (collection === 'residents') return readResident(request.principal!, entry as ResidentEntity);
       if (collection === 'devices') {
         return { ...entry, status: deps.deviceState.statusOf(request.params.id) ?? null, rejections: deps.rejections.statsOf(request.params.id) };
       }
