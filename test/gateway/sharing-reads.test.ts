@@ -21,7 +21,7 @@ const PROVISION = {
       sharing: { location: ['worker'], conditions: ['doctor'] },
       contacts: [{ id: 'fam1', name: 'Li Wei', relation: 'son', channels: [] }],
     },
-    ...Array.from({ length: 12 }, (_, i) => ({ id: `n${i}`, name: `Neighbour ${i}`, grid: 'g1' })),
+    ...Array.from({ length: 12 }, (_, i) => ({ id: `n${i}`, name: `Neighbour ${i}`, grid: 'g1', home: { lat: 30.266, lon: 120.155, radiusM: 50 } })),
     { id: 'r2', name: 'Zhang Xiuying', grid: 'g2' },
   ],
 };
@@ -117,5 +117,26 @@ describe('reads within sharing', () => {
       ]),
     );
     expect(reads.some((e) => e.actor === 'w1' && e.category === 'conditions')).toBe(false);
+  });
+
+  it('the map shows where a resident with an open alert is only as their choices or the emergency rule allow, and logs it', async () => {
+    const clock = fakeClock(MORNING);
+    h = await startHarness({ provision: PROVISION, now: clock.now });
+    const service = h.gateway.alerting.service;
+    service.raise({ kind: 'battery_low', severity: 'low', subject: 'n0', grid: 'g1', details: { bat: 9 }, occurredAtMs: clock.now() });
+    service.raise({ kind: 'battery_low', severity: 'low', subject: 'n1', grid: 'g1', details: { bat: 9 }, occurredAtMs: clock.now() });
+    service.raise({ kind: 'fall', severity: 'critical', subject: 'n1', grid: 'g1', details: { lat: 30.2671, lon: 120.1533 }, occurredAtMs: clock.now() });
+    const worker = await token(h, 'worker', 'w1');
+    const placeOf = (map: { residents: { id: string; location: unknown }[] }, id: string): unknown => map.residents.find((r) => r.id === id)?.location;
+    const byWorker = (await h.api('GET', '/api/map', undefined, worker)).body;
+    // n0 shares nothing: the worker sees that she has an alert, not where her home is.
+    expect(placeOf(byWorker, 'n0')).toBeNull();
+    // n1 fell: the fall's place reaches the worker under the emergency rule.
+    expect(placeOf(byWorker, 'n1')).toMatchObject({ lat: 30.2671, lon: 120.1533 });
+    const byAdmin = (await h.api('GET', '/api/map')).body;
+    expect(placeOf(byAdmin, 'n0')).toMatchObject({ lat: 30.266, lon: 120.155 });
+    const audit = (await h.api('GET', '/api/audit?actor=w1')).body.entries as { action: string; resident: string; category: string; ground: string }[];
+    expect(audit).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'read_map', resident: 'n1', category: 'location', ground: 'emergency' })]));
+    expect(audit.some((e) => e.action === 'read_map' && e.resident === 'n0' && e.category === 'location')).toBe(false);
   });
 });

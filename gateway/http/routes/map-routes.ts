@@ -6,6 +6,10 @@ import type { HttpDeps } from '../deps.js';
 import { SseHub } from '../../streams/sse-hub.js';
 import { emergencyFingerprint, MapEmergency, mapEmergencies } from './map-emergencies.js';
 import type { Principal } from '../../auth/token-store.js';
+import { shareAlert } from '../../alerts/alert-sharing.js';
+import { accessEntriesFor } from '../../alerts/page-sharing.js';
+import type { AccessEntry } from '../../audit/access-log.js';
+import { recipientOfRole } from '../../sharing/viewer.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -224,12 +228,18 @@ export const mapRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => 
         if (!deps.registry.has('residents', alert.subject)) continue;
         byResident.set(alert.subject, [...(byResident.get(alert.subject) ?? []), alert]);
       }
+      const viewer = recipientOfRole(principal.role) ?? 'worker';
+      const mapReads: AccessEntry[] = [];
       const residents = [...byResident].flatMap(([residentId, alerts]) => {
         const resident = deps.registry.get('residents', residentId);
         if (resident === undefined) return [];
         alerts.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || b.createdAt - a.createdAt);
-        // The most severe alert knows best where the resident is (a fall's own position first).
-        const location = deps.alertContext(alerts[0]!).location;
+        // The most severe alert knows best where the resident is (a fall's own position first);
+        // shown only as the resident's choices or the emergency rule allow this viewer, and logged.
+        const most = alerts[0]!;
+        const shared = shareAlert(deps.registry, viewer, most, most, deps.alertContext(most));
+        mapReads.push(...accessEntriesFor({ atMs: nowMs, actor: principal.subject ?? principal.role, role: principal.role, action: 'read_map' }, most, shared.grounds));
+        const location = shared.context?.location ?? null;
         return [
           {
             id: resident.id,
@@ -242,6 +252,7 @@ export const mapRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => 
         ];
       });
 
+      deps.accessLog.record(mapReads);
       const responders = deps.registry
         .list('responders')
         .flatMap((r) => (r.available && r.lat !== undefined && r.lon !== undefined ? [{ id: r.id, name: r.name, lat: r.lat, lon: r.lon }] : []));
