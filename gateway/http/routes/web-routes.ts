@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
 import type { HttpDeps } from '../deps.js';
+import { errorText, type GatewayErrorCode, ZH } from '../../errors/gateway-errors.js';
 
 /** Where the web UI's files are: `pages/` (HTML templates) and `assets/` (CSS, ES modules, icons). */
 export const WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -49,6 +50,19 @@ export function contentSecurityPolicy(tiles: { url: string } | null | undefined)
   ].join('; ');
 }
 
+/**
+ * Each registered error code's text in English and Chinese, for the pages to show a person the
+ * sentence for a failed call's code rather than the server's English message.
+ */
+export function errorTextsJson(): string {
+  const texts: Record<string, { en: string; zh: string }> = {};
+  for (const code of Object.keys(ZH) as GatewayErrorCode[]) texts[code] = errorText(code);
+  return JSON.stringify(texts);
+}
+
+/** Served beside the assets (under their version): the pages' error texts (errorTextsJson). */
+export const ERROR_TEXTS_FILE = 'error-texts.json';
+
 export interface WebUi {
   /** A hash of every asset: part of the asset URLs, so a changed file is a new URL. */
   version: string;
@@ -75,6 +89,7 @@ export function loadWebUi(root: string, settings: { timeZone: string }): WebUi {
   }
   // Leaflet is served under the same versioned path: a new Leaflet is a new URL too.
   hash.update(readFileSync(path.join(LEAFLET_DIR, 'leaflet-src.esm.js')));
+  hash.update(errorTextsJson());
   const version = hash.digest('hex').slice(0, 12);
   const pages = new Map<string, { html: string; etag: string }>();
   for (const [route, file] of Object.entries(WEB_PAGES)) {
@@ -107,6 +122,15 @@ export const webRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
       return reply.type('text/html; charset=utf-8').send(page.html);
     });
   }
+
+  const errorTexts = errorTextsJson();
+  app.get(`/assets/${ui.version}/${ERROR_TEXTS_FILE}`, { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
+    reply
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .header('x-content-type-options', 'nosniff')
+      .type('application/json; charset=utf-8')
+      .send(errorTexts),
+  );
 
   await app.register(async (assets) => {
     // @fastify/static adds its own routes; they are public like the pages.

@@ -3,6 +3,7 @@ import { byId, h, textColorOn } from './dom.js';
 import { formatAge, formatTime, syncClock } from './format.js';
 import { localized, onLanguageChange, t } from './i18n.js';
 import { openAqhiStream } from './live.js';
+import { errorSentence } from './error-text.js';
 import { api, fetchMe, signedIn } from './session.js';
 import { mountShell } from './shell.js';
 import { trendChart } from './trend-chart.js';
@@ -241,7 +242,7 @@ async function main() {
   }, 300_000);
 }
 
-main().catch((/** @type {unknown} */ err) => {
-  errorLine.textContent = t('error.load', { message: err instanceof Error ? err.message : String(err) });
+main().catch(async (/** @type {unknown} */ err) => {
+  errorLine.textContent = t('error.load', { message: await errorSentence(err) });
   errorLine.hidden = false;
 });

@@ -9,7 +9,8 @@ import { formatAge, formatTime } from './format.js';
 import { onLanguageChange, t } from './i18n.js';
 import { openAlertStream } from './live.js';
 import { notice, noticeWorthy, soundSwitch } from './notifier.js';
-import { ApiError, api, requireSession } from './session.js';
+import { errorSentence } from './error-text.js';
+import { api, requireSession } from './session.js';
 import { mountShell } from './shell.js';
 
 /** @typedef {import('./types.js').AlertView} AlertView */
@@ -115,7 +116,7 @@ async function loadAlerts() {
     }
     loadError.hidden = true;
   } catch (err) {
-    loadError.textContent = t('error.load', { message: err instanceof Error ? err.message : String(err) });
+    loadError.textContent = t('error.load', { message: await errorSentence(err) });
     loadError.hidden = false;
   }
   render();
@@ -198,7 +199,7 @@ async function act(target, action) {
     target.note.value = '';
     target.message.hidden = true;
   } catch (err) {
-    target.message.textContent = t('alert.actionFailed', { message: err instanceof ApiError ? err.message : String(err) });
+    target.message.textContent = t('alert.actionFailed', { message: await errorSentence(err) });
     target.message.hidden = false;
   } finally {
     for (const button of [target.ack, target.resolve, target.addNote]) button.disabled = false;
@@ -216,7 +217,7 @@ function renderDetail() {
     detailPane.replaceChildren(refusal === undefined ? h('p', { class: 'empty' }, t('console.pick')) : h('p', { class: 'message error' }, refusal));
     if (id !== null && refusal === undefined && !fetching.has(id)) {
       fetchDetail(id)
-        .catch((/** @type {unknown} */ err) => unavailable.set(id, err instanceof Error ? err.message : String(err)))
+        .catch(async (/** @type {unknown} */ err) => unavailable.set(id, await errorSentence(err)))
         .then(render);
     }
     return;
@@ -313,7 +314,7 @@ function mountFilters() {
   soundSlot.replaceChildren(soundSwitch());
 }
 
-main().catch((/** @type {unknown} */ err) => {
-  loadError.textContent = t('error.load', { message: err instanceof Error ? err.message : String(err) });
+main().catch(async (/** @type {unknown} */ err) => {
+  loadError.textContent = t('error.load', { message: await errorSentence(err) });
   loadError.hidden = false;
 });

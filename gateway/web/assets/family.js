@@ -2,6 +2,7 @@
 import { byId, h } from './dom.js';
 import { formatAge, formatDistance, formatTime } from './format.js';
 import { label, onLanguageChange, t } from './i18n.js';
+import { errorSentence } from './error-text.js';
 import { api, ApiError, requireSession } from './session.js';
 import { mountShell } from './shell.js';
 
@@ -123,7 +124,7 @@ async function imGoing(/** @type {string} */ alertId) {
     await api(`/api/alerts/${encodeURIComponent(alertId)}/ack`, { method: 'POST', body: {} });
     actionError = null;
   } catch (err) {
-    actionError = t('family.goingFailed', { message: err instanceof Error ? err.message : String(err) });
+    actionError = t('family.goingFailed', { message: await errorSentence(err) });
   }
   await load();
 }

@@ -213,6 +213,7 @@ const BASE_STRINGS = {
   'aed.floor': { zh: '{floor} 层', en: 'floor {floor}' },
 
   'error.load': { zh: '数据加载失败：{message}', en: 'Could not load the data: {message}' },
+  'error.unknown': { zh: '出了点问题，请稍后再试。', en: 'Something went wrong. Please try again in a moment.' },
   'error.forbidden': { zh: '您的账号无权查看此页面。', en: 'Your account may not open this page.' },
 };
 

@@ -11,6 +11,7 @@ import { respondersOnRescue, rescuePoints, rescueSvgLayer } from './map-rescue.j
 import { sensorPoints, sensorsSvgLayer } from './map-sensors.js';
 import { createTiledMap } from './map-tiled.js';
 import { createProjection, scaleBarMetres } from './map-projection.js';
+import { errorSentence } from './error-text.js';
 import { api, requireSession } from './session.js';
 import { mountShell } from './shell.js';
 
@@ -321,7 +322,7 @@ async function load() {
     errorLine.hidden = true;
     draw();
   } catch (err) {
-    errorLine.textContent = t('error.load', { message: err instanceof Error ? err.message : String(err) });
+    errorLine.textContent = t('error.load', { message: await errorSentence(err) });
     errorLine.hidden = false;
   }
 }
@@ -388,7 +389,7 @@ async function main() {
   openMapStream(() => void load());
 }
 
-main().catch((/** @type {unknown} */ err) => {
-  errorLine.textContent = t('error.load', { message: err instanceof Error ? err.message : String(err) });
+main().catch(async (/** @type {unknown} */ err) => {
+  errorLine.textContent = t('error.load', { message: await errorSentence(err) });
   errorLine.hidden = false;
 });
