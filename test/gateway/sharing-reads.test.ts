@@ -139,4 +139,16 @@ describe('reads within sharing', () => {
     expect(audit).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'read_map', resident: 'n1', category: 'location', ground: 'emergency' })]));
     expect(audit.some((e) => e.action === 'read_map' && e.resident === 'n0' && e.category === 'location')).toBe(false);
   });
+
+  it('opening a page’s ack link is a read of the resident, logged under the person the link was made for', async () => {
+    const clock = fakeClock(MORNING);
+    h = await startHarness({ provision: PROVISION, now: clock.now });
+    const sos = h.gateway.alerting.service.raise({ kind: 'sos', severity: 'critical', subject: 'r1', grid: 'g1', details: {}, occurredAtMs: clock.now() });
+    const link = new URL(h.gateway.alerting.ackLinks.url(sos.id, 'w1'));
+    const res = await fetch(`${h.httpUrl}${link.pathname}`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('Li Guiying');
+    const audit = (await h.api('GET', '/api/audit?actor=w1')).body.entries as { action: string; resident: string; category: string; ground: string }[];
+    expect(audit.filter((e) => e.action === 'read_ack_page')).toEqual([expect.objectContaining({ resident: 'r1', category: 'profile', ground: 'emergency' })]);
+  });
 });

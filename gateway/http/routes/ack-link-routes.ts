@@ -7,6 +7,7 @@ import { KIND_LABELS } from '../../pager/page-message.js';
 import { resolvePerson } from '../../pager/recipients.js';
 import type { LinkAction } from '../../alerts/ack-links.js';
 import type { HttpDeps } from '../deps.js';
+import { isEmergency } from '../../sharing/sharing-policy.js';
 
 const TokenParams = Type.Object({ token: Type.String({ maxLength: 500 }) });
 
@@ -103,6 +104,11 @@ export const ackLinkRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps)
     const found = resolveLink(request.params.token);
     if (found === undefined) return page(reply, 404, 'Unknown link', '<h1>链接无效 · This link is not valid.</h1>');
     const { alert, subjectName, personName } = found;
+    // The page names the resident and their address: a read by the person the link was made for.
+    if (deps.registry.has('residents', alert.subject)) {
+      const ground = isEmergency(alert) ? 'emergency' : 'consent';
+      deps.accessLog.record([{ atMs: deps.now(), actor: found.personId, role: 'link', resident: alert.subject, category: 'profile', action: 'read_ack_page', ground }]);
+    }
     if (found.action !== 'ack') {
       const verb = found.action === 'accept' ? '我去 · I will go' : '去不了 · I cannot go';
       return page(reply, 200, 'Dispatch', `${summary(alert, subjectName)}<form method="post"><button type="submit">${verb}</button></form><p>${escapeHtml(personName)}</p>`);
