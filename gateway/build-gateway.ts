@@ -38,6 +38,7 @@ import { createNodeRedHost, type NodeRedHost } from './node-red/node-red-host.js
 import { createEmergencies, type Emergencies } from './emergencies/emergencies.js';
 import { ThrottledLog } from './node-red/throttled-log.js';
 import { AccessLog } from './audit/access-log.js';
+import { WalkingRoutes } from './routing/walking-route.js';
 import { SharingRecords } from './sharing/sharing-records.js';
 import { connectBinFillNotices } from './neighbourhood/bin-fill-notices.js';
 import { createNeighbourhoodService } from './neighbourhood/neighbourhood-service.js';
@@ -267,6 +268,14 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       }),
       timeZone: settings.timeZone,
       mapTiles: config.map?.tiles ?? null,
+      walkingRoutes: new WalkingRoutes({
+        config: config.map?.routing ?? null,
+        now,
+        onFailure: (reason, detail) => {
+          metrics.walkingRouteFailures.inc({ reason });
+          log.warn({ component: 'routing', reason }, `walking route not available, the map shows the straight line: ${detail}`);
+        },
+      }),
       readiness: () => {
         const checks: Record<string, boolean> = { broker: broker?.listening === true, store: db.open && !stopped };
         // With REDIS_URL, sessions and subscriptions wait on Redis: not ready while it is away.

@@ -144,6 +144,12 @@ export function createMetrics() {
       help: 'Pages that reached nobody after every channel of every candidate was tried',
       registers: [registry],
     }),
+    walkingRouteFailures: new Counter({
+      name: 'gateway_walking_route_failures_total',
+      help: 'Walking routes the routing service (map.routing) did not give, by reason (unreachable, timeout, refused, no_route); the map showed the straight line',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     pagesPending: new Gauge({ name: 'gateway_pages_pending', help: 'Pages waiting to be sent or retried', registers: [registry] }),
     aedReadiness: new Gauge({
       name: 'gateway_aed_readiness_ratio',

@@ -12,6 +12,19 @@ export const MIN_ADMIN_TOKEN_LENGTH = 32;
 
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 
+/** Configuration `map.routing`: an OSRM-compatible routing service for walking routes on the map. */
+const RoutingSchema = Type.Object(
+  {
+    /** The service's base, e.g. http://osrm.local:5000 (GET {url}/route/v1/{profile}/{lon},{lat};{lon},{lat}). */
+    url: Type.String({ pattern: '^https?://[^/\\s]+[^\\s]*$' }),
+    /** The walking profile's name on that service. */
+    profile: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,40}$' })),
+    /** A route not answered by then: the straight line is shown. */
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 10_000 })),
+  },
+  { additionalProperties: false },
+);
+
 /** Every safety limit is a named option with a chosen value (STYLE.md: aedes). */
 export const ConfigSchema = Type.Object(
   {
@@ -135,6 +148,7 @@ export const ConfigSchema = Type.Object(
               { additionalProperties: false },
             ),
           ),
+          routing: Type.Optional(RoutingSchema),
         },
         { additionalProperties: false },
       ),
@@ -389,6 +403,10 @@ export function loadConfig(options: { file?: string; env?: Env; overrides?: Reco
     throw new ConfigError(
       `ADMIN_TOKEN (adminToken) has ${adminToken.length} characters; it needs at least ${MIN_ADMIN_TOKEN_LENGTH} (for example: openssl rand -base64 32), or leave it unset and the gateway makes one`,
     );
+  }
+  const routing = (merged.map as Record<string, unknown> | undefined)?.routing;
+  if (routing !== undefined && !Value.Check(RoutingSchema, routing)) {
+    throw new ConfigError(`invalid configuration: map.routing: ${describeSchemaErrors(RoutingSchema, routing).join('; ')}`, 'GW_ERR_CONFIG_ROUTING');
   }
   if (!Value.Check(ConfigSchema, merged)) {
     throw new ConfigError(`invalid configuration: ${describeSchemaErrors(ConfigSchema, merged).join('; ')}`);

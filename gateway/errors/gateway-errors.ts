@@ -10,6 +10,7 @@ import { HTTP_ERRORS } from './http-errors.js';
 export const CONFIG_ERRORS = {
   GW_ERR_CONFIG_INVALID: { meaning: 'a configuration value is wrong or missing' },
   GW_ERR_CONFIG_AQHI_PROFILE: { meaning: 'the provision file’s rules.aqhi names an unknown or broken index profile' },
+  GW_ERR_CONFIG_ROUTING: { meaning: 'map.routing is not a usable routing service (url, profile or timeoutMs)' },
 } as const;
 
 /** The registry and the provision file, as the start and the registry routes report them. */
@@ -81,6 +82,7 @@ export const ZH: Readonly<Record<GatewayErrorCode, string>> = {
   GW_ERR_HTTP_NOT_READY: '网关正在启动或停止',
   GW_ERR_CONFIG_INVALID: '配置项有误或缺失',
   GW_ERR_CONFIG_AQHI_PROFILE: '部署文件 rules.aqhi 指定的指数方案不存在或有误',
+  GW_ERR_CONFIG_ROUTING: 'map.routing 不是可用的路线服务（url、profile 或 timeoutMs 有误）',
   GW_ERR_REGISTRY_NOT_FOUND: '没有这个编号的登记条目',
   GW_ERR_REGISTRY_LOADING: '部署文件仍在加载，登记修改需等待加载完成',
   GW_ERR_DELIVERY_BAD_ADDRESS: '该渠道的地址（网址、电话号码、主题）无法使用',

@@ -18,6 +18,7 @@ import { aedRoutes } from './routes/aed-routes.js';
 import { drillRoutes } from './routes/drill-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { mapRoutes } from './routes/map-routes.js';
+import { mapWalkingRoute } from './routes/map-walking-route.js';
 import { emergencyRoutes } from './routes/emergency-routes.js';
 import { rescuePageRoutes } from './routes/rescue-page-routes.js';
 import { webRoutes } from './routes/web-routes.js';
@@ -99,6 +100,7 @@ export async function buildHttpApp(deps: HttpDeps, log: Logger): Promise<Gateway
   await app.register(drillRoutes, deps);
   await app.register(sessionRoutes, { ...deps, streamTickets, sessions });
   await app.register(mapRoutes, deps);
+  await app.register(mapWalkingRoute, deps);
   await app.register(emergencyRoutes, deps);
   await app.register(rescuePageRoutes, deps);
   await app.register(residentRoutes, deps);

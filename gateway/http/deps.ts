@@ -21,6 +21,7 @@ import type { DailyReportService } from '../aqhi/daily-report-service.js';
 import type { ForecastService } from '../aqhi/forecast-service.js';
 import type { ForecastBody } from '../aqhi/forecast-schema.js';
 import type { AccessLog } from '../audit/access-log.js';
+import type { WalkingRoutes } from '../routing/walking-route.js';
 import type { SharingRecords } from '../sharing/sharing-records.js';
 
 export interface Readiness {
@@ -75,4 +76,6 @@ export interface HttpDeps {
   timeZone: string;
   /** The map's tile source (configuration `map.tiles`); null draws the map offline. */
   mapTiles?: { url: string; attribution: string; maxZoom: number } | null;
+  /** Walking routes (configuration `map.routing`), or the straight line without a routing service. */
+  walkingRoutes?: WalkingRoutes;
 }
