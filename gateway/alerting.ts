@@ -15,7 +15,6 @@ import { DrillService } from './drills/drill-service.js';
 import type { GatewayConfig } from './config/config.js';
 import { SseHub } from './streams/sse-hub.js';
 import type { Publish } from './streams/mqtt-publish.js';
-import type { IngestPipeline } from './ingest/ingest-pipeline.js';
 import type { GatewayMetrics } from './metrics.js';
 import { createChannelSender } from './pager/channels.js';
 import { SqlitePageJobStore } from './pager/page-jobs.js';
@@ -32,7 +31,7 @@ import { presentAlert, type AlertChangeMessage } from './alerts/alert-view.js';
 import { GridChangeMessages } from './alerts/grid-change-messages.js';
 import { isDrill } from './alerts/drill-marker.js';
 import { SqliteRuleStateStore } from './alerts/rule-state-store.js';
-import { connectSafetyRules, fallCancelWindowS } from './alerts/safety-rules.js';
+import { connectSafetyRules, fallCancelWindowS, type SafetyRules } from './alerts/safety-rules.js';
 import type { AccessLog } from './audit/access-log.js';
 import { resolvePerson } from './pager/recipients.js';
 import { shareAlert } from './alerts/alert-sharing.js';
@@ -46,7 +45,6 @@ export interface AlertingDeps {
   settings: DeploymentSettings;
   db: SqliteDatabase;
   registry: Registry;
-  ingest: IngestPipeline;
   metrics: GatewayMetrics;
   log: Logger;
   now(): number;
@@ -60,6 +58,8 @@ export interface Alerting {
   readonly service: AlertService;
   readonly hub: SseHub<AlertChangeMessage>;
   readonly ackLinks: AckLinks;
+  /** The resident-safety rules (the evaluate stage runs messages through them). */
+  readonly safety: SafetyRules;
   /** AED cabinets, their incidents and the responder dispatch. */
   readonly aed: AedService;
   /** Emergency drills and their reports. */
@@ -101,7 +101,6 @@ export function createAlerting(deps: AlertingDeps): Alerting {
   const ruleState = new SqliteRuleStateStore(db);
   const safetyConfig: SafetyRulesConfig = { rules: settings.rules as SafetyRuleOverrides, grids: {} };
   const safety = connectSafetyRules({
-    ingest: deps.ingest,
     registry,
     engine: createSafetyEngine({ config: safetyConfig, timeZone: settings.timeZone }),
     config: safetyConfig,
@@ -110,7 +109,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     log,
     now,
   });
-  const aed = createAedService({ ingest: deps.ingest, registry, alerts: service, ruleState, settings, metrics, log: log.child({ component: 'aed' }), now });
+  const aed = createAedService({ registry, alerts: service, ruleState, settings, metrics, log: log.child({ component: 'aed' }), now });
   // A drill nobody closes ends by itself an hour after it started.
   const drills = new DrillService({
     db,
@@ -201,6 +200,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     service,
     hub,
     ackLinks,
+    safety,
     aed,
     drills,
     context,

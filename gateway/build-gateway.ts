@@ -28,6 +28,7 @@ import { createRefusalLog } from './auth/refusal-log.js';
 import { SlowCheckQueue } from './auth/slow-check-queue.js';
 import { createAqhiFeedPublisher } from './aqhi/aqhi-feed-publisher.js';
 import { createAqhiService, type AqhiService } from './aqhi/aqhi-service.js';
+import { createEvaluateStage } from './evaluate/evaluate-stage.js';
 import type { StationIndex } from './aqhi/feed-schema.js';
 import { selectAqhiProfile } from './aqhi/profile-selection.js';
 import { SqliteAqhiStore } from './aqhi/sqlite-aqhi-store.js';
@@ -150,7 +151,6 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     settings,
     db,
     registry,
-    ingest,
     metrics,
     log,
     now,
@@ -179,10 +179,11 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     profile: aqhiProfile,
     store: aqhiStore,
     registry,
-    ingestEvents: ingest.events,
     now,
     log: aqhiLog,
   });
+  const evaluateMessage = createEvaluateStage({ registry, safety: alerting.safety, aed: alerting.aed, aqhi });
+  ingest.evaluateWith((message, device) => evaluateMessage(message, device, now()));
   const aqhiStream = new SseHub<StationIndex>();
   const aqhiFeed = createAqhiFeedPublisher({ service: aqhi, stream: aqhiStream, log: aqhiLog });
   connectAqhiNotices({ events: aqhi.events, registry, alerts: alerting.service, log: aqhiLog, now });

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { DecodedMessage } from '../../sensors/index.js';
 import {
   acceptDispatch,
   createAedCabinetEngine,
@@ -27,7 +28,6 @@ import { namesList, systemNote, type SystemNoteCode } from '../alerts/system-not
 import { cabinetNote } from './cabinet-notes.js';
 import { resolvePerson } from '../pager/recipients.js';
 import type { RuleStateStore } from '../alerts/rule-state-store.js';
-import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { DeploymentSettings } from '../registry/provision.js';
 import type { Registry } from '../registry/registry.js';
@@ -39,7 +39,6 @@ const DISPATCH_STATE = 'aed-dispatches';
 const NO_GRID = 'none';
 
 export interface AedServiceDeps {
-  ingest: IngestPipeline;
   registry: Registry;
   alerts: AlertService;
   ruleState: RuleStateStore;
@@ -63,6 +62,12 @@ export interface CabinetOpeningHook {
 }
 
 export interface AedService {
+  /** Follows registry edits (cabinets added, moved, removed); cheap when the registry is unchanged. */
+  syncRegistry(nowMs: number): void;
+  /** Runs one stored message through the cabinet engine; nothing for a device that is not a cabinet's. */
+  observe(message: DecodedMessage, device: DeviceEntity): AedOutcome[];
+  /** Raises, clears and notes what the outcomes say, then saves the cabinets' state. */
+  apply(outcomes: readonly AedOutcome[]): void;
   /** Cabinet timers (heartbeat, daily expiry check) and dispatch deadlines. */
   tick(nowMs: number): void;
   /** A responder's answer to a dispatch page; `ignored` says why nothing changed. */
@@ -231,25 +236,20 @@ export function createAedService(deps: AedServiceDeps): AedService {
     save();
   }
 
-  function aedOf(device: DeviceEntity): AedSite | undefined {
-    if (device.kind !== 'aed' || device.aed === undefined) return undefined;
-    syncCabinets(deps.now());
-    const aed = registry.get('aeds', device.aed);
-    return aed === undefined ? undefined : siteOf(aed);
+  function observe(message: DecodedMessage, device: DeviceEntity): AedOutcome[] {
+    if (device.kind !== 'aed' || device.aed === undefined) return [];
+    const entity = registry.get('aeds', device.aed);
+    if (entity === undefined) return [];
+    const aed = siteOf(entity);
+    switch (message.channel) {
+      case 'telemetry':
+        return message.reading.kind === 'aed' ? cabinets.onReading(message.reading, aed) : [];
+      case 'events':
+        return message.event.kind === 'aed' ? cabinets.onEvent(message.event, aed) : [];
+      case 'status':
+        return cabinets.onStatus(message.status, aed);
+    }
   }
-
-  deps.ingest.events.on('readingAccepted', (reading, device) => {
-    const aed = aedOf(device);
-    if (aed !== undefined && reading.kind === 'aed') handle(cabinets.onReading(reading, aed));
-  });
-  deps.ingest.events.on('eventAccepted', (event, device) => {
-    const aed = aedOf(device);
-    if (aed !== undefined && event.kind === 'aed') handle(cabinets.onEvent(event, aed));
-  });
-  deps.ingest.events.on('statusReported', (status, device) => {
-    const aed = aedOf(device);
-    if (aed !== undefined) handle(cabinets.onStatus(status, aed));
-  });
 
   // A fall or SOS and an opened cabinet close together in place and time are one incident.
   alerts.events.on('changed', (alert, events) => {
@@ -297,6 +297,9 @@ export function createAedService(deps: AedServiceDeps): AedService {
   updateReadiness(deps.now());
 
   return {
+    syncRegistry: syncCabinets,
+    observe,
+    apply: handle,
     tick(nowMs) {
       syncCabinets(nowMs);
       handle(cabinets.tick(nowMs));

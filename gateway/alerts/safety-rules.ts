@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
-import type { DeviceEvent, Reading, StatusUpdate } from '../../sensors/index.js';
+import type { DecodedMessage } from '../../sensors/index.js';
 import { resolveSafetyRules, SAFETY_STATE_VERSION, type RuleOutcome, type SafetyEngine, type SafetyResident, type SafetyRuleOverrides, type SafetyRulesConfig } from '../../rules/safety/index.js';
-import type { IngestPipeline } from '../ingest/ingest-pipeline.js';
 import type { Registry } from '../registry/registry.js';
 import type { DeviceEntity, ResidentEntity } from '../registry/schemas.js';
 import type { KnownLocation } from './alert-context.js';
@@ -14,7 +13,6 @@ const CLOCK_NAME = 'safety:clock';
 const SAVE_EVERY_MS = 5_000;
 
 export interface SafetyRulesDeps {
-  ingest: IngestPipeline;
   registry: Registry;
   engine: SafetyEngine;
   /** The engine's own config object: per-grid overrides are refreshed in it when the registry changes. */
@@ -25,7 +23,19 @@ export interface SafetyRulesDeps {
   now(): number;
 }
 
+/** What one message did to one resident's rules. */
+export interface SafetyObservation {
+  residentId: string;
+  outcomes: RuleOutcome[];
+}
+
 export interface SafetyRules {
+  /** Follows registry edits (residents, bracelets, per-grid rules); cheap when the registry is unchanged. */
+  syncRegistry(nowMs: number): void;
+  /** Runs one stored message through the engine; undefined when it is not from a worn bracelet. */
+  observe(message: DecodedMessage, device: DeviceEntity): SafetyObservation | undefined;
+  /** Saves the observed resident's state, then hands the outcomes to the alert service. */
+  commit(observation: SafetyObservation): void;
   /** Runs the rules' timers; saves the residents an outcome touched at once, the rest every few seconds. */
   tick(nowMs: number): void;
   /** Saves every resident whose state changed since the last save (also done on stop). */
@@ -57,8 +67,8 @@ export function fallCancelWindowS(registry: Registry, deployment: SafetyRuleOver
 }
 
 /**
- * Connects the resident-safety rules to ingestion and the alert service: every bracelet message
- * goes through the engine, outcomes become alerts, and the engine's state is saved after anything
+ * The resident-safety rules between the evaluate stage and the alert service: every bracelet
+ * message goes through the engine, outcomes become alerts, and the engine's state is saved after anything
  * happens, so a pending fall or a running inactivity window survives a crash.
  */
 export function connectSafetyRules(deps: SafetyRulesDeps): SafetyRules {
@@ -131,39 +141,34 @@ export function connectSafetyRules(deps: SafetyRulesDeps): SafetyRules {
     alerts.applyOutcomes(outcomes);
   }
 
-  function residentOf(device: DeviceEntity): SafetyResident | undefined {
+  function observe(message: DecodedMessage, device: DeviceEntity): SafetyObservation | undefined {
     if (device.kind !== 'bracelet' || device.resident === undefined) return undefined;
-    syncResidents(deps.now());
-    return residents.get(device.resident);
+    const resident = residents.get(device.resident);
+    if (resident === undefined) return undefined;
+    dirty.add(resident.id);
+    switch (message.channel) {
+      case 'telemetry': {
+        const { lat, lon } = message.reading.values as { lat?: number; lon?: number };
+        if (typeof lat === 'number' && typeof lon === 'number') locations.set(resident.id, { lat, lon, atMs: message.reading.tsMs });
+        return { residentId: resident.id, outcomes: engine.onReading(message.reading, resident) };
+      }
+      case 'events': {
+        const e = message.event.event as { lat?: number; lon?: number };
+        if (typeof e.lat === 'number' && typeof e.lon === 'number') locations.set(resident.id, { lat: e.lat, lon: e.lon, atMs: message.event.tsMs });
+        return { residentId: resident.id, outcomes: engine.onEvent(message.event, resident) };
+      }
+      case 'status':
+        return { residentId: resident.id, outcomes: engine.onStatus(message.status, resident) };
+    }
   }
-
-  deps.ingest.events.on('readingAccepted', (reading: Reading, device) => {
-    const resident = residentOf(device);
-    if (resident === undefined) return;
-    const { lat, lon } = reading.values as { lat?: number; lon?: number };
-    if (typeof lat === 'number' && typeof lon === 'number') locations.set(resident.id, { lat, lon, atMs: reading.tsMs });
-    dirty.add(resident.id);
-    handle(engine.onReading(reading, resident), resident.id);
-  });
-  deps.ingest.events.on('eventAccepted', (event: DeviceEvent, device) => {
-    const resident = residentOf(device);
-    if (resident === undefined) return;
-    const e = event.event as { lat?: number; lon?: number };
-    if (typeof e.lat === 'number' && typeof e.lon === 'number') locations.set(resident.id, { lat: e.lat, lon: e.lon, atMs: event.tsMs });
-    dirty.add(resident.id);
-    handle(engine.onEvent(event, resident), resident.id);
-  });
-  deps.ingest.events.on('statusReported', (status: StatusUpdate, device) => {
-    const resident = residentOf(device);
-    if (resident === undefined) return;
-    dirty.add(resident.id);
-    handle(engine.onStatus(status, resident), resident.id);
-  });
 
   syncResidents(deps.now());
   save();
 
   return {
+    syncRegistry: syncResidents,
+    observe,
+    commit: (observation) => handle(observation.outcomes, observation.residentId),
     tick(nowMs) {
       syncResidents(nowMs);
       const outcomes = engine.tick(nowMs);

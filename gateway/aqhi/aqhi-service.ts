@@ -2,7 +2,6 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { createAqhiEngine, HOUR_MS, type AqiProfile, type AqhiEngine, type IndexUpdate, type Pollutant } from '../../rules/aqhi/index.js';
 import type { Reading } from '../../sensors/index.js';
-import type { IngestEvents } from '../ingest/ingest-pipeline.js';
 import type { Registry } from '../registry/registry.js';
 import type { DeviceEntity } from '../registry/schemas.js';
 import { AIR_VALID_RANGE } from './air-valid-range.js';
@@ -27,8 +26,6 @@ export interface AqhiServiceDeps {
   profile: AqiProfile;
   store: AqhiStore;
   registry: Pick<Registry, 'get' | 'list'>;
-  /** Readings come from here (`readingAccepted`); the service stops listening in stop(). */
-  ingestEvents: EventEmitter<IngestEvents>;
   now: () => number;
   log: Logger;
   /** How often changed hourly values are written, default 1 s (history reads write first). */
@@ -45,8 +42,11 @@ export interface AqhiServiceDeps {
 export interface AqhiService {
   readonly profile: AqiProfile;
   readonly events: EventEmitter<AqhiServiceEvents>;
-  /** Feeds one accepted reading; readings of other kinds, or of air devices with no station, are ignored. */
-  handleReading(reading: Reading, device: DeviceEntity): void;
+  /**
+   * Feeds one stored reading (the evaluate stage calls it) and returns the index changes it made;
+   * readings of other kinds, of air devices with no station, or after stop() are ignored.
+   */
+  handleReading(reading: Reading, device: DeviceEntity): IndexUpdate[];
   /** Processes an hour boundary at nowMs (default now()): finalises hours, moves silent stations on. */
   tick(nowMs?: number): IndexUpdate[];
   /** Every registered station's current entry. */
@@ -57,7 +57,7 @@ export interface AqhiService {
   history(stationId: string, hours: number, nowMs?: number): HistoryPoint[];
   /** Starts the hour-boundary timer, after a catch-up tick for the hours that passed while stopped. */
   start(): void;
-  /** Stops the timers and listening, and writes everything down. Safe to call twice. */
+  /** Stops the timers and taking readings, and writes everything down. Safe to call twice. */
   stop(): void;
   /** Writes changed hourly values now; with force, the engine snapshot too. */
   flush(force?: boolean): void;
@@ -144,8 +144,8 @@ export function createAqhiService(deps: AqhiServiceDeps): AqhiService {
     emit('highChanged', stationId, { high: current.high, update: current });
   }
 
-  function handleReading(reading: Reading, device: DeviceEntity): void {
-    if (reading.kind !== 'air' || device.station === undefined) return;
+  function handleReading(reading: Reading, device: DeviceEntity): IndexUpdate[] {
+    if (stopped || reading.kind !== 'air' || device.station === undefined) return [];
     const stationId = device.station;
     lastReadingAtMs.set(stationId, Math.max(lastReadingAtMs.get(stationId) ?? 0, reading.receivedAtMs));
     stateDirty = true;
@@ -157,6 +157,7 @@ export function createAqhiService(deps: AqhiServiceDeps): AqhiService {
     if (rejected.length > 0) log.warn({ stationId, deviceId: device.id, rejected }, 'air values left out of the index');
     apply(updates);
     if (updates.length === 0) emit('stationChanged', stationId);
+    return updates;
   }
 
   function writeMeans(): void {
@@ -260,9 +261,6 @@ export function createAqhiService(deps: AqhiServiceDeps): AqhiService {
     return store.hours(stationId, toMs - (hours - 1) * HOUR_MS, toMs).map(toHistoryPoint);
   }
 
-  const onReading = (reading: Reading, device: DeviceEntity): void => handleReading(reading, device);
-  deps.ingestEvents.on('readingAccepted', onReading);
-
   const flushTimer = setInterval(() => {
     try {
       flush();
@@ -288,7 +286,6 @@ export function createAqhiService(deps: AqhiServiceDeps): AqhiService {
     stop() {
       if (stopped) return;
       stopped = true;
-      deps.ingestEvents.off('readingAccepted', onReading);
       clearInterval(flushTimer);
       if (hourTimer !== undefined) clearTimeout(hourTimer);
       flush(true);

@@ -67,7 +67,7 @@ const ACCEPTED_LABELS = Object.fromEntries(
 
 /**
  * The ingest pipeline, one small step each (STYLE.md: aedes's step lists), each running a stage
- * of stages.ts: enrichDevice → decode → validate → storeAndAnnounce. A step returns continue or drop; drops are
+ * of stages.ts: enrichDevice → decode → validate → storeAndAnnounce (which runs the evaluate stage). A step returns continue or drop; drops are
  * counted and logged with the device. Throwing is for bugs, and is caught so the broker lives on.
  */
 export function createIngestPipeline(deps: IngestDeps) {
@@ -101,6 +101,7 @@ export function createIngestPipeline(deps: IngestDeps) {
     const device = ctx.device!;
     const message = ctx.message!;
     if (storeMessage(deps, ctx.deviceId, message, ctx.receivedAtMs, ctx.stored)) ctx.storedLater = true;
+    evaluate(message, device);
     switch (message.channel) {
       case 'telemetry':
         emit('readingAccepted', message.reading, device);
@@ -117,6 +118,17 @@ export function createIngestPipeline(deps: IngestDeps) {
   };
 
   const steps: readonly Step[] = [enrichDevice, decode, validate, storeAndAnnounce];
+
+  let evaluator: ((message: DecodedMessage, device: DeviceEntity) => void) | undefined;
+  /** The evaluate stage, before the listeners on the side hear of the message. */
+  function evaluate(message: DecodedMessage, device: DeviceEntity): void {
+    if (evaluator === undefined) return;
+    try {
+      evaluator(message, device);
+    } catch (err) {
+      log.error({ err, deviceId: device.id }, 'evaluating a stored message failed');
+    }
+  }
 
   function emit<E extends keyof IngestEvents>(event: E, ...args: IngestEvents[E]): void {
     try {
@@ -164,7 +176,14 @@ export function createIngestPipeline(deps: IngestDeps) {
     }
   }
 
-  return { ingest, events: emitter };
+  return {
+    ingest,
+    events: emitter,
+    /** Sets the evaluate stage that every stored message runs through (gateway/evaluate/). */
+    evaluateWith(stage: (message: DecodedMessage, device: DeviceEntity) => void): void {
+      evaluator = stage;
+    },
+  };
 }
 
 export type IngestPipeline = ReturnType<typeof createIngestPipeline>;
