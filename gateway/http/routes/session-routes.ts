@@ -12,7 +12,7 @@ import { residentOfContact } from '../../sharing/sharing-policy.js';
 
 export type SessionRouteDeps = HttpDeps & { streamTickets: StreamTickets; sessions: DeviceSessions };
 
-const ALL_ROLES = ['admin', 'worker', 'bureau', 'responder', 'doctor', 'family'] as const;
+const ALL_ROLES = ['admin', 'worker', 'bureau', 'responder', 'doctor', 'family', 'dispatcher'] as const;
 
 const NamedRef = Type.Object({ id: Type.String(), name: Type.String() });
 

@@ -1,7 +1,7 @@
 // @ts-check
-import { byId } from './dom.js';
-import { t } from './i18n.js';
-import { ApiError, fetchMe, homeOf, openSession, signedIn } from './session.js';
+import { byId, h } from './dom.js';
+import { label, t } from './i18n.js';
+import { ApiError, fetchMe, homeOf, openSession, signedIn, signOut } from './session.js';
 import { mountShell } from './shell.js';
 
 /*
@@ -29,11 +29,28 @@ function nextPath() {
   return next !== null && next.startsWith('/') && !next.startsWith('//') ? next : null;
 }
 
+/**
+ * On to the page asked for, else the role's own; a role with no web page is told so here, with a
+ * way to sign out, instead of being sent round between pages.
+ * @param {import('./types.js').Me} me
+ */
+function goOn(me) {
+  const home = homeOf(me.role);
+  if (home === null) {
+    say(t('login.noWebPage', { role: label('role', me.role) }));
+    const out = h('button', { type: 'button', id: 'login-sign-out' }, t('nav.signOut'));
+    out.addEventListener('click', () => void signOut('here'));
+    message.after(out);
+    return;
+  }
+  location.assign(nextPath() ?? home);
+}
+
 /** Already signed in on this device: straight on; otherwise wait for a token. */
 function continueIfSignedIn() {
   if (signedIn()) {
     fetchMe()
-      .then((me) => location.assign(nextPath() ?? homeOf(me.role)))
+      .then(goOn)
       .catch(() => input.focus());
   } else {
     input.focus();
@@ -53,7 +70,8 @@ form.addEventListener('submit', (event) => {
     .then(() => fetchMe())
     .then((me) => {
       input.value = '';
-      location.assign(nextPath() ?? homeOf(me.role));
+      submit.disabled = false;
+      goOn(me);
     })
     .catch((/** @type {unknown} */ err) => {
       say(err instanceof ApiError && err.status === 401 ? t('login.refused') : t('login.unreachable'));

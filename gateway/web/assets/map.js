@@ -379,7 +379,7 @@ byId('zoom-reset', HTMLButtonElement).addEventListener('click', () => {
 new ResizeObserver(() => draw()).observe(svg);
 
 async function main() {
-  const session = await requireSession(['admin', 'worker', 'bureau', 'responder']);
+  const session = await requireSession(['admin', 'worker', 'bureau', 'responder', 'dispatcher']);
   if (session === undefined) return;
   me = session;
   mountShell('map', me);

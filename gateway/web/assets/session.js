@@ -134,15 +134,18 @@ export async function requireSession(roles) {
     throw err;
   }
   if (!roles.includes(me.role)) {
-    location.assign(homeOf(me.role));
+    // A role with no page goes to the sign-in page, which says so (never round in a loop).
+    location.assign(homeOf(me.role) ?? '/');
     return undefined;
   }
   return me;
 }
 
 /**
- * The page each role starts on.
+ * The page each role starts on; null for a role with no web page (a family doctor works from
+ * the pager and the API: the console's streams and the map are not theirs).
  * @param {Role} role
+ * @returns {string | null}
  */
 export function homeOf(role) {
   switch (role) {
@@ -152,9 +155,10 @@ export function homeOf(role) {
     case 'bureau':
       return '/board';
     case 'responder':
-    case 'doctor':
     case 'dispatcher':
       return '/map';
+    case 'doctor':
+      return null;
     case 'family':
       return '/family';
   }

@@ -7,6 +7,10 @@
 export const FAMILY_STRINGS = {
   'nav.family': { zh: '家人', en: 'My relative' },
   'role.family': { zh: '家属', en: 'family' },
+  'login.noWebPage': {
+    zh: '此登录（{role}）没有可用的网页：告警会通过呼叫送达您。如需网页账号，请联系管理员。',
+    en: 'This sign-in ({role}) has no web page: alerts reach you by page. Ask your administrator if you need a web account.',
+  },
   'role.doctor': { zh: '家庭医生', en: 'family doctor' },
   'role.dispatcher': { zh: '120 调度', en: '120 dispatch' },
   'family.title': { zh: '{name} 的情况', en: 'How {name} is' },
