@@ -1,5 +1,6 @@
 // @ts-check
 import { createActionBar } from './action-bar.js';
+import { aedRouteLine, clearRouteLines } from './alert-route.js';
 import { subjectOf, whereLabel } from './alert-subject.js';
 import { describeDetails, escalationText, kindLabel, personName, relationText } from './alert-text.js';
 import { h } from './dom.js';
@@ -20,6 +21,7 @@ const vitals = new Map();
 /** Forgets the charts (their words are in the old language). */
 export function clearCharts() {
   vitals.clear();
+  clearRouteLines();
 }
 
 /** @param {AlertView} alert */
@@ -189,6 +191,7 @@ export function fillDetail(target, alert, known, { me, places }) {
             ),
           ),
         ),
+    ...(context === null || context.nearestAeds[0] === undefined || alert.kind === 'aqhi_high' ? [] : [aedRouteLine(alert.id, context.nearestAeds[0].distanceM)]),
   );
 
   target.contacts.replaceChildren(

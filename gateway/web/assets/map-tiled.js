@@ -5,6 +5,7 @@ import { label, t } from './i18n.js';
 import { formatDistance } from './format.js';
 import { hideCrowdedLabels, LABEL_PRIORITY } from './map-labels.js';
 import { nearestUsableAed, straightLineText } from './map-panel.js';
+import { midpointOf, walkingRouteOf, walkingRouteText } from './map-walking.js';
 import { drawRescueTiled, rescuePoints, respondersOnRescue } from './map-rescue.js';
 import { drawSensorsTiled, sensorPoints } from './map-sensors.js';
 
@@ -115,7 +116,15 @@ export async function createTiledMap(container, tiles, onSelect) {
         const at = resident.location;
         everything.push([at.lat, at.lon]);
         if (me.role === 'worker') focus.push([at.lat, at.lon]);
-        const nearest = nearestUsableAed(body, at);
+        const route = walkingRouteOf(resident);
+        const nearest = route === null ? nearestUsableAed(body, at) : null;
+        if (route !== null) {
+          const line = L.polyline(route.path, { className: 'aed-line walking-route', interactive: false });
+          line.addTo(layer);
+          const tip = L.tooltip({ permanent: true, direction: 'bottom', offset: [0, 14], className: 'map-label line-label walking-label' }).setLatLng(midpointOf(route.path)).setContent(walkingRouteText(route));
+          tip.addTo(layer);
+          tip.getElement()?.setAttribute('data-priority', String(LABEL_PRIORITY.line));
+        }
         if (nearest !== null) {
           const line = L.polyline(
             [
@@ -132,6 +141,7 @@ export async function createTiledMap(container, tiles, onSelect) {
         const marker = L.marker([at.lat, at.lon], { icon: icon(`resident state-${top?.state ?? 'open'}`, '!'), keyboard: true, zIndexOffset: 1000 });
         add(marker, { type: 'resident', id: resident.id }, `${t('map.resident')}: ${resident.name}, ${top === undefined ? '' : kindLabel(top.kind)}`, resident.name, 'resident');
         if (nearest !== null) marker.getElement()?.setAttribute('title', straightLineText(nearest.distanceM));
+        if (route !== null) marker.getElement()?.setAttribute('title', walkingRouteText(route));
       }
       drawSensorsTiled(L, body, { add, icon });
       everything.push(...sensorPoints(body));

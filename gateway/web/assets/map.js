@@ -10,6 +10,7 @@ import { drawLegend, infoPanel, nearestUsableAed, straightLineText } from './map
 import { respondersOnRescue, rescuePoints, rescueSvgLayer } from './map-rescue.js';
 import { sensorPoints, sensorsSvgLayer } from './map-sensors.js';
 import { createTiledMap } from './map-tiled.js';
+import { loadWalkingRoutes, midpointOf, walkingRouteOf, walkingRouteText } from './map-walking.js';
 import { createProjection, scaleBarMetres } from './map-projection.js';
 import { errorSentence } from './error-text.js';
 import { api, requireSession } from './session.js';
@@ -229,8 +230,19 @@ function drawLayers(body) {
     );
   }
 
-  // From each resident in trouble to the nearest usable cabinet: a straight line, and it says so.
+  // From each resident in trouble to the nearest usable cabinet: the walking route where the
+  // gateway has one, else a straight line, and it says so.
   for (const resident of body.residents) {
+    const route = walkingRouteOf(resident);
+    if (route !== null) {
+      const points = route.path.map(([lat, lon]) => toScreen(lat, lon));
+      const mid = toScreen(...midpointOf(route.path));
+      layers.push(
+        s('polyline', { class: 'aed-line walking-route', points: points.map((p) => `${p.x},${p.y}`).join(' ') }),
+        s('text', { class: 'line-label walking-label', x: mid.x, y: mid.y - 6, 'text-anchor': 'middle', 'font-size': 12, ...labelRank('line') }, walkingRouteText(route)),
+      );
+      continue;
+    }
     const nearest = resident.location === null ? null : nearestUsableAed(body, resident.location);
     if (resident.location === null || nearest === null) continue;
     const from = toScreen(resident.location.lat, resident.location.lon);
@@ -321,6 +333,10 @@ async function load() {
     }
     errorLine.hidden = true;
     draw();
+    // Walking routes may take the routing service's time: drawn when they come.
+    void loadWalkingRoutes(body).then(() => {
+      if (data === body) draw();
+    });
   } catch (err) {
     errorLine.textContent = t('error.load', { message: await errorSentence(err) });
     errorLine.hidden = false;

@@ -94,6 +94,7 @@ export const ACTION_STRINGS = {
 
   'map.straightLine': { zh: '直线距离 {distance}（非步行路线）', en: '{distance} in a straight line (not a walking route)' },
   'map.straightShort': { zh: '直线距离 {distance}', en: '{distance}, straight line' },
+  'map.walkingRoute': { zh: '步行路线 {distance}，约 {min} 分钟', en: 'walking route, {distance}, about {min} min' },
   'map.countResidents': { zh: '告警居民 {n}', en: '{n} residents with alerts' },
   'map.countResidents.one': { zh: '告警居民 {n}', en: '1 resident with an alert' },
   'map.countAeds': { zh: 'AED {n}', en: '{n} AEDs' },
