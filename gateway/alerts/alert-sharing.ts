@@ -29,7 +29,7 @@ function emergencyMark(grounds: Grounds): { sharedUnder?: 'emergency' } {
  * emergency rule applies. Alerts about AEDs and stations carry no resident data and pass as they are.
  */
 export function shareAlert<V extends AlertView | Alert>(
-  registry: Registry,
+  registry: Pick<Registry, 'get'>,
   viewer: Viewer,
   alert: Pick<Alert, 'subject' | 'kind' | 'severity' | 'details'>,
   view: V,

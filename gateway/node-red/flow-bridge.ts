@@ -4,12 +4,16 @@ import type { IndexUpdate } from '../../rules/aqhi/index.js';
 import { ALERT_KINDS, isSeverity, type Alert, type AlertEventName, type AlertKind, type DetailValue, type Severity } from '../../rules/safety/index.js';
 import type { DeviceEvent, Reading } from '../../sensors/index.js';
 import type { AlertService, AlertServiceEvents } from '../alerts/alert-service.js';
+import { shareAlert } from '../alerts/alert-sharing.js';
 import { presentAlert, type AlertView } from '../alerts/alert-view.js';
 import type { AqhiServiceEvents } from '../aqhi/aqhi-service.js';
 import type { IngestEvents } from '../ingest/ingest-pipeline.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Registry } from '../registry/registry.js';
-import { COLLECTION_NAMES, type CollectionName, type DeviceEntity } from '../registry/schemas.js';
+import { COLLECTION_NAMES, type CollectionName, type DeviceEntity, type ResidentEntity, type SharingCategory } from '../registry/schemas.js';
+import { READING_CATEGORY, readableCategories, shareReadingValues } from '../sharing/reading-sharing.js';
+import { shareResident } from '../sharing/resident-sharing.js';
+import type { Viewer } from '../sharing/viewer.js';
 import type { FlowDispatcher, FlowSubscription } from './flow-dispatcher.js';
 import type { KeyedBudget } from './token-bucket.js';
 import type { GatewayErrorCode } from '../errors/gateway-errors.js';
@@ -65,6 +69,12 @@ export const ALERT_CHANGES = { alertRaised: 'created', alertAcked: 'acked', aler
 export type AlertChange = (typeof ALERT_CHANGES)[keyof typeof ALERT_CHANGES];
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Flows are the operator's automation, not a person the resident knows: they get a resident's
+ * data as a grid worker would under the resident's sharing choices (emergencies as for a worker).
+ */
+export const FLOW_VIEWER: Viewer = 'worker';
 const MAX_DETAILS = 20;
 const MAX_DETAIL_TEXT = 500;
 
@@ -136,8 +146,26 @@ export class FlowBridge {
     return { device: view, subject: device.id, grid: null, district: null };
   }
 
+  /** The alert as a worker may see it: coordinates, readings and conditions only when shared or under the emergency rule. */
   alertView(alert: Alert): AlertView {
-    return presentAlert(alert);
+    return shareAlert(this.deps.registry, FLOW_VIEWER, alert, presentAlert(alert), null).alert;
+  }
+
+  /**
+   * A reading as flows may have it: without the fields of categories its resident does not share
+   * with workers; undefined when that leaves nothing of the resident (only device upkeep such as
+   * battery). Readings of AEDs, stations and bins carry no resident data and pass as they are.
+   */
+  readingForFlows(reading: Reading, device: DeviceEntity): Reading | undefined {
+    if (device.resident === undefined) return reading;
+    const resident = this.deps.registry.get('residents', device.resident);
+    // A bracelet bound to no known resident: nothing is known to be shared.
+    const readable = resident === undefined ? new Set<SharingCategory>() : readableCategories(resident, FLOW_VIEWER);
+    const values = shareReadingValues(reading.values as Readonly<Record<string, unknown>>, readable);
+    const fields = Object.keys(reading.values);
+    if (fields.every((f) => f in values)) return reading;
+    if (!Object.keys(values).some((f) => READING_CATEGORY[f] !== undefined)) return undefined;
+    return { ...reading, values } as Reading;
   }
 
   stationDistrict(stationId: string): string | null {
@@ -189,7 +217,10 @@ export class FlowBridge {
     }
     if (typeof id !== 'string') return null;
     const entry = this.deps.registry.get(collection as CollectionName, id);
-    return entry === undefined ? null : structuredClone(entry);
+    if (entry === undefined) return null;
+    // A resident's home, safe zone, conditions and thresholds only as shared with workers.
+    if (collection === 'residents') return structuredClone(shareResident(entry as ResidentEntity, FLOW_VIEWER).resident);
+    return structuredClone(entry);
   }
 
   private spend(flowId: string, action: 'raise' | 'page'): void {

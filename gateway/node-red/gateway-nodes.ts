@@ -39,7 +39,9 @@ export function sourceSelector(nodeType: SourceNodeType, settings: SourceSetting
           const { reading, device } = item as ReadingItem;
           const context = bridge.deviceContext(device);
           if (!matches(context)) return undefined;
-          return { topic: `readings/${device.kind}/${device.id}`, payload: reading, ...context };
+          const shared = bridge.readingForFlows(reading, device);
+          if (shared === undefined) return undefined;
+          return { topic: `readings/${device.kind}/${device.id}`, payload: shared, ...context };
         },
       };
     }

@@ -14,10 +14,14 @@ const EXAMPLES = EXAMPLES_LIBRARY_FOLDER;
 
 type FlowNode = Record<string, unknown> & { id: string; type: string };
 
-/** The test community with webhooks on a real receiver: w1 on duty in g1, w2 its backup. */
+/**
+ * The test community with webhooks on a real receiver: w1 on duty in g1, w2 its backup. Both
+ * residents share their vitals with workers, so flows (which get what a worker would) see heart rates.
+ */
 function community(receiver: HttpReceiver) {
   return {
     ...TEST_PROVISION,
+    residents: TEST_PROVISION.residents.map((r) => ({ ...r, sharing: { vitals: ['worker'] } })),
     rules: { fall: { cancelWindowS: 0 } },
     grids: [
       { id: 'g1', name: 'Fuxing Lane', district: 'd1', onDuty: ['w1'], backup: ['w2'] },
