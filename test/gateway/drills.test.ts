@@ -117,6 +117,14 @@ describe('drills, end to end through the real pager and channels', () => {
     expect(lines.filter((l) => l.includes('Liu Yang'))).toHaveLength(2);
     expect(lines.some((l) => l.includes('Liu Yang') && l.includes(',failed,2,'))).toBe(true);
     expect(csv.body).not.toMatch(/,w2,|,w1,/);
+    // The export names the people paged, as the JSON report does, but nothing of the resident:
+    // neither her name nor her address nor where the drill placed her.
+    for (const text of ['Li Guiying', 'Building 3', String(FUXING.lat), String(FUXING.lon)]) expect(csv.body).not.toContain(text);
+    // Same callers as the JSON report: a worker of another grid gets neither.
+    const w3 = await token('worker', 'w3');
+    const otherGrid = await h.api('GET', `/api/drills/${id}`, undefined, w3);
+    expect(otherGrid.status).not.toBe(200);
+    expect((await h.api('GET', `/api/drills/${id}?format=csv`, undefined, w3)).status).toBe(otherGrid.status);
 
     // The next drill is compared with this one.
     clock.advance(3_600_000);
