@@ -16,11 +16,12 @@ import { label, t } from './i18n.js';
  * @property {Map<string, import('./types.js').MapAed>} aeds
  * @property {Map<string, import('./types.js').MapStation>} stations
  * @property {Map<string, string>} grids
+ * @property {Map<string, import('./types.js').MapSensor>} sensors neighbourhood sensors (bins), by id
  */
 
 /** @returns {Places} */
 export function noPlaces() {
-  return { aeds: new Map(), stations: new Map(), grids: new Map() };
+  return { aeds: new Map(), stations: new Map(), grids: new Map(), sensors: new Map() };
 }
 
 /** @param {MapBody} body @returns {Places} */
@@ -29,6 +30,7 @@ export function placesFrom(body) {
     aeds: new Map(body.aeds.map((a) => [a.id, a])),
     stations: new Map(body.stations.map((s) => [s.id, s])),
     grids: new Map(body.grids.map((g) => [g.id, g.name])),
+    sensors: new Map((body.sensors ?? []).map((s) => [s.id, s])),
   };
 }
 
@@ -69,10 +71,24 @@ export function subjectOf(alert, context, places) {
   const station = places.stations.get(alert.subject);
   if (station !== undefined) return { type: 'station', heading: t('subject.station'), name: t('place.station', { name: station.name }), place: null };
   const bin = context?.bin ?? null;
-  if (bin !== null) return { type: 'bin', heading: t('subject.bin'), name: bin.name, place: bin.gridName };
+  if (bin !== null) return { type: 'bin', heading: t('subject.bin'), name: binName(bin, places), place: bin.gridName };
   // Known to the gateway but not to this page (yet): say what kind of thing, never the id.
   const grid = places.grids.get(alert.grid);
   return { type: 'unknown', heading: t('subject.device'), name: t('subject.unknown'), place: grid ?? null };
+}
+
+/**
+ * A bin by its own name; one without is named by its grid in the reader's language (the alert's
+ * context carries the gateway's English stand-in, "a bin in …", which a zh page must not show).
+ * @param {{ id: string, name: string, gridName: string | null }} bin
+ * @param {Places} places
+ */
+function binName(bin, places) {
+  const sensor = places.sensors.get(bin.id);
+  const ownName = sensor === undefined ? (bin.name === `a bin in ${bin.gridName ?? 'the grid'}` ? null : bin.name) : sensor.name;
+  if (ownName !== null) return ownName;
+  const grid = bin.gridName ?? sensor?.grid ?? null;
+  return grid === null ? t('subject.binNoGrid') : t('subject.binIn', { grid });
 }
 
 /**

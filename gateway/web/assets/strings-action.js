@@ -23,6 +23,8 @@ export const ACTION_STRINGS = {
   'subject.station': { zh: '空气监测站', en: 'Air station' },
   'subject.device': { zh: '设备', en: 'Device' },
   'subject.bin': { zh: '智能垃圾桶', en: 'Smart bin' },
+  'subject.binIn': { zh: '{grid}的垃圾桶', en: 'A bin in {grid}' },
+  'subject.binNoGrid': { zh: '一个垃圾桶', en: 'A bin' },
   'place.binWhere': { zh: '垃圾桶所在位置', en: 'Where the bin is' },
   'subject.unknown': { zh: '未登记的设备', en: 'An unregistered device' },
   'place.aedInGrid': { zh: '{grid}的除颤器柜', en: 'The AED cabinet in {grid}' },
