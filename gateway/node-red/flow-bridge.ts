@@ -194,7 +194,8 @@ export class FlowBridge {
     });
     this.deps.metrics.nodeRedActions.inc({ action: 'raise', outcome: 'done' });
     this.deps.log.info({ flowId, alertId: alert.id, kind, subject, grid }, 'flow raised an alert');
-    return presentAlert(alert);
+    // A repeat returns the open alert, which may hold more than the flow gave: shaped as for a worker too.
+    return this.alertView(alert);
   }
 
   /** Pages people about an alert through the pager (each over their own channels). */

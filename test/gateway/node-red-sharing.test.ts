@@ -97,5 +97,28 @@ describe('flows get a resident’s data as a grid worker would, under the reside
     const fall = raise('fall', 'critical');
     const emergency = await waitFor('the fall passed on', () => receiver.to('/alerts').find((r) => (r.body as { id: string }).id === fall.id));
     expect(emergency.body).toMatchObject({ kind: 'fall', sharedUnder: 'emergency', details: { lat: 30.271, lon: 120.161 } });
+
+    // The alert a flow raises comes back to it shaped the same way.
+    await deploy(h, [
+      { id: 'tab-raise', type: 'tab', label: 'raise' },
+      {
+        id: 'raise-start',
+        type: 'inject',
+        z: 'tab-raise',
+        once: true,
+        onceDelay: 0.1,
+        repeat: '',
+        props: [
+          { p: 'subject', v: 'r2', vt: 'str' },
+          { p: 'details', v: '{"lat":30.272,"lon":120.162,"note":"left the lane"}', vt: 'json' },
+        ],
+        wires: [['raise-it']],
+      },
+      { id: 'raise-it', type: 'raise alert', z: 'tab-raise', kind: 'wandering', severity: 'medium', wires: [['raise-post']] },
+      { id: 'raise-post', type: 'http request', z: 'tab-raise', method: 'POST', ret: 'txt', paytoqs: 'ignore', url: receiver.url('/raised'), wires: [[]] },
+    ]);
+    const raised = await waitFor('the raised alert passed on', () => receiver.to('/raised')[0]);
+    expect(raised.body).toMatchObject({ kind: 'wandering', subject: 'r2' });
+    expect((raised.body as { details: object }).details).toEqual({});
   });
 });
