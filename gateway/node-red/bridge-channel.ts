@@ -95,7 +95,9 @@ export interface BridgeChannelOptions {
 /** Line framing and pacing over the socket pair; `send` returns false when the child is not reading. */
 export class BridgeChannel {
   private buffered = '';
-  private windowStartMs = 0;
+  // Minus infinity: performance.now() starts near 0 in a new process, and the first window must begin
+  // with the first message, not at the process start.
+  private windowStartMs = Number.NEGATIVE_INFINITY;
   private inWindow = 0;
   private resumeTimer: NodeJS.Timeout | undefined;
 
