@@ -24,6 +24,7 @@ import { rescuePageRoutes } from './routes/rescue-page-routes.js';
 import { webRoutes } from './routes/web-routes.js';
 import { residentRoutes } from './routes/resident-routes.js';
 import { neighbourhoodRoutes } from './routes/neighbourhood-routes.js';
+import { doctorRoutes } from './routes/doctor-routes.js';
 import { familyRoutes } from './routes/family-routes.js';
 import { StreamTickets } from './stream-tickets.js';
 import { DeviceSessions } from './device-sessions.js';
@@ -106,6 +107,7 @@ export async function buildHttpApp(deps: HttpDeps, log: Logger): Promise<Gateway
   await app.register(residentRoutes, deps);
   await app.register(neighbourhoodRoutes, deps);
   await app.register(familyRoutes, deps);
+  await app.register(doctorRoutes, deps);
   await app.register(webRoutes, deps);
   return app;
 }

@@ -18,6 +18,7 @@ export const WEB_PAGES = {
   '/board': 'board.html',
   '/map': 'map.html',
   '/family': 'family.html',
+  '/doctor': 'doctor.html',
 } as const;
 
 /** Leaflet's own files (the map's streets, from a configured tile source), served from node_modules. */

@@ -7,6 +7,7 @@
 import { ACTION_STRINGS } from './strings-action.js';
 import { RESCUE_STRINGS } from './map-rescue-strings.js';
 import { FAMILY_STRINGS } from './strings-family.js';
+import { DOCTOR_STRINGS } from './strings-doctor.js';
 
 /** @typedef {'zh' | 'en'} Language */
 
@@ -217,7 +218,7 @@ const BASE_STRINGS = {
   'error.forbidden': { zh: '您的账号无权查看此页面。', en: 'Your account may not open this page.' },
 };
 
-const STRINGS = { ...BASE_STRINGS, ...ACTION_STRINGS, ...RESCUE_STRINGS, ...FAMILY_STRINGS };
+const STRINGS = { ...BASE_STRINGS, ...ACTION_STRINGS, ...RESCUE_STRINGS, ...FAMILY_STRINGS, ...DOCTOR_STRINGS };
 
 /** @typedef {keyof typeof STRINGS} TextKey */
 

@@ -142,8 +142,8 @@ export async function requireSession(roles) {
 }
 
 /**
- * The page each role starts on; null for a role with no web page (a family doctor works from
- * the pager and the API: the console's streams and the map are not theirs).
+ * The page each role starts on; null for a role with no web page (none today; the sign-in page
+ * would say so). A family doctor's is their patients: the console's streams and the map are not theirs.
  * @param {Role} role
  * @returns {string | null}
  */
@@ -158,7 +158,7 @@ export function homeOf(role) {
     case 'dispatcher':
       return '/map';
     case 'doctor':
-      return null;
+      return '/doctor';
     case 'family':
       return '/family';
   }

@@ -4,7 +4,7 @@ import { language, onLanguageChange, setLanguage, t, translatePage } from './i18
 import { signOut } from './session.js';
 
 /** @typedef {import('./types.js').Me} Me */
-/** @typedef {'login' | 'console' | 'board' | 'map' | 'family'} PageName */
+/** @typedef {'login' | 'console' | 'board' | 'map' | 'family' | 'doctor'} PageName */
 
 /*
  * What every page shares: the top bar with the pages this person may open, the language, large
@@ -36,12 +36,13 @@ for (const name of /** @type {(keyof typeof PREFERENCES)[]} */ (Object.keys(PREF
  * @param {Me | null} me
  */
 function navLinks(page, me) {
-  /** @type {{ page: PageName, href: string, key: 'nav.console' | 'nav.board' | 'nav.map' | 'nav.family' }[]} */
+  /** @type {{ page: PageName, href: string, key: 'nav.console' | 'nav.board' | 'nav.map' | 'nav.family' | 'nav.doctor' }[]} */
   const links = [];
   if (me !== null && (me.role === 'admin' || me.role === 'worker')) links.push({ page: 'console', href: '/console', key: 'nav.console' });
   if (me !== null && me.role === 'family') links.push({ page: 'family', href: '/family', key: 'nav.family' });
+  if (me !== null && me.role === 'doctor') links.push({ page: 'doctor', href: '/doctor', key: 'nav.doctor' });
   links.push({ page: 'board', href: '/board', key: 'nav.board' });
-  if (me !== null && me.role !== 'family') links.push({ page: 'map', href: '/map', key: 'nav.map' });
+  if (me !== null && me.role !== 'family' && me.role !== 'doctor') links.push({ page: 'map', href: '/map', key: 'nav.map' });
   return links.map((link) => h('a', { href: link.href, 'aria-current': link.page === page ? 'page' : null }, t(link.key)));
 }
 
