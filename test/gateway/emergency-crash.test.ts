@@ -205,9 +205,13 @@ describe('a kill -9 during a dispatch', () => {
     });
     expect(final.timeline.filter((t: { type: string }) => t.type === 'aed_reassigned')).toHaveLength(1);
     expect(final.unlocks.map((u: { responderId: string }) => u.responderId)).toEqual(['v1', 'v2']);
-    expect(receiver.to('/v1')).toHaveLength(1);
-    expect(receiver.to('/v2')).toHaveLength(2);
-    expect(receiver.to('/v2')[1]!.body.changeOfPlan).toBe('Volunteer v1 has not moved or answered in time.');
+    // Pages are counted by Idempotency-Key: a send the kill cut off after the phone had it is sent
+    // again with the same key (the outbox marks a page delivered only once the send returned).
+    const pagesTo = (path: string) => [...new Map(receiver.to(path).map((r) => [r.headers['idempotency-key'], r] as const)).values()];
+    expect(pagesTo('/v1')).toHaveLength(1);
+    expect(pagesTo('/v2')).toHaveLength(2);
+    expect(pagesTo('/v2')[1]!.body.changeOfPlan).toBe('Volunteer v1 has not moved or answered in time.');
+    expect(receiver.to('/v2').length).toBeLessThanOrEqual(3);
     expect(unlockedFor().filter((r) => r === 'v2').length).toBeLessThanOrEqual(1);
     expect(unlockedFor().filter((r) => r === 'v1')).toEqual(['v1']);
   }, 180_000);
