@@ -2,10 +2,13 @@ import { afterAll, beforeAll } from 'vitest';
 import { createLogger } from '../../gateway/logger.js';
 import { createMetrics } from '../../gateway/metrics.js';
 import type { SqliteDatabase } from '../../gateway/store/sqlite-database.js';
+import { openPostgres, migratePostgres, type PostgresPool } from '../../gateway/store/postgres-database.js';
+import { PostgresTelemetryStore } from '../../gateway/telemetry/postgres-telemetry-store.js';
 import { InfluxTelemetryStore } from '../../gateway/telemetry/influx-telemetry-store.js';
 import { SqliteTelemetryStore } from '../../gateway/telemetry/sqlite-telemetry-store.js';
 import type { TelemetrySink } from '../../gateway/telemetry/telemetry-store.js';
 import { freePort, serverAvailable } from '../helpers/external-server.js';
+import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js';
 import { useTempStores } from '../helpers/temp-store.js';
 import { VictoriaMetrics } from '../helpers/victoria-metrics.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -107,5 +110,44 @@ const influx: SinkAdapterFactory = {
   },
 };
 
+/** The shared store of record of several gateways: a real PostgreSQL 15 server, read back with SQL. */
+const postgres: SinkAdapterFactory = {
+  name: 'PostgreSQL (shared store of record)',
+  setup() {
+    const server = new PostgresServer();
+    let pool: PostgresPool | undefined;
+    let sink: PostgresTelemetryStore | undefined;
+    beforeAll(async () => {
+      await server.start();
+      pool = openPostgres(await server.createDatabase('telemetry_contract'));
+      await migratePostgres(pool);
+    }, 120_000);
+    afterAll(async () => {
+      await sink?.close();
+      await pool?.end();
+      await server.stop();
+    });
+    const make = (): PostgresTelemetryStore =>
+      new PostgresTelemetryStore(pool!, { retentionDays: 30, queueLimit: 10_000, flushIntervalMs: 3_600_000, batchSize: 1_000 }, createMetrics(), createLogger('silent'));
+    return {
+      storeOfRecord: true,
+      async open() {
+        sink = make();
+        return sink;
+      },
+      async reopen() {
+        await sink!.close();
+        sink = make();
+        return sink;
+      },
+      async readBack(deviceId) {
+        const { rows } = await pool!.query<{ ts_ms: string; body: Record<string, number | boolean> }>('SELECT ts_ms, body FROM readings WHERE device_id = $1 ORDER BY ts_ms, seq', [deviceId]);
+        return rows.map((r) => ({ tsMs: Number(r.ts_ms), values: Object.fromEntries(Object.entries(r.body).map(([k, v]) => [k, Number(v)])) }));
+      },
+    };
+  },
+};
+
 telemetrySinkContract(sqlite);
 if (serverAvailable('victoria-metrics')) telemetrySinkContract(influx);
+if (postgresAvailable()) telemetrySinkContract(postgres);

@@ -1,0 +1,62 @@
+import pg from 'pg';
+
+export type PostgresPool = pg.Pool;
+
+/** Held for the whole migration: instances starting together on an empty database wait in turn. */
+const MIGRATION_LOCK = 0x67770001;
+
+/**
+ * Ordered schema migrations for the shared PostgreSQL state store; each runs once, in the one
+ * transaction that holds the migration lock, and is recorded. Never edit a shipped migration.
+ */
+const MIGRATIONS: readonly string[] = [
+  // 1: readings, partitioned by device time one day a partition, so retention drops whole days.
+  `
+  CREATE SEQUENCE reading_seq;
+  CREATE TABLE readings (
+    device_id text NOT NULL,
+    kind text NOT NULL,
+    ts_ms bigint NOT NULL,
+    received_at_ms bigint NOT NULL,
+    seq bigint NOT NULL DEFAULT nextval('reading_seq'),
+    body jsonb NOT NULL
+  ) PARTITION BY RANGE (ts_ms);
+  CREATE INDEX readings_by_device_time ON readings (device_id, ts_ms, seq);
+  `,
+];
+
+export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** A pool on `DATABASE_URL`; an idle connection's error is the pool's to replace, not a crash. */
+export function openPostgres(url: string, options: { max?: number; onError?: (err: Error) => void } = {}): PostgresPool {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: 5_000 });
+  pool.on('error', (err) => options.onError?.(err));
+  return pool;
+}
+
+/**
+ * Brings the schema up to date. Safe when several instances start at the same moment on an empty
+ * database: the first takes the lock and migrates, the others wait for it and find nothing to do.
+ */
+export async function migratePostgres(pool: PostgresPool): Promise<{ applied: number; version: number }> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
+    const current = rows[0]?.version ?? 0;
+    for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+      await client.query(MIGRATIONS[version - 1]!);
+      await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+    }
+    await client.query('COMMIT');
+    // A newer instance may have migrated further (a rolling upgrade): nothing to do here.
+    return { applied: Math.max(0, MIGRATIONS.length - current), version: Math.max(current, MIGRATIONS.length) };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
