@@ -23,6 +23,23 @@ const MIGRATIONS: readonly string[] = [
   ) PARTITION BY RANGE (ts_ms);
   CREATE INDEX readings_by_device_time ON readings (device_id, ts_ms, seq);
   `,
+  // 2: the instances of a cluster and the leases on the partitions of the community they evaluate.
+  `
+  CREATE TABLE cluster_instances (
+    id text PRIMARY KEY,
+    started_at timestamptz NOT NULL DEFAULT now(),
+    heartbeat_at timestamptz NOT NULL DEFAULT now(),
+    http_url text,
+    stopped_at timestamptz
+  );
+  CREATE TABLE cluster_partitions (
+    partition integer PRIMARY KEY,
+    owner text,
+    epoch bigint NOT NULL DEFAULT 0,
+    lease_until timestamptz NOT NULL DEFAULT '-infinity'
+  );
+  INSERT INTO cluster_partitions (partition) SELECT generate_series(0, 63);
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
