@@ -41,6 +41,7 @@ import { ThrottledLog } from './node-red/throttled-log.js';
 import { AccessLog } from './audit/access-log.js';
 import { WalkingRoutes } from './routing/walking-route.js';
 import { SharingRecords } from './sharing/sharing-records.js';
+import { nodeIdOf, singleInstanceStatus } from './cluster/cluster-status.js';
 import { connectBinFillNotices } from './neighbourhood/bin-fill-notices.js';
 import { createNeighbourhoodService } from './neighbourhood/neighbourhood-service.js';
 
@@ -102,6 +103,7 @@ export function secretProgressLog(log: Logger, now: () => number): (settled: num
 
 /** The composition root: wires every part, listens on nothing until start(). */
 export async function buildGateway({ config, log, now = Date.now, secretHasher }: BuildOptions): Promise<Gateway> {
+  const startedAtMs = now();
   const db = openDatabase(config.dataDir);
   const metrics = createMetrics();
   const registry = new SqliteRegistry(db, {
@@ -277,6 +279,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
           log.warn({ component: 'routing', reason }, `walking route not available, the map shows the straight line: ${detail}`);
         },
       }),
+      cluster: () => Promise.resolve(singleInstanceStatus(nodeIdOf(config.nodeId, httpPort), startedAtMs, now())),
       readiness: () => {
         const checks: Record<string, boolean> = { broker: broker?.listening === true, store: db.open && !stopped };
         // With REDIS_URL, sessions and subscriptions wait on Redis: not ready while it is away.

@@ -190,38 +190,3 @@ export class PartitionLeases {
     if (gained.length > 0) this.events.emit('gained', gained.sort((a, b) => a - b));
   }
 }
-
-export interface ClusterView {
-  instances: { id: string; httpUrl: string | null; startedAt: string; heartbeatAt: string; live: boolean; partitions: number[] }[];
-  unowned: number[];
-}
-
-/** Instances, their last heartbeat and the partitions each holds now (`GET /api/cluster`). */
-export async function clusterView(pool: PostgresPool, leaseMs: number): Promise<ClusterView> {
-  const instances = await pool.query<{ id: string; http_url: string | null; started_at: Date; heartbeat_at: Date; live: boolean }>(
-    `SELECT id, http_url, started_at, heartbeat_at,
-       (stopped_at IS NULL AND heartbeat_at > clock_timestamp() - make_interval(secs => $1)) AS live
-     FROM cluster_instances ORDER BY id`,
-    [leaseMs / 1000],
-  );
-  const leases = await pool.query<{ partition: number; owner: string | null }>(
-    `SELECT partition, CASE WHEN lease_until > clock_timestamp() THEN owner END AS owner FROM cluster_partitions ORDER BY partition`,
-  );
-  const byOwner = new Map<string, number[]>();
-  const unowned: number[] = [];
-  for (const { partition, owner } of leases.rows) {
-    if (owner === null) unowned.push(partition);
-    else byOwner.set(owner, [...(byOwner.get(owner) ?? []), partition]);
-  }
-  return {
-    instances: instances.rows.map((r) => ({
-      id: r.id,
-      httpUrl: r.http_url,
-      startedAt: r.started_at.toISOString(),
-      heartbeatAt: r.heartbeat_at.toISOString(),
-      live: r.live,
-      partitions: byOwner.get(r.id) ?? [],
-    })),
-    unowned,
-  };
-}

@@ -63,6 +63,15 @@ export const ConfigSchema = Type.Object(
       ),
     ),
     redisUrl: Type.Optional(Type.String({ minLength: 1 })),
+    /** This instance's name in logs and `/api/cluster` (NODE_ID); default host name and HTTP port. */
+    nodeId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    cluster: Type.Object(
+      {
+        /** The longest an instance's work stays unowned after it dies (the lease on its partitions). */
+        failoverS: Type.Integer({ minimum: 3, maximum: 600 }),
+      },
+      { additionalProperties: false },
+    ),
     broker: Type.Object(
       {
         /** Seconds a socket may take to send CONNECT. */
@@ -295,6 +304,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   http: { bodyLimitBytes: 1024 * 1024, loginBackoff: { freeFailures: 5, baseDelayMs: 1000, maxDelayMs: 300_000, forgetAfterS: 900 } },
   alerts: { tickMs: 1000, quietHours: '22:00-07:00', repageAckedCriticalAfterS: 1800, maxNotesPerAlert: 100 },
   pager: { timeoutMs: 5000, maxAttempts: 3, backoffMs: 2000, ackLinkTtlS: 24 * 3600 },
+  cluster: { failoverS: 15 },
   emergencies: { centre: [], unlockValidS: 300, aedSearchM: 1000, arrestAfterFallS: 60, positionEveryS: 30, aedRunSilentS: 120 },
   aqhi: { dailyIssueAt: '01:00', dailyRequiredHours: 20, forecastNoticeAt: '07:00' },
   bins: { fullAtPercent: 90, emptiedBelowPercent: 30, workingHours: '08:00-18:00' },
@@ -347,6 +357,7 @@ function envOverrides(env: Env): Record<string, unknown> {
   set('adminToken', env.ADMIN_TOKEN);
   set('logLevel', env.LOG_LEVEL);
   set('redisUrl', env.REDIS_URL);
+  set('nodeId', env.NODE_ID);
   set('host', env.HOST);
   if (env.INFLUX_URL) {
     out.influx = {

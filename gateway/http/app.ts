@@ -8,6 +8,7 @@ import { HTTP_ERRORS, HttpError, type HttpErrorCode } from '../errors/http-error
 import { registerAuth } from './auth.js';
 import type { HttpDeps } from './deps.js';
 import { healthRoutes } from './routes/health-routes.js';
+import { clusterRoutes } from './routes/cluster-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { registryRoutes } from './routes/registry-routes.js';
 import { deviceRoutes } from './routes/device-routes.js';
@@ -91,6 +92,7 @@ export async function buildHttpApp(deps: HttpDeps, log: Logger): Promise<Gateway
   await app.register(fastifyCookie);
   registerAuth(app, deps, streamTickets, sessions);
   await app.register(healthRoutes, deps);
+  await app.register(clusterRoutes, deps);
   await app.register(tokenRoutes, deps);
   await app.register(registryRoutes, deps);
   await app.register(deviceRoutes, deps);

@@ -23,6 +23,7 @@ import type { ForecastBody } from '../aqhi/forecast-schema.js';
 import type { AccessLog } from '../audit/access-log.js';
 import type { WalkingRoutes } from '../routing/walking-route.js';
 import type { SharingRecords } from '../sharing/sharing-records.js';
+import type { ClusterStatus } from '../cluster/cluster-status.js';
 
 export interface Readiness {
   ready: boolean;
@@ -41,6 +42,8 @@ export interface HttpDeps {
   rejections: RejectionLog;
   metrics: GatewayMetrics;
   readiness: () => Readiness;
+  /** GET /api/cluster. */
+  cluster: () => Promise<ClusterStatus>;
   bodyLimitBytes: number;
   now: () => number;
   alerts: AlertService;

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { clusterView, LeaseLostError, PARTITIONS, partitionOf, PartitionLeases } from '../../gateway/cluster/partition-leases.js';
+import { LeaseLostError, PARTITIONS, partitionOf, PartitionLeases } from '../../gateway/cluster/partition-leases.js';
+import { sharedClusterStatus } from '../../gateway/cluster/cluster-status.js';
 import { createLogger } from '../../gateway/logger.js';
 import { migratePostgres, openPostgres, type PostgresPool } from '../../gateway/store/postgres-database.js';
 import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js';
@@ -69,9 +70,9 @@ describe.runIf(postgresAvailable())('partition leases in a real PostgreSQL 15', 
       expect(owners.has(p), `partition ${p} held twice`).toBe(false);
       owners.set(p, l.instanceId);
     }
-    const view = await clusterView(a.pool, LEASE_MS);
-    expect(view.unowned).toEqual([]);
-    expect(view.instances.map((i) => [i.id, i.live, i.partitions.length])).toEqual(all.map((l) => [l.instanceId, true, l.partitions().length]));
+    const view = await sharedClusterStatus(a.pool, 'gw-a', LEASE_MS);
+    expect(view.self).toBe('gw-a');
+    expect(view.instances.map((i) => [i.id, i.live, i.partitions])).toEqual(all.map((l) => [l.instanceId, true, l.partitions().length]));
   }, 60_000);
 
   it('gives a dead instance’s partitions to the others once its leases run out, each under a new epoch', async () => {
@@ -131,7 +132,8 @@ describe.runIf(postgresAvailable())('partition leases in a real PostgreSQL 15', 
     const stoppedAt = performance.now();
     await waitFor('b holds everything', () => (b.leases.partitions().length === PARTITIONS ? true : undefined), 30_000);
     expect(performance.now() - stoppedAt).toBeLessThan(10_000);
-    const view = await clusterView(b.pool, 20_000);
-    expect(view.instances.find((i) => i.id === 'gw-a')).toMatchObject({ live: false, partitions: [] });
+    const view = await sharedClusterStatus(b.pool, 'gw-b', 20_000);
+    expect(view.instances.find((i) => i.id === 'gw-a')).toMatchObject({ live: false, partitions: 0 });
+    expect(view.instances.find((i) => i.id === 'gw-b')).toMatchObject({ live: true, partitions: PARTITIONS });
   }, 60_000);
 });
