@@ -14,6 +14,7 @@ import type { ConnectResult, FallsResult, LoadDevice, LoadJob, PublishResult } f
 import { emergencyBench } from './emergency-bench.js';
 import { aqhiBench } from './aqhi-bench.js';
 import { accessLogBench } from './access-log-bench.js';
+import { storeBench } from './store-bench.js';
 
 /*
  * npm run bench: the gateway against bare aedes and Mosquitto, side by side in one run. Prints
@@ -584,6 +585,7 @@ async function main(): Promise<void> {
   if (want('emergency')) await emergencyBench(log, record, QUICK);
   if (want('aqhi')) await aqhiBench(log, record, QUICK);
   if (want('accesslog')) await accessLogBench(log, record, QUICK);
+  if (want('store')) await storeBench(log, record, QUICK);
   log('\n| measure | value |\n|---|---|');
   for (const row of rows) log(`| ${row.measure} | ${row.value} |`);
 }
