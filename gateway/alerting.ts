@@ -37,6 +37,7 @@ import { resolvePerson } from './pager/recipients.js';
 import { shareAlert } from './alerts/alert-sharing.js';
 import { createPageSharing } from './alerts/page-sharing.js';
 import { createHandoffService } from './dispatch120/handoff-service.js';
+import { SqliteHandoffStore } from './dispatch120/handoff-store.js';
 
 export interface AlertingDeps {
   config: GatewayConfig;
@@ -144,7 +145,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     now,
   });
   const hub = new SseHub<AlertChangeMessage>();
-  const handoff = createHandoffService({ db, registry, alerts: service, endpoint: settings.dispatch120, context, timeoutMs: config.pager.timeoutMs, log: log.child({ component: 'dispatch120' }) });
+  const handoff = createHandoffService({ store: new SqliteHandoffStore(db), registry, alerts: service, endpoint: settings.dispatch120, context, timeoutMs: config.pager.timeoutMs, log: log.child({ component: 'dispatch120' }) });
 
   /** Tells the wearer help is coming (CONTRACT.md §2 `commands`). */
   function commandBracelets(alert: Alert, events: AlertEventName[]): void {

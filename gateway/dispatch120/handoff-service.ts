@@ -9,11 +9,11 @@ import { resolvePerson } from '../pager/recipients.js';
 import type { Registry } from '../registry/registry.js';
 import type { Dispatch120Endpoint } from '../registry/schemas.js';
 import { isCriticalVitals, sharesWith } from '../sharing/sharing-policy.js';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
+import type { Handoff, HandoffStore } from './handoff-store.js';
 import { renderHandoff, type HandoffValues } from './handoff-template.js';
 
 export interface HandoffDeps {
-  db: SqliteDatabase;
+  store: HandoffStore;
   registry: Registry;
   alerts: AlertService;
   endpoint: Dispatch120Endpoint | undefined;
@@ -22,15 +22,11 @@ export interface HandoffDeps {
   log: Logger;
 }
 
-interface Row {
-  alert_id: string;
-  body: string;
-  attempt: number;
-}
-
 /** Attempts before the timeline says the centre could not be reached (the sends go on, slower). */
 const LOUD_AFTER = 3;
 const RETRY_MS = 15_000;
+/** Sends started per tick. */
+const SENDS_PER_TICK = 20;
 
 /** Whether this alert is one the grid's policy hands to 120, and since when it has waited. */
 function triggered(registry: Registry, alert: Alert): number | undefined {
@@ -47,9 +43,7 @@ function triggered(registry: Registry, alert: Alert): number | undefined {
  * send, so a restart resends one cut off (same Idempotency-Key) and never makes a second.
  */
 export function createHandoffService(deps: HandoffDeps) {
-  const { db, registry, alerts, endpoint, log } = deps;
-  const insert = db.prepare("INSERT OR IGNORE INTO dispatch120_handoffs (alert_id, body, state, next_attempt_at_ms, created_at_ms) VALUES (?, ?, 'pending', ?, ?)");
-  const due = db.prepare("SELECT alert_id, body, attempt FROM dispatch120_handoffs WHERE state = 'pending' AND next_attempt_at_ms <= ? ORDER BY created_at_ms LIMIT 20");
+  const { store, registry, alerts, endpoint, log } = deps;
   const inFlight = new Set<string>();
 
   function values(alert: Alert): HandoffValues {
@@ -76,22 +70,24 @@ export function createHandoffService(deps: HandoffDeps) {
     };
   }
 
-  async function send(row: Row, nowMs: number): Promise<void> {
+  async function send(handoff: Handoff, nowMs: number): Promise<void> {
     if (endpoint === undefined) return;
+    let reply: string;
     try {
-      const reply = await post(endpoint, row.body, `handoff-${row.alert_id}`, deps.timeoutMs);
-      const reference = referenceOf(reply);
-      db.prepare("UPDATE dispatch120_handoffs SET state = 'sent', attempt = attempt + 1, reference = ? WHERE alert_id = ?").run(reference, row.alert_id);
-      const said = reply.slice(0, 300);
-      alerts.record(row.alert_id, reference === null ? systemNote('handoffSent', {}, nowMs, said) : systemNote('handoffSentReference', { reference }, nowMs, said));
-      log.info({ alertId: row.alert_id, reference }, '120 handoff accepted');
+      reply = await post(endpoint, handoff.body, `handoff-${handoff.alertId}`, deps.timeoutMs);
     } catch (err) {
-      const attempt = row.attempt + 1;
+      const attempt = handoff.attempt + 1;
       const message = (err as Error).message;
-      db.prepare('UPDATE dispatch120_handoffs SET attempt = ?, next_attempt_at_ms = ?, last_error = ? WHERE alert_id = ?').run(attempt, nowMs + RETRY_MS * Math.min(attempt, 4), message, row.alert_id);
-      log.warn({ alertId: row.alert_id, attempt, err: message }, '120 handoff not delivered');
-      if (attempt === 1 || attempt === LOUD_AFTER) alerts.record(row.alert_id, systemNote('handoffRetrying', { attempt }, nowMs, message));
+      await store.markFailed(handoff.alertId, { attempt, nextAttemptAtMs: nowMs + RETRY_MS * Math.min(attempt, 4), error: message });
+      log.warn({ alertId: handoff.alertId, attempt, err: message }, '120 handoff not delivered');
+      if (attempt === 1 || attempt === LOUD_AFTER) alerts.record(handoff.alertId, systemNote('handoffRetrying', { attempt }, nowMs, message));
+      return;
     }
+    const reference = referenceOf(reply);
+    await store.markSent(handoff.alertId, reference);
+    const said = reply.slice(0, 300);
+    alerts.record(handoff.alertId, reference === null ? systemNote('handoffSent', {}, nowMs, said) : systemNote('handoffSentReference', { reference }, nowMs, said));
+    log.info({ alertId: handoff.alertId, reference }, '120 handoff accepted');
   }
 
   return {
@@ -102,18 +98,18 @@ export function createHandoffService(deps: HandoffDeps) {
         const dueAtMs = triggered(registry, alert);
         if (dueAtMs === undefined || nowMs < dueAtMs) continue;
         const body = renderHandoff(endpoint, values(alert));
-        if (insert.run(alert.id, body, nowMs, nowMs).changes > 0) {
+        if (await store.queue(alert.id, body, nowMs)) {
           alerts.record(alert.id, systemNote('handoffStarting', {}, nowMs));
         }
       }
-      const rows = (due.all(nowMs) as Row[]).filter((r) => !inFlight.has(r.alert_id));
+      const due = (await store.due(nowMs, SENDS_PER_TICK)).filter((h) => !inFlight.has(h.alertId));
       await Promise.all(
-        rows.map(async (row) => {
-          inFlight.add(row.alert_id);
+        due.map(async (handoff) => {
+          inFlight.add(handoff.alertId);
           try {
-            await send(row, nowMs);
+            await send(handoff, nowMs);
           } finally {
-            inFlight.delete(row.alert_id);
+            inFlight.delete(handoff.alertId);
           }
         }),
       );

@@ -2,6 +2,7 @@ import { SqliteAlertStore } from '../../gateway/alerts/alert-store.js';
 import { SqliteRuleStateStore } from '../../gateway/alerts/rule-state-store.js';
 import { SqliteAqhiStore } from '../../gateway/aqhi/sqlite-aqhi-store.js';
 import { SqliteTokenStore } from '../../gateway/auth/token-store.js';
+import { SqliteHandoffStore } from '../../gateway/dispatch120/handoff-store.js';
 import { SqliteDeviceStateStore } from '../../gateway/ingest/device-state-store.js';
 import { SqlitePageJobStore } from '../../gateway/pager/page-jobs.js';
 import { SqliteRegistry } from '../../gateway/registry/registry.js';
@@ -9,6 +10,7 @@ import { sqliteAdapter } from './adapter.js';
 import { alertStoreContract } from './alert-store.contract.js';
 import { aqhiStoreContract } from './aqhi-store.contract.js';
 import { deviceStateStoreContract } from './device-state-store.contract.js';
+import { handoffStoreContract } from './handoff-store.contract.js';
 import { pageJobStoreContract } from './page-job-store.contract.js';
 import { registryContract } from './registry.contract.js';
 import { ruleStateStoreContract } from './rule-state-store.contract.js';
@@ -23,3 +25,4 @@ tokenStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteTokenStore(db)
 aqhiStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteAqhiStore(db)));
 // A low hashing cost: the suite checks what is kept, not how hard the hash is.
 registryContract(sqliteAdapter('SQLite file', (db) => new SqliteRegistry(db, { secretHashCost: 1024 })));
+handoffStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteHandoffStore(db)));
