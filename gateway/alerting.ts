@@ -135,7 +135,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     alert: (id) => service.get(id),
     record: (id, entry) => service.record(id, entry),
     context,
-    share: createPageSharing(registry, deps.accessLog, now),
+    share: createPageSharing(registry, deps.accessLog, now, log),
     ackUrl: (alertId, personId) => ackLinks.url(alertId, personId),
     dispatchUrls: (alertId, personId) => ({ acceptUrl: ackLinks.url(alertId, personId, 'accept'), declineUrl: ackLinks.url(alertId, personId, 'decline') }),
     timeZone: settings.timeZone,

@@ -38,7 +38,7 @@ import { createResidentLeaving } from './leaving/resident-leaving.js';
 import { createNodeRedHost, type NodeRedHost } from './node-red/node-red-host.js';
 import { createEmergencies, type Emergencies } from './emergencies/emergencies.js';
 import { ThrottledLog } from './node-red/throttled-log.js';
-import { AccessLog } from './audit/access-log.js';
+import { SqliteAccessLog } from './audit/access-log.js';
 import { WalkingRoutes } from './routing/walking-route.js';
 import { SharingRecords } from './sharing/sharing-records.js';
 import { nodeIdOf, singleInstanceStatus } from './cluster/cluster-status.js';
@@ -145,7 +145,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   let checkpointer: WalCheckpointer | undefined;
   let stopped = false;
   let httpPort = config.httpPort;
-  const accessLog = new AccessLog(db);
+  const accessLog = new SqliteAccessLog(db);
   const sharingRecords = new SharingRecords(db);
   const alerting = createAlerting({
     accessLog,

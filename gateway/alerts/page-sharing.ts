@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Alert } from '../../rules/safety/index.js';
 import type { AccessEntry, AccessLog } from '../audit/access-log.js';
 import type { AlertContext } from './alert-context.js';
@@ -15,11 +16,14 @@ export function accessEntriesFor(base: Pick<AccessEntry, 'atMs' | 'actor' | 'rol
 }
 
 /** The pager's view of an alert for one person: shaped by the sharing choices, and logged as sent. */
-export function createPageSharing(registry: Registry, accessLog: AccessLog, now: () => number) {
+export function createPageSharing(registry: Registry, accessLog: AccessLog, now: () => number, log: Logger) {
   return (alert: Alert, person: Person, context: AlertContext): { alert: Alert; context: AlertContext } => {
     const shared = shareAlert(registry, RECIPIENT_OF_KIND[person.kind], alert, alert, context);
     if (registry.has('residents', alert.subject)) {
-      accessLog.record(accessEntriesFor({ atMs: now(), actor: person.id, role: RECIPIENT_OF_KIND[person.kind], action: 'page' }, alert, shared.grounds));
+      // The page goes out whether or not its log row is written; a row not written is an error to see.
+      accessLog
+        .record(accessEntriesFor({ atMs: now(), actor: person.id, role: RECIPIENT_OF_KIND[person.kind], action: 'page' }, alert, shared.grounds))
+        .catch((err: unknown) => log.error({ err, alertId: alert.id, to: person.id }, 'a page was not written to the access log'));
     }
     return { alert: shared.alert, context: shared.context ?? context };
   };

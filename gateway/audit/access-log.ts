@@ -38,19 +38,23 @@ interface Row {
   ground: Ground;
 }
 
-/**
- * The access log (PIPL art. 55-style record of processing): append-only. Nothing here updates or
- * deletes a row, and the store's triggers refuse it to anyone else.
- */
-export class AccessLog {
+/** The access log (PIPL art. 55-style record of processing): append-only, read newest first. */
+export interface AccessLog {
+  /** Records entries in one write; the same (resident, category, ground, actor, action) twice in a call is kept once. */
+  record(entries: readonly AccessEntry[]): Promise<void>;
+  /** Newest first (by order of recording), up to q.limit. */
+  query(q: AccessQuery): Promise<AccessEntry[]>;
+}
+
+/** Table `access_log`: nothing here updates or deletes a row, and the store's triggers refuse it to anyone else. */
+export class SqliteAccessLog implements AccessLog {
   private readonly insertStmt;
 
   constructor(private readonly db: SqliteDatabase) {
     this.insertStmt = db.prepare('INSERT INTO access_log (at_ms, actor, role, resident_id, category, action, ground) VALUES (?, ?, ?, ?, ?, ?, ?)');
   }
 
-  /** Records entries, one row each, in one transaction; the same (resident, category) twice in a call is kept once. */
-  record(entries: readonly AccessEntry[]): void {
+  async record(entries: readonly AccessEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const seen = new Set<string>();
     this.db.transaction(() => {
@@ -63,7 +67,7 @@ export class AccessLog {
     })();
   }
 
-  query(q: AccessQuery): AccessEntry[] {
+  async query(q: AccessQuery): Promise<AccessEntry[]> {
     const filters: [string, string | number | undefined][] = [
       ['resident_id = ?', q.resident],
       ['actor = ?', q.actor],

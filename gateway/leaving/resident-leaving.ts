@@ -70,15 +70,17 @@ export function createResidentLeaving(deps: ResidentLeavingDeps) {
     deps.rejections.flush();
     const contactIds = resident.contacts.flatMap((c) => (c.id === undefined ? [] : [c.id]));
     let departure: Departure | undefined;
+    let logged: Promise<void> | undefined;
     const atMs = deps.now();
     deps.registry.deleteWith([{ collection: 'residents', id: residentId }, ...devices.map((id) => ({ collection: 'devices' as const, id }))], () => {
       const erased = eraseResidentRows(deps.db, { residentId, grid: resident.grid, devices, atMs });
       deps.sharingRecords.forget(residentId);
       const familyTokensRevoked = deps.tokens.revokeSubjects('family', contactIds);
       // The log keeps every earlier row about them; this one says who ended it.
-      deps.accessLog.record([{ atMs, actor: by.actor, role: by.role, resident: residentId, category: 'profile', action: 'leave', ground: 'consent' }]);
+      logged = deps.accessLog.record([{ atMs, actor: by.actor, role: by.role, resident: residentId, category: 'profile', action: 'leave', ground: 'consent' }]);
       departure = { devices, alertsResolved: open.length, alertsCounted: erased.alerts, readingsRemoved: erased.readings, familyTokensRevoked };
     });
+    logged?.catch((err: unknown) => deps.log.error({ err, resident: residentId }, 'the departure was not written to the access log'));
     deps.deviceState.forget(devices);
     deps.log.info({ ...departure, resident: residentId, by: by.actor }, 'resident left the programme; their data was removed');
     if (deps.influxConfigured && devices.length > 0) {

@@ -1,11 +1,13 @@
 import { SqliteAlertStore } from '../../gateway/alerts/alert-store.js';
 import { SqliteRuleStateStore } from '../../gateway/alerts/rule-state-store.js';
 import { SqliteAqhiStore } from '../../gateway/aqhi/sqlite-aqhi-store.js';
+import { SqliteAccessLog } from '../../gateway/audit/access-log.js';
 import { SqliteTokenStore } from '../../gateway/auth/token-store.js';
 import { SqliteHandoffStore } from '../../gateway/dispatch120/handoff-store.js';
 import { SqliteDeviceStateStore } from '../../gateway/ingest/device-state-store.js';
 import { SqlitePageJobStore } from '../../gateway/pager/page-jobs.js';
 import { SqliteRegistry } from '../../gateway/registry/registry.js';
+import { accessLogContract } from './access-log.contract.js';
 import { sqliteAdapter } from './adapter.js';
 import { alertStoreContract } from './alert-store.contract.js';
 import { aqhiStoreContract } from './aqhi-store.contract.js';
@@ -26,3 +28,4 @@ aqhiStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteAqhiStore(db)))
 // A low hashing cost: the suite checks what is kept, not how hard the hash is.
 registryContract(sqliteAdapter('SQLite file', (db) => new SqliteRegistry(db, { secretHashCost: 1024 })));
 handoffStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteHandoffStore(db)));
+accessLogContract(sqliteAdapter('SQLite file', (db) => new SqliteAccessLog(db)));

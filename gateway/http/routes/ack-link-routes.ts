@@ -107,7 +107,7 @@ export const ackLinkRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps)
     // The page names the resident and their address: a read by the person the link was made for.
     if (deps.registry.has('residents', alert.subject)) {
       const ground = isEmergency(alert) ? 'emergency' : 'consent';
-      deps.accessLog.record([{ atMs: deps.now(), actor: found.personId, role: 'link', resident: alert.subject, category: 'profile', action: 'read_ack_page', ground }]);
+      await deps.accessLog.record([{ atMs: deps.now(), actor: found.personId, role: 'link', resident: alert.subject, category: 'profile', action: 'read_ack_page', ground }]);
     }
     if (found.action !== 'ack') {
       const verb = found.action === 'accept' ? '我去 · I will go' : '去不了 · I cannot go';

@@ -134,7 +134,7 @@ export const alertRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
     const alerts = listVisible(filter, visible, q.limit);
     const log: AccessEntry[] = [];
     const views = alerts.map((alert) => shaped(request, alert, presentAlert(alert), null, 'read_alerts', log).alert);
-    deps.accessLog.record(log);
+    await deps.accessLog.record(log);
     return { alerts: views };
   });
 
@@ -163,7 +163,9 @@ export const alertRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
           const shared = shareAlert(deps.registry, viewer, data.alert, data.alert, null);
           // What the stream carries of a resident is a read like any other (README, access log).
           if (deps.registry.has('residents', data.alert.subject)) {
-            deps.accessLog.record(accessEntriesFor({ atMs: deps.now(), actor: principal.subject ?? principal.role, role: principal.role, action: 'stream' }, data.alert, shared.grounds));
+            deps.accessLog
+              .record(accessEntriesFor({ atMs: deps.now(), actor: principal.subject ?? principal.role, role: principal.role, action: 'stream' }, data.alert, shared.grounds))
+              .catch((err: unknown) => request.log.error({ err, alertId: data.alert.id }, 'a streamed read was not written to the access log'));
           }
           return { ...data, alert: shared.alert };
         },
@@ -180,7 +182,7 @@ export const alertRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
       .filter(alertVisibility(deps.registry, principal));
     const log: AccessEntry[] = [];
     const shared = shaped(request, alert, presentAlert(alert), seesResidents(principal) ? deps.alertContext(alert) : null, 'read_alert', log);
-    deps.accessLog.record(log);
+    await deps.accessLog.record(log);
     return {
       ...shared.alert,
       context: shared.context,

@@ -53,7 +53,7 @@ export const deviceRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) 
       // A bracelet's readings show only the categories the resident shares with the caller's kind.
       const readable = resident === undefined ? undefined : readableCategories(resident, recipientOfRole(principal.role) ?? 'worker');
       if (resident !== undefined && readable !== undefined) {
-        deps.accessLog.record(
+        await deps.accessLog.record(
           ['profile' as const, ...readable].map((category) => ({
             atMs: deps.now(),
             actor: principal.subject ?? principal.role,

@@ -19,7 +19,7 @@ export const doctorRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
       const principal = request.principal!;
       const patients = residentsOf(deps.registry, principal).sort((a, b) => a.name.localeCompare(b.name));
       const atMs = deps.now();
-      deps.accessLog.record(
+      await deps.accessLog.record(
         patients.map((r) => ({ atMs, actor: principal.subject ?? principal.role, role: principal.role, resident: r.id, category: 'profile' as const, action: 'read_doctor_page', ground: 'consent' as const })),
       );
       return {

@@ -28,7 +28,7 @@ export const familyRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
         request.principal!,
       );
       if (found === undefined) throw new HttpError('GW_ERR_AUTH_FORBIDDEN', 'this family token speaks for no resident (its contact is gone, or named by two residents)');
-      deps.accessLog.record(found.log);
+      await deps.accessLog.record(found.log);
       return found.view;
     },
   );

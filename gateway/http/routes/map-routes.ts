@@ -252,7 +252,7 @@ export const mapRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => 
         ];
       });
 
-      deps.accessLog.record(mapReads);
+      await deps.accessLog.record(mapReads);
       const responders = deps.registry
         .list('responders')
         .flatMap((r) => (r.available && r.lat !== undefined && r.lon !== undefined ? [{ id: r.id, name: r.name, lat: r.lat, lon: r.lon }] : []));

@@ -68,7 +68,7 @@ export const mapWalkingRoute: FastifyPluginAsync<HttpDeps> = async (fastify, dep
       // The resident's position as GET /api/map places them: within their sharing choices or the
       // emergency rule, and the read logged.
       const shared = shareAlert(deps.registry, recipientOfRole(principal.role) ?? 'worker', alert, alert, deps.alertContext(alert));
-      deps.accessLog.record(accessEntriesFor({ atMs: deps.now(), actor: principal.subject ?? principal.role, role: principal.role, action: 'read_map' }, alert, shared.grounds));
+      await deps.accessLog.record(accessEntriesFor({ atMs: deps.now(), actor: principal.subject ?? principal.role, role: principal.role, action: 'read_map' }, alert, shared.grounds));
       const location = shared.context?.location ?? null;
       if (location === null) return none('no_location', null);
       const from = { lat: location.lat, lon: location.lon };

@@ -33,12 +33,12 @@ export const registryRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps
     }
   };
   /** GET /api/residents/:id: shaped for the caller's kind and logged like every read of a resident. */
-  const readResident = (principal: Principal, resident: ResidentEntity): object => {
+  const readResident = async (principal: Principal, resident: ResidentEntity): Promise<object> => {
     if (!mayReadResident(deps.registry, principal, resident.id)) throw new HttpError('GW_ERR_AUTH_FORBIDDEN', `the ${principal.role} token may not read resident "${resident.id}"`);
     const { resident: shaped, disclosed } = shareResident(resident, recipientOfRole(principal.role) ?? 'worker');
     const atMs = deps.now();
     const base = { atMs, actor: principal.subject ?? principal.role, role: principal.role, resident: resident.id, action: 'read_resident', ground: 'consent' as const };
-    deps.accessLog.record([{ ...base, category: 'profile' }, ...disclosed.map((category) => ({ ...base, category }))]);
+    await deps.accessLog.record([{ ...base, category: 'profile' }, ...disclosed.map((category) => ({ ...base, category }))]);
     return shaped;
   };
   for (const collection of COLLECTION_NAMES) {

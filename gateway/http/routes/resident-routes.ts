@@ -59,10 +59,10 @@ export const residentRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps
     return resident;
   }
 
-  function logRead(request: FastifyRequest, resident: string, categories: readonly AccessCategory[], action: string): void {
+  async function logRead(request: FastifyRequest, resident: string, categories: readonly AccessCategory[], action: string): Promise<void> {
     const principal = request.principal!;
     const atMs = deps.now();
-    deps.accessLog.record(categories.map((category) => ({ atMs, actor: principal.subject ?? principal.role, role: principal.role, resident, category, action, ground: 'consent' as const })));
+    await deps.accessLog.record(categories.map((category) => ({ atMs, actor: principal.subject ?? principal.role, role: principal.role, resident, category, action, ground: 'consent' as const })));
   }
 
   function sharingView(resident: ResidentEntity): object {
@@ -80,7 +80,7 @@ export const residentRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps
 
   app.get('/api/residents/:id/sharing', { config: { roles: ['admin', 'worker', 'doctor', 'family'] }, schema: { tags: ['sharing'], params: Params } }, async (request) => {
     const resident = readableResident(request, request.params.id);
-    logRead(request, resident.id, ['profile'], 'read_sharing');
+    await logRead(request, resident.id, ['profile'], 'read_sharing');
     return sharingView(resident);
   });
 
@@ -147,7 +147,7 @@ export const residentRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps
       const fromMs = Math.floor((toMs - request.query.hours * HOUR_MS) / HOUR_MS) * HOUR_MS;
       const bracelets = deps.registry.list('devices').filter((d) => d.kind === 'bracelet' && d.resident === resident.id);
       const readings = bracelets.flatMap((d) => deps.telemetry.readings(d.id, { fromMs, toMs, limit: 100_000 }));
-      logRead(request, resident.id, ['profile', 'vitals'], 'read_vitals');
+      await logRead(request, resident.id, ['profile', 'vitals'], 'read_vitals');
       return { resident: resident.id, from: iso(fromMs), to: iso(toMs), units: { hr: 'bpm', spo2: '%', sbp: 'mmHg', dbp: 'mmHg' }, hours: hourlyVitals(readings, fromMs, toMs) };
     },
   );
@@ -160,7 +160,7 @@ export const residentRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps
     },
     async (request) => {
       const resident = readableResident(request, request.params.id);
-      const entries = deps.accessLog.query({ resident: resident.id, limit: request.query.limit });
+      const entries = await deps.accessLog.query({ resident: resident.id, limit: request.query.limit });
       return { resident: resident.id, entries: entries.map(({ atMs, ...e }) => ({ at: iso(atMs), ...e, actorName: actorName(deps, e.actor) })) };
     },
   );
@@ -175,7 +175,7 @@ export const residentRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps
     const q = request.query;
     const sinceMs = parseTime(q.since, 'since');
     const untilMs = parseTime(q.until, 'until');
-    const entries = deps.accessLog.query({
+    const entries = await deps.accessLog.query({
       limit: q.limit,
       ...(q.resident === undefined ? {} : { resident: q.resident }),
       ...(q.actor === undefined ? {} : { actor: q.actor }),
