@@ -12,6 +12,7 @@ import { SqliteTokenStore } from './auth/token-store.js';
 import { SqliteDeviceStateStore } from './ingest/device-state-store.js';
 import { createIngestPipeline, type IngestPipeline } from './ingest/ingest-pipeline.js';
 import { RejectionLog } from './ingest/rejection-log.js';
+import { SqliteRejectionStore } from './ingest/rejection-store.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { beginProvisionLoad } from './provision/provision-load.js';
 import { readDeploymentSettings } from './registry/provision.js';
@@ -130,7 +131,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   if (config.influx !== undefined) sinks.push(new InfluxTelemetryStore(config.influx, metrics, log.child({ component: 'influx' })));
 
   const deviceState = new SqliteDeviceStateStore(db);
-  const rejections = new RejectionLog(db, metrics, log.child({ component: 'ingest' }));
+  const rejections = new RejectionLog(new SqliteRejectionStore(db), metrics, log.child({ component: 'ingest' }));
   const ingest = createIngestPipeline({
     lookupDevice: (id) => registry.get('devices', id),
     sinks,
@@ -297,10 +298,10 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   const stateFlush = setInterval(() => {
     try {
       deviceState.flush();
-      rejections.flush();
     } catch (err) {
       log.error({ err }, 'writing device state failed');
     }
+    rejections.flush().catch((err: unknown) => log.error({ err }, 'writing refused-message counts failed'));
   }, 2_000);
   stateFlush.unref();
 
@@ -414,7 +415,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       aqhi.stop();
       for (const sink of sinks) await sink.close();
       deviceState.flush();
-      rejections.flush();
+      await rejections.flush();
       await checkpointer?.stop();
       db.close();
       log.info('gateway stopped');

@@ -1,14 +1,7 @@
 import type { Logger } from 'pino';
 import type { DeviceKind, Rejection } from '../../sensors/index.js';
 import type { GatewayMetrics } from '../metrics.js';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
-
-export interface DeviceRejectionStat {
-  reason: string;
-  count: number;
-  lastAtMs: number;
-  lastMessage: string;
-}
+import type { DeviceRejectionStat, RejectionCount, RejectionStore } from './rejection-store.js';
 
 const LOG_EVERY_MS = 60_000;
 
@@ -17,20 +10,14 @@ const LOG_EVERY_MS = 60_000;
  * table in the store), and logs each (device, reason) at most once a minute with its count.
  */
 export class RejectionLog {
-  private pending = new Map<string, { deviceId: string; reason: string; count: number; lastAtMs: number; lastMessage: string }>();
+  private pending = new Map<string, RejectionCount>();
   private readonly lastLogged = new Map<string, { atMs: number; suppressed: number }>();
-  private readonly upsert;
 
   constructor(
-    private readonly db: SqliteDatabase,
+    private readonly store: RejectionStore,
     private readonly metrics: GatewayMetrics,
     private readonly log: Logger,
-  ) {
-    this.upsert = db.prepare(
-      `INSERT INTO device_rejections (device_id, reason, count, last_at_ms, last_message) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (device_id, reason) DO UPDATE SET count = count + excluded.count, last_at_ms = excluded.last_at_ms, last_message = excluded.last_message`,
-    );
-  }
+  ) {}
 
   record(deviceId: string, kind: DeviceKind | 'unknown', rejection: Rejection, topic: string, atMs: number): void {
     this.metrics.messagesRejected.inc({ kind, reason: rejection.reason });
@@ -55,24 +42,22 @@ export class RejectionLog {
     );
   }
 
-  flush(): void {
+  /** Writes the counts gathered since the last write; counting goes on meanwhile. */
+  async flush(): Promise<void> {
     if (this.pending.size === 0) return;
     const batch = [...this.pending.values()];
     this.pending = new Map();
-    this.db.transaction(() => {
-      for (const e of batch) this.upsert.run(e.deviceId, e.reason, e.count, e.lastAtMs, e.lastMessage);
-    })();
+    await this.store.add(batch);
   }
 
-  statsOf(deviceId: string): DeviceRejectionStat[] {
-    this.flush();
-    return (
-      this.db.prepare('SELECT reason, count, last_at_ms, last_message FROM device_rejections WHERE device_id = ? ORDER BY reason').all(deviceId) as {
-        reason: string;
-        count: number;
-        last_at_ms: number;
-        last_message: string;
-      }[]
-    ).map((r) => ({ reason: r.reason, count: r.count, lastAtMs: r.last_at_ms, lastMessage: r.last_message }));
+  /** Drops what is counted of these devices and not yet written (their stored rows go with the devices). */
+  forget(deviceIds: readonly string[]): void {
+    const gone = new Set(deviceIds);
+    for (const [key, entry] of this.pending) if (gone.has(entry.deviceId)) this.pending.delete(key);
+  }
+
+  async statsOf(deviceId: string): Promise<DeviceRejectionStat[]> {
+    await this.flush();
+    return this.store.statsOf(deviceId);
   }
 }

@@ -67,7 +67,8 @@ export function createResidentLeaving(deps: ResidentLeavingDeps) {
     // (no await), and once the bracelets are gone from the registry their messages are refused.
     deps.telemetry.writeQueued();
     deps.deviceState.flush();
-    deps.rejections.flush();
+    // Refusals counted and not yet written are dropped; the written ones are erased below.
+    deps.rejections.forget(devices);
     const contactIds = resident.contacts.flatMap((c) => (c.id === undefined ? [] : [c.id]));
     let departure: Departure | undefined;
     let logged: Promise<void> | undefined;

@@ -5,6 +5,7 @@ import { SqliteAccessLog } from '../../gateway/audit/access-log.js';
 import { SqliteTokenStore } from '../../gateway/auth/token-store.js';
 import { SqliteHandoffStore } from '../../gateway/dispatch120/handoff-store.js';
 import { SqliteDeviceStateStore } from '../../gateway/ingest/device-state-store.js';
+import { SqliteRejectionStore } from '../../gateway/ingest/rejection-store.js';
 import { SqlitePageJobStore } from '../../gateway/pager/page-jobs.js';
 import { SqliteRegistry } from '../../gateway/registry/registry.js';
 import { accessLogContract } from './access-log.contract.js';
@@ -15,6 +16,7 @@ import { deviceStateStoreContract } from './device-state-store.contract.js';
 import { handoffStoreContract } from './handoff-store.contract.js';
 import { pageJobStoreContract } from './page-job-store.contract.js';
 import { registryContract } from './registry.contract.js';
+import { rejectionStoreContract } from './rejection-store.contract.js';
 import { ruleStateStoreContract } from './rule-state-store.contract.js';
 import { tokenStoreContract } from './token-store.contract.js';
 
@@ -29,3 +31,4 @@ aqhiStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteAqhiStore(db)))
 registryContract(sqliteAdapter('SQLite file', (db) => new SqliteRegistry(db, { secretHashCost: 1024 })));
 handoffStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteHandoffStore(db)));
 accessLogContract(sqliteAdapter('SQLite file', (db) => new SqliteAccessLog(db)));
+rejectionStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteRejectionStore(db)));

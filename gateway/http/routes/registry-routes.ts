@@ -54,7 +54,7 @@ export const registryRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps
       if (entry === undefined) throw new HttpError('GW_ERR_HTTP_NOT_FOUND', `no ${collection.replace(/s$/, '')} "${request.params.id}"`);
       if (collection === 'residents') return readResident(request.principal!, entry as ResidentEntity);
       if (collection === 'devices') {
-        return { ...entry, status: deps.deviceState.statusOf(request.params.id) ?? null, rejections: deps.rejections.statsOf(request.params.id) };
+        return { ...entry, status: deps.deviceState.statusOf(request.params.id) ?? null, rejections: await deps.rejections.statsOf(request.params.id) };
       }
       if (collection === 'aeds') {
         const cabinet = deps.aed.cabinet(request.params.id);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SqliteDeviceStateStore } from '../../../gateway/ingest/device-state-store.js';
 import { createIngestPipeline } from '../../../gateway/ingest/ingest-pipeline.js';
 import { RejectionLog } from '../../../gateway/ingest/rejection-log.js';
+import { SqliteRejectionStore } from '../../../gateway/ingest/rejection-store.js';
 import { createLogger } from '../../../gateway/logger.js';
 import { createMetrics } from '../../../gateway/metrics.js';
 import type { DeviceEntity } from '../../../gateway/registry/schemas.js';
@@ -23,7 +24,7 @@ describe('the ingest pipeline on its own, over a real SQLite file', () => {
     const log = createLogger('silent');
     const readings = new SqliteTelemetryStore(db, { retentionDays: 30, queueLimit: 1000, flushIntervalMs: 3_600_000, batchSize: 1000, now: () => T0 }, metrics, log);
     const deviceState = new SqliteDeviceStateStore(db);
-    const rejections = new RejectionLog(db, metrics, log);
+    const rejections = new RejectionLog(new SqliteRejectionStore(db), metrics, log);
     const pipeline = createIngestPipeline({
       lookupDevice: (id) => DEVICES.get(id),
       sinks: [readings],
@@ -67,7 +68,7 @@ describe('the ingest pipeline on its own, over a real SQLite file', () => {
     ['a device removed since it connected', 'b-9', Buffer.from('{"hr": 70}'), 'unknown_device'],
     ['malformed JSON', 'b-1', Buffer.from('{"hr": 7'), 'bad_json'],
     ['a value out of range', 'b-1', Buffer.from('{"hr": 900}'), 'out_of_range'],
-  ])('refuses %s: counted for the device with its reason, acknowledged at once, nothing announced', (_name, deviceId, payload, reason) => {
+  ])('refuses %s: counted for the device with its reason, acknowledged at once, nothing announced', async (_name, deviceId, payload, reason) => {
     const { rejections, pipeline, announced } = open();
     const told: (Error | undefined)[] = [];
     const result = pipeline.ingest(deviceId, 'telemetry', payload, T0, (err) => told.push(err));
@@ -75,7 +76,7 @@ describe('the ingest pipeline on its own, over a real SQLite file', () => {
     // A resend would be refused the same way: acknowledged, so the device does not retry forever.
     expect(told).toEqual([undefined]);
     expect(announced).toEqual([]);
-    expect(rejections.statsOf(deviceId)).toMatchObject([{ reason, count: 1, lastAtMs: T0 }]);
+    expect(await rejections.statsOf(deviceId)).toMatchObject([{ reason, count: 1, lastAtMs: T0 }]);
   });
 
   it('does not acknowledge a fall the disk refused: internal_error, and the device sends it again', () => {
