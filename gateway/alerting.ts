@@ -12,6 +12,7 @@ import {
 } from '../rules/safety/index.js';
 import { createAedService, type AedService } from './aed/aed-service.js';
 import { DrillService } from './drills/drill-service.js';
+import { SqliteDrillStore } from './drills/drill-store.js';
 import type { GatewayConfig } from './config/config.js';
 import { SseHub } from './streams/sse-hub.js';
 import type { Publish } from './streams/mqtt-publish.js';
@@ -113,7 +114,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
   const aed = createAedService({ registry, alerts: service, ruleState, settings, metrics, log: log.child({ component: 'aed' }), now });
   // A drill nobody closes ends by itself an hour after it started.
   const drills = new DrillService({
-    db,
+    store: new SqliteDrillStore(db),
     registry,
     alerts: service,
     aed,
@@ -183,10 +184,10 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       safety.tick(nowMs);
       aed.tick(nowMs);
       service.escalate(nowMs);
-      drills.tick(nowMs);
     } catch (err) {
       log.error({ err }, 'alert tick failed');
     }
+    const drillsTicked = drills.tick(nowMs).catch((err: unknown) => log.error({ err }, 'drill tick failed'));
     let handoffs: Promise<void>;
     try {
       handoffs = handoff.tick(nowMs);
@@ -194,7 +195,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       log.error({ err }, '120 handoff tick failed');
       handoffs = Promise.resolve();
     }
-    return Promise.all([pager.runDue(), handoffs.catch((err: unknown) => log.error({ err }, '120 handoff failed'))]).then(() => undefined);
+    return Promise.all([drillsTicked, pager.runDue(), handoffs.catch((err: unknown) => log.error({ err }, '120 handoff failed'))]).then(() => undefined);
   };
 
   return {

@@ -6,13 +6,13 @@ import type { AlertService } from '../alerts/alert-service.js';
 import { DRILL_MARK, drillDedupKey, drillIdOf } from '../alerts/drill-marker.js';
 import { escalationStepsFor, resolvePerson } from '../pager/recipients.js';
 import type { Registry } from '../registry/registry.js';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
+import { oneAtATime } from '../store/one-at-a-time.js';
 import { buildDrillReport, type DrillReport } from './drill-report.js';
-import { DrillStore, type Drill, type DrillScenario } from './drill-store.js';
+import type { Drill, DrillScenario, DrillStore } from './drill-store.js';
 import type { GatewayErrorCode } from '../errors/gateway-errors.js';
 
 export interface DrillServiceDeps {
-  db: SqliteDatabase;
+  store: DrillStore;
   registry: Registry;
   alerts: AlertService;
   aed: AedService;
@@ -50,20 +50,29 @@ const SUMMARY: Record<DrillScenario, string> = {
  */
 export class DrillService {
   private readonly store: DrillStore;
+  /** Changes of drills, one at a time: each reads a drill and writes it back whole. */
+  private readonly serial = oneAtATime();
 
   constructor(private readonly deps: DrillServiceDeps) {
-    this.store = new DrillStore(deps.db);
+    this.store = deps.store;
     deps.alerts.events.on('ackRequested', (alert, by, atMs) => {
       const id = drillIdOf(alert);
-      if (id !== null) this.store.recordAck(id, by, atMs);
+      if (id !== null) this.store.recordAck(id, by, atMs).catch((err: unknown) => deps.log.error({ err, drillId: id, by }, 'a drill ack was not recorded'));
     });
     deps.alerts.events.on('changed', (alert) => {
       const id = drillIdOf(alert);
-      if (id !== null) this.follow(id, alert.state === 'resolved' ? (alert.resolvedAt ?? deps.now()) : null);
+      if (id === null) return;
+      // Taken as the alert changes: the live dispatch is dropped when the alert closes.
+      const seen = { dispatch: deps.aed.dispatch(alert.id), atMs: deps.now(), resolvedAtMs: alert.state === 'resolved' ? (alert.resolvedAt ?? deps.now()) : null };
+      this.serial(() => this.follow(id, seen)).catch((err: unknown) => deps.log.error({ err, drillId: id }, 'a drill did not follow its alert'));
     });
   }
 
-  start(input: StartDrillInput, startedBy: string): Drill {
+  start(input: StartDrillInput, startedBy: string): Promise<Drill> {
+    return this.serial(() => this.begin(input, startedBy));
+  }
+
+  private async begin(input: StartDrillInput, startedBy: string): Promise<Drill> {
     const { registry } = this.deps;
     const grid = registry.get('grids', input.grid);
     if (grid === undefined) throw new DrillError(`no grid "${input.grid}"`);
@@ -94,14 +103,14 @@ export class DrillService {
     drill.raiseAtMs = nowMs + windowS * 1000;
     // Recorded before the alert: a crash between the two leaves a drill without an alert (raised
     // by the next tick), never an unmarked alert.
-    this.store.save(drill);
+    await this.store.save(drill);
     this.deps.log.info({ drillId: id, grid: grid.id, scenario: input.scenario, startedBy, raiseAtMs: drill.raiseAtMs }, 'drill started');
     if (windowS > 0) return drill;
     return this.raise(drill, nowMs);
   }
 
   /** The drill's marked alert, raised once (a restart between raising and saving finds it again). */
-  private raise(drill: Drill, nowMs: number): Drill {
+  private async raise(drill: Drill, nowMs: number): Promise<Drill> {
     const kind: AlertKind = drill.scenario;
     const subject = drill.resident ?? drill.aed ?? drill.id;
     const dedupKey = drillDedupKey(drill.id);
@@ -117,29 +126,29 @@ export class DrillService {
         dedupKey,
         source: 'drill',
       });
-    const saved = { ...(this.store.get(drill.id) ?? drill), alertId: alert.id };
-    this.store.save(saved);
+    const saved = { ...((await this.store.get(drill.id)) ?? drill), alertId: alert.id };
+    await this.store.save(saved);
     if (drill.scenario === 'aed_opened') this.deps.aed.openDrillIncident(alert, drill.at);
     this.deps.log.info({ drillId: drill.id, alertId: alert.id }, 'drill alert raised');
-    return this.store.get(drill.id) ?? saved;
+    return (await this.store.get(drill.id)) ?? saved;
   }
 
-  get(id: string): Drill | undefined {
+  get(id: string): Promise<Drill | undefined> {
     return this.store.get(id);
   }
 
-  list(grids: readonly string[] | undefined): Drill[] {
+  list(grids: readonly string[] | undefined): Promise<Drill[]> {
     return this.store.list(grids);
   }
 
-  report(drill: Drill, withPrevious = true): DrillReport {
+  async report(drill: Drill, withPrevious = true): Promise<DrillReport> {
     const { registry } = this.deps;
     const alert = drill.alertId === null ? undefined : this.deps.alerts.get(drill.alertId);
-    const previousDrill = withPrevious ? this.store.previous(drill) : undefined;
+    const previousDrill = withPrevious ? await this.store.previous(drill) : undefined;
     return buildDrillReport({
       drill,
       alert,
-      acks: this.store.acks(drill.id),
+      acks: await this.store.acks(drill.id),
       steps: escalationStepsFor(registry, { grid: drill.grid, kind: drill.scenario }),
       name: (kind, id) => {
         if (kind === 'grid') return registry.get('grids', id)?.name ?? id;
@@ -149,33 +158,38 @@ export class DrillService {
         return resolvePerson(registry, id)?.name ?? id;
       },
       aedDescription: (id) => registry.get('aeds', id)?.description ?? null,
-      previous: previousDrill === undefined ? null : this.report(previousDrill, false),
+      previous: previousDrill === undefined ? null : await this.report(previousDrill, false),
     });
   }
 
   /** Raises the staged falls whose cancel window is over; ends drills that ran past their time (their alert is resolved, which ends the drill). */
-  tick(nowMs: number): void {
-    for (const drill of this.store.running()) {
+  tick(nowMs: number): Promise<void> {
+    return this.serial(() => this.endOrRaise(nowMs));
+  }
+
+  private async endOrRaise(nowMs: number): Promise<void> {
+    for (const drill of await this.store.running()) {
       if (drill.alertId === null && drill.raiseAtMs !== undefined && nowMs >= drill.raiseAtMs) {
-        this.raise(drill, nowMs);
+        await this.raise(drill, nowMs);
         continue;
       }
       if (nowMs < drill.startedAtMs + this.deps.maxDurationS * 1000) continue;
       if (drill.alertId !== null && this.deps.alerts.get(drill.alertId)?.state !== 'resolved') {
         this.deps.alerts.resolve(drill.alertId, 'drill', 'Drill over: time up 演练时间到');
       }
-      const after = this.store.get(drill.id);
-      if (after !== undefined && after.endedAtMs === null) this.store.save({ ...after, endedAtMs: nowMs, endReason: 'time_up' });
+      const after = await this.store.get(drill.id);
+      if (after !== undefined && after.endedAtMs === null) await this.store.save({ ...after, endedAtMs: nowMs, endReason: 'time_up' });
     }
   }
 
   /** Keeps the drill's copy of the dispatch, and ends the drill when its alert is resolved. */
-  private follow(id: string, resolvedAtMs: number | null): void {
-    const drill = this.store.get(id);
+  private async follow(id: string, seen: { dispatch: Drill['dispatch'] | undefined; atMs: number; resolvedAtMs: number | null }): Promise<void> {
+    const drill = await this.store.get(id);
     if (drill === undefined || drill.alertId === null || drill.endedAtMs !== null) return;
-    const dispatch = this.deps.aed.dispatch(drill.alertId) ?? drill.dispatch;
-    const timeUp = this.deps.now() >= drill.startedAtMs + this.deps.maxDurationS * 1000;
+    const dispatch = seen.dispatch ?? drill.dispatch;
+    const timeUp = seen.atMs >= drill.startedAtMs + this.deps.maxDurationS * 1000;
+    const { resolvedAtMs } = seen;
     const ended = resolvedAtMs === null ? {} : { endedAtMs: resolvedAtMs, endReason: timeUp ? ('time_up' as const) : ('resolved' as const) };
-    this.store.save({ ...drill, dispatch, ...ended });
+    await this.store.save({ ...drill, dispatch, ...ended });
   }
 }

@@ -25,8 +25,25 @@ export interface Drill {
   dispatch: DispatchState | null;
 }
 
-/** Drills and each person's ack, in SQLite (migration 7): a report survives a restart. */
-export class DrillStore {
+/** Drills and each person's ack: a report survives a restart. */
+export interface DrillStore {
+  /** Inserts the drill or replaces it whole (by id). */
+  save(drill: Drill): Promise<void>;
+  get(id: string): Promise<Drill | undefined>;
+  /** Newest first (by start, then id); `grids` undefined means every grid. */
+  list(grids: readonly string[] | undefined, limit?: number): Promise<Drill[]>;
+  /** The grid's drill started last before this one. */
+  previous(drill: Pick<Drill, 'id' | 'grid' | 'startedAtMs'>): Promise<Drill | undefined>;
+  /** Drills not ended, oldest first. */
+  running(): Promise<Drill[]>;
+  /** Each person's first ack of a drill; later ones by the same person are ignored. */
+  recordAck(drillId: string, person: string, atMs: number): Promise<void>;
+  /** Acks by time, then person. */
+  acks(drillId: string): Promise<{ person: string; atMs: number }[]>;
+}
+
+/** Tables `drills` and `drill_acks` (migration 7). */
+export class SqliteDrillStore implements DrillStore {
   private readonly upsert;
   private readonly ackInsert;
 
@@ -38,17 +55,16 @@ export class DrillStore {
     this.ackInsert = db.prepare('INSERT OR IGNORE INTO drill_acks (drill_id, person, at_ms) VALUES (?, ?, ?)');
   }
 
-  save(drill: Drill): void {
+  async save(drill: Drill): Promise<void> {
     this.upsert.run({ id: drill.id, grid: drill.grid, startedAtMs: drill.startedAtMs, body: JSON.stringify(drill) });
   }
 
-  get(id: string): Drill | undefined {
+  async get(id: string): Promise<Drill | undefined> {
     const row = this.db.prepare('SELECT body FROM drills WHERE id = ?').get(id) as { body: string } | undefined;
     return row === undefined ? undefined : (JSON.parse(row.body) as Drill);
   }
 
-  /** Newest first; `grids` undefined means every grid. */
-  list(grids: readonly string[] | undefined, limit = 100): Drill[] {
+  async list(grids: readonly string[] | undefined, limit = 100): Promise<Drill[]> {
     const rows =
       grids === undefined
         ? this.db.prepare('SELECT body FROM drills ORDER BY started_at_ms DESC, id DESC LIMIT ?').all(limit)
@@ -60,26 +76,24 @@ export class DrillStore {
     return (rows as { body: string }[]).map((r) => JSON.parse(r.body) as Drill);
   }
 
-  /** The grid's drill started last before this one. */
-  previous(drill: Pick<Drill, 'id' | 'grid' | 'startedAtMs'>): Drill | undefined {
+  async previous(drill: Pick<Drill, 'id' | 'grid' | 'startedAtMs'>): Promise<Drill | undefined> {
     const row = this.db
       .prepare('SELECT body FROM drills WHERE grid = ? AND (started_at_ms < ? OR (started_at_ms = ? AND id < ?)) ORDER BY started_at_ms DESC, id DESC LIMIT 1')
       .get(drill.grid, drill.startedAtMs, drill.startedAtMs, drill.id) as { body: string } | undefined;
     return row === undefined ? undefined : (JSON.parse(row.body) as Drill);
   }
 
-  running(): Drill[] {
-    return (this.db.prepare("SELECT body FROM drills WHERE json_extract(body, '$.endedAtMs') IS NULL").all() as { body: string }[]).map(
+  async running(): Promise<Drill[]> {
+    return (this.db.prepare("SELECT body FROM drills WHERE json_extract(body, '$.endedAtMs') IS NULL ORDER BY started_at_ms, id").all() as { body: string }[]).map(
       (r) => JSON.parse(r.body) as Drill,
     );
   }
 
-  /** Each person's first ack; later ones by the same person are ignored. */
-  recordAck(drillId: string, person: string, atMs: number): void {
+  async recordAck(drillId: string, person: string, atMs: number): Promise<void> {
     this.ackInsert.run(drillId, person, atMs);
   }
 
-  acks(drillId: string): { person: string; atMs: number }[] {
+  async acks(drillId: string): Promise<{ person: string; atMs: number }[]> {
     return (this.db.prepare('SELECT person, at_ms AS atMs FROM drill_acks WHERE drill_id = ? ORDER BY at_ms, person').all(drillId) as { person: string; atMs: number }[]);
   }
 }

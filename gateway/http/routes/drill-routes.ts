@@ -34,8 +34,8 @@ export const drillRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
     return grids === undefined || grids.includes(grid);
   }
 
-  function visibleDrill(request: FastifyRequest, id: string): Drill {
-    const drill = deps.drills.get(id);
+  async function visibleDrill(request: FastifyRequest, id: string): Promise<Drill> {
+    const drill = await deps.drills.get(id);
     if (drill === undefined) throw new HttpError('GW_ERR_HTTP_NOT_FOUND', `no drill "${id}"`);
     if (!mayUse(request, drill.grid)) throw new HttpError('GW_ERR_AUTH_FORBIDDEN', `drill "${id}" is not in your grids`);
     return drill;
@@ -59,8 +59,8 @@ export const drillRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
         throw new HttpError('GW_ERR_AUTH_FORBIDDEN', `grid "${grid}" is not yours`);
       }
       try {
-        const drill = deps.drills.start({ grid, scenario, at, ...(resident === undefined ? {} : { resident }) }, principal.subject ?? principal.role);
-        return reply.status(201).send(deps.drills.report(drill));
+        const drill = await deps.drills.start({ grid, scenario, at, ...(resident === undefined ? {} : { resident }) }, principal.subject ?? principal.role);
+        return reply.status(201).send(await deps.drills.report(drill));
       } catch (err) {
         if (err instanceof DrillError) {
           request.log.warn({ grid, scenario, resident, tokenId: principal.tokenId, reason: err.message }, 'drill refused');
@@ -75,14 +75,14 @@ export const drillRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
     const allowed = visibleGrids(deps.registry, request.principal!);
     const asked = request.query.grid;
     const grids = asked === undefined ? allowed : allowed === undefined || allowed.includes(asked) ? [asked] : [];
-    return { drills: deps.drills.list(grids).map((d) => deps.drills.report(d)) };
+    return { drills: await Promise.all((await deps.drills.list(grids)).map((d) => deps.drills.report(d))) };
   });
 
   app.get(
     '/api/drills/:id',
     { config: roles, schema: { tags: ['drills'], params: Type.Object({ id: Type.String({ maxLength: 64 }) }), querystring: ReportQuery, description: 'A drill’s report (JSON, or CSV with format=csv).' } },
     async (request, reply) => {
-      const report = deps.drills.report(visibleDrill(request, request.params.id));
+      const report = await deps.drills.report(await visibleDrill(request, request.params.id));
       if (request.query.format !== 'csv') return report;
       return reply
         .header('content-type', 'text/csv; charset=utf-8')

@@ -1,0 +1,28 @@
+/** Runs a change after the changes asked before it have settled. */
+export type OneAtATime = <T>(change: () => Promise<T>) => Promise<T>;
+
+/**
+ * A queue for changes that read a stored thing and write it back whole: with an asynchronous
+ * store, two such changes side by side would each write what the other did not see. A change
+ * asked while none is pending starts at once, so an embedded store's write still happens in the
+ * caller's turn; one asked while another runs (an event it raised) waits for it.
+ */
+export function oneAtATime(): OneAtATime {
+  let last: Promise<void> = Promise.resolve();
+  let pending = 0;
+  return <T>(change: () => Promise<T>): Promise<T> => {
+    const previous = last;
+    const idle = pending === 0;
+    pending++;
+    // Set before the change starts: a change it asks for while it runs waits for it.
+    let settled!: () => void;
+    last = new Promise<void>((resolve) => (settled = resolve));
+    const run = idle ? change() : previous.then(change);
+    const done = (): void => {
+      pending--;
+      settled();
+    };
+    void run.then(done, done);
+    return run;
+  };
+}
