@@ -1,10 +1,53 @@
+import path from 'node:path';
+
 /**
  * rules/ is pure: plain data in, plain data out, time only as an argument. So a rule behaves the
  * same in a test, after a restart and on another gateway. Inside rules/ this forbids node: and
- * package imports, imports that leave rules/, and reading the clock or the process. The one
- * exception is `import type` from sensors/, the device vocabulary: the message shapes the rules
- * read. Type imports are erased, so at run time rules/ loads nothing but rules/.
+ * package imports, any import that leaves rules/ (type-only ones and `import()` types included:
+ * rules/ declares the shapes it reads, rules/device-messages.ts), and reading the clock or the
+ * process.
  */
+
+const RULES_ROOT = path.join(import.meta.dirname, 'rules');
+
+/**
+ * Every module a file under rules/ names (imports, re-exports, `import()` and `import('…')` types):
+ * no Node API, no package, and a relative path that resolves under rules/.
+ */
+const onlyRulesModules = {
+  meta: {
+    type: 'problem',
+    schema: [],
+    messages: {
+      nodeApi: '"{{specifier}}": rules/ uses no Node API; the gateway does the I/O and passes plain data in.',
+      package: '"{{specifier}}": rules/ imports no package; it depends on nothing outside rules/.',
+      leaves: '"{{specifier}}" leaves rules/: rules/ imports only from rules/, types included. Declare what it reads in rules/ and let the gateway hand it over.',
+    },
+  },
+  create(context) {
+    const dir = path.dirname(context.filename);
+    const check = (source) => {
+      if (source?.type !== 'Literal' || typeof source.value !== 'string') return;
+      const specifier = source.value;
+      let messageId;
+      if (specifier.startsWith('node:')) messageId = 'nodeApi';
+      else if (!specifier.startsWith('.')) messageId = 'package';
+      else {
+        const target = path.resolve(dir, specifier);
+        if (target !== RULES_ROOT && !target.startsWith(RULES_ROOT + path.sep)) messageId = 'leaves';
+      }
+      if (messageId !== undefined) context.report({ node: source, messageId, data: { specifier } });
+    };
+    return {
+      ImportDeclaration: (node) => check(node.source),
+      ExportNamedDeclaration: (node) => check(node.source),
+      ExportAllDeclaration: (node) => check(node.source),
+      ImportExpression: (node) => check(node.source),
+      TSImportType: (node) => check(node.source),
+      TSExternalModuleReference: (node) => check(node.expression),
+    };
+  },
+};
 
 const CLOCK_AND_PROCESS_GLOBALS = ['process', 'performance', 'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask'].map((name) => ({
   name,
@@ -16,34 +59,19 @@ const CLOCK_SYNTAX = [
   { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'rules/ reads no clock: new Date() needs an explicit time.' },
   { selector: "CallExpression[callee.name='Date']", message: 'rules/ reads no clock: Date() returns the current time.' },
   {
-    selector: "ImportDeclaration[importKind!='type'][source.value=/(^|\\/)sensors\\//]",
-    message: 'rules/ takes only types from sensors/ (import type): it loads nothing outside rules/.',
-  },
-  {
     selector: "MemberExpression[object.name=/^(globalThis|global)$/]",
     message: 'rules/ reaches nothing through the global object: take what it needs as an argument.',
   },
 ];
 
-/** Relative imports that climb `depth` folders from a file `depth` levels inside rules/ leave it. */
-function importPatterns(depth) {
-  return [
-    { group: ['node:*'], message: 'rules/ uses no Node API: the gateway does the I/O and passes plain data in.' },
-    { regex: '^(?!node:)[^.]', message: 'rules/ imports no package: it depends on nothing outside rules/.' },
-    { regex: `^(\\.\\./){${depth}}(?!sensors/)`, message: 'rules/ imports only from rules/: declare what it reads in rules/ and let the gateway hand it over.' },
-  ];
-}
-
-const MAX_DEPTH = 6;
-
-export const rulesBoundary = Array.from({ length: MAX_DEPTH }, (_, i) => {
-  const depth = i + 1;
-  return {
-    files: [`rules/${'*/'.repeat(depth - 1)}*.ts`],
+export const rulesBoundary = [
+  {
+    files: ['rules/**/*.ts'],
+    plugins: { 'rules-boundary': { rules: { modules: onlyRulesModules } } },
     rules: {
-      'no-restricted-imports': ['error', { patterns: importPatterns(depth) }],
+      'rules-boundary/modules': 'error',
       'no-restricted-globals': ['error', ...CLOCK_AND_PROCESS_GLOBALS],
       'no-restricted-syntax': ['error', ...CLOCK_SYNTAX],
     },
-  };
-});
+  },
+];

@@ -1,4 +1,4 @@
-import type { BraceletValues } from '../../sensors/index.js';
+import type { BraceletValues } from '../device-messages.js';
 
 /*
  * A resident who fell or pressed SOS and then shows neither pulse nor movement is treated as a

@@ -1,4 +1,4 @@
-import type { DeviceEvent, Reading, StatusUpdate } from '../../sensors/index.js';
+import type { DeviceEvent, Reading, StatusUpdate } from '../device-messages.js';
 import { DEFAULT_TIME_ZONE, createEngineClock, restoreEngineEntries, snapshotEngine } from '../safety/index.js';
 import { localDayNumber, localTimeFor } from './calendar.js';
 import { battery, checkExpiry } from './cabinet/faults.js';

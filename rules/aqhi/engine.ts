@@ -1,4 +1,4 @@
-import type { AirValues } from '../../sensors/index.js';
+import type { AirValues } from '../device-messages.js';
 import { describeCategory } from './category-for-band.js';
 import { evaluateProfile } from './evaluate.js';
 import { POLLUTANTS } from './types.js';

@@ -3,7 +3,7 @@
  * results the evaluator and the engine return. Everything here is JSON-serialisable.
  */
 
-/** The pollutants an air station reports (sensors/kinds.ts AirValues), in a fixed order. */
+/** The pollutants an air station reports (AirValues in ../device-messages.ts), in a fixed order. */
 export const POLLUTANTS = ['pm25', 'pm10', 'o3', 'no2', 'so2', 'co'] as const;
 export type Pollutant = (typeof POLLUTANTS)[number];
 

@@ -1,4 +1,4 @@
-import type { BraceletEvent, BraceletValues } from '../../sensors/index.js';
+import type { BraceletEvent, BraceletValues } from '../device-messages.js';
 import type { SafetyRules } from './defaults.js';
 import type { LocalTime } from './local-time.js';
 import type { Severity } from './severity.js';

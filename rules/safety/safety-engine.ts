@@ -1,4 +1,4 @@
-import type { DeviceEvent, Reading, StatusUpdate } from '../../sensors/index.js';
+import type { DeviceEvent, Reading, StatusUpdate } from '../device-messages.js';
 import type { SafetyRules } from './defaults.js';
 import type { EvalContext, Observation, SafetyEvaluator } from './evaluator.js';
 import { wornAfter } from './evaluator.js';

@@ -1,4 +1,4 @@
-import type { AedValues, DeviceEvent } from '../../../sensors/index.js';
+import type { AedEventType, AedValues } from '../../device-messages.js';
 import type { AedFaultRules } from '../defaults.js';
 import { battery, selfTest, temperature } from './faults.js';
 import type { Step } from './step.js';
@@ -41,7 +41,7 @@ export function applyTelemetry(s: Step, values: AedValues, rules: AedFaultRules)
   }
 }
 
-export function applyEvent(s: Step, type: DeviceEvent['event']['type']): void {
+export function applyEvent(s: Step, type: AedEventType): void {
   const { cab } = s;
   switch (type) {
     case 'door_open':

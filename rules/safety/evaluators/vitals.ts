@@ -1,4 +1,4 @@
-import type { BraceletValues } from '../../../sensors/index.js';
+import type { BraceletValues } from '../../device-messages.js';
 import type { VitalsRules } from '../defaults.js';
 import type { EvalContext, Evaluation, Observation, SafetyEvaluator } from '../evaluator.js';
 import { cleared, raised, unchanged, wornAfter } from '../evaluator.js';
