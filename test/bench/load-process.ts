@@ -27,6 +27,8 @@ export type LoadJob =
       payloadHex: string;
       /** Say `{ type: 'connected' }` once every device is connected, before publishing. */
       announceConnected?: boolean;
+      /** Wait this long, connected and silent, before publishing; then say `{ type: 'publishing' }`. */
+      idleMs?: number;
     }
   | { type: 'connect'; port: number; devices: LoadDevice[]; concurrency: number }
   | {
@@ -124,6 +126,10 @@ async function connectAll(port: number, devices: LoadDevice[], concurrency: numb
 async function publish(job: Extract<LoadJob, { type: 'publish' }>): Promise<PublishResult> {
   const { clients } = await connectAll(job.port, job.devices, 50);
   if (job.announceConnected === true) process.send!({ type: 'connected' });
+  if (job.idleMs !== undefined) {
+    await new Promise((r) => setTimeout(r, job.idleMs));
+    process.send!({ type: 'publishing' });
+  }
   const topics = clients.map((c) => `devices/${c.options.clientId}/telemetry`);
   const payload = Buffer.from(job.payloadHex, 'hex');
   const total = Math.round((job.rate * job.durationMs) / 1000);

@@ -15,6 +15,7 @@ import { emergencyBench } from './emergency-bench.js';
 import { aqhiBench } from './aqhi-bench.js';
 import { accessLogBench } from './access-log-bench.js';
 import { storeBench } from './store-bench.js';
+import { loadDurationMs, measureCpuWindows, pinToCpu, withCpuProfile, type CpuWindowTimes, type CpuWindows } from './cpu-windows.js';
 
 /*
  * npm run bench: the gateway against bare aedes and Mosquitto, side by side in one run. Prints
@@ -35,6 +36,12 @@ const QOS_LEVELS = (process.env.BENCH_QOS === undefined ? [0, 1] : [Number(proce
 const GATEWAY_ONLY = process.env.BENCH_GATEWAY_ONLY === '1';
 /** Where CPU per message is measured: well inside what every target sustains. */
 const CPU_RATE = 40_000;
+const CPU_WINDOWS: CpuWindowTimes = { idleMs: QUICK ? 1000 : 2000, warmupMs: 500, windowMs: QUICK ? 1000 : 2000, windows: 3 };
+/** BENCH_PIN=0: leave the broker and the generator wherever the system runs them. */
+const PIN = process.env.BENCH_PIN !== '0';
+/** BENCH_CPU_ONLY=1: the ingest section measures CPU per message only, not the highest rates. */
+const CPU_ONLY = process.env.BENCH_CPU_ONLY === '1' || process.env.BENCH_PROFILE !== undefined;
+const PROFILE = process.env.BENCH_PROFILE;
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
@@ -72,20 +79,30 @@ class LoadGenerator extends JobProcess<LoadJob> {
   constructor() {
     super('load-process.ts');
   }
-  /** A publish job whose devices are connected: `connected` resolves then, `done` at the end. */
-  publishAnnounced(job: Extract<LoadJob, { type: 'publish' }>): { connected: Promise<void>; done: Promise<PublishResult> } {
+  get pid(): number {
+    return this.child.pid!;
+  }
+  /**
+   * A publish job that says where it is: `connected` resolves once its devices are connected,
+   * `publishing` once it starts sending (after the job's `idleMs`), `done` at the end.
+   */
+  publishAnnounced(job: Extract<LoadJob, { type: 'publish' }>): { connected: Promise<void>; publishing: Promise<void>; done: Promise<PublishResult> } {
     let connected!: () => void;
+    let publishing!: () => void;
     const announced = new Promise<void>((resolve) => (connected = resolve));
+    const started = new Promise<void>((resolve) => (publishing = resolve));
     const done = new Promise<PublishResult>((resolve) => {
       const onMessage = (m: unknown): void => {
-        if ((m as { type: string }).type === 'connected') return connected();
+        const type = (m as { type: string }).type;
+        if (type === 'connected') return connected();
+        if (type === 'publishing') return publishing();
         this.child.off('message', onMessage);
         resolve(m as PublishResult);
       };
       this.child.on('message', onMessage);
       this.child.send({ ...job, announceConnected: true });
     });
-    return { connected: announced, done };
+    return { connected: announced, publishing: started, done };
   }
 }
 
@@ -96,6 +113,8 @@ interface Target {
   received(): number;
   /** CPU seconds (user + system) the broker has used so far. */
   cpuSeconds(): number;
+  /** The broker's process. */
+  pid: number;
   close(): Promise<void>;
 }
 
@@ -132,6 +151,7 @@ async function bareAedes(): Promise<Target> {
     devices: bracelets(PUBLISHERS).map(({ id }) => ({ id })),
     received: () => count,
     cpuSeconds: ownCpuSeconds,
+    pid: process.pid,
     close: async () => {
       await new Promise<void>((r) => aedes.close(() => r()));
       await new Promise<void>((r) => server.close(() => r()));
@@ -164,6 +184,7 @@ async function mosquitto(qos: 0 | 1): Promise<Target> {
     devices: bracelets(PUBLISHERS).map(({ id }) => ({ id })),
     received: () => count,
     cpuSeconds: () => processCpuSeconds(child.pid!),
+    pid: child.pid!,
     close: async () => {
       await subscriber.endAsync(true);
       child.kill();
@@ -215,6 +236,7 @@ async function gatewayTarget(options: { devices: number; fallDevices?: number; w
     httpPort: harness.ports.http,
     received: () => count,
     cpuSeconds: ownCpuSeconds,
+    pid: process.pid,
     close: async () => {
       clearInterval(poll);
       // A data directory the caller gave is the caller's: it may start another gateway on it.
@@ -235,17 +257,44 @@ async function step(load: LoadGenerator, target: Target, rate: number, qos: 0 | 
 
 /**
  * Broker CPU per message at a rate every target sustains: steadier than the highest rate, which
- * moves with whatever else the two cores are doing. Counted from the moment every publisher is
- * connected (the gateway's secret checks are not in it) to the last message arrived.
+ * moves with whatever else the two cores are doing. Three windows of steady load after the
+ * publishers connected (the gateway's secret checks are not in it), idle CPU subtracted; the
+ * broker and the generator each pinned to a core of their own where the machine allows.
+ * BENCH_PROFILE=file: the gateway's windows are profiled (V8's sampler, main thread) into it.
  */
-async function cpuPerMessage(load: LoadGenerator, target: Target, qos: 0 | 1): Promise<number> {
-  const { connected, done } = load.publishAnnounced({ type: 'publish', port: target.port, devices: target.devices.slice(0, PUBLISHERS), rate: CPU_RATE, durationMs: STEP_MS, qos, payloadHex: PAYLOAD.toString('hex') });
-  await connected;
-  const before = target.received();
-  const cpuBefore = target.cpuSeconds();
-  const result = await done;
-  await until(() => target.received() - before >= result.sent, DRAIN_MS);
-  return ((target.cpuSeconds() - cpuBefore) / Math.max(1, target.received() - before)) * 1e6;
+async function cpuPerMessage(load: LoadGenerator, target: Target, qos: 0 | 1): Promise<CpuWindows> {
+  const durationMs = loadDurationMs(CPU_WINDOWS);
+  const { connected, publishing, done } = load.publishAnnounced({
+    type: 'publish',
+    port: target.port,
+    devices: target.devices.slice(0, PUBLISHERS),
+    rate: CPU_RATE,
+    durationMs,
+    qos,
+    payloadHex: PAYLOAD.toString('hex'),
+    idleMs: CPU_WINDOWS.idleMs,
+  });
+  const pinnedBroker = PIN && pinToCpu(target.pid, 0);
+  const pinned = pinnedBroker && pinToCpu(load.pid, 1);
+  try {
+    const measure = (): Promise<CpuWindows> => measureCpuWindows(target, connected, publishing, CPU_WINDOWS);
+    let windows: CpuWindows;
+    if (PROFILE !== undefined && target.name === 'gateway') {
+      const before = target.received();
+      windows = await withCpuProfile(PROFILE, measure);
+      log(`  profile written to ${PROFILE}: ${target.received() - before} messages stored while it ran`);
+    } else windows = await measure();
+    const result = await done;
+    const keptUp = result.elapsedMs <= durationMs * 1.15 && result.errors === 0;
+    log(
+      `  ${target.name}: idle ${(windows.idleCpuPerSecond * 1000).toFixed(1)} ms CPU/s; windows ${windows.perMessageMicros.map((m) => m.toFixed(1)).join(' / ')} µs per message` +
+        ` (${windows.messages.join(' / ')} messages)${pinned ? '' : '; not pinned'}${keptUp ? '' : '; the generator fell behind'}`,
+    );
+    return windows;
+  } finally {
+    if (pinnedBroker) pinToCpu(target.pid, undefined);
+    if (pinned) pinToCpu(load.pid, undefined);
+  }
 }
 
 /** The highest rate that passes: the coarse ladder, then three halvings between pass and fail. */
@@ -289,19 +338,25 @@ async function ingestThroughput(load: LoadGenerator): Promise<void> {
       for (const make of GATEWAY_ONLY ? makers.slice(2) : makers) {
         const target = await make();
         try {
-          const micros = await cpuPerMessage(load, target, qos);
+          const micros = median((await cpuPerMessage(load, target, qos)).perMessageMicros);
           cpu[target.name]!.push(micros);
+          if (CPU_ONLY) {
+            log(`  run ${r + 1}: ${target.name} ${micros.toFixed(1)} µs CPU per message at ${CPU_RATE} msg/s (median of ${CPU_WINDOWS.windows} windows)`);
+            continue;
+          }
           const rate = await sustainedRate(load, target, qos);
           results[target.name]!.push(rate);
-          log(`  run ${r + 1}: ${target.name} ${rate} msg/s; ${micros.toFixed(1)} µs CPU per message at ${CPU_RATE} msg/s`);
+          log(`  run ${r + 1}: ${target.name} ${rate} msg/s; ${micros.toFixed(1)} µs CPU per message at ${CPU_RATE} msg/s (median of ${CPU_WINDOWS.windows} windows)`);
         } finally {
           await target.close();
         }
       }
     }
-    if (GATEWAY_ONLY) {
-      record(`QoS ${qos} gateway (c)`, `${median(results.gateway!)} msg/s`);
-      record(`QoS ${qos} gateway CPU per message at ${CPU_RATE} msg/s`, `${median(cpu.gateway!).toFixed(1)} µs`);
+    if (GATEWAY_ONLY || CPU_ONLY) {
+      if (!CPU_ONLY) record(`QoS ${qos} gateway (c)`, `${median(results.gateway!)} msg/s`);
+      const [ca, cb, cc] = [median(cpu['bare aedes']!), median(cpu.Mosquitto!), median(cpu.gateway!)];
+      if (GATEWAY_ONLY) record(`QoS ${qos} gateway CPU per message at ${CPU_RATE} msg/s`, `${cc.toFixed(1)} µs`);
+      else record(`QoS ${qos} broker CPU per message at ${CPU_RATE} msg/s: bare aedes / Mosquitto / gateway`, `${ca.toFixed(1)} / ${cb.toFixed(1)} / ${cc.toFixed(1)} µs (gateway ÷ aedes ${(cc / ca).toFixed(2)})`);
       continue;
     }
     const a = median(results['bare aedes']!);
