@@ -19,6 +19,7 @@ import type { Publish } from './streams/mqtt-publish.js';
 import type { GatewayMetrics } from './metrics.js';
 import { createChannelSender } from './pager/channels.js';
 import { SqlitePageJobStore } from './pager/page-jobs.js';
+import { PagePlanner } from './pager/page-planning.js';
 import { Pager } from './pager/pager.js';
 import type { DeploymentSettings } from './registry/provision.js';
 import type { Registry } from './registry/registry.js';
@@ -36,6 +37,7 @@ import { connectSafetyRules, fallCancelWindowS, type SafetyRules } from './alert
 import type { AccessLog } from './audit/access-log.js';
 import { resolvePerson } from './pager/recipients.js';
 import { shareAlert } from './alerts/alert-sharing.js';
+import { createPageComposer } from './alerts/page-composer.js';
 import { createPageSharing } from './alerts/page-sharing.js';
 import { createHandoffService } from './dispatch120/handoff-service.js';
 import { SqliteHandoffStore } from './dispatch120/handoff-store.js';
@@ -95,10 +97,10 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       quietHours: config.alerts.quietHours,
       repageAckedCriticalAfterS: config.alerts.repageAckedCriticalAfterS,
     }),
+    pages: new PagePlanner(registry, settings.timeZone),
     metrics,
     log,
     now,
-    timeZone: settings.timeZone,
   });
   const ruleState = new SqliteRuleStateStore(db);
   const safetyConfig: SafetyRulesConfig = { rules: settings.rules as SafetyRuleOverrides, grids: {} };
@@ -133,13 +135,14 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       publishMqtt: (topic, payload) => deps.publish(topic, payload, { qos: 1 }),
     }),
     registry,
-    alert: (id) => service.get(id),
-    record: (id, entry) => service.record(id, entry),
-    context,
-    share: createPageSharing(registry, deps.accessLog, now, log),
-    ackUrl: (alertId, personId) => ackLinks.url(alertId, personId),
-    dispatchUrls: (alertId, personId) => ({ acceptUrl: ackLinks.url(alertId, personId, 'accept'), declineUrl: ackLinks.url(alertId, personId, 'decline') }),
-    timeZone: settings.timeZone,
+    compose: createPageComposer({
+      alert: (id) => service.get(id),
+      context,
+      share: createPageSharing(registry, deps.accessLog, now, log),
+      ackUrl: (alertId, personId) => ackLinks.url(alertId, personId),
+      dispatchUrls: (alertId, personId) => ({ acceptUrl: ackLinks.url(alertId, personId, 'accept'), declineUrl: ackLinks.url(alertId, personId, 'decline') }),
+      timeZone: settings.timeZone,
+    }),
     retry: { maxAttempts: config.pager.maxAttempts, backoffMs: config.pager.backoffMs },
     metrics,
     log: log.child({ component: 'pager' }),
@@ -162,6 +165,8 @@ export function createAlerting(deps: AlertingDeps): Alerting {
   }
 
   service.events.on('pagesQueued', () => void pager.runDue());
+  // Alerts and the pager talk one way: the service queues jobs, the pager reports what became of them.
+  pager.events.on('delivery', (report) => service.recordDelivery(report));
   const gridMessages = new GridChangeMessages();
   service.events.on('changed', (alert, events) => {
     const message: AlertChangeMessage = { change: events, alert: presentAlert(alert) };

@@ -6,7 +6,6 @@ import {
   type AlertChange,
   type AlertEventName,
   type AlertMachine,
-  type EscalationAction,
   type EscalationPlanner,
   type NoteEntry,
   type RaiseInput,
@@ -14,8 +13,10 @@ import {
   type RuleOutcome,
 } from '../../rules/safety/index.js';
 import type { GatewayMetrics } from '../metrics.js';
-import type { NewPageJob, PageJobStore, PageRoute } from '../pager/page-jobs.js';
-import { escalationStepsFor, repagePolicyFor, resolvePerson, rosterFor } from '../pager/recipients.js';
+import type { NewPageJob, PageJobStore } from '../pager/page-jobs.js';
+import type { PagePlanner, UnreachableRole } from '../pager/page-planning.js';
+import type { DeliveryReport } from '../pager/pager.js';
+import { resolvePerson } from '../pager/recipients.js';
 import type { Registry } from '../registry/registry.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { dedupKeyOf, type AlertFilter, type AlertStore, type KeyedAlert } from './alert-store.js';
@@ -38,15 +39,12 @@ export interface AlertServiceDeps {
   registry: Registry;
   machine: AlertMachine;
   planner: EscalationPlanner;
+  /** Who each step and direct page reaches, as outbox jobs. */
+  pages: PagePlanner;
   metrics: GatewayMetrics;
   log: Logger;
   now(): number;
-  /** The deployment's zone: an SOS reaches the family doctor in clinic hours only. */
-  timeZone?: string;
 }
-
-/** Roles where the first reachable person is enough; the rest are everyone in the role. */
-const FIRST_REACHABLE = new Set(['onDuty', 'backup', 'assignee']);
 
 /**
  * The one place alerts change: dedup, lifecycle, escalation and the pager's outbox. Every change
@@ -179,12 +177,7 @@ export class AlertService {
     const alert = this.get(alertId);
     if (alert === undefined) return 0;
     const nowMs = this.deps.now();
-    const at = Math.max(nowMs, options.notBeforeMs ?? nowMs);
-    const jobs: NewPageJob[] = [];
-    for (const id of new Set(personIds)) {
-      const routes = (resolvePerson(this.deps.registry, id)?.channels ?? []).map((channel) => ({ to: id, channel }));
-      if (routes.length > 0) jobs.push({ alertId, step: null, reason: options.reason, role: options.role, routes, nextAttemptAtMs: at });
-    }
+    const jobs = this.deps.pages.direct(alertId, personIds, { reason: options.reason, role: options.role, atMs: Math.max(nowMs, options.notBeforeMs ?? nowMs) });
     if (jobs.length === 0) return 0;
     this.deps.db.transaction(() => {
       for (const job of jobs) this.deps.jobs.insert(job, nowMs);
@@ -223,7 +216,17 @@ export class AlertService {
     return change.alert;
   }
 
-  /** The pager's account of what it did. */
+  /** The pager's account of what it did, on the alert's timeline: the one place delivery outcomes are recorded. */
+  recordDelivery({ alertId, outcome }: DeliveryReport): void {
+    if (outcome.type !== 'unreachable') {
+      this.record(alertId, outcome);
+      return;
+    }
+    const names = outcome.people.map((id) => this.nameOf(id));
+    this.record(alertId, systemNote('unreachable', { people: namesList(names, 'en'), peopleZh: namesList(names, 'zh') }, outcome.atMs));
+  }
+
+  /** Appends to an alert's timeline (a note of the gateway's own, a step of a hand-off). */
   record(alertId: string, entry: RecordedEntry): void {
     const alert = this.get(alertId);
     if (alert === undefined) return;
@@ -242,69 +245,29 @@ export class AlertService {
   }
 
   private escalateOne(alert: Alert, nowMs: number): void {
-    const { registry, planner } = this.deps;
-    const plan = planner.plan({
-      alert,
-      nowMs,
-      roster: this.rosterOf(alert, nowMs),
-      steps: escalationStepsFor(registry, alert),
-      repage: repagePolicyFor(registry, alert),
-    });
+    const { planner, pages } = this.deps;
+    const plan = planner.plan({ alert, nowMs, ...pages.escalationInputs(alert, nowMs) });
     if (plan.due.length === 0) return;
     let next = alert;
     const jobs: NewPageJob[] = [];
     for (const action of plan.due) {
       next = planner.apply(next, action, nowMs);
-      const built = this.jobsFor(next, action, nowMs);
-      jobs.push(...built.jobs);
-      for (const note of built.notes) next = this.deps.machine.record(next, note).alert;
+      const planned = pages.forAction(next, action, nowMs);
+      jobs.push(...planned.jobs);
+      for (const role of planned.noChannel) next = this.deps.machine.record(next, this.noChannelNote(role, nowMs)).alert;
     }
     this.commit({ alert: next, changed: true, events: ['alertRecorded'] }, jobs);
   }
 
-  private rosterOf(alert: Alert, nowMs: number): ReturnType<typeof rosterFor> {
-    return rosterFor(this.deps.registry, alert, { nowMs, timeZone: this.deps.timeZone ?? 'Asia/Shanghai' });
+  private nameOf(personId: string): string {
+    return resolvePerson(this.deps.registry, personId)?.name ?? personId;
   }
 
-  private jobsFor(alert: Alert, action: EscalationAction, nowMs: number): { jobs: NewPageJob[]; notes: NoteEntry[] } {
-    const { registry } = this.deps;
-    const routesOf = (ids: readonly string[]): PageRoute[] =>
-      ids.flatMap((id) => (resolvePerson(registry, id)?.channels ?? []).map((channel) => ({ to: id, channel })));
-    const jobs: NewPageJob[] = [];
-    const notes: NoteEntry[] = [];
-    const nameOf = (id: string): string => resolvePerson(registry, id)?.name ?? id;
-    const noChannel = (role: string, ids: readonly string[]): NoteEntry => {
-      const words = ROLE_WORDS[role] ?? { en: role, zh: role };
-      const names = ids.map(nameOf);
-      return systemNote('noChannelRole', { role: words.en, roleZh: words.zh, people: namesList(names, 'en'), peopleZh: namesList(names, 'zh') }, nowMs);
-    };
-    if (action.type === 'digest') {
-      for (const id of action.recipients) {
-        const routes = routesOf([id]);
-        if (routes.length > 0) jobs.push({ alertId: alert.id, step: 0, reason: 'digest', role: 'digest', routes, nextAttemptAtMs: action.sendAtMs });
-      }
-      return { jobs, notes };
-    }
-    const roster = this.rosterOf(alert, nowMs);
-    const seen = new Set<string>();
-    for (const target of action.notify) {
-      const candidates = target === 'assignee' ? (alert.assignee === null ? (roster.onDuty ?? []) : [alert.assignee]) : (roster[target] ?? []);
-      const ids = candidates.filter((id) => !seen.has(id));
-      ids.forEach((id) => seen.add(id));
-      const base = { alertId: alert.id, step: action.step, reason: action.reason, role: target, nextAttemptAtMs: nowMs } as const;
-      if (FIRST_REACHABLE.has(target)) {
-        const routes = routesOf(ids);
-        if (routes.length > 0) jobs.push({ ...base, routes });
-        else if (ids.length > 0) notes.push(noChannel(target, ids));
-      } else {
-        for (const id of ids) {
-          const routes = routesOf([id]);
-          if (routes.length > 0) jobs.push({ ...base, routes });
-          else notes.push(noChannel(target, [id]));
-        }
-      }
-    }
-    return { jobs, notes };
+  /** Names the people of a role who were due a page and have no channel to be paged on. */
+  private noChannelNote({ role, people }: UnreachableRole, atMs: number): NoteEntry {
+    const words = ROLE_WORDS[role] ?? { en: role, zh: role };
+    const names = people.map((id) => this.nameOf(id));
+    return systemNote('noChannelRole', { role: words.en, roleZh: words.zh, people: namesList(names, 'en'), peopleZh: namesList(names, 'zh') }, atMs);
   }
 
   /** Persists the change and the pages it asks for in one transaction, then tells listeners. */

@@ -1,7 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { GatewayErrorCode } from '../errors/gateway-errors.js';
-import type { DigestMessage, PageMessage } from './page-message.js';
 import type { PageRoute } from './page-jobs.js';
 
 export interface SmsGatewayConfig {
@@ -27,7 +26,16 @@ export interface EmergencyNotice {
   [field: string]: unknown;
 }
 
-export type OutboundMessage = PageMessage | DigestMessage | EmergencyNotice;
+/** A page or a morning digest about alerts, as the alert side writes it (alerts/page-message.ts). */
+export interface AlertMessage {
+  type: 'page' | 'digest';
+  text: string;
+  /** A page's alert: its id and severity fill an SMS template. */
+  alert?: { id: string; severity: string };
+}
+
+/** What a channel sends: a webhook gets the whole message as JSON, an SMS its `text`. */
+export type OutboundMessage = AlertMessage | EmergencyNotice;
 
 /**
  * Why a delivery failed, in a word an app translates for a person (the timeline's `code`):
@@ -144,8 +152,8 @@ export function createChannelSender(deps: ChannelSenderDeps): ChannelSender {
       case 'sms': {
         const sms = deps.sms;
         if (sms === undefined) throw new DeliveryError('no SMS gateway configured (pager.sms)', 'sms_not_configured');
-        const alertId = message.type === 'page' ? message.alert.id : message.type === 'emergency' ? message.emergencyId : '';
-        const severity = message.type === 'page' ? message.alert.severity : 'low';
+        const alertId = message.type === 'emergency' ? message.emergencyId : (message.alert?.id ?? '');
+        const severity = message.type === 'emergency' ? 'low' : (message.alert?.severity ?? 'low');
         const body = fillTemplate(sms.bodyTemplate, { phone: channel.phone, text: message.text, alertId, severity }, sms.contentType);
         return post(sms.url, body, { 'content-type': sms.contentType, 'idempotency-key': idempotencyKey, ...sms.headers }, deps.webhookTimeoutMs);
       }

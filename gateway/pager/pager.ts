@@ -1,13 +1,11 @@
+import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { Alert, RecordedEntry } from '../../rules/safety/index.js';
-import type { AlertContext } from '../alerts/alert-context.js';
+import type { DeliveredEntry, FailedEntry, PagedEntry } from '../../rules/safety/index.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Registry } from '../registry/registry.js';
 import { deliveryFailure, type ChannelSender, type OutboundMessage } from './channels.js';
-import { buildDigestMessage, buildPageMessage } from './page-message.js';
 import type { PageJob, PageJobStore } from './page-jobs.js';
 import { resolvePerson, type Person } from './recipients.js';
-import { namesList, systemNote } from '../alerts/system-notes.js';
 
 export interface RetryPolicy {
   /** Attempts per channel before falling through to the next one. */
@@ -16,20 +14,37 @@ export interface RetryPolicy {
   backoffMs: number;
 }
 
+/**
+ * What happened to a page, for the alert's timeline: an attempt begun on a route, a failed or
+ * delivered attempt, or every route of a job tried in vain (`people`: their ids, in route order).
+ */
+export type DeliveryOutcome = PagedEntry | FailedEntry | DeliveredEntry | { type: 'unreachable'; atMs: number; people: string[] };
+
+export interface DeliveryReport {
+  alertId: string;
+  outcome: DeliveryOutcome;
+}
+
+export interface PagerEvents {
+  /** One outcome of one job, in the order they happened; the alert side records it. */
+  delivery: [report: DeliveryReport];
+}
+
+/** The words of a page: the pager delivers them, the alert side writes them. */
+export interface PageComposer {
+  /** The page of one job for the person of its current route; undefined when its alert is gone (the job is cancelled). */
+  page(job: PageJob, person: Person): Promise<OutboundMessage | undefined>;
+  /** Whether the alert still wants its line in a morning digest (alerts closed overnight need none). */
+  wantsDigest(alertId: string): Promise<boolean>;
+  /** One morning message to one person about several alerts. */
+  digest(jobs: readonly PageJob[], person: Person): Promise<OutboundMessage>;
+}
+
 export interface PagerDeps {
   jobs: PageJobStore;
   send: ChannelSender;
   registry: Registry;
-  alert(id: string): Alert | undefined;
-  /** Appends to the alert's timeline (and persists it). */
-  record(alertId: string, entry: RecordedEntry): void;
-  context(alert: Alert): AlertContext;
-  /** The alert and context as this person may receive them (the resident's sharing choices); as they are when absent. */
-  share?(alert: Alert, person: Person, context: AlertContext): { alert: Alert; context: AlertContext };
-  ackUrl(alertId: string, personId: string): string;
-  /** Accept and decline links for a responder dispatch page. */
-  dispatchUrls(alertId: string, personId: string): { acceptUrl: string; declineUrl: string };
-  timeZone: string;
+  compose: PageComposer;
   retry: RetryPolicy;
   metrics: GatewayMetrics;
   log: Logger;
@@ -38,12 +53,13 @@ export interface PagerDeps {
 
 /**
  * Sends what the outbox holds. Each job walks its routes (a person's channels, or several people's
- * for "first reachable" roles): retries with backoff on one route, then falls through to the next,
- * and records every step on the alert's timeline. The job row is updated after each attempt, so a
- * restart resumes at the route and attempt it stopped at (a send cut off by a crash is sent again,
- * with the same Idempotency-Key).
+ * for "first reachable" roles): retries with backoff on one route, then falls through to the next.
+ * Every step is reported as a `delivery` event; the pager itself never changes an alert. The job
+ * row is updated after each attempt, so a restart resumes at the route and attempt it stopped at
+ * (a send cut off by a crash is sent again, with the same Idempotency-Key).
  */
 export class Pager {
+  readonly events = new EventEmitter<PagerEvents>();
   private readonly inFlight = new Map<number, Promise<void>>();
   private closed = false;
 
@@ -81,56 +97,41 @@ export class Pager {
     });
   }
 
+  private report(alertId: string, outcome: DeliveryOutcome): void {
+    try {
+      this.events.emit('delivery', { alertId, outcome });
+    } catch (err) {
+      this.deps.log.error({ err, alertId, outcome: outcome.type }, 'a delivery listener failed');
+    }
+  }
+
   private personOf(id: string): Person {
     return resolvePerson(this.deps.registry, id) ?? { id, name: id, kind: 'worker', channels: [] };
   }
 
-  private shared(alert: Alert, person: Person): { alert: Alert; context: AlertContext } {
-    const context = this.deps.context(alert);
-    return this.deps.share === undefined ? { alert, context } : this.deps.share(alert, person, context);
-  }
-
   private async runJob(job: PageJob): Promise<void> {
     for (;;) {
-      const alert = this.deps.alert(job.alertId);
       const route = job.routes[job.routeIndex];
-      if (alert === undefined || route === undefined) {
+      const message = route === undefined ? undefined : await this.deps.compose.page(job, this.personOf(route.to));
+      if (message === undefined) {
         this.finish([job], 'cancelled');
         return;
       }
-      const person = this.personOf(route.to);
-      const message = buildPageMessage({
-        ...this.shared(alert, person),
-        person,
-        reason: job.reason,
-        step: job.step,
-        ackUrl: this.deps.ackUrl(alert.id, person.id),
-        ...(job.reason === 'dispatch' ? { dispatch: this.deps.dispatchUrls(alert.id, person.id) } : {}),
-        timeZone: this.deps.timeZone,
-      });
       if (!(await this.attempt([job], message))) return;
     }
   }
 
   private async runDigest(group: PageJob[]): Promise<void> {
     const nowMs = this.deps.now();
-    // Alerts closed overnight need no morning message.
-    const live = group.filter((job) => {
-      const alert = this.deps.alert(job.alertId);
-      return alert !== undefined && alert.state !== 'resolved';
-    });
-    const gone = group.filter((job) => !live.includes(job));
+    const wanted = await Promise.all(group.map((job) => this.deps.compose.wantsDigest(job.alertId)));
+    const live = group.filter((_, i) => wanted[i]);
+    const gone = group.filter((_, i) => !wanted[i]);
     for (const job of gone) this.deps.jobs.update({ ...job, state: 'cancelled' }, nowMs);
     if (live.length === 0) return;
     for (;;) {
       const route = live[0]!.routes[live[0]!.routeIndex];
       if (route === undefined) return;
-      const person = this.personOf(route.to);
-      const items = live.map((job) => {
-        const alert = this.deps.alert(job.alertId)!;
-        return { ...this.shared(alert, person), ackUrl: this.deps.ackUrl(alert.id, person.id) };
-      });
-      const message = buildDigestMessage(person, items, this.deps.timeZone);
+      const message = await this.deps.compose.digest(live, this.personOf(route.to));
       if (!(await this.attempt(live, message))) return;
     }
   }
@@ -144,7 +145,7 @@ export class Pager {
     const lead = jobs[0]!;
     const route = lead.routes[lead.routeIndex]!;
     const channel = route.channel.type;
-    if (lead.attempt === 0) for (const job of jobs) deps.record(job.alertId, { type: 'paged', atMs: deps.now(), to: route.to, channel, step: job.step });
+    if (lead.attempt === 0) for (const job of jobs) this.report(job.alertId, { type: 'paged', atMs: deps.now(), to: route.to, channel, step: job.step });
     try {
       await deps.send(route, message, `page-${lead.id}-${lead.routeIndex}`);
     } catch (err) {
@@ -154,7 +155,7 @@ export class Pager {
       deps.metrics.pageAttempts.inc({ channel, outcome: 'failed' });
       deps.log.warn({ to: route.to, channel, alerts: jobs.map((j) => j.alertId), error }, 'page not delivered');
       const nowMs = deps.now();
-      for (const job of jobs) deps.record(job.alertId, { type: 'failed', atMs: nowMs, to: route.to, channel, error, code, attempt, maxAttempts: deps.retry.maxAttempts });
+      for (const job of jobs) this.report(job.alertId, { type: 'failed', atMs: nowMs, to: route.to, channel, error, code, attempt, maxAttempts: deps.retry.maxAttempts });
       if (attempt < deps.retry.maxAttempts) {
         const next = nowMs + deps.retry.backoffMs * 2 ** (attempt - 1);
         for (const job of jobs) Object.assign(job, { attempt, nextAttemptAtMs: next, lastError: error });
@@ -169,15 +170,14 @@ export class Pager {
       for (const job of jobs) job.lastError = error;
       this.finish(jobs, 'failed');
       deps.metrics.pagesUndeliverable.inc(jobs.length);
-      const people = [...new Set(lead.routes.map((r) => r.to))].join(', ');
-      const names = [...new Set(lead.routes.map((r) => this.personOf(r.to).name))];
-      for (const job of jobs) deps.record(job.alertId, systemNote('unreachable', { people: namesList(names, 'en'), peopleZh: namesList(names, 'zh') }, nowMs));
-      deps.log.error({ alerts: jobs.map((j) => j.alertId), people }, 'page undeliverable on every channel');
+      const people = [...new Set(lead.routes.map((r) => r.to))];
+      for (const job of jobs) this.report(job.alertId, { type: 'unreachable', atMs: nowMs, people });
+      deps.log.error({ alerts: jobs.map((j) => j.alertId), people: people.join(', ') }, 'page undeliverable on every channel');
       return false;
     }
     deps.metrics.pageAttempts.inc({ channel, outcome: 'delivered' });
     const nowMs = deps.now();
-    for (const job of jobs) deps.record(job.alertId, { type: 'delivered', atMs: nowMs, to: route.to, channel });
+    for (const job of jobs) this.report(job.alertId, { type: 'delivered', atMs: nowMs, to: route.to, channel });
     this.finish(jobs, 'delivered');
     return false;
   }

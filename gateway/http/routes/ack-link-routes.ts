@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Alert } from '../../../rules/safety/index.js';
-import { KIND_LABELS } from '../../pager/page-message.js';
+import { KIND_LABELS } from '../../alerts/page-message.js';
 import { resolvePerson } from '../../pager/recipients.js';
 import type { LinkAction } from '../../alerts/ack-links.js';
 import type { HttpDeps } from '../deps.js';

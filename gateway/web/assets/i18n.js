@@ -1,7 +1,7 @@
 // @ts-check
 /*
  * Chinese and English. Every text on the pages comes from here, by key; the alert kinds match
- * KIND_LABELS in gateway/pager/page-message.ts so a page and the SMS say the same words.
+ * KIND_LABELS in gateway/alerts/page-message.ts so a page and the SMS say the same words.
  */
 
 import { ACTION_STRINGS } from './strings-action.js';

@@ -1,9 +1,9 @@
 import type { Alert, AlertKind } from '../../rules/safety/index.js';
-import type { AlertContext } from '../alerts/alert-context.js';
-import { presentAlert, type AlertView } from '../alerts/alert-view.js';
-import { DRILL_MARK, isDrill } from '../alerts/drill-marker.js';
-import type { PageReason } from './page-jobs.js';
-import type { Person } from './recipients.js';
+import type { AlertContext } from './alert-context.js';
+import { presentAlert, type AlertView } from './alert-view.js';
+import { DRILL_MARK, isDrill } from './drill-marker.js';
+import type { PageReason } from '../pager/page-jobs.js';
+import type { Person } from '../pager/recipients.js';
 
 /** What a webhook receives (the alert JSON, with what the worker needs to act); SMS gets `text`. */
 export interface PageMessage {
