@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
-import type { PostgresPool } from '../store/postgres-database.js';
+import { inTransaction, type PostgresPool } from '../store/postgres-database.js';
 
 /** The community is cut into this many partitions (rows of `cluster_partitions`, migration 2). */
 export const PARTITIONS = 64;
@@ -101,23 +101,14 @@ export class PartitionLeases {
   async fenced<T>(partition: number, write: (client: PoolClient) => Promise<T>): Promise<T> {
     const held = this.held.get(partition);
     if (held === undefined || !this.owns(partition)) throw new LeaseLostError(partition);
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       const { rowCount } = await client.query(
         `SELECT 1 FROM cluster_partitions WHERE partition = $1 AND owner = $2 AND epoch = $3 AND lease_until > clock_timestamp() FOR SHARE`,
         [partition, this.options.instanceId, held.epoch],
       );
       if (rowCount !== 1) throw new LeaseLostError(partition);
-      const result = await write(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+      return write(client);
+    });
   }
 
   /** One renewal and claim round; rounds never overlap. */

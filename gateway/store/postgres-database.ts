@@ -56,9 +56,7 @@ export function openPostgres(url: string, options: { max?: number; onError?: (er
  * database: the first takes the lock and migrates, the others wait for it and find nothing to do.
  */
 export async function migratePostgres(pool: PostgresPool): Promise<{ applied: number; version: number }> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
     const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
@@ -67,9 +65,19 @@ export async function migratePostgres(pool: PostgresPool): Promise<{ applied: nu
       await client.query(MIGRATIONS[version - 1]!);
       await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
     }
-    await client.query('COMMIT');
     // A newer instance may have migrated further (a rolling upgrade): nothing to do here.
     return { applied: Math.max(0, MIGRATIONS.length - current), version: Math.max(current, MIGRATIONS.length) };
+  });
+}
+
+/** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it throws. */
+export async function inTransaction<T>(pool: PostgresPool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;

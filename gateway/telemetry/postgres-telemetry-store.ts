@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Reading } from '../../sensors/index.js';
 import type { GatewayMetrics } from '../metrics.js';
-import type { PostgresPool } from '../store/postgres-database.js';
+import { inTransaction, type PostgresPool } from '../store/postgres-database.js';
 import type { Committed, ReadingQuery, StoredReading, TelemetrySink } from './telemetry-store.js';
 
 export interface PostgresTelemetryOptions {
@@ -113,9 +113,7 @@ export class PostgresTelemetryStore implements TelemetrySink {
   /** Drops the partitions whose whole day is older than the retention; returns how many went. */
   async applyRetention(): Promise<number> {
     const cutoffDay = Math.floor((this.now() - this.options.retentionDays * DAY_MS) / DAY_MS) * DAY_MS;
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    const dropped = await inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
       const { rows } = await client.query<{ name: string }>(
         `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
@@ -123,15 +121,10 @@ export class PostgresTelemetryStore implements TelemetrySink {
       );
       const old = rows.map((r) => r.name).filter((name) => /^readings_p\d{8}$/.test(name) && name < partitionName(cutoffDay));
       for (const name of old) await client.query(`DROP TABLE ${name}`);
-      await client.query('COMMIT');
-      for (const day of [...this.partitions]) if (day < cutoffDay) this.partitions.delete(day);
       return old.length;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
+    for (const day of [...this.partitions]) if (day < cutoffDay) this.partitions.delete(day);
+    return dropped;
   }
 
   private async writeQueued(): Promise<void> {
@@ -165,20 +158,12 @@ export class PostgresTelemetryStore implements TelemetrySink {
       if (!this.partitions.has(day)) days.add(day);
     }
     if (days.size === 0) return;
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
       for (const day of days) {
         await client.query(`CREATE TABLE IF NOT EXISTS ${partitionName(day)} PARTITION OF readings FOR VALUES FROM (${day}) TO (${day + DAY_MS})`);
       }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
     for (const day of days) this.partitions.add(day);
   }
 

@@ -1,5 +1,8 @@
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { useTempStores } from '../helpers/temp-store.js';
+import { PostgresServer } from '../helpers/postgres-server.js';
 import type { SqliteDatabase } from '../../gateway/store/sqlite-database.js';
+import { migratePostgres, openPostgres, type PostgresPool } from '../../gateway/store/postgres-database.js';
 
 /**
  * One adapter of a port, as a contract suite drives it. `open` gives a fresh, empty store;
@@ -37,6 +40,59 @@ export function sqliteAdapter<P>(name: string, make: (db: SqliteDatabase) => P):
           db.close();
           db = stores.open(dir);
           return make(db);
+        },
+      };
+    },
+  };
+}
+
+/** One PostgreSQL server for every suite of a test file, started by the first and stopped by the last. */
+let shared: { server: PostgresServer; started: Promise<void>; users: number } | undefined;
+let databases = 0;
+
+/**
+ * An adapter over a real PostgreSQL 15 (Debian's postgresql-15): each `open` is a fresh database,
+ * migrated; `reopen` drops the connections and connects to the same database again.
+ */
+export function postgresAdapter<P>(name: string, make: (pool: PostgresPool) => P): AdapterFactory<P> {
+  return {
+    name,
+    setup() {
+      const pools: PostgresPool[] = [];
+      let url: string | undefined;
+      beforeAll(async () => {
+        if (shared === undefined) {
+          const server = new PostgresServer();
+          shared = { server, started: server.start(), users: 0 };
+        }
+        shared.users++;
+        await shared.started;
+      }, 120_000);
+      afterEach(async () => {
+        for (const pool of pools.splice(0)) await pool.end();
+      });
+      afterAll(async () => {
+        if (shared === undefined || --shared.users > 0) return;
+        const { server } = shared;
+        shared = undefined;
+        await server.stop();
+      });
+      const connect = (): PostgresPool => {
+        const pool = openPostgres(url!, { onError: () => undefined });
+        pools.push(pool);
+        return pool;
+      };
+      return {
+        async open() {
+          url = await shared!.server.createDatabase(`contract_${process.pid}_${++databases}`);
+          const pool = connect();
+          await migratePostgres(pool);
+          return make(pool);
+        },
+        async reopen() {
+          if (url === undefined) throw new Error('reopen before open');
+          for (const pool of pools.splice(0)) await pool.end();
+          return make(connect());
         },
       };
     },
