@@ -72,6 +72,8 @@ export interface Alerting {
   lastLocation(residentId: string): KnownLocation | undefined;
   /** Rule timers, due escalation steps, due pages; resolves when the pages it started have settled. */
   tick(): Promise<void>;
+  /** Sets the evaluate stage's tick, which runs the rules' timers the way a message runs them (gateway/evaluate/). */
+  tickRulesWith(tick: (nowMs: number) => Promise<unknown>): void;
   /** Starts the periodic tick (and takes any step that fell due while the gateway was down). */
   start(): void;
   /** Stops ticking, waits for pages under way, saves rule state. */
@@ -82,7 +84,7 @@ const RESIDENT_KINDS: ReadonlySet<string> = new Set(SAFETY_KINDS);
 
 
 /** The alert service, the resident-safety rules, the pager and the alert feeds, wired together. */
-export function createAlerting(deps: AlertingDeps): Alerting {
+export async function createAlerting(deps: AlertingDeps): Promise<Alerting> {
   const { config, settings, db, registry, metrics, now } = deps;
   const log = deps.log.child({ component: 'alerts' });
   const jobs = new SqlitePageJobStore(db);
@@ -104,7 +106,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
   });
   const ruleState = new SqliteRuleStateStore(db);
   const safetyConfig: SafetyRulesConfig = { rules: settings.rules as SafetyRuleOverrides, grids: {} };
-  const safety = connectSafetyRules({
+  const safety = await connectSafetyRules({
     registry,
     engine: createSafetyEngine({ config: safetyConfig, timeZone: settings.timeZone }),
     config: safetyConfig,
@@ -113,7 +115,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     log,
     now,
   });
-  const aed = createAedService({ registry, alerts: service, ruleState, settings, metrics, log: log.child({ component: 'aed' }), now });
+  const aed = await createAedService({ registry, alerts: service, ruleState, settings, metrics, log: log.child({ component: 'aed' }), now });
   // A drill nobody closes ends by itself an hour after it started.
   const drills = new DrillService({
     store: new SqliteDrillStore(db),
@@ -182,12 +184,14 @@ export function createAlerting(deps: AlertingDeps): Alerting {
 
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
-  const tick = (): Promise<void> => {
-    if (stopped) return Promise.resolve();
+  let tickRules: ((nowMs: number) => Promise<unknown>) | undefined;
+  const tick = async (): Promise<void> => {
+    if (stopped) return;
     const nowMs = now();
+    // The rules' alerts first, as a message's would be: escalation and delivery below include them.
+    await (tickRules?.(nowMs) ?? Promise.resolve()).catch((err: unknown) => log.error({ err }, 'rule tick failed'));
+    if (stopped) return;
     try {
-      safety.tick(nowMs);
-      aed.tick(nowMs);
       service.escalate(nowMs);
     } catch (err) {
       log.error({ err }, 'alert tick failed');
@@ -200,7 +204,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       log.error({ err }, '120 handoff tick failed');
       handoffs = Promise.resolve();
     }
-    return Promise.all([drillsTicked, pager.runDue(), handoffs.catch((err: unknown) => log.error({ err }, '120 handoff failed'))]).then(() => undefined);
+    await Promise.all([drillsTicked, pager.runDue(), handoffs.catch((err: unknown) => log.error({ err }, '120 handoff failed'))]);
   };
 
   return {
@@ -214,6 +218,9 @@ export function createAlerting(deps: AlertingDeps): Alerting {
     /** A resident's last reported position (the family page's "last seen"). */
     lastLocation: safety.lastLocation,
     tick,
+    tickRulesWith(ruleTick) {
+      tickRules = ruleTick;
+    },
     start() {
       void tick();
       timer = setInterval(() => void tick(), config.alerts.tickMs);
@@ -225,8 +232,7 @@ export function createAlerting(deps: AlertingDeps): Alerting {
       clearInterval(timer);
       hub.close();
       await pager.close();
-      safety.save();
-      aed.save();
+      await Promise.all([safety.save(), aed.save()]);
     },
   };
 }

@@ -16,7 +16,8 @@ import { SqliteRejectionStore } from './ingest/rejection-store.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { beginProvisionLoad } from './provision/provision-load.js';
 import { readDeploymentSettings } from './registry/provision.js';
-import { SqliteRegistry, type Registry } from './registry/registry.js';
+import type { Registry } from './registry/registry.js';
+import { openSqliteRegistry } from './registry/sqlite-registry-store.js';
 import type { SecretHasher } from './registry/secret-proofs.js';
 import { openDatabase, type SqliteDatabase } from './store/sqlite-database.js';
 import { startWalCheckpointer, type WalCheckpointer } from './store/wal-checkpointer.js';
@@ -107,7 +108,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   const startedAtMs = now();
   const db = openDatabase(config.dataDir);
   const metrics = createMetrics();
-  const registry = new SqliteRegistry(db, {
+  const registry = await openSqliteRegistry(db, {
     secretHashCost: config.broker.secretHashCost,
     now,
     ...(secretHasher === undefined ? {} : { hasher: secretHasher }),
@@ -123,8 +124,8 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
 
   const tokens = new SqliteTokenStore(db, now);
   let generatedAdminToken: string | undefined;
-  if (config.adminToken !== undefined) tokens.ensureConfiguredAdmin(config.adminToken);
-  else if (!tokens.hasActiveAdmin()) generatedAdminToken = tokens.issue('admin', null, 'generated on first start').token;
+  if (config.adminToken !== undefined) await tokens.ensureConfiguredAdmin(config.adminToken);
+  else if (!(await tokens.hasActiveAdmin())) generatedAdminToken = (await tokens.issue('admin', null, 'generated on first start')).token;
 
   const embedded = new SqliteTelemetryStore(db, { ...config.telemetry, now }, metrics, log.child({ component: 'telemetry' }));
   const sinks: [TelemetrySink, ...TelemetrySink[]] = [embedded];
@@ -148,7 +149,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   let httpPort = config.httpPort;
   const accessLog = new SqliteAccessLog(db);
   const sharingRecords = new SharingRecords(db);
-  const alerting = createAlerting({
+  const alerting = await createAlerting({
     accessLog,
     config,
     settings,
@@ -185,8 +186,9 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     now,
     log: aqhiLog,
   });
-  const evaluateMessage = createEvaluateStage({ registry, safety: alerting.safety, aed: alerting.aed, aqhi });
-  ingest.evaluateWith((message, device) => evaluateMessage(message, device, now()));
+  const evaluate = createEvaluateStage({ registry, safety: alerting.safety, aed: alerting.aed, aqhi, log: log.child({ component: 'evaluate' }) });
+  ingest.evaluateWith((message, device) => evaluate.evaluateMessage(message, device, now()).committed);
+  alerting.tickRulesWith(evaluate.tick);
   const aqhiStream = new SseHub<StationIndex>();
   const aqhiFeed = createAqhiFeedPublisher({ service: aqhi, stream: aqhiStream, log: aqhiLog });
   connectAqhiNotices({ events: aqhi.events, registry, alerts: alerting.service, log: aqhiLog, now });
@@ -260,7 +262,6 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
         db,
         registry,
         alerts: alerting.service,
-        tokens,
         accessLog,
         sharingRecords,
         telemetry: embedded,
@@ -296,11 +297,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   await nodeRed.mount(http);
 
   const stateFlush = setInterval(() => {
-    try {
-      deviceState.flush();
-    } catch (err) {
-      log.error({ err }, 'writing device state failed');
-    }
+    deviceState.flush().catch((err: unknown) => log.error({ err }, 'writing device state failed'));
     rejections.flush().catch((err: unknown) => log.error({ err }, 'writing refused-message counts failed'));
   }, 2_000);
   stateFlush.unref();
@@ -414,7 +411,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       aqhiFeed.close();
       aqhi.stop();
       for (const sink of sinks) await sink.close();
-      deviceState.flush();
+      await deviceState.flush();
       await rejections.flush();
       await checkpointer?.stop();
       db.close();

@@ -62,16 +62,23 @@ export interface CabinetOpeningHook {
 }
 
 export interface AedService {
-  /** Follows registry edits (cabinets added, moved, removed); cheap when the registry is unchanged. */
-  syncRegistry(nowMs: number): void;
+  /** Follows registry edits (cabinets added, moved, removed); what tracking them found. Cheap when the registry is unchanged. */
+  syncRegistry(nowMs: number): AedOutcome[];
   /** Runs one stored message through the cabinet engine; nothing for a device that is not a cabinet's. */
   observe(message: DecodedMessage, device: DeviceEntity): AedOutcome[];
-  /** Raises, clears and notes what the outcomes say, then saves the cabinets' state. */
-  apply(outcomes: readonly AedOutcome[]): void;
-  /** Cabinet timers (heartbeat, daily expiry check) and dispatch deadlines. */
-  tick(nowMs: number): void;
+  /** Cabinet timers (heartbeat, daily expiry check): what fell due. */
+  tick(nowMs: number): AedOutcome[];
+  /**
+   * Starts saving the cabinets' state as it is now (with the dispatches); resolves once it is kept.
+   * Called before `apply`: a crash between them cannot raise a cabinet's alert a second time.
+   */
+  save(): Promise<void>;
+  /** Raises, clears and notes what the outcomes say (the cabinets' state already saved), then saves the dispatches it started. */
+  apply(outcomes: readonly AedOutcome[]): Promise<void>;
+  /** Dispatch deadlines: responders who did not answer, a wider radius. */
+  tickDispatches(nowMs: number): Promise<void>;
   /** A responder's answer to a dispatch page; `ignored` says why nothing changed. */
-  respond(alertId: string, responderId: string, answer: DispatchAnswer): { found: boolean; ignored?: string };
+  respond(alertId: string, responderId: string, answer: DispatchAnswer): Promise<{ found: boolean; ignored?: string }>;
   nearest(at: { lat: number; lon: number }, nowMs: number, limit: number): NearestResult;
   /** For pages and alert views: the usable AEDs only. */
   readonly nearestForPages: NearestAedFinder;
@@ -80,8 +87,7 @@ export interface AedService {
   openDrillIncident(alert: Alert, at: { lat: number; lon: number }): void;
   /** A cabinet's state as the engine knows it (status, expiry dates in force, restock pending). */
   cabinet(aedId: string): CabinetSummary | undefined;
-  confirmRestock(aedId: string, by: string): void;
-  save(): void;
+  confirmRestock(aedId: string, by: string): Promise<void>;
   /** Every registered AED, and what the cabinet engine knows of each (for emergency planning). */
   sites(): AedSite[];
   cabinets(): Readonly<Record<string, CabinetSummary | undefined>>;
@@ -97,14 +103,14 @@ function siteOf(aed: ReturnType<Registry['list']>[number] & { lat: number; lon: 
  * dispatch, the guardian's pages at working hours, and links between an opened cabinet and a
  * resident's fall or SOS nearby.
  */
-export function createAedService(deps: AedServiceDeps): AedService {
+export async function createAedService(deps: AedServiceDeps): Promise<AedService> {
   const { registry, alerts, log, metrics } = deps;
   const timeZone = deps.settings.timeZone;
   const rules = deps.settings.rules;
   const cabinets = createAedCabinetEngine({ timeZone });
-  const restored = cabinets.restore(deps.ruleState.load(CABINETS_STATE) ?? { version: 0 });
+  const restored = cabinets.restore((await deps.ruleState.load(CABINETS_STATE)) ?? { version: 0 });
   if (!restored.ok) log.info('no saved cabinet state; starting fresh');
-  const dispatches = new Map<string, DispatchState>(Object.entries((deps.ruleState.load(DISPATCH_STATE) as Record<string, DispatchState> | undefined) ?? {}));
+  const dispatches = new Map<string, DispatchState>(Object.entries(((await deps.ruleState.load(DISPATCH_STATE)) as Record<string, DispatchState> | undefined) ?? {}));
   let registryVersion = -1;
   let openingHook: CabinetOpeningHook | undefined;
 
@@ -117,10 +123,27 @@ export function createAedService(deps: AedServiceDeps): AedService {
       ...(r.lat === undefined || r.lon === undefined ? {} : { lat: r.lat, lon: r.lon }),
     }));
 
-  function save(): void {
-    const atMs = deps.now();
-    deps.ruleState.save(CABINETS_STATE, cabinets.snapshot(), atMs);
-    deps.ruleState.save(DISPATCH_STATE, Object.fromEntries(dispatches), atMs);
+  /** Issues the write now (its order among writes is fixed here); resolves once it is kept. */
+  function save(): Promise<void> {
+    return deps.ruleState.saveMany(
+      [
+        [CABINETS_STATE, cabinets.snapshot()],
+        [DISPATCH_STATE, Object.fromEntries(dispatches)],
+      ],
+      deps.now(),
+    );
+  }
+
+  /** For changes outside the evaluate stage's path (a responder's answer, a drill): a failed save is logged. */
+  function saveLogged(): Promise<void> {
+    return save().catch((err: unknown) => log.error({ err }, 'saving cabinet state failed'));
+  }
+
+  /** Outcomes met outside the evaluate stage (tracking at start, a confirmed restock): state first, then alerts. */
+  async function commit(outcomes: readonly AedOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    await save();
+    await handle(outcomes);
   }
 
   function updateReadiness(nowMs: number): void {
@@ -129,10 +152,10 @@ export function createAedService(deps: AedServiceDeps): AedService {
     }
   }
 
-  function syncCabinets(nowMs: number): void {
-    if (registry.version === registryVersion) return;
+  function syncCabinets(nowMs: number): AedOutcome[] {
+    if (registry.version === registryVersion) return [];
     registryVersion = registry.version;
-    for (const aed of aedSites()) handle(cabinets.track(aed, nowMs));
+    return aedSites().flatMap((aed) => cabinets.track(aed, nowMs));
   }
 
   function note(alertId: string, code: SystemNoteCode, params: Record<string, string | number>): void {
@@ -166,7 +189,6 @@ export function createAedService(deps: AedServiceDeps): AedService {
           break;
       }
     }
-    save();
   }
 
   function openIncident(alert: Alert, nowMs: number, at?: { lat: number; lon: number }): void {
@@ -184,7 +206,7 @@ export function createAedService(deps: AedServiceDeps): AedService {
     alerts.pageDirect(alertId, [guardian], { reason: 'notice', role: 'guardian', notBeforeMs: nextWorkingTimeMs(nowMs, timeZone) });
   }
 
-  function handle(outcomes: readonly AedOutcome[]): void {
+  async function handle(outcomes: readonly AedOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;
     const nowMs = deps.now();
     for (const outcome of outcomes) {
@@ -192,7 +214,7 @@ export function createAedService(deps: AedServiceDeps): AedService {
         switch (outcome.type) {
           case 'raise': {
             if (outcome.kind === 'aed_opened' && openingHook?.explainOpening(outcome.subject, outcome.occurredAtMs) === true) break;
-            const alert = alerts.raise({
+            const alert = await alerts.raise({
               kind: outcome.kind,
               severity: outcome.severity,
               subject: outcome.subject,
@@ -233,7 +255,8 @@ export function createAedService(deps: AedServiceDeps): AedService {
       }
     }
     updateReadiness(nowMs);
-    save();
+    // The dispatches the outcomes started or changed.
+    await save();
   }
 
   function observe(message: DecodedMessage, device: DeviceEntity): AedOutcome[] {
@@ -275,7 +298,7 @@ export function createAedService(deps: AedServiceDeps): AedService {
     dispatches.delete(alert.id);
     if (step.actions.length > 0) applyDispatch(alert, step.state, step.actions);
     dispatches.delete(alert.id);
-    save();
+    void saveLogged();
   });
 
   function linkIfClose(resident: Alert, incident: Alert, aed: { lat: number; lon: number }): void {
@@ -293,24 +316,27 @@ export function createAedService(deps: AedServiceDeps): AedService {
     note(incident.id, 'linkedResident', { kind: resident.kind, kindZh: resident.kind === 'fall' ? '跌倒' : '呼救', name: who, where, whereZh, alertId: resident.id });
   }
 
-  syncCabinets(deps.now());
+  await commit(syncCabinets(deps.now()));
   updateReadiness(deps.now());
 
   return {
     syncRegistry: syncCabinets,
     observe,
+    tick: (nowMs) => cabinets.tick(nowMs),
+    save,
     apply: handle,
-    tick(nowMs) {
-      syncCabinets(nowMs);
-      handle(cabinets.tick(nowMs));
+    async tickDispatches(nowMs) {
+      let changed = false;
       for (const [alertId, state] of dispatches) {
         const step = tickDispatch(state, nowMs);
         if (step.actions.length === 0) continue;
         const alert = alerts.get(alertId);
         if (alert !== undefined) applyDispatch(alert, step.state, step.actions);
+        changed = true;
       }
+      if (changed) await saveLogged();
     },
-    respond(alertId, responderId, answer) {
+    async respond(alertId, responderId, answer) {
       const state = dispatches.get(alertId);
       const alert = alerts.get(alertId);
       if (state === undefined || alert === undefined) return { found: false };
@@ -322,6 +348,7 @@ export function createAedService(deps: AedServiceDeps): AedService {
       const after = dispatchMetrics(step.state).timeToFirstAcceptMs;
       if (before === null && after !== null && !isDrill(alert)) metrics.aedTimeToFirstAccept.observe({ grid: alert.grid }, after / 1000);
       applyDispatch(alert, step.state, step.actions);
+      await saveLogged();
       return { found: true };
     },
     nearest(at, nowMs, limit) {
@@ -337,12 +364,12 @@ export function createAedService(deps: AedServiceDeps): AedService {
         floor: a.floor ?? null,
       })),
     dispatch: (alertId) => dispatches.get(alertId),
-    openDrillIncident: (alert, at) => openIncident(alert, deps.now(), at),
-    cabinet: (aedId) => cabinets.summaries()[aedId],
-    confirmRestock(aedId, by) {
-      handle(cabinets.confirmRestock(aedId, { by, atMs: deps.now() }));
+    openDrillIncident(alert, at) {
+      openIncident(alert, deps.now(), at);
+      void saveLogged();
     },
-    save,
+    cabinet: (aedId) => cabinets.summaries()[aedId],
+    confirmRestock: (aedId, by) => commit(cabinets.confirmRestock(aedId, { by, atMs: deps.now() })),
     sites: aedSites,
     cabinets: () => cabinets.summaries(),
     setOpeningHook(hook) {

@@ -17,7 +17,7 @@ export interface FamilyViewDeps {
   openAlerts(residentId: string): Alert[];
   alertContext(alert: Alert): AlertContext;
   /** When a device was last heard from. */
-  lastSeenMs(deviceId: string): number | undefined;
+  lastSeenMs(deviceId: string): Promise<number | undefined>;
   /** The resident's last reported position (kept while the gateway runs). */
   lastLocation(residentId: string): KnownLocation | undefined;
   now(): number;
@@ -72,7 +72,7 @@ function placeOf(resident: ResidentEntity, at: { lat: number; lon: number }, sha
  * and what the resident shares with family), last seen, who is on the way, whom to call. Every
  * disclosure goes through the sharing choices; the returned log rows record the read.
  */
-export function familyView(deps: FamilyViewDeps, principal: Principal): { view: FamilyView; log: AccessEntry[] } | undefined {
+export async function familyView(deps: FamilyViewDeps, principal: Principal): Promise<{ view: FamilyView; log: AccessEntry[] } | undefined> {
   const [resident] = residentsOf(deps.registry, principal);
   if (resident === undefined || principal.subject === null) return undefined;
   const atMs = deps.now();
@@ -104,7 +104,7 @@ export function familyView(deps: FamilyViewDeps, principal: Principal): { view: 
     });
 
   const bracelets = deps.registry.list('devices').filter((d) => d.kind === 'bracelet' && d.resident === resident.id);
-  const seen = bracelets.flatMap((d) => deps.lastSeenMs(d.id) ?? []);
+  const seen = (await Promise.all(bracelets.map((d) => deps.lastSeenMs(d.id)))).flatMap((at) => at ?? []);
   const lastSeenMs = seen.length === 0 ? null : Math.max(...seen);
   let lastPlace: FamilyPlace | null = null;
   if (groundFor(resident, 'location', 'family') === 'consent') {

@@ -1,19 +1,27 @@
 import type { SqliteDatabase } from '../store/sqlite-database.js';
+import { settle } from '../store/settle.js';
 
-/** Snapshots of the rule engines' state, by engine name, so windows survive a restart. */
+/**
+ * Snapshots of the rule engines' state, by engine name, so windows survive a restart. A write is
+ * issued when the method is called, and writes are kept in the order they were issued: an engine
+ * saves, then raises the alerts the saved state accounts for once the save has resolved.
+ */
 export interface RuleStateStore {
   /** Replaces the entry of this name. */
-  save(name: string, state: unknown, atMs: number): void;
+  save(name: string, state: unknown, atMs: number): Promise<void>;
   /** Several entries, all or none. */
-  saveMany(entries: readonly (readonly [name: string, state: unknown])[], atMs: number): void;
+  saveMany(entries: readonly (readonly [name: string, state: unknown])[], atMs: number): Promise<void>;
   /** Every entry whose name starts with the prefix, by the rest of the name. */
-  loadPrefixed(prefix: string): Map<string, unknown>;
-  delete(name: string): void;
+  loadPrefixed(prefix: string): Promise<Map<string, unknown>>;
+  delete(name: string): Promise<void>;
   /** The entry as saved (plain JSON data), or undefined. */
-  load(name: string): unknown;
+  load(name: string): Promise<unknown>;
 }
 
-/** Table `rule_state`: one JSON body per name. */
+/**
+ * Table `rule_state`: one JSON body per name. Each method does its work synchronously, inside the
+ * call, and answers with a settled promise: the embedded path costs no more than a direct write.
+ */
 export class SqliteRuleStateStore implements RuleStateStore {
   /** Prepared once: saves run after every rule outcome, on the way to a page. */
   private readonly upsert;
@@ -24,29 +32,39 @@ export class SqliteRuleStateStore implements RuleStateStore {
     );
   }
 
-  save(name: string, state: unknown, atMs: number): void {
-    this.upsert.run(name, JSON.stringify(state), atMs);
+  save(name: string, state: unknown, atMs: number): Promise<void> {
+    return settle(() => {
+      this.upsert.run(name, JSON.stringify(state), atMs);
+    });
   }
 
   /** Several entries in one transaction. */
-  saveMany(entries: readonly (readonly [name: string, state: unknown])[], atMs: number): void {
-    this.db.transaction(() => {
-      for (const [name, state] of entries) this.upsert.run(name, JSON.stringify(state), atMs);
-    })();
+  saveMany(entries: readonly (readonly [name: string, state: unknown])[], atMs: number): Promise<void> {
+    return settle(() => {
+      this.db.transaction(() => {
+        for (const [name, state] of entries) this.upsert.run(name, JSON.stringify(state), atMs);
+      })();
+    });
   }
 
   /** Every entry whose name starts with the prefix, by the rest of the name. */
-  loadPrefixed(prefix: string): Map<string, unknown> {
-    const rows = this.db.prepare('SELECT name, body FROM rule_state WHERE substr(name, 1, ?) = ?').all(prefix.length, prefix) as { name: string; body: string }[];
-    return new Map(rows.map((r) => [r.name.slice(prefix.length), JSON.parse(r.body) as unknown]));
+  loadPrefixed(prefix: string): Promise<Map<string, unknown>> {
+    return settle(() => {
+      const rows = this.db.prepare('SELECT name, body FROM rule_state WHERE substr(name, 1, ?) = ?').all(prefix.length, prefix) as { name: string; body: string }[];
+      return new Map(rows.map((r) => [r.name.slice(prefix.length), JSON.parse(r.body) as unknown]));
+    });
   }
 
-  delete(name: string): void {
-    this.db.prepare('DELETE FROM rule_state WHERE name = ?').run(name);
+  delete(name: string): Promise<void> {
+    return settle(() => {
+      this.db.prepare('DELETE FROM rule_state WHERE name = ?').run(name);
+    });
   }
 
-  load(name: string): unknown {
-    const row = this.db.prepare('SELECT body FROM rule_state WHERE name = ?').get(name) as { body: string } | undefined;
-    return row === undefined ? undefined : (JSON.parse(row.body) as unknown);
+  load(name: string): Promise<unknown> {
+    return settle(() => {
+      const row = this.db.prepare('SELECT body FROM rule_state WHERE name = ?').get(name) as { body: string } | undefined;
+      return row === undefined ? undefined : (JSON.parse(row.body) as unknown);
+    });
   }
 }

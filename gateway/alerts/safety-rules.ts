@@ -34,12 +34,19 @@ export interface SafetyRules {
   syncRegistry(nowMs: number): void;
   /** Runs one stored message through the engine; undefined when it is not from a worn bracelet. */
   observe(message: DecodedMessage, device: DeviceEntity): SafetyObservation | undefined;
-  /** Saves the observed resident's state, then hands the outcomes to the alert service. */
-  commit(observation: SafetyObservation): void;
-  /** Runs the rules' timers; saves the residents an outcome touched at once, the rest every few seconds. */
-  tick(nowMs: number): void;
+  /** Runs the rules' timers: what fell due, for every resident. */
+  tick(nowMs: number): RuleOutcome[];
+  /**
+   * Starts saving the state of the residents the outcomes touched (and the observed one); resolves
+   * once it is kept. Called before `raise`, so a crash cannot replay an outcome as a new alert.
+   */
+  saveTouched(outcomes: readonly RuleOutcome[], observed?: string): Promise<void>;
+  /** Hands the outcomes to the alert service. */
+  raise(outcomes: readonly RuleOutcome[]): Promise<void>;
+  /** Saves every resident whose state changed since the last save, every few seconds (undefined when not due). */
+  saveIfDue(nowMs: number): Promise<void> | undefined;
   /** Saves every resident whose state changed since the last save (also done on stop). */
-  save(): void;
+  save(): Promise<void>;
   lastLocation(residentId: string): KnownLocation | undefined;
 }
 
@@ -69,15 +76,15 @@ export function fallCancelWindowS(registry: Registry, deployment: SafetyRuleOver
 /**
  * The resident-safety rules between the evaluate stage and the alert service: every bracelet
  * message goes through the engine, outcomes become alerts, and the engine's state is saved after anything
- * happens, so a pending fall or a running inactivity window survives a crash.
+ * happens (before the alerts it caused), so a pending fall or a running inactivity window survives a crash.
  */
-export function connectSafetyRules(deps: SafetyRulesDeps): SafetyRules {
+export async function connectSafetyRules(deps: SafetyRulesDeps): Promise<SafetyRules> {
   const { engine, registry, alerts, log } = deps;
-  const savedClock = deps.ruleState.load(CLOCK_NAME);
+  const savedClock = await deps.ruleState.load(CLOCK_NAME);
   const restored = engine.restore({
     version: SAFETY_STATE_VERSION,
     clockMs: typeof savedClock === 'number' ? savedClock : null,
-    subjects: Object.fromEntries(deps.ruleState.loadPrefixed(SUBJECT_PREFIX)),
+    subjects: Object.fromEntries(await deps.ruleState.loadPrefixed(SUBJECT_PREFIX)),
   });
   if (restored.ok) log.info({ subjects: restored.subjects, skipped: restored.skipped, reset: restored.reset }, 'safety rule state restored');
   else log.warn({ reason: restored.reason }, 'safety rule state not restored; starting fresh');
@@ -106,7 +113,7 @@ export function connectSafetyRules(deps: SafetyRulesDeps): SafetyRules {
       if (next.has(id)) continue;
       engine.untrack(id);
       dirty.delete(id);
-      deps.ruleState.delete(SUBJECT_PREFIX + id);
+      deps.ruleState.delete(SUBJECT_PREFIX + id).catch((err: unknown) => log.error({ err, residentId: id }, 'forgetting a removed resident\'s rule state failed'));
     }
     for (const resident of next.values()) {
       engine.track(resident, nowMs);
@@ -115,7 +122,8 @@ export function connectSafetyRules(deps: SafetyRulesDeps): SafetyRules {
     residents = next;
   }
 
-  function saveSubjects(ids: Iterable<string>): void {
+  /** Issues the write now (its order among writes is fixed here); resolves once it is kept. */
+  function saveSubjects(ids: Iterable<string>): Promise<void> {
     const entries: [string, unknown][] = [];
     for (const id of ids) {
       const subject = engine.subjectSnapshot(id);
@@ -123,22 +131,19 @@ export function connectSafetyRules(deps: SafetyRulesDeps): SafetyRules {
       dirty.delete(id);
     }
     entries.push([CLOCK_NAME, engine.clockMs()]);
-    deps.ruleState.saveMany(entries, deps.now());
+    return deps.ruleState.saveMany(entries, deps.now());
   }
 
   let lastSavedAtMs = Number.NEGATIVE_INFINITY;
-  function save(): void {
+  function save(): Promise<void> {
     lastSavedAtMs = deps.now();
-    saveSubjects([...dirty]);
+    return saveSubjects([...dirty]);
   }
 
-  function handle(outcomes: RuleOutcome[], observed?: string): void {
-    if (outcomes.length === 0) return;
-    // State first: a crash after the alert commit must not replay the outcome as a new one.
+  function saveTouched(outcomes: readonly RuleOutcome[], observed?: string): Promise<void> {
     const touched = new Set(outcomes.map((o) => o.subject));
     if (observed !== undefined) touched.add(observed);
-    saveSubjects(touched);
-    alerts.applyOutcomes(outcomes);
+    return saveSubjects(touched);
   }
 
   function observe(message: DecodedMessage, device: DeviceEntity): SafetyObservation | undefined {
@@ -163,20 +168,19 @@ export function connectSafetyRules(deps: SafetyRulesDeps): SafetyRules {
   }
 
   syncResidents(deps.now());
-  save();
+  await save();
 
   return {
     syncRegistry: syncResidents,
     observe,
-    commit: (observation) => handle(observation.outcomes, observation.residentId),
-    tick(nowMs) {
-      syncResidents(nowMs);
-      const outcomes = engine.tick(nowMs);
-      handle(outcomes);
-      // Residents observed since the last save, every few seconds: a tick alone only moves
-      // "counted until" anchors, which a restore recomputes from the saved clock.
-      if (nowMs - lastSavedAtMs >= SAVE_EVERY_MS) save();
+    tick: (nowMs) => engine.tick(nowMs),
+    saveTouched,
+    raise: async (outcomes) => {
+      if (outcomes.length > 0) await alerts.applyOutcomes(outcomes);
     },
+    // Residents observed since the last save, every few seconds: a tick alone only moves
+    // "counted until" anchors, which a restore recomputes from the saved clock.
+    saveIfDue: (nowMs) => (nowMs - lastSavedAtMs >= SAVE_EVERY_MS ? save() : undefined),
     save,
     lastLocation: (id) => locations.get(id),
   };

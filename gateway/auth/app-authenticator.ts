@@ -2,7 +2,7 @@ import type { AppAuthResult } from '../../broker/mqtt-broker.js';
 import type { Principal } from './token-store.js';
 
 export interface AppLoginDirectory {
-  resolveToken(token: string): Principal | undefined;
+  resolveToken(token: string): Promise<Principal | undefined>;
   isDeviceId(clientId: string): boolean;
   /** The grids a worker looks after (empty for an unknown worker). */
   gridsOfWorker(workerId: string): readonly string[];
@@ -16,7 +16,7 @@ export interface AppLoginDirectory {
 export function createAppAuthenticator(directory: AppLoginDirectory) {
   return async function authenticateApp(clientId: string, token: string | undefined): Promise<AppAuthResult> {
     if (directory.isDeviceId(clientId)) return { outcome: 'client_id_taken' };
-    const principal = token === undefined || token === '' ? undefined : directory.resolveToken(token);
+    const principal = token === undefined || token === '' ? undefined : await directory.resolveToken(token);
     if (principal === undefined) return { outcome: 'bad_token' };
     const grids = principal.role === 'worker' && principal.subject !== null ? directory.gridsOfWorker(principal.subject) : [];
     return { outcome: 'ok', client: { role: principal.role, subject: principal.subject, grids } };

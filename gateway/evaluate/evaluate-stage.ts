@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { AedOutcome } from '../../rules/aed/index.js';
 import type { IndexUpdate } from '../../rules/aqhi/index.js';
 import type { RuleOutcome } from '../../rules/safety/index.js';
@@ -10,45 +11,118 @@ import type { DeviceEntity } from '../registry/schemas.js';
 
 export interface EvaluateDeps {
   registry: Pick<Registry, 'version'>;
-  safety: Pick<SafetyRules, 'syncRegistry' | 'observe' | 'commit'>;
-  aed: Pick<AedService, 'syncRegistry' | 'observe' | 'apply'>;
+  safety: Pick<SafetyRules, 'syncRegistry' | 'observe' | 'tick' | 'saveTouched' | 'raise' | 'saveIfDue'>;
+  aed: Pick<AedService, 'syncRegistry' | 'observe' | 'tick' | 'save' | 'apply' | 'tickDispatches'>;
   aqhi: Pick<AqhiService, 'handleReading'>;
+  log: Pick<Logger, 'error'>;
 }
 
-/** What the engines made of one stored message. */
+/** What the engines made of one stored message, or of one tick of their timers. */
 export interface Evaluation {
   safety: readonly RuleOutcome[];
   aed: readonly AedOutcome[];
   aqhi: readonly IndexUpdate[];
+  /**
+   * Resolves once the engines' state is kept and the alerts it caused are raised; undefined when
+   * nothing was to be raised (the common case: no promise on the way of a plain reading).
+   */
+  committed: Promise<void> | undefined;
 }
 
-export type EvaluateMessage = (message: DecodedMessage, device: DeviceEntity, nowMs: number) => Evaluation;
+export interface EvaluateStage {
+  /** One stored message through the safety rules, the AED cabinets and the air index, in that order. */
+  evaluateMessage(message: DecodedMessage, device: DeviceEntity, nowMs: number): Evaluation;
+  /** The engines' timers (a silent bracelet, a cabinet's heartbeat, a dispatch deadline), by the same path. */
+  tick(nowMs: number): Promise<Evaluation>;
+}
 
 const NOTHING: readonly never[] = Object.freeze([]);
 
 /**
- * The evaluate stage: one stored message through the safety rules, the AED cabinets and the air
- * index, in that order. Each engine follows the registry once per registry version, and each
- * saves its rule state before its alerts are committed (the safety rules), or right after (the
- * cabinets, whose alerts are deduplicated), so a crash cannot replay a fall as a new one.
+ * The evaluate stage. Each engine follows the registry once per registry version. Whatever the
+ * engines decide, from a message or a timer, goes the same way: their state is written first, and
+ * the alerts it caused are raised once it is kept, so a crash between the two cannot replay a fall
+ * or a cabinet opening as a new alert. Alerts are raised in the order the engines decided them,
+ * even when an earlier write takes longer than a later one.
  */
-export function createEvaluateStage(deps: EvaluateDeps): EvaluateMessage {
-  const { registry, safety, aed, aqhi } = deps;
+export function createEvaluateStage(deps: EvaluateDeps): EvaluateStage {
+  const { registry, safety, aed, aqhi, log } = deps;
   let registryVersion = -1;
+  /** The last commit under way: the next one raises its alerts after it. */
+  let previous: Promise<void> | undefined;
 
-  return function evaluateMessage(message, device, nowMs) {
-    const registryChanged = registry.version !== registryVersion;
+  /** Cabinets the registry added or changed may bring outcomes of their own. */
+  function syncRegistry(nowMs: number): readonly AedOutcome[] {
+    if (registry.version === registryVersion) return NOTHING;
     registryVersion = registry.version;
+    safety.syncRegistry(nowMs);
+    return aed.syncRegistry(nowMs);
+  }
 
-    if (registryChanged) safety.syncRegistry(nowMs);
-    const observed = safety.observe(message, device);
-    if (observed !== undefined) safety.commit(observed);
+  /**
+   * `saved` was issued already (its place among writes is fixed); `raise` runs once it settled and
+   * after the commit before. A write that failed is logged and the alerts still raised: a lost
+   * fall is worse than one raised again after a restart.
+   */
+  function commit(saved: Promise<void>, raise: () => Promise<void>): Promise<void> {
+    const before = previous;
+    const kept = saved.catch((err: unknown) => log.error({ err }, 'saving rule state failed; raising its alerts anyway'));
+    const ready: Promise<unknown> = before === undefined ? kept : Promise.all([before.catch(() => undefined), kept]);
+    const done = ready.then(raise);
+    previous = done;
+    const clear = (): void => {
+      if (previous === done) previous = undefined;
+    };
+    void done.then(clear, clear);
+    return done;
+  }
 
-    if (registryChanged) aed.syncRegistry(nowMs);
-    const cabinetOutcomes = aed.observe(message, device);
-    aed.apply(cabinetOutcomes);
+  function commitSafety(outcomes: readonly RuleOutcome[], observed?: string): Promise<void> | undefined {
+    if (outcomes.length === 0) return undefined;
+    return commit(safety.saveTouched(outcomes, observed), () => safety.raise(outcomes));
+  }
 
-    const indexUpdates = message.channel === 'telemetry' ? aqhi.handleReading(message.reading, device) : NOTHING;
-    return { safety: observed?.outcomes ?? NOTHING, aed: cabinetOutcomes, aqhi: indexUpdates };
+  function commitCabinets(outcomes: readonly AedOutcome[]): Promise<void> | undefined {
+    if (outcomes.length === 0) return undefined;
+    return commit(aed.save(), () => aed.apply(outcomes));
+  }
+
+  function both(a: Promise<void> | undefined, b: Promise<void> | undefined): Promise<void> | undefined {
+    if (a === undefined) return b;
+    if (b === undefined) return a;
+    return Promise.all([a, b]).then(() => undefined);
+  }
+
+  return {
+    evaluateMessage(message, device, nowMs) {
+      const synced = syncRegistry(nowMs);
+      const observed = safety.observe(message, device);
+      const safetyOutcomes = observed?.outcomes ?? NOTHING;
+      const safetyCommitted = commitSafety(safetyOutcomes, observed?.residentId);
+
+      const observedCabinets = aed.observe(message, device);
+      const cabinetOutcomes = synced.length === 0 ? observedCabinets : [...synced, ...observedCabinets];
+      const cabinetsCommitted = commitCabinets(cabinetOutcomes);
+
+      const indexUpdates = message.channel === 'telemetry' ? aqhi.handleReading(message.reading, device) : NOTHING;
+      return { safety: safetyOutcomes, aed: cabinetOutcomes, aqhi: indexUpdates, committed: both(safetyCommitted, cabinetsCommitted) };
+    },
+
+    async tick(nowMs) {
+      const synced = syncRegistry(nowMs);
+      const safetyOutcomes = safety.tick(nowMs);
+      const safetyCommitted = commitSafety(safetyOutcomes);
+      const cabinetOutcomes = [...synced, ...aed.tick(nowMs)];
+      const cabinetsCommitted = commitCabinets(cabinetOutcomes);
+      const committed = both(safetyCommitted, cabinetsCommitted);
+      try {
+        await committed;
+      } finally {
+        await aed.tickDispatches(nowMs);
+        // Residents observed since the last save; a tick's own outcomes were saved above.
+        await safety.saveIfDue(nowMs);
+      }
+      return { safety: safetyOutcomes, aed: cabinetOutcomes, aqhi: NOTHING, committed };
+    },
   };
 }

@@ -88,7 +88,7 @@ export async function buildHttpApp(deps: HttpDeps, log: Logger): Promise<Gateway
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const streamTickets = new StreamTickets({ now: deps.now, tokenActive: (tokenId) => deps.tokens.isActive(tokenId) });
-  const sessions = new DeviceSessions(deps.tokens.db, deps.now, (tokenId) => deps.tokens.isActive(tokenId));
+  const sessions = new DeviceSessions(deps.tokens.db, deps.now, (tokenId) => deps.tokens.isActiveNow(tokenId));
   await app.register(fastifyCookie);
   registerAuth(app, deps, streamTickets, sessions);
   await app.register(healthRoutes, deps);

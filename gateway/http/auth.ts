@@ -42,7 +42,7 @@ export function registerAuth(
     const ticket = config.streamTicket === true && header === undefined ? ticketOf(request) : undefined;
     if (header !== undefined || ticket !== undefined) refuseWhileBackingOff(request, reply);
     if (ticket !== undefined) {
-      const holder = streamTickets.redeem(ticket);
+      const holder = await streamTickets.redeem(ticket);
       if (holder === undefined) {
         failed(request);
         request.log.warn({ ip: request.ip, route: request.routeOptions.url }, 'unknown, spent or expired stream ticket');
@@ -75,7 +75,7 @@ export function registerAuth(
       deps.metrics.httpAuthFailures.inc({ status: '401' });
       throw new HttpError('GW_ERR_AUTH_MISSING_TOKEN', 'this route needs an "Authorization: Bearer <token>" header');
     }
-    const principal = deps.tokens.resolve(header.replace(/^Bearer\s+/i, ''));
+    const principal = await deps.tokens.resolve(header.replace(/^Bearer\s+/i, ''));
     if (principal === undefined) {
       failed(request);
       request.log.warn({ ip: request.ip, route: request.routeOptions.url }, 'unknown or revoked token');

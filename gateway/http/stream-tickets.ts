@@ -4,7 +4,7 @@ import type { Principal } from '../auth/token-store.js';
 export interface StreamTicketOptions {
   now: () => number;
   /** Whether the token behind a ticket is still valid when the ticket is used. */
-  tokenActive: (tokenId: string) => boolean;
+  tokenActive: (tokenId: string) => Promise<boolean>;
   ttlMs?: number;
   /** Unused tickets kept at most; beyond this the oldest are forgotten. */
   maxOutstanding?: number;
@@ -46,12 +46,13 @@ export class StreamTickets {
   }
 
   /** The principal the ticket was issued to, once; undefined when unknown, spent, expired or revoked. */
-  redeem(ticket: string): Principal | undefined {
+  async redeem(ticket: string): Promise<Principal | undefined> {
     const entry = this.outstanding.get(ticket);
     if (entry === undefined) return undefined;
+    // Spent before anything is awaited: a ticket opens one stream, however fast the second try.
     this.outstanding.delete(ticket);
     if (entry.expiresAtMs <= this.options.now()) return undefined;
-    if (!this.options.tokenActive(entry.principal.tokenId)) return undefined;
+    if (!(await this.options.tokenActive(entry.principal.tokenId))) return undefined;
     return entry.principal;
   }
 }

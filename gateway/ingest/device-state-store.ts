@@ -1,5 +1,6 @@
 import type { DeviceEvent, StatusUpdate } from '../../sensors/index.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
+import { settle } from '../store/settle.js';
 
 export interface DeviceStatusRow {
   online: boolean;
@@ -9,27 +10,32 @@ export interface DeviceStatusRow {
   lastSeenMs: number | null;
 }
 
-/** Device events, reported status, and when each device was last heard from. */
+/**
+ * Device events, reported status, and when each device was last heard from. `seen` is the one
+ * call that answers at once: it runs for every message on the way in, and every adapter notes it
+ * in memory and writes it at the next `flush` (silence is measured in minutes, not messages).
+ */
 export interface DeviceStateStore {
   /** Notes the device was heard from; kept by the next `flush`. */
   seen(deviceId: string, atMs: number): void;
-  lastSeenMs(deviceId: string): number | undefined;
-  /** Stores an event at once; returns its sequence number, growing with each event. */
-  recordEvent(event: DeviceEvent): number;
+  lastSeenMs(deviceId: string): Promise<number | undefined>;
+  /** Stores an event at once; resolves to its sequence number, growing with each event, once it is kept. */
+  recordEvent(event: DeviceEvent): Promise<number>;
   /** The latest status; a status without `bat` or `fw` keeps the earlier one. */
-  recordStatus(status: StatusUpdate): void;
-  statusOf(deviceId: string): DeviceStatusRow | undefined;
+  recordStatus(status: StatusUpdate): Promise<void>;
+  statusOf(deviceId: string): Promise<DeviceStatusRow | undefined>;
   /** Events with fromMs ≤ tsMs ≤ toMs, by device time then arrival; at most `limit`. */
-  events(deviceId: string, fromMs: number, toMs: number, limit: number): { tsMs: number; receivedAtMs: number; event: unknown }[];
+  events(deviceId: string, fromMs: number, toMs: number, limit: number): Promise<{ tsMs: number; receivedAtMs: number; event: unknown }[]>;
   /** Drops what is kept in memory of devices that were removed (their rows go with them). */
-  forget(deviceIds: readonly string[]): void;
+  forget(deviceIds: readonly string[]): Promise<void>;
   /** Writes the last-seen times noted since the previous flush. */
-  flush(): void;
+  flush(): Promise<void>;
 }
 
 /**
  * Device events (written at once, synchronously), reported status, and when each device was
  * last heard from (kept in memory, written every few seconds: silence is measured in minutes).
+ * Each method does its work inside the call and answers with a settled promise.
  */
 export class SqliteDeviceStateStore implements DeviceStateStore {
   private readonly lastSeen = new Map<string, number>();
@@ -59,19 +65,25 @@ export class SqliteDeviceStateStore implements DeviceStateStore {
     this.dirty.add(deviceId);
   }
 
-  lastSeenMs(deviceId: string): number | undefined {
-    return this.lastSeen.get(deviceId);
+  lastSeenMs(deviceId: string): Promise<number | undefined> {
+    return Promise.resolve(this.lastSeen.get(deviceId));
   }
 
-  recordEvent(event: DeviceEvent): number {
-    return Number(this.insertEvent.run(event.deviceId, event.kind, event.tsMs, event.receivedAtMs, JSON.stringify(event.event)).lastInsertRowid);
+  recordEvent(event: DeviceEvent): Promise<number> {
+    return settle(() => Number(this.insertEvent.run(event.deviceId, event.kind, event.tsMs, event.receivedAtMs, JSON.stringify(event.event)).lastInsertRowid));
   }
 
-  recordStatus(status: StatusUpdate): void {
-    this.upsertStatus.run(status.deviceId, status.online ? 1 : 0, status.bat ?? null, status.fw ?? null, status.receivedAtMs, status.receivedAtMs);
+  recordStatus(status: StatusUpdate): Promise<void> {
+    return settle(() => {
+      this.upsertStatus.run(status.deviceId, status.online ? 1 : 0, status.bat ?? null, status.fw ?? null, status.receivedAtMs, status.receivedAtMs);
+    });
   }
 
-  statusOf(deviceId: string): DeviceStatusRow | undefined {
+  statusOf(deviceId: string): Promise<DeviceStatusRow | undefined> {
+    return settle(() => this.statusNow(deviceId));
+  }
+
+  private statusNow(deviceId: string): DeviceStatusRow | undefined {
     const row = this.db.prepare('SELECT online, bat, fw, changed_at_ms, last_seen_ms FROM device_status WHERE device_id = ?').get(deviceId) as
       | { online: number; bat: number | null; fw: string | null; changed_at_ms: number; last_seen_ms: number | null }
       | undefined;
@@ -80,33 +92,38 @@ export class SqliteDeviceStateStore implements DeviceStateStore {
     return { online: row.online === 1, bat: row.bat, fw: row.fw, changedAtMs: row.changed_at_ms, lastSeenMs };
   }
 
-  events(deviceId: string, fromMs: number, toMs: number, limit: number): { tsMs: number; receivedAtMs: number; event: unknown }[] {
-    return (
-      this.db.prepare('SELECT ts_ms, received_at_ms, body FROM device_events WHERE device_id = ? AND ts_ms BETWEEN ? AND ? ORDER BY ts_ms, seq LIMIT ?').all(deviceId, fromMs, toMs, limit) as {
-        ts_ms: number;
-        received_at_ms: number;
-        body: string;
-      }[]
-    ).map((r) => ({ tsMs: r.ts_ms, receivedAtMs: r.received_at_ms, event: JSON.parse(r.body) as unknown }));
+  events(deviceId: string, fromMs: number, toMs: number, limit: number): Promise<{ tsMs: number; receivedAtMs: number; event: unknown }[]> {
+    return settle(() =>
+      (
+        this.db.prepare('SELECT ts_ms, received_at_ms, body FROM device_events WHERE device_id = ? AND ts_ms BETWEEN ? AND ? ORDER BY ts_ms, seq LIMIT ?').all(deviceId, fromMs, toMs, limit) as {
+          ts_ms: number;
+          received_at_ms: number;
+          body: string;
+        }[]
+      ).map((r) => ({ tsMs: r.ts_ms, receivedAtMs: r.received_at_ms, event: JSON.parse(r.body) as unknown })),
+    );
   }
 
   /** Drops what is kept in memory of devices that were removed (their rows go with them). */
-  forget(deviceIds: readonly string[]): void {
+  forget(deviceIds: readonly string[]): Promise<void> {
     for (const id of deviceIds) {
       this.lastSeen.delete(id);
       this.dirty.delete(id);
     }
+    return Promise.resolve();
   }
 
-  flush(): void {
-    if (this.dirty.size === 0) return;
+  flush(): Promise<void> {
+    if (this.dirty.size === 0) return Promise.resolve();
     const ids = [...this.dirty];
     this.dirty = new Set();
-    this.db.transaction(() => {
-      for (const id of ids) {
-        const at = this.lastSeen.get(id);
-        if (at !== undefined) this.updateSeen.run(id, at, at);
-      }
-    })();
+    return settle(() => {
+      this.db.transaction(() => {
+        for (const id of ids) {
+          const at = this.lastSeen.get(id);
+          if (at !== undefined) this.updateSeen.run(id, at, at);
+        }
+      })();
+    });
   }
 }

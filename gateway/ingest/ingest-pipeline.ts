@@ -45,6 +45,8 @@ const topicOf = (ctx: IngestContext): string => `devices/${ctx.deviceId}/${ctx.c
 type StepResult = { action: 'continue' } | { action: 'drop'; rejection: Rejection };
 type Step = (ctx: IngestContext) => StepResult;
 
+const INTERNAL_ERROR: StepResult = { action: 'drop', rejection: { reason: 'internal_error', message: 'internal error while ingesting' } };
+
 export interface IngestDeps {
   lookupDevice(deviceId: string): DeviceEntity | undefined;
   /** The first is the store of record: a QoS 1 reading is acknowledged once it has committed it. */
@@ -55,6 +57,9 @@ export interface IngestDeps {
   limits: DecodeLimits;
   log: Logger;
 }
+
+/** The evaluate stage; a promise when the message caused something to be saved and raised. */
+type Evaluator = (message: DecodedMessage, device: DeviceEntity) => Promise<void> | undefined;
 
 const CONTINUE: StepResult = { action: 'continue' };
 /** Ingest time is observed for one message in this many. */
@@ -97,10 +102,23 @@ export function createIngestPipeline(deps: IngestDeps) {
     return CONTINUE;
   };
 
-  const storeAndAnnounce: Step = (ctx) => {
+  /** The last step: a reading is announced at once; an event or status once its write is kept. */
+  const storeAndAnnounce = (ctx: IngestContext): StepResult | Promise<StepResult> => {
+    const kept = storeMessage(deps, ctx.deviceId, ctx.message!, ctx.receivedAtMs, ctx.stored);
+    if (kept === true) ctx.storedLater = true;
+    if (typeof kept === 'boolean') return announce(ctx);
+    return kept.then(
+      () => announce(ctx),
+      (err: unknown) => {
+        log.error({ err, deviceId: ctx.deviceId, topic: topicOf(ctx) }, 'the store refused a device message; not acknowledged');
+        return INTERNAL_ERROR;
+      },
+    );
+  };
+
+  const announce: Step = (ctx) => {
     const device = ctx.device!;
     const message = ctx.message!;
-    if (storeMessage(deps, ctx.deviceId, message, ctx.receivedAtMs, ctx.stored)) ctx.storedLater = true;
     evaluate(message, device);
     switch (message.channel) {
       case 'telemetry':
@@ -117,14 +135,14 @@ export function createIngestPipeline(deps: IngestDeps) {
     return CONTINUE;
   };
 
-  const steps: readonly Step[] = [enrichDevice, decode, validate, storeAndAnnounce];
+  const steps: readonly Step[] = [enrichDevice, decode, validate];
 
-  let evaluator: ((message: DecodedMessage, device: DeviceEntity) => void) | undefined;
-  /** The evaluate stage, before the listeners on the side hear of the message. */
+  let evaluator: Evaluator | undefined;
+  /** The evaluate stage, before the listeners on the side hear of the message; what it raises may settle later. */
   function evaluate(message: DecodedMessage, device: DeviceEntity): void {
     if (evaluator === undefined) return;
     try {
-      evaluator(message, device);
+      evaluator(message, device)?.catch((err: unknown) => log.error({ err, deviceId: device.id }, 'raising what a stored message caused failed'));
     } catch (err) {
       log.error({ err, deviceId: device.id }, 'evaluating a stored message failed');
     }
@@ -141,38 +159,43 @@ export function createIngestPipeline(deps: IngestDeps) {
   let sinceTimed = 0;
   /**
    * Ingests one message. With `stored` (QoS 1 and 2), it is called once the message is stored:
-   * a reading at its store's commit; an event or status, written here, at once; a dropped
-   * message at once too (it was counted and will never be stored, so a resend would not help).
+   * a reading at its store's commit; an event or status once its write is kept; a dropped message
+   * at once (it was counted and will never be stored, so a resend would not help). The result is a
+   * promise for an event or status, settled once it is kept (or refused).
    */
-  function ingest(deviceId: string, channel: InboundChannel, payload: Buffer, receivedAtMs: number, stored?: Committed): StepResult {
+  function ingest(deviceId: string, channel: InboundChannel, payload: Buffer, receivedAtMs: number, stored?: Committed): StepResult | Promise<StepResult> {
     const timed = ++sinceTimed === TIMING_SAMPLE_EVERY;
     if (timed) sinceTimed = 0;
     const started = timed ? performance.now() : 0;
     const ctx: IngestContext = stored === undefined ? { deviceId, channel, payload, receivedAtMs } : { deviceId, channel, payload, receivedAtMs, stored };
+    const finish = (result: StepResult): StepResult => {
+      if (result.action === 'drop') deps.rejections.record(ctx.deviceId, ctx.device?.kind ?? 'unknown', result.rejection, topicOf(ctx), ctx.receivedAtMs);
+      if (stored !== undefined && ctx.storedLater !== true) {
+        // A failure of ours (the disk refused an event) is not acknowledged: the device sends it again.
+        if (result.action === 'drop' && result.rejection.reason === 'internal_error') stored(new Error(result.rejection.message));
+        else stored();
+      }
+      if (timed) metrics.ingestSeconds.observe((performance.now() - started) / 1000);
+      return result;
+    };
     const result = runSteps(ctx);
-    if (stored !== undefined && ctx.storedLater !== true) {
-      // A failure of ours (the disk refused an event) is not acknowledged: the device sends it again.
-      if (result.action === 'drop' && result.rejection.reason === 'internal_error') stored(new Error(result.rejection.message));
-      else stored();
-    }
-    if (timed) metrics.ingestSeconds.observe((performance.now() - started) / 1000);
-    return result;
+    if (!(result instanceof Promise)) return finish(result);
+    return result.then(finish).catch((err: unknown) => {
+      log.error({ err, deviceId, topic: topicOf(ctx) }, 'ingest failed on a bug after the store; message dropped');
+      return INTERNAL_ERROR;
+    });
   }
 
-  function runSteps(ctx: IngestContext): StepResult {
+  function runSteps(ctx: IngestContext): StepResult | Promise<StepResult> {
     try {
       for (const step of steps) {
         const result = step(ctx);
-        if (result.action === 'drop') {
-          deps.rejections.record(ctx.deviceId, ctx.device?.kind ?? 'unknown', result.rejection, topicOf(ctx), ctx.receivedAtMs);
-          return result;
-        }
+        if (result.action === 'drop') return result;
       }
-      return CONTINUE;
+      return storeAndAnnounce(ctx);
     } catch (err) {
       log.error({ err, deviceId: ctx.deviceId, topic: topicOf(ctx) }, 'ingest failed on a bug; message dropped');
-      const rejection: Rejection = { reason: 'internal_error', message: 'internal error while ingesting' };
-      return { action: 'drop', rejection };
+      return INTERNAL_ERROR;
     }
   }
 
@@ -180,7 +203,7 @@ export function createIngestPipeline(deps: IngestDeps) {
     ingest,
     events: emitter,
     /** Sets the evaluate stage that every stored message runs through (gateway/evaluate/). */
-    evaluateWith(stage: (message: DecodedMessage, device: DeviceEntity) => void): void {
+    evaluateWith(stage: Evaluator): void {
       evaluator = stage;
     },
   };

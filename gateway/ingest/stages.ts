@@ -47,11 +47,12 @@ export interface StoreDeps {
 
 /**
  * Keeps a valid message and notes the device was heard from. A reading goes to every sink; with
- * `stored` (QoS 1 and 2) the store of record calls it at its commit, and this returns true. An
- * event or status is written at once (an acknowledged fall is never lost), and this returns false:
- * the caller tells `stored` itself. Throws when the disk refuses an event or status.
+ * `stored` (QoS 1 and 2) the store of record calls it at its commit, and this returns true (false
+ * without `stored`). An event or status is written at once (an acknowledged fall is never lost):
+ * this returns the write, which rejects when the store refuses it; the caller evaluates, announces
+ * and tells `stored` once it is kept.
  */
-export function storeMessage(deps: StoreDeps, deviceId: string, message: DecodedMessage, receivedAtMs: number, stored?: Committed): boolean {
+export function storeMessage(deps: StoreDeps, deviceId: string, message: DecodedMessage, receivedAtMs: number, stored?: Committed): boolean | Promise<unknown> {
   deps.deviceState.seen(deviceId, receivedAtMs);
   switch (message.channel) {
     case 'telemetry':
@@ -63,10 +64,8 @@ export function storeMessage(deps: StoreDeps, deviceId: string, message: Decoded
       for (let i = 1; i < deps.sinks.length; i++) deps.sinks[i]!.write(message.reading);
       return true;
     case 'events':
-      deps.deviceState.recordEvent(message.event);
-      return false;
+      return deps.deviceState.recordEvent(message.event);
     case 'status':
-      deps.deviceState.recordStatus(message.status);
-      return false;
+      return deps.deviceState.recordStatus(message.status);
   }
 }

@@ -10,13 +10,12 @@ import { isEmergency } from '../sharing/sharing-policy.js';
 import type { SharingRecords } from '../sharing/sharing-records.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { departureCounts, eraseResidentRows, type DepartureCounts } from './departure-rows.js';
+import { revokeSubjectTokens } from '../auth/token-store.js';
 
 export interface ResidentLeavingDeps {
   db: SqliteDatabase;
   registry: Registry;
   alerts: AlertService;
-  /** The API tokens (auth/token-store.ts), told to revoke the family's. */
-  tokens: { revokeSubjects(role: 'family', subjects: readonly string[]): number };
   accessLog: AccessLog;
   sharingRecords: SharingRecords;
   /** The embedded telemetry store: its queue is written out before the rows go. */
@@ -48,7 +47,7 @@ const KIND_WORDS: Partial<Record<Alert['kind'], string>> = { fall: 'a fall', sos
  * An emergency still open is refused: someone may be lying on a floor, and it is resolved first.
  */
 export function createResidentLeaving(deps: ResidentLeavingDeps) {
-  const leave = (residentId: string, by: { actor: string; role: string }): Departure => {
+  const leave = async (residentId: string, by: { actor: string; role: string }): Promise<Departure> => {
     const resident = deps.registry.get('residents', residentId);
     if (resident === undefined) throw new RegistryError('not_found', `no resident "${residentId}"`);
     const open = deps.alerts.list({ subject: residentId, state: ['open', 'acked'], drills: 'include', limit: 10_000 });
@@ -64,25 +63,31 @@ export function createResidentLeaving(deps: ResidentLeavingDeps) {
 
     const devices = deps.registry.list('devices').filter((d) => d.resident === residentId).map((d) => d.id);
     // What was accepted before now is written, then erased with the rest; nothing runs in between
-    // (no await), and once the bracelets are gone from the registry their messages are refused.
+    // (the SQLite writes below are done inside their calls: nothing awaited gives way to a
+    // device's message), and once the bracelets are gone from the registry their messages are refused.
     deps.telemetry.writeQueued();
-    deps.deviceState.flush();
+    const heardFlushed = deps.deviceState.flush();
     // Refusals counted and not yet written are dropped; the written ones are erased below.
     deps.rejections.forget(devices);
     const contactIds = resident.contacts.flatMap((c) => (c.id === undefined ? [] : [c.id]));
     let departure: Departure | undefined;
     let logged: Promise<void> | undefined;
     const atMs = deps.now();
-    deps.registry.deleteWith([{ collection: 'residents', id: residentId }, ...devices.map((id) => ({ collection: 'devices' as const, id }))], () => {
+    const removed = deps.registry.deleteWith([{ collection: 'residents', id: residentId }, ...devices.map((id) => ({ collection: 'devices' as const, id }))], () => {
       const erased = eraseResidentRows(deps.db, { residentId, grid: resident.grid, devices, atMs });
       deps.sharingRecords.forget(residentId);
-      const familyTokensRevoked = deps.tokens.revokeSubjects('family', contactIds);
+      // The family's tokens go in this same transaction (the store's own SQL, as for the rows above).
+      const familyTokensRevoked = revokeSubjectTokens(deps.db, 'family', contactIds, atMs);
       // The log keeps every earlier row about them; this one says who ended it.
       logged = deps.accessLog.record([{ atMs, actor: by.actor, role: by.role, resident: residentId, category: 'profile', action: 'leave', ground: 'consent' }]);
       departure = { devices, alertsResolved: open.length, alertsCounted: erased.alerts, readingsRemoved: erased.readings, familyTokensRevoked };
     });
-    logged?.catch((err: unknown) => deps.log.error({ err, resident: residentId }, 'the departure was not written to the access log'));
-    deps.deviceState.forget(devices);
+    try {
+      await Promise.all([heardFlushed, removed]);
+    } finally {
+      logged?.catch((err: unknown) => deps.log.error({ err, resident: residentId }, 'the departure was not written to the access log'));
+    }
+    await deps.deviceState.forget(devices);
     deps.log.info({ ...departure, resident: residentId, by: by.actor }, 'resident left the programme; their data was removed');
     if (deps.influxConfigured && devices.length > 0) {
       deps.log.warn({ devices }, 'readings of these bracelets remain in InfluxDB: delete them there (see README, "Leaving the programme")');

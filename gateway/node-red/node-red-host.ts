@@ -124,18 +124,25 @@ export function createNodeRedHost(deps: NodeRedHostDeps): NodeRedHost {
       if (server.listenerCount('upgrade') === 1) refuseUpgrade(socket, 404, 'Not Found');
       return;
     }
-    const outcome = access.admitUpgrade(req);
-    if (!outcome.ok) {
-      refuseUpgrade(socket, outcome.code === 'GW_ERR_AUTH_FORBIDDEN' ? 403 : 401, outcome.code === 'GW_ERR_AUTH_FORBIDDEN' ? 'Forbidden' : 'Unauthorized');
-      return;
-    }
-    if (target === undefined) {
-      refuseUpgrade(socket, 503, 'Service Unavailable');
-      return;
-    }
-    upgradedSockets.add(socket);
-    socket.once('close', () => upgradedSockets.delete(socket));
-    proxyUpgrade(target, req, socket, head);
+    access.admitUpgrade(req).then(
+      (outcome) => {
+        if (!outcome.ok) {
+          refuseUpgrade(socket, outcome.code === 'GW_ERR_AUTH_FORBIDDEN' ? 403 : 401, outcome.code === 'GW_ERR_AUTH_FORBIDDEN' ? 'Forbidden' : 'Unauthorized');
+          return;
+        }
+        if (target === undefined) {
+          refuseUpgrade(socket, 503, 'Service Unavailable');
+          return;
+        }
+        upgradedSockets.add(socket);
+        socket.once('close', () => upgradedSockets.delete(socket));
+        proxyUpgrade(target, req, socket, head);
+      },
+      (err: unknown) => {
+        log.error({ err }, 'checking a Node-RED upgrade failed');
+        refuseUpgrade(socket, 500, 'Internal Server Error');
+      },
+    );
   }
 
   /** Node-RED's directory, owned by the user its process runs as; stored flows capped. */

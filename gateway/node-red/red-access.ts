@@ -70,23 +70,24 @@ export class RedAccess {
       return;
     }
     if (req.headers.authorization !== undefined && this.backingOff(req, res)) return;
-    const outcome = this.authenticate(req.headers);
-    if (!outcome.ok) {
-      this.refuse(req, res, outcome);
-      return;
-    }
-    this.admit(req, `${RED_ROOT}${path}`);
-    next();
+    this.authenticate(req.headers).then((outcome) => {
+      if (!outcome.ok) {
+        this.refuse(req, res, outcome);
+        return;
+      }
+      this.admit(req, `${RED_ROOT}${path}`);
+      next();
+    }, next);
   };
 
   /** For WebSocket upgrades under /red (the editor's comms, websocket nodes): the same check as HTTP. */
-  admitUpgrade(req: IncomingMessage): Outcome {
+  async admitUpgrade(req: IncomingMessage): Promise<Outcome> {
     delete req.headers[PROOF_HEADER];
     if (req.headers.authorization !== undefined && this.waitMs(req) > 0) {
       this.deps.metrics.httpAuthFailures.inc({ status: '429' });
       return { ok: false, code: 'GW_ERR_AUTH_BACKOFF', message: 'too many wrong tokens from this address' };
     }
-    const outcome = this.authenticate(req.headers);
+    const outcome = await this.authenticate(req.headers);
     if (outcome.ok) this.admit(req, (req.url ?? '/').split('?')[0]!);
     else {
       this.deps.metrics.httpAuthFailures.inc({ status: String(HTTP_ERRORS[outcome.code].status) });
@@ -95,7 +96,7 @@ export class RedAccess {
     return outcome;
   }
 
-  authenticate(headers: IncomingHttpHeaders): Outcome {
+  async authenticate(headers: IncomingHttpHeaders): Promise<Outcome> {
     const authorization = headers.authorization;
     let token: string | undefined;
     if (authorization !== undefined) {
@@ -109,7 +110,7 @@ export class RedAccess {
       else if (sessionId !== undefined) this.sessions.delete(sessionId);
     }
     if (token === undefined) return { ok: false, code: 'GW_ERR_AUTH_MISSING_TOKEN', message: 'Node-RED needs the admin login: log in at /red/login, or send "Authorization: Bearer <admin token>"' };
-    const principal = this.deps.tokens.resolve(token);
+    const principal = await this.deps.tokens.resolve(token);
     if (principal === undefined) return { ok: false, code: 'GW_ERR_AUTH_BAD_TOKEN', message: 'the token is unknown or revoked' };
     if (principal.role !== 'admin') return { ok: false, code: 'GW_ERR_AUTH_FORBIDDEN', message: `the ${principal.role} role may not use Node-RED` };
     return { ok: true, principal };
@@ -172,7 +173,7 @@ export class RedAccess {
       sendJson(res, 400, { error: 'GW_ERR_HTTP_BAD_REQUEST', message: 'send {"token": "<admin token>"} as JSON or token=<admin token> as a form' });
       return;
     }
-    const principal = token === undefined ? undefined : this.deps.tokens.resolve(token.trim());
+    const principal = token === undefined ? undefined : await this.deps.tokens.resolve(token.trim());
     if (token === undefined || principal?.role !== 'admin') {
       this.deps.metrics.httpAuthFailures.inc({ status: '401' });
       this.deps.loginBackoff?.failed(req.socket.remoteAddress ?? '');

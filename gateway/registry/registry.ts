@@ -1,10 +1,10 @@
 import { Value } from '@sinclair/typebox/value';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
 import type { GatewayErrorCode } from '../errors/gateway-errors.js';
 import { describeSchemaErrors } from '../errors/schema-errors.js';
 import { hashSecret, verifySecret } from '../auth/secret-hash.js';
-import { checkProofs, loadProofs, saveProofs, settleStaleGroups, type ProofCheck, type ProvisionedSecret, type SecretHasher, type StaleGroupCheck } from './secret-proofs.js';
+import { checkProofs, settleStaleGroups, type ProofCheck, type ProvisionedSecret, type SecretHasher, type StaleGroupCheck } from './secret-proofs.js';
 import { COLLECTIONS, COLLECTION_NAMES, type CollectionName, type DeviceEntity, type EntityByCollection } from './schemas.js';
+import type { RegistryChange, RegistryContents, RegistryStore } from './registry-store.js';
 import { sharingProblems } from './sharing-check.js';
 import { contactIdProblem, deviceBindingProblem, referencesOf } from './references.js';
 
@@ -83,19 +83,26 @@ export interface Registry {
   /** Upserts one entry (PUT semantics). Returns whether it was new. */
   put<C extends CollectionName>(collection: C, body: unknown): Promise<{ created: boolean; entry: Stored<C> }>;
   /** Replaces an existing entry (not a device) and runs `alongside` in the same transaction. */
-  replaceWith<C extends Exclude<CollectionName, 'devices'>>(collection: C, body: unknown, alongside: () => void): Stored<C>;
+  replaceWith<C extends Exclude<CollectionName, 'devices'>>(collection: C, body: unknown, alongside: () => void): Promise<Stored<C>>;
   /** Upserts many entries of several collections at once (the provision file); see RegistryLoad. */
   beginLoad(entries: { [C in CollectionName]?: unknown[] }, secretProgress?: (settled: number, total: number) => void): RegistryLoad;
   /** Undefined when no load is checking this device with this secret. */
   secretCheckUnderWay(deviceId: string, secret: string): Promise<boolean> | undefined;
   /** Whether it was there; an entry still referenced is refused (`in_use`). */
-  delete(collection: CollectionName, id: string): boolean;
+  delete(collection: CollectionName, id: string): Promise<boolean>;
   /** Deletes several entries together and runs `alongside` in the same transaction. */
-  deleteWith(items: readonly { collection: CollectionName; id: string }[], alongside: () => void): void;
+  deleteWith(items: readonly { collection: CollectionName; id: string }[], alongside: () => void): Promise<void>;
 }
 
-/** SQLite is the record (tables `registry`, `device_secrets`); a full in-memory copy serves reads. */
-export class SqliteRegistry implements Registry {
+/**
+ * The registry: a full copy in memory, written through to its store. Reads stay in memory and
+ * synchronous because every device message, login and page reads it (the broker's hot path, at
+ * tens of thousands of messages a second); the registry is small (a community's people, devices
+ * and places) and changes only by its own writes, so the copy is the store's, kept in step: a
+ * write reaches memory once the store has kept it. Writes run one at a time, each checked
+ * against the copy as the write before left it.
+ */
+export class CachedRegistry implements Registry {
   private readonly cache = new Map<CollectionName, Map<string, Entity>>();
   private readonly secrets = new Map<string, string>();
   private readonly now: () => number;
@@ -106,19 +113,57 @@ export class SqliteRegistry implements Registry {
   /** The slow part of a load under way: a device connecting meanwhile asks it rather than hashing alone. */
   private staleChecks: StaleGroupCheck | undefined;
 
-  constructor(
-    private readonly db: SqliteDatabase,
+  /** The write under way; the next one starts after it. */
+  private writing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly store: RegistryStore,
     private readonly options: RegistryOptions,
+    contents: RegistryContents,
   ) {
     this.now = options.now ?? Date.now;
     this.hasher = options.hasher ?? SCRYPT;
     for (const name of COLLECTION_NAMES) this.cache.set(name, new Map());
-    for (const row of db.prepare('SELECT collection, id, body FROM registry').all() as { collection: CollectionName; id: string; body: string }[]) {
-      this.cache.get(row.collection)?.set(row.id, JSON.parse(row.body) as Entity);
+    for (const { collection, entry } of contents.entries) this.cache.get(collection)?.set(entry.id, entry as Entity);
+    for (const [deviceId, hash] of contents.secretHashes) this.secrets.set(deviceId, hash);
+  }
+
+  /** The registry over its store, its copy filled from it. */
+  static async open(store: RegistryStore, options: RegistryOptions): Promise<CachedRegistry> {
+    return new CachedRegistry(store, options, await store.loadAll());
+  }
+
+  /**
+   * Runs writes one at a time. When none is under way the write starts at once, inside this
+   * call: with a store that writes synchronously (SQLite), nothing else runs between a caller's
+   * last step and its write.
+   */
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const before = this.writing;
+    const run = before === undefined ? work() : before.then(work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.writing = settled;
+    void settled.then(() => {
+      if (this.writing === settled) this.writing = undefined;
+    });
+    return run;
+  }
+
+  /** Writes the change through the store, then into the copy. */
+  private async commitChange(change: RegistryChange, alongside?: () => void): Promise<void> {
+    await this.store.write(change, this.now(), alongside);
+    for (const { collection, id } of change.deletes) {
+      this.cache.get(collection)!.delete(id);
+      if (collection === 'devices') this.secrets.delete(id);
     }
-    for (const row of db.prepare('SELECT device_id, hash FROM device_secrets').all() as { device_id: string; hash: string }[]) {
-      this.secrets.set(row.device_id, row.hash);
+    for (const { collection, entry, secretHash } of change.upserts) {
+      this.cache.get(collection)!.set(entry.id, entry as Entity);
+      if (secretHash !== undefined) this.secrets.set(entry.id, secretHash);
     }
+    this.changes++;
   }
 
   /** Rises with every write or delete: callers that derive indexes from the registry rebuild when it moves. */
@@ -188,33 +233,31 @@ export class SqliteRegistry implements Registry {
     const entry = this.parse(collection, body);
     this.assertReferences(collection, entry, (c, id) => this.has(c, id));
     const secretHash = await this.prepareSecret(collection, entry);
-    const created = !this.has(collection, entry.id);
-    this.db.transaction(() => this.write(collection, entry, secretHash))();
-    if (collection === 'devices') this.announceSecrets([entry]);
-    return { created, entry: this.get(collection, entry.id)! };
+    return this.serially(async () => {
+      // Checked again: other writes may have landed while the secret was hashed.
+      this.assertNotLoading();
+      this.assertReferences(collection, entry, (c, id) => this.has(c, id));
+      const created = !this.has(collection, entry.id);
+      await this.commitChange({ upserts: [upsertOf(collection, entry, secretHash)], deletes: [] });
+      if (collection === 'devices') this.announceSecrets([entry]);
+      return { created, entry: this.get(collection, entry.id)! };
+    });
   }
 
   /**
    * Replaces an existing entry (not a device: no secret to settle) and runs `alongside` in the
    * same transaction, so a record kept with the change is written with it or not at all.
    */
-  replaceWith<C extends Exclude<CollectionName, 'devices'>>(collection: C, body: unknown, alongside: () => void): Stored<C> {
-    this.assertNotLoading();
-    const entry = this.parse(collection, body);
-    if (!this.has(collection, entry.id)) throw new RegistryError('not_found', `no ${collection.replace(/s$/, '')} "${entry.id}"`);
-    this.assertReferences(collection, entry, (c, id) => this.has(c, id));
-    const before = this.get(collection, entry.id)!;
-    try {
-      this.db.transaction(() => {
-        this.write(collection, entry, undefined);
-        alongside();
-      })();
-    } catch (err) {
-      // The transaction rolled back; the in-memory copy must not keep what the store refused.
-      this.cache.get(collection)!.set(entry.id, before);
-      throw err;
-    }
-    return this.get(collection, entry.id)!;
+  replaceWith<C extends Exclude<CollectionName, 'devices'>>(collection: C, body: unknown, alongside: () => void): Promise<Stored<C>> {
+    return this.serially(async () => {
+      this.assertNotLoading();
+      const entry = this.parse(collection, body);
+      if (!this.has(collection, entry.id)) throw new RegistryError('not_found', `no ${collection.replace(/s$/, '')} "${entry.id}"`);
+      this.assertReferences(collection, entry, (c, id) => this.has(c, id));
+      // A store that refuses leaves the copy as it was: it is written only after the store kept it.
+      await this.commitChange({ upserts: [upsertOf(collection, entry, undefined)], deletes: [] }, alongside);
+      return this.get(collection, entry.id)!;
+    });
   }
 
   /**
@@ -256,7 +299,7 @@ export class SqliteRegistry implements Registry {
     const secretOf = new Map(provisioned.map((p) => [p.deviceId, p.secret]));
     let check: ProofCheck | undefined;
     let cancelled = false;
-    const proofCheck = async (): Promise<ProofCheck> => (check ??= await checkProofs(provisioned, loadProofs(this.db), this.hasher, secretProgress));
+    const proofCheck = async (): Promise<ProofCheck> => (check ??= await checkProofs(provisioned, await this.store.loadProofs(), this.hasher, secretProgress));
     const staleChecks = async (): Promise<StaleGroupCheck> => {
       if (this.staleChecks === undefined) {
         const started = settleStaleGroups(await proofCheck(), this.hasher, this.options.secretHashCost, secretProgress, (id, secret, hash) =>
@@ -290,18 +333,18 @@ export class SqliteRegistry implements Registry {
           refuseIfCancelled();
           const confirmed = await (await staleChecks()).settled;
           refuseIfCancelled();
-          let created = 0;
-          this.db.transaction(() => {
-            for (const { collection, entry } of parsed) {
+          return await this.serially(async () => {
+            let created = 0;
+            const upserts = parsed.map(({ collection, entry }) => {
               if (!this.has(collection, entry.id)) created++;
               // A device without a secret in the file keeps the one it has (checked above).
               const hash = collection === 'devices' ? (confirmed.hashes.get(entry.id) ?? this.secrets.get(entry.id)) : undefined;
-              this.write(collection, entry, hash);
-            }
-            saveProofs(this.db, confirmed.proofs);
-          })();
-          this.announceSecrets(devices);
-          return { created, updated: parsed.length - created };
+              return upsertOf(collection, entry, hash);
+            });
+            await this.commitChange({ upserts, deletes: [], proofs: confirmed.proofs });
+            this.announceSecrets(devices);
+            return { created, updated: parsed.length - created };
+          });
         } finally {
           end();
         }
@@ -324,10 +367,10 @@ export class SqliteRegistry implements Registry {
     if (this.loading) throw new RegistryError('loading', 'the provision file is still loading; retry once /readyz says ready');
   }
 
-  delete(collection: CollectionName, id: string): boolean {
+  async delete(collection: CollectionName, id: string): Promise<boolean> {
     this.assertNotLoading();
     if (!this.has(collection, id)) return false;
-    this.deleteWith([{ collection, id }], () => undefined);
+    await this.deleteWith([{ collection, id }], () => undefined);
     return true;
   }
 
@@ -335,26 +378,17 @@ export class SqliteRegistry implements Registry {
    * Deletes several entries together (a resident with the bracelets bound to them) and runs
    * `alongside` in the same transaction; an entry still referenced from outside the set is refused.
    */
-  deleteWith(items: readonly { collection: CollectionName; id: string }[], alongside: () => void): void {
-    this.assertNotLoading();
-    const together = new Set(items.map((i) => `${i.collection}/${i.id}`));
-    for (const { collection, id } of items) {
-      if (!this.has(collection, id)) throw new RegistryError('not_found', `no ${collection.replace(/s$/, '')} "${id}"`);
-      const users = this.referrersOf(collection, id).filter((u) => !together.has(u));
-      if (users.length > 0) throw new RegistryError('in_use', `${collection}/${id} is still referenced by ${users.slice(0, 5).join(', ')}`);
-    }
-    this.db.transaction(() => {
+  deleteWith(items: readonly { collection: CollectionName; id: string }[], alongside: () => void): Promise<void> {
+    return this.serially(async () => {
+      this.assertNotLoading();
+      const together = new Set(items.map((i) => `${i.collection}/${i.id}`));
       for (const { collection, id } of items) {
-        this.db.prepare('DELETE FROM registry WHERE collection = ? AND id = ?').run(collection, id);
-        if (collection === 'devices') this.db.prepare('DELETE FROM device_secrets WHERE device_id = ?').run(id);
+        if (!this.has(collection, id)) throw new RegistryError('not_found', `no ${collection.replace(/s$/, '')} "${id}"`);
+        const users = this.referrersOf(collection, id).filter((u) => !together.has(u));
+        if (users.length > 0) throw new RegistryError('in_use', `${collection}/${id} is still referenced by ${users.slice(0, 5).join(', ')}`);
       }
-      alongside();
-    })();
-    for (const { collection, id } of items) {
-      this.cache.get(collection)!.delete(id);
-      if (collection === 'devices') this.secrets.delete(id);
-    }
-    this.changes++;
+      await this.commitChange({ upserts: [], deletes: items }, alongside);
+    });
   }
 
   private referrersOf(collection: CollectionName, id: string): string[] {
@@ -395,21 +429,14 @@ export class SqliteRegistry implements Registry {
     if (existing !== undefined && (await this.hasher.verify(device.secret, existing))) return existing;
     return this.hasher.hash(device.secret, this.options.secretHashCost);
   }
+}
 
-  private write(collection: CollectionName, entry: Entity, secretHash: string | undefined): void {
-    let stored: Entity = entry;
-    if (collection === 'devices') {
-      const { secret: _secret, ...rest } = entry as DeviceEntity;
-      stored = rest as Entity;
-    }
-    this.db
-      .prepare('INSERT INTO registry (collection, id, body, updated_at_ms) VALUES (?, ?, ?, ?) ON CONFLICT (collection, id) DO UPDATE SET body = excluded.body, updated_at_ms = excluded.updated_at_ms')
-      .run(collection, entry.id, JSON.stringify(stored), this.now());
-    this.cache.get(collection)!.set(entry.id, stored);
-    this.changes++;
-    if (secretHash !== undefined) {
-      this.db.prepare('INSERT INTO device_secrets (device_id, hash) VALUES (?, ?) ON CONFLICT (device_id) DO UPDATE SET hash = excluded.hash').run(entry.id, secretHash);
-      this.secrets.set(entry.id, secretHash);
-    }
+/** An entry as the store keeps it: a device without its plain secret (only the hash is kept). */
+function upsertOf(collection: CollectionName, entry: Entity, secretHash: string | undefined): RegistryChange['upserts'][number] {
+  let stored: Entity = entry;
+  if (collection === 'devices') {
+    const { secret: _secret, ...rest } = entry as DeviceEntity;
+    stored = rest as Entity;
   }
+  return secretHash === undefined ? { collection, entry: stored } : { collection, entry: stored, secretHash };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RegistryError, type Registry } from '../../gateway/registry/registry.js';
+import { CachedRegistry, RegistryError, type Registry } from '../../gateway/registry/registry.js';
+import type { RegistryStore } from '../../gateway/registry/registry-store.js';
 import type { AdapterFactory } from './adapter.js';
 
 const GRID = { id: 'g3', name: 'Building 3 grid', district: 'Fuxing' };
@@ -16,9 +17,83 @@ async function registryError(run: () => unknown): Promise<RegistryError['code']>
   throw new Error('expected a RegistryError');
 }
 
-export function registryContract(factory: AdapterFactory<Registry>): void {
-  describe(`Registry contract: ${factory.name}`, () => {
+const T0 = Date.parse('2026-12-01T08:00:00Z');
+const STORED_BRACELET = { id: 'b-0001', kind: 'bracelet', resident: 'r-li' };
+
+/** The registry as the gateway runs it, over the store; a low hashing cost: the suite checks what is kept, not how hard the hash is. */
+const registryOver = (store: RegistryStore): Promise<Registry> => CachedRegistry.open(store, { secretHashCost: 1024 });
+
+export function registryContract(factory: AdapterFactory<RegistryStore>): void {
+  describe(`RegistryStore contract: ${factory.name}`, () => {
     const adapter = factory.setup();
+
+    it('keeps entries and device secret hashes written together, across a restart', async () => {
+      const store = await adapter.open();
+      expect(await store.loadAll()).toEqual({ entries: [], secretHashes: new Map() });
+      await store.write(
+        {
+          upserts: [
+            { collection: 'grids', entry: GRID },
+            { collection: 'residents', entry: RESIDENT },
+            { collection: 'devices', entry: STORED_BRACELET, secretHash: 'hash-of-b-0001' },
+          ],
+          deletes: [],
+        },
+        T0,
+      );
+      const renamed = { ...GRID, name: '3号楼网格' };
+      await store.write({ upserts: [{ collection: 'grids', entry: renamed }], deletes: [] }, T0 + 1);
+      const again = await (await adapter.reopen()).loadAll();
+      const byKey = new Map(again.entries.map((e) => [`${e.collection}/${e.entry.id}`, e.entry]));
+      expect(byKey).toEqual(
+        new Map<string, unknown>([
+          ['grids/g3', renamed],
+          ['residents/r-li', RESIDENT],
+          ['devices/b-0001', STORED_BRACELET],
+        ]),
+      );
+      expect(again.secretHashes).toEqual(new Map([['b-0001', 'hash-of-b-0001']]));
+    });
+
+    it('deletes entries, a device with its secret hash', async () => {
+      const store = await adapter.open();
+      await store.write({ upserts: [{ collection: 'grids', entry: GRID }, { collection: 'devices', entry: STORED_BRACELET, secretHash: 'h' }], deletes: [] }, T0);
+      await store.write({ upserts: [], deletes: [{ collection: 'devices', id: 'b-0001' }, { collection: 'grids', id: 'g9' }] }, T0 + 1);
+      const after = await (await adapter.reopen()).loadAll();
+      expect(after.entries.map((e) => `${e.collection}/${e.entry.id}`)).toEqual(['grids/g3']);
+      expect(after.secretHashes).toEqual(new Map());
+    });
+
+    it('runs what goes alongside inside the write, and keeps nothing of a write whose alongside fails', async () => {
+      const store = await adapter.open();
+      let ran = 0;
+      await store.write({ upserts: [{ collection: 'grids', entry: GRID }], deletes: [] }, T0, () => void ran++);
+      expect(ran).toBe(1);
+      const moved = { ...GRID, name: 'moved' };
+      const failing = store.write({ upserts: [{ collection: 'grids', entry: moved }], deletes: [{ collection: 'grids', id: 'g3' }] }, T0 + 1, () => {
+        throw new Error('the record kept alongside could not be written');
+      });
+      await expect(failing).rejects.toThrow('alongside');
+      expect((await (await adapter.reopen()).loadAll()).entries).toEqual([{ collection: 'grids', entry: GRID }]);
+    });
+
+    it("keeps a provision load's proofs of secret groups with its entries", async () => {
+      const store = await adapter.open();
+      expect(await store.loadProofs()).toEqual(new Map());
+      const proofs = [
+        { bucket: 3, proof: 'proof-3', hashesDigest: 'digest-3', members: new Set(['b-0001', 'b-0002']) },
+        { bucket: 7, proof: 'proof-7', hashesDigest: 'digest-7', members: undefined },
+      ];
+      await store.write({ upserts: [{ collection: 'grids', entry: GRID }], deletes: [], proofs }, T0);
+      await store.write({ upserts: [], deletes: [], proofs: [{ ...proofs[0]!, proof: 'proof-3b' }] }, T0 + 1);
+      const kept = await (await adapter.reopen()).loadProofs();
+      expect(kept).toEqual(new Map([[3, { ...proofs[0], proof: 'proof-3b' }], [7, proofs[1]]]));
+    });
+  });
+
+  describe(`Registry over the store: ${factory.name}`, () => {
+    const stores = factory.setup();
+    const adapter = { open: async () => registryOver(await stores.open()), reopen: async () => registryOver(await stores.reopen()) };
 
     it('creates, then replaces, an entry, its version rising with each write', async () => {
       const registry = await adapter.open();
@@ -67,7 +142,7 @@ export function registryContract(factory: AdapterFactory<Registry>): void {
       await registry.put('residents', RESIDENT);
       await registry.put('devices', BRACELET);
       expect(await registryError(() => registry.delete('residents', 'r-li'))).toBe('in_use');
-      registry.deleteWith(
+      await registry.deleteWith(
         [
           { collection: 'residents', id: 'r-li' },
           { collection: 'devices', id: 'b-0001' },
@@ -76,8 +151,11 @@ export function registryContract(factory: AdapterFactory<Registry>): void {
       );
       expect(registry.has('residents', 'r-li')).toBe(false);
       expect(registry.has('devices', 'b-0001')).toBe(false);
-      expect(registry.delete('grids', 'g3')).toBe(true);
-      expect(registry.delete('grids', 'g3')).toBe(false);
+      expect(await registry.delete('grids', 'g3')).toBe(true);
+      expect(await registry.delete('grids', 'g3')).toBe(false);
+      const again = await adapter.reopen();
+      expect(again.has('residents', 'r-li')).toBe(false);
+      expect(again.secretHashOf('b-0001')).toBeUndefined();
     });
 
     it('writes an entry and what goes alongside it together, or neither', async () => {
@@ -87,8 +165,10 @@ export function registryContract(factory: AdapterFactory<Registry>): void {
       const failing = () => {
         throw new Error('the record kept alongside could not be written');
       };
-      expect(() => registry.replaceWith('residents', { ...RESIDENT, name: 'Li Guiying (moved)' }, failing)).toThrow('alongside');
-      expect(() => registry.deleteWith([{ collection: 'residents', id: 'r-li' }], failing)).toThrow('alongside');
+      const v0 = registry.version;
+      await expect(registry.replaceWith('residents', { ...RESIDENT, name: 'Li Guiying (moved)' }, failing)).rejects.toThrow('alongside');
+      await expect(registry.deleteWith([{ collection: 'residents', id: 'r-li' }], failing)).rejects.toThrow('alongside');
+      expect(registry.version).toBe(v0);
       expect(registry.get('residents', 'r-li')).toMatchObject({ name: 'Li Guiying' });
       expect(await registryError(() => registry.replaceWith('grids', { ...GRID, id: 'g9' }, () => undefined))).toBe('not_found');
       const again = await adapter.reopen();

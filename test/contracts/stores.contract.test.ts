@@ -8,7 +8,7 @@ import { SqliteDrillStore } from '../../gateway/drills/drill-store.js';
 import { SqliteDeviceStateStore } from '../../gateway/ingest/device-state-store.js';
 import { SqliteRejectionStore } from '../../gateway/ingest/rejection-store.js';
 import { SqlitePageJobStore } from '../../gateway/pager/page-jobs.js';
-import { SqliteRegistry } from '../../gateway/registry/registry.js';
+import { SqliteRegistryStore } from '../../gateway/registry/sqlite-registry-store.js';
 import { accessLogContract } from './access-log.contract.js';
 import { sqliteAdapter } from './adapter.js';
 import { alertStoreContract } from './alert-store.contract.js';
@@ -29,8 +29,7 @@ ruleStateStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteRuleStateS
 deviceStateStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteDeviceStateStore(db)));
 tokenStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteTokenStore(db)));
 aqhiStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteAqhiStore(db)));
-// A low hashing cost: the suite checks what is kept, not how hard the hash is.
-registryContract(sqliteAdapter('SQLite file', (db) => new SqliteRegistry(db, { secretHashCost: 1024 })));
+registryContract(sqliteAdapter('SQLite file', (db) => new SqliteRegistryStore(db)));
 handoffStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteHandoffStore(db)));
 accessLogContract(sqliteAdapter('SQLite file', (db) => new SqliteAccessLog(db)));
 rejectionStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteRejectionStore(db)));

@@ -235,7 +235,7 @@ describe('RedAccess', () => {
     'admin-token': { tokenId: 't1', role: 'admin', subject: null },
     'worker-token': { tokenId: 't2', role: 'worker', subject: 'w1' },
   };
-  const access = new RedAccess({ tokens: { resolve: (t) => principals[t] }, metrics: createMetrics(), log: silent, sessionTtlS: 60 });
+  const access = new RedAccess({ tokens: { resolve: async (t) => principals[t] }, metrics: createMetrics(), log: silent, sessionTtlS: 60 });
 
   it.each<[string, IncomingHttpHeaders, string]>([
     ['no credentials', {}, 'GW_ERR_AUTH_MISSING_TOKEN'],
@@ -243,12 +243,12 @@ describe('RedAccess', () => {
     ['an unknown token', { authorization: 'Bearer nope' }, 'GW_ERR_AUTH_BAD_TOKEN'],
     ['a worker token', { authorization: 'Bearer worker-token' }, 'GW_ERR_AUTH_FORBIDDEN'],
     ['an unknown session', { cookie: 'gw_red_session=forged' }, 'GW_ERR_AUTH_MISSING_TOKEN'],
-  ])('refuses %s', (_what, headers, code) => {
-    expect(access.authenticate(headers)).toMatchObject({ ok: false, code });
+  ])('refuses %s', async (_what, headers, code) => {
+    expect(await access.authenticate(headers)).toMatchObject({ ok: false, code });
   });
 
-  it('admits the admin token', () => {
-    expect(access.authenticate({ authorization: 'Bearer admin-token' })).toMatchObject({ ok: true, principal: { role: 'admin' } });
+  it('admits the admin token', async () => {
+    expect(await access.authenticate({ authorization: 'Bearer admin-token' })).toMatchObject({ ok: true, principal: { role: 'admin' } });
   });
 
   it('gives Node-RED a user only for its own proof', async () => {

@@ -5,7 +5,7 @@ import { secretProgressLog } from '../../gateway/build-gateway.js';
 import { createDeviceAuthenticator } from '../../gateway/auth/device-authenticator.js';
 import { hashSecret, verifySecret } from '../../gateway/auth/secret-hash.js';
 import { SlowCheckQueue } from '../../gateway/auth/slow-check-queue.js';
-import { SqliteRegistry } from '../../gateway/registry/registry.js';
+import { openSqliteRegistry } from '../../gateway/registry/sqlite-registry-store.js';
 import { PROOF_BUCKETS, bucketOf, type SecretHasher } from '../../gateway/registry/secret-proofs.js';
 import type { SqliteDatabase } from '../../gateway/store/sqlite-database.js';
 import { SimulatedDevice } from '../../firmware-sim/device-client.js';
@@ -38,10 +38,10 @@ function provision(devices: number, secretOf: (i: number) => string = (i) => `se
   };
 }
 
-/** A start: a new SqliteRegistry over the same store, as buildGateway makes one. */
+/** A start: a new registry over the same store, as buildGateway opens one. */
 async function load(db: SqliteDatabase, file: ReturnType<typeof provision>) {
   const counted = countingHasher();
-  const registry = new SqliteRegistry(db, { secretHashCost: COST, hasher: counted.hasher });
+  const registry = await openSqliteRegistry(db, { secretHashCost: COST, hasher: counted.hasher });
   const announced = new Map<string, string>();
   registry.onSecretConfirmed((id, secret) => announced.set(id, secret));
   const progress: [number, number][] = [];
@@ -129,7 +129,7 @@ describe('provisioned device secrets on a start', () => {
         return verifySecret(secret, stored);
       },
     };
-    const registry = new SqliteRegistry(db, { secretHashCost: COST, hasher });
+    const registry = await openSqliteRegistry(db, { secretHashCost: COST, hasher });
     let slowChecks = 0;
     const auth = createDeviceAuthenticator(registry, new SlowCheckQueue(2, 16), () => slowChecks++);
     registry.onSecretConfirmed(auth.remember);

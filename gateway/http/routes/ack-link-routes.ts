@@ -127,7 +127,7 @@ export const ackLinkRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps)
       return page(reply, 404, 'Unknown link', '<h1>链接无效 · This link is not valid.</h1>');
     }
     if (found.action !== 'ack') {
-      const result = deps.aed.respond(found.alert.id, found.personId, found.action);
+      const result = await deps.aed.respond(found.alert.id, found.personId, found.action);
       request.log.info({ alertId: found.alert.id, responder: found.personId, answer: found.action, ...result }, 'dispatch answered by page link');
       const text =
         found.action === 'accept'

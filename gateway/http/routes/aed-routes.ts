@@ -43,7 +43,7 @@ export const aedRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => 
       async (request) => {
         const responderId = request.principal!.subject;
         if (responderId === null) throw new HttpError('GW_ERR_AUTH_FORBIDDEN', 'this token speaks for no responder');
-        const result = deps.aed.respond(request.params.alertId, responderId, answer);
+        const result = await deps.aed.respond(request.params.alertId, responderId, answer);
         if (!result.found) throw new HttpError('GW_ERR_HTTP_NOT_FOUND', `no dispatch for alert "${request.params.alertId}"`);
         if (result.ignored === 'not_asked') throw new HttpError('GW_ERR_AUTH_FORBIDDEN', 'you were not asked to respond to this incident');
         return { alertId: request.params.alertId, responder: responderId, answer, changed: result.ignored === undefined };
@@ -85,7 +85,7 @@ export const aedRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => 
       if (aed === undefined) throw new HttpError('GW_ERR_HTTP_NOT_FOUND', `no AED "${request.params.id}"`);
       const by = request.principal!.subject ?? 'admin';
       if (request.principal!.role === 'worker' && aed.guardian !== by) throw new HttpError('GW_ERR_AUTH_FORBIDDEN', `only the guardian of ${aed.id} may confirm its restock`);
-      deps.aed.confirmRestock(aed.id, by);
+      await deps.aed.confirmRestock(aed.id, by);
       return { id: aed.id, confirmedBy: by };
     },
   );

@@ -16,7 +16,7 @@ export const familyRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
       },
     },
     async (request) => {
-      const found = familyView(
+      const found = await familyView(
         {
           registry: deps.registry,
           openAlerts: (id) => deps.alerts.list({ subject: id, state: ['open', 'acked'], limit: 50 }),

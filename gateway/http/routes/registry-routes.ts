@@ -25,9 +25,9 @@ const READ_ONLY_FIELDS: Partial<Record<string, readonly string[]>> = {
 /** `GET/PUT/DELETE /api/{collection}[/:id]`: the registry, admin only; PUT takes a provision-file entry. */
 export const registryRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const leave = (id: string, principal: Principal): void => {
+  const leave = async (id: string, principal: Principal): Promise<void> => {
     try {
-      deps.residentLeaving.leave(id, { actor: principal.subject ?? principal.role, role: principal.role });
+      await deps.residentLeaving.leave(id, { actor: principal.subject ?? principal.role, role: principal.role });
     } catch (err) {
       throw toHttpError(err);
     }
@@ -54,7 +54,7 @@ export const registryRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps
       if (entry === undefined) throw new HttpError('GW_ERR_HTTP_NOT_FOUND', `no ${collection.replace(/s$/, '')} "${request.params.id}"`);
       if (collection === 'residents') return readResident(request.principal!, entry as ResidentEntity);
       if (collection === 'devices') {
-        return { ...entry, status: deps.deviceState.statusOf(request.params.id) ?? null, rejections: await deps.rejections.statsOf(request.params.id) };
+        return { ...entry, status: (await deps.deviceState.statusOf(request.params.id)) ?? null, rejections: await deps.rejections.statsOf(request.params.id) };
       }
       if (collection === 'aeds') {
         const cabinet = deps.aed.cabinet(request.params.id);
@@ -101,11 +101,11 @@ export const registryRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps
         : 'Removes the entry; 409 while another entry refers to it.';
     app.delete(`/api/${collection}/:id`, { config: { roles: ['admin'] }, schema: { tags, params: IdParams, description } }, async (request, reply) => {
       if (collection === 'residents') {
-        leave(request.params.id, request.principal!);
+        await leave(request.params.id, request.principal!);
         return reply.status(204).send();
       }
       try {
-        if (!deps.registry.delete(collection, request.params.id)) {
+        if (!(await deps.registry.delete(collection, request.params.id))) {
           throw new HttpError('GW_ERR_HTTP_NOT_FOUND', `no ${collection.replace(/s$/, '')} "${request.params.id}"`);
         }
       } catch (err) {

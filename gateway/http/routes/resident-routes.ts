@@ -106,7 +106,7 @@ export const residentRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps
       const recordedBy = principal.subject ?? principal.role;
       const { sharing: _old, ...rest } = resident;
       try {
-        deps.registry.replaceWith('residents', { ...rest, sharing }, () =>
+        await deps.registry.replaceWith('residents', { ...rest, sharing }, () =>
           deps.sharingRecords.append({
             resident: resident.id,
             sharing: sharing as NonNullable<ResidentEntity['sharing']>,

@@ -49,7 +49,7 @@ export const tokenRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
         if (residents.length === 0) throw new HttpError('GW_ERR_REGISTRY_MISSING_REFERENCE', `body/subject: no resident has a contact with id "${subject}"`);
         if (residents.length > 1) throw new HttpError('GW_ERR_REGISTRY_INVALID', `body/subject: contact id "${subject}" is named by residents ${residents.join(', ')}; give each relative's contact its own id`);
       }
-      const issued = deps.tokens.issue(role, subject ?? null, label ?? null);
+      const issued = await deps.tokens.issue(role, subject ?? null, label ?? null);
       request.log.info({ tokenId: issued.id, role, subject }, 'token issued');
       return reply.status(201).send({ id: issued.id, token: issued.token, role, subject: subject ?? null });
     },
@@ -59,7 +59,7 @@ export const tokenRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
     '/api/tokens/:id',
     { config: { roles: ['admin'] }, schema: { tags: ['auth'], params: Type.Object({ id: Type.String({ maxLength: 100 }) }) } },
     async (request, reply) => {
-      if (!deps.tokens.revoke(request.params.id)) throw new HttpError('GW_ERR_HTTP_NOT_FOUND', `no active token "${request.params.id}"`);
+      if (!(await deps.tokens.revoke(request.params.id))) throw new HttpError('GW_ERR_HTTP_NOT_FOUND', `no active token "${request.params.id}"`);
       return reply.status(204).send();
     },
   );

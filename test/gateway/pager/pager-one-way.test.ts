@@ -6,7 +6,8 @@ import { createChannelSender } from '../../../gateway/pager/channels.js';
 import { SqlitePageJobStore, type PageJob } from '../../../gateway/pager/page-jobs.js';
 import { PagePlanner } from '../../../gateway/pager/page-planning.js';
 import { Pager, type DeliveryReport, type PageComposer } from '../../../gateway/pager/pager.js';
-import { SqliteRegistry } from '../../../gateway/registry/registry.js';
+import type { CachedRegistry } from '../../../gateway/registry/registry.js';
+import { openSqliteRegistry } from '../../../gateway/registry/sqlite-registry-store.js';
 import { fakeClock } from '../../helpers/fake-clock.js';
 import { startReceiver, type HttpReceiver } from '../../helpers/http-receiver.js';
 import { useTempStores } from '../../helpers/temp-store.js';
@@ -27,9 +28,9 @@ describe('page planning and the pager, one way', () => {
   });
   afterAll(async () => receiver.close());
 
-  async function community(dir = stores.dir()): Promise<{ registry: SqliteRegistry; jobs: SqlitePageJobStore }> {
+  async function community(dir = stores.dir()): Promise<{ registry: CachedRegistry; jobs: SqlitePageJobStore }> {
     const db = stores.open(dir);
-    const registry = new SqliteRegistry(db, { secretHashCost: 1024, now: () => T0 });
+    const registry = await openSqliteRegistry(db, { secretHashCost: 1024, now: () => T0 });
     const hook = (path: string) => ({ type: 'webhook', url: receiver.url(path) });
     const load = registry.beginLoad({
       grids: [{ id: 'g1', name: 'Fuxing Lane', onDuty: ['w-wang', 'w-liu'], backup: ['w-zhao'] }],

@@ -53,14 +53,16 @@ describe('the ingest pipeline on its own, over a real SQLite file', () => {
     expect(readings.readings('b-1', { fromMs: T0 - 1000, toMs: T0, limit: 10 }).map((r) => r.values)).toEqual([{ hr: 88 }]);
   });
 
-  it('writes a fall and a status before acknowledging them, and announces each', () => {
+  it('writes a fall and a status before acknowledging them, and announces each', async () => {
     const { deviceState, pipeline, announced } = open();
     const told: (Error | undefined)[] = [];
-    pipeline.ingest('b-1', 'events', encodeCbor({ type: 'fall', confidence: 0.9 }), T0, (err) => told.push(err));
-    pipeline.ingest('b-1', 'status', encodeCbor({ online: true, bat: 50 }), T0 + 1, (err) => told.push(err));
+    const fall = pipeline.ingest('b-1', 'events', encodeCbor({ type: 'fall', confidence: 0.9 }), T0, (err) => told.push(err));
+    const status = pipeline.ingest('b-1', 'status', encodeCbor({ online: true, bat: 50 }), T0 + 1, (err) => told.push(err));
+    expect(await fall).toEqual({ action: 'continue' });
+    expect(await status).toEqual({ action: 'continue' });
     expect(told).toEqual([undefined, undefined]);
-    expect(deviceState.events('b-1', T0 - 1, T0 + 1, 10).map((e) => e.event)).toEqual([{ type: 'fall', confidence: 0.9 }]);
-    expect(deviceState.statusOf('b-1')).toMatchObject({ online: true, bat: 50 });
+    expect((await deviceState.events('b-1', T0 - 1, T0 + 1, 10)).map((e) => e.event)).toEqual([{ type: 'fall', confidence: 0.9 }]);
+    expect(await deviceState.statusOf('b-1')).toMatchObject({ online: true, bat: 50 });
     expect(announced).toEqual(['event b-1 fall', 'status b-1 online=true']);
   });
 
@@ -79,11 +81,11 @@ describe('the ingest pipeline on its own, over a real SQLite file', () => {
     expect(await rejections.statsOf(deviceId)).toMatchObject([{ reason, count: 1, lastAtMs: T0 }]);
   });
 
-  it('does not acknowledge a fall the disk refused: internal_error, and the device sends it again', () => {
+  it('does not acknowledge a fall the disk refused: internal_error, and the device sends it again', async () => {
     const { db, pipeline, announced } = open();
     db.close();
     const told: (Error | undefined)[] = [];
-    const result = pipeline.ingest('b-1', 'events', encodeCbor({ type: 'fall' }), T0, (err) => told.push(err));
+    const result = await pipeline.ingest('b-1', 'events', encodeCbor({ type: 'fall' }), T0, (err) => told.push(err));
     expect(result).toMatchObject({ action: 'drop', rejection: { reason: 'internal_error' } });
     expect(told).toHaveLength(1);
     expect(told[0]).toBeInstanceOf(Error);

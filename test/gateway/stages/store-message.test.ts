@@ -38,7 +38,7 @@ describe('storeMessage: a valid message kept in a real SQLite file', () => {
     await copy.flush();
     expect(record.readings('b-1', QUERY).map((r) => r.values)).toEqual([{ hr: 72 }]);
     expect(copy.readings('b-1', QUERY).map((r) => r.values)).toEqual([{ hr: 72 }]);
-    expect(deps.deviceState.lastSeenMs('b-1')).toBe(T0);
+    expect(await deps.deviceState.lastSeenMs('b-1')).toBe(T0);
   });
 
   it('hands a QoS 1 reading\'s acknowledgement to the store of record, told once at its commit', async () => {
@@ -54,30 +54,35 @@ describe('storeMessage: a valid message kept in a real SQLite file', () => {
     expect(copy.readings('b-1', QUERY)).toHaveLength(1);
   });
 
-  it('writes a fall at once, before anything is acknowledged', () => {
+  it('writes a fall at once, and gives the write for the acknowledgement to wait on', async () => {
     const { db, deps } = open();
-    expect(storeMessage(deps, 'b-1', fall, T0, () => undefined)).toBe(false);
+    const told: (Error | undefined)[] = [];
+    const written = storeMessage(deps, 'b-1', fall, T0, (err) => told.push(err));
+    expect(written).toBeInstanceOf(Promise);
+    await written;
+    // The caller acknowledges once the write is kept; the store of record never tells an event.
+    expect(told).toEqual([]);
     const reopened = new SqliteDeviceStateStore(db);
-    expect(reopened.events('b-1', T0 - 1000, T0 + 1000, 10).map((e) => e.event)).toEqual([{ type: 'fall', confidence: 0.9 }]);
+    expect((await reopened.events('b-1', T0 - 1000, T0 + 1000, 10)).map((e) => e.event)).toEqual([{ type: 'fall', confidence: 0.9 }]);
   });
 
-  it('keeps the latest status', () => {
+  it('keeps the latest status', async () => {
     const { deps } = open();
-    expect(storeMessage(deps, 'b-1', status, T0)).toBe(false);
-    expect(deps.deviceState.statusOf('b-1')).toMatchObject({ online: false, bat: 15 });
+    await storeMessage(deps, 'b-1', status, T0);
+    expect(await deps.deviceState.statusOf('b-1')).toMatchObject({ online: false, bat: 15 });
   });
 
-  it('throws when the disk refuses an event, so it is not acknowledged and the device sends it again', () => {
+  it('refuses when the disk refuses an event, so it is not acknowledged and the device sends it again', async () => {
     const { db, deps } = open();
     db.close();
-    expect(() => storeMessage(deps, 'b-1', fall, T0, () => undefined)).toThrow();
+    await expect(Promise.resolve(storeMessage(deps, 'b-1', fall, T0, () => undefined))).rejects.toThrow();
   });
 
   it('tells a QoS 1 reading it will not be stored once the readings store is closed', async () => {
     const { record, deps } = open();
     await record.close();
     const told: (Error | undefined)[] = [];
-    storeMessage(deps, 'b-1', reading, T0, (err) => told.push(err));
+    expect(storeMessage(deps, 'b-1', reading, T0, (err) => told.push(err))).toBe(true);
     expect(told).toHaveLength(1);
     expect(told[0]).toBeInstanceOf(Error);
   });
