@@ -40,6 +40,77 @@ const MIGRATIONS: readonly string[] = [
   );
   INSERT INTO cluster_partitions (partition) SELECT generate_series(0, 63);
   `,
+  // 3: the state the embedded store keeps, table for table (see sqlite-database.ts): tokens, device
+  // state and refusals, rule state, the 120 handoffs and the access log.
+  `
+  CREATE TABLE tokens (
+    id text PRIMARY KEY,
+    hash text NOT NULL UNIQUE,
+    role text NOT NULL,
+    subject text,
+    label text,
+    created_at_ms bigint NOT NULL,
+    revoked_at_ms bigint
+  );
+  CREATE TABLE device_events (
+    seq bigserial PRIMARY KEY,
+    device_id text NOT NULL,
+    kind text NOT NULL,
+    ts_ms bigint NOT NULL,
+    received_at_ms bigint NOT NULL,
+    body text NOT NULL
+  );
+  CREATE INDEX device_events_by_device_time ON device_events (device_id, ts_ms);
+  CREATE TABLE device_status (
+    device_id text PRIMARY KEY,
+    online boolean NOT NULL,
+    bat double precision,
+    fw text,
+    changed_at_ms bigint NOT NULL,
+    last_seen_ms bigint
+  );
+  CREATE TABLE device_rejections (
+    device_id text NOT NULL,
+    reason text NOT NULL,
+    count bigint NOT NULL,
+    last_at_ms bigint NOT NULL,
+    last_message text NOT NULL,
+    PRIMARY KEY (device_id, reason)
+  );
+  CREATE TABLE rule_state (
+    name text PRIMARY KEY,
+    body text NOT NULL,
+    saved_at_ms bigint NOT NULL
+  );
+  CREATE TABLE dispatch120_handoffs (
+    alert_id text PRIMARY KEY,
+    body text NOT NULL,
+    state text NOT NULL,
+    attempt integer NOT NULL DEFAULT 0,
+    next_attempt_at_ms bigint NOT NULL,
+    created_at_ms bigint NOT NULL,
+    reference text,
+    last_error text
+  );
+  CREATE INDEX dispatch120_handoffs_due ON dispatch120_handoffs (state, next_attempt_at_ms);
+  CREATE TABLE access_log (
+    seq bigserial PRIMARY KEY,
+    at_ms bigint NOT NULL,
+    actor text NOT NULL,
+    role text NOT NULL,
+    resident_id text NOT NULL,
+    category text NOT NULL,
+    action text NOT NULL,
+    ground text NOT NULL
+  );
+  CREATE INDEX access_log_by_resident ON access_log (resident_id, at_ms);
+  CREATE INDEX access_log_by_actor ON access_log (actor, at_ms);
+  CREATE INDEX access_log_by_time ON access_log (at_ms);
+  CREATE FUNCTION access_log_append_only() RETURNS trigger LANGUAGE plpgsql AS
+    $$ BEGIN RAISE EXCEPTION 'the access log is append-only'; END $$;
+  CREATE TRIGGER access_log_no_change BEFORE UPDATE OR DELETE ON access_log
+    FOR EACH ROW EXECUTE FUNCTION access_log_append_only();
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;

@@ -10,7 +10,11 @@ import { SqliteRejectionStore } from '../../gateway/ingest/rejection-store.js';
 import { SqlitePageJobStore } from '../../gateway/pager/page-jobs.js';
 import { SqliteRegistryStore } from '../../gateway/registry/sqlite-registry-store.js';
 import { accessLogContract } from './access-log.contract.js';
-import { sqliteAdapter } from './adapter.js';
+import { PostgresHandoffStore } from '../../gateway/dispatch120/postgres-handoff-store.js';
+import { PostgresAccessLog } from '../../gateway/audit/postgres-access-log.js';
+import { PostgresRejectionStore } from '../../gateway/ingest/postgres-rejection-store.js';
+import { postgresAvailable } from '../helpers/postgres-server.js';
+import { postgresAdapter, sqliteAdapter } from './adapter.js';
 import { alertStoreContract } from './alert-store.contract.js';
 import { aqhiStoreContract } from './aqhi-store.contract.js';
 import { deviceStateStoreContract } from './device-state-store.contract.js';
@@ -34,3 +38,10 @@ handoffStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteHandoffStore
 accessLogContract(sqliteAdapter('SQLite file', (db) => new SqliteAccessLog(db)));
 rejectionStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteRejectionStore(db)));
 drillStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteDrillStore(db)));
+
+// The shared state store of several gateways: a real PostgreSQL 15.
+if (postgresAvailable()) {
+  handoffStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresHandoffStore(pool)));
+  accessLogContract(postgresAdapter('PostgreSQL', (pool) => new PostgresAccessLog(pool)));
+  rejectionStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresRejectionStore(pool)));
+}

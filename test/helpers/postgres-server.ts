@@ -85,12 +85,13 @@ export class PostgresServer {
     }
   }
 
-  /** A database of its own for one test or suite. */
-  async createDatabase(name: string): Promise<string> {
+  /** A database of its own for one test or suite, empty or a copy of `template`. */
+  async createDatabase(name: string, template?: string): Promise<string> {
     const client = new pg.Client({ connectionString: this.url() });
     await client.connect();
+    const quoted = (id: string): string => `"${id.replace(/"/g, '')}"`;
     try {
-      await client.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
+      await client.query(`CREATE DATABASE ${quoted(name)}${template === undefined ? '' : ` TEMPLATE ${quoted(template)}`}`);
     } finally {
       await client.end();
     }
