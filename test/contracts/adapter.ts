@@ -70,7 +70,7 @@ function migratedTemplate(): Promise<string> {
  * An adapter over a real PostgreSQL 15 (Debian's postgresql-15): each `open` is a fresh database,
  * migrated; `reopen` drops the connections and connects to the same database again.
  */
-export function postgresAdapter<P>(name: string, make: (pool: PostgresPool) => P): AdapterFactory<P> {
+export function postgresAdapter<P>(name: string, make: (pool: PostgresPool) => P | Promise<P>): AdapterFactory<P> {
   return {
     name,
     setup() {

@@ -13,6 +13,9 @@ import { accessLogContract } from './access-log.contract.js';
 import { PostgresHandoffStore } from '../../gateway/dispatch120/postgres-handoff-store.js';
 import { PostgresAccessLog } from '../../gateway/audit/postgres-access-log.js';
 import { PostgresRejectionStore } from '../../gateway/ingest/postgres-rejection-store.js';
+import { PostgresRuleStateStore } from '../../gateway/alerts/postgres-rule-state-store.js';
+import { PostgresTokenStore } from '../../gateway/auth/postgres-token-store.js';
+import { PostgresDeviceStateStore } from '../../gateway/ingest/postgres-device-state-store.js';
 import { postgresAvailable } from '../helpers/postgres-server.js';
 import { postgresAdapter, sqliteAdapter } from './adapter.js';
 import { alertStoreContract } from './alert-store.contract.js';
@@ -44,4 +47,7 @@ if (postgresAvailable()) {
   handoffStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresHandoffStore(pool)));
   accessLogContract(postgresAdapter('PostgreSQL', (pool) => new PostgresAccessLog(pool)));
   rejectionStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresRejectionStore(pool)));
+  ruleStateStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresRuleStateStore(pool)));
+  tokenStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresTokenStore(pool)));
+  deviceStateStoreContract(postgresAdapter('PostgreSQL', (pool) => PostgresDeviceStateStore.open(pool)));
 }
