@@ -199,6 +199,18 @@ export async function startMqttBroker(options: BrokerOptions): Promise<RunningBr
     callback(null, null);
   };
 
+  // A client's PUBLISH (or Last Will) that passed authorizePublish is a device message, which the
+  // gateway has taken in there. No client may subscribe to device topics (acl.ts), so it skips
+  // aedes's routing: the subscription match, the offline queues of QoS 1, and with Redis a trip
+  // through it. The gateway's own publishes (commands, feeds, alerts) come without a client.
+  // aedes.publish(packet, client, done) inside the broker; (packet, done) from the API.
+  type Publish = (packet: PublishPacket, client?: Client | null | ((err?: Error) => void), done?: (err?: Error) => void) => void;
+  const route = aedes.publish.bind(aedes) as unknown as Publish;
+  (aedes as unknown as { publish: Publish }).publish = (packet, client, done) => {
+    if (typeof client === 'object' && client !== null && !appClients.has(client)) return done?.();
+    route(packet, client, done);
+  };
+
   // Nothing a device publishes is forwarded to another device.
   aedes.authorizeForward = boundOutgoingBytes(
     (_client: Client, packet) => (packet.topic.startsWith('devices/') && !packet.topic.endsWith('/commands') ? null : packet),

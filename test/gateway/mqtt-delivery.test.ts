@@ -89,3 +89,30 @@ describe('devices do not retain', () => {
     raw.end();
   });
 });
+
+describe('device messages end at the gateway', () => {
+  it('takes them in without routing them to any subscriber, even one inside the broker; its own publishes are routed', async () => {
+    const aedes = h.gateway.broker!.aedes;
+    const routed: string[] = [];
+    const listener = (packet: { topic: string }, cb: () => void): void => {
+      routed.push(packet.topic);
+      cb();
+    };
+    await new Promise<void>((resolve) => aedes.subscribe('devices/#', listener, resolve));
+    try {
+      const raw = await device('b-0002');
+      raw.write(publishPacket('devices/b-0002/telemetry', encodeCbor({ ts: Date.now() - 1_000, hr: 64 }), { qos: 1, messageId: 11 }));
+      await raw.next(4);
+      expect((await storedReadings('b-0002')).map((r) => r.hr)).toContain(64);
+      raw.write(publishPacket('devices/b-0002/telemetry', encodeCbor({ hr: 65 }), { qos: 0 }));
+      await h.gateway.broker!.publish('devices/b-0002/commands', Buffer.from('{}'), { qos: 0 });
+      await waitFor('the command routed', () => (routed.includes('devices/b-0002/commands') ? true : undefined), 30_000);
+      // The QoS 0 reading went in before the command: it was taken in, and not routed.
+      await waitFor('the QoS 0 reading stored', async () => ((await storedReadings('b-0002')).some((r) => r.hr === 65) ? true : undefined), 30_000);
+      expect(routed).toEqual(['devices/b-0002/commands']);
+      raw.end();
+    } finally {
+      await new Promise<void>((resolve) => aedes.unsubscribe('devices/#', listener, resolve));
+    }
+  });
+});
