@@ -20,17 +20,37 @@ export interface CpuWindowTimes {
   idleMs: number;
   warmupMs: number;
   windowMs: number;
+  /** Steady windows wanted; the median of their figures is the result. */
   windows: number;
+  /** Windows measured at most, steady or not. */
+  maxWindows: number;
+  /** The rate the load is sent at, msg/s. */
+  rate: number;
 }
 
 export interface CpuWindows {
   /** CPU seconds per second with the publishers connected and silent. */
   idleCpuPerSecond: number;
-  /** Per window: CPU µs per message, idle CPU subtracted. */
+  /** Per steady window: CPU µs per message, idle CPU subtracted. */
   perMessageMicros: number[];
-  /** Per window: messages taken. */
+  /** Per steady window: messages taken. */
   messages: number[];
+  /** Windows left out: the broker took far more or fewer messages than were sent in them. */
+  unsteady: number;
+  /**
+   * CPU µs per message over the whole load, from its first message until the broker took the
+   * last, idle CPU subtracted: what is left to go by when the machine is too busy for steady
+   * windows (a broker that falls behind takes its backlog in larger reads, a little cheaper).
+   */
+  wholeLoadMicros: number;
 }
+
+/**
+ * A window is steady when the broker took within this share of what was sent in it. Past it the
+ * broker was falling behind (starved of CPU by other work on the machine) or catching up, and its
+ * CPU does not belong to the messages counted.
+ */
+const STEADY_WITHIN = 0.2;
 
 interface Sample {
   atMs: number;
@@ -54,9 +74,16 @@ async function sampleAfterCount(target: CpuTarget, deadlineMs: number): Promise<
 
 /**
  * `connected`: every publisher is connected (the idle window starts); `publishing`: the load has
- * started, after `times.idleMs`. The load must last warm-up plus the windows.
+ * started, after `times.idleMs`. The load must last warm-up plus `maxWindows` windows.
  */
-export async function measureCpuWindows(target: CpuTarget, connected: Promise<void>, publishing: Promise<void>, times: CpuWindowTimes): Promise<CpuWindows> {
+export async function measureCpuWindows(
+  target: CpuTarget,
+  connected: Promise<void>,
+  publishing: Promise<void>,
+  times: CpuWindowTimes,
+  /** Ends the load; resolves with how many messages it sent. */
+  finish: () => Promise<number>,
+): Promise<CpuWindows> {
   await connected;
   const idleFrom = sample(target);
   await publishing;
@@ -66,21 +93,32 @@ export async function measureCpuWindows(target: CpuTarget, connected: Promise<vo
   let from = await sampleAfterCount(target, 1000);
   const perMessageMicros: number[] = [];
   const messages: number[] = [];
-  for (let i = 0; i < times.windows; i++) {
+  let unsteady = 0;
+  for (let i = 0; i < times.maxWindows && perMessageMicros.length < times.windows; i++) {
     await sleep(times.windowMs);
     const to = await sampleAfterCount(target, 1000);
+    const seconds = (to.atMs - from.atMs) / 1000;
     const taken = to.received - from.received;
-    const busy = to.cpuSeconds - from.cpuSeconds - idleCpuPerSecond * ((to.atMs - from.atMs) / 1000);
-    perMessageMicros.push((busy / Math.max(1, taken)) * 1e6);
-    messages.push(taken);
+    if (Math.abs(taken - times.rate * seconds) > STEADY_WITHIN * times.rate * seconds) unsteady++;
+    else {
+      const busy = to.cpuSeconds - from.cpuSeconds - idleCpuPerSecond * seconds;
+      perMessageMicros.push((busy / taken) * 1e6);
+      messages.push(taken);
+    }
     from = to;
   }
-  return { idleCpuPerSecond, perMessageMicros, messages };
+  const sent = await finish();
+  const until = performance.now() + 60_000;
+  while (target.received() - idleTo.received < sent && performance.now() < until) await sleep(5);
+  const end = sample(target);
+  const wholeBusy = end.cpuSeconds - idleTo.cpuSeconds - idleCpuPerSecond * ((end.atMs - idleTo.atMs) / 1000);
+  const wholeLoadMicros = (wholeBusy / Math.max(1, end.received - idleTo.received)) * 1e6;
+  return { idleCpuPerSecond, perMessageMicros, messages, unsteady, wholeLoadMicros };
 }
 
 /** Load time the windows need: idle, warm-up, the windows, and a margin for the last one to close. */
 export function loadDurationMs(times: CpuWindowTimes): number {
-  return times.warmupMs + times.windows * times.windowMs + 1000;
+  return times.warmupMs + times.maxWindows * times.windowMs + 1000;
 }
 
 /**

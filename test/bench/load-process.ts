@@ -43,7 +43,9 @@ export type LoadJob =
       gapMs: number;
       payloadHex: string;
     }
-  | { type: 'disconnect' };
+  | { type: 'disconnect' }
+  /** Ends a running publish job now, as if its time were up. */
+  | { type: 'stop' };
 
 export interface PublishResult {
   type: 'published';
@@ -72,6 +74,7 @@ const OFFLINE = encodeCbor({ online: false });
 /** QoS 0 frames written per socket write at most. */
 const FRAMES_PER_WRITE = 512;
 let held: MqttClient[] = [];
+let stopRequested = false;
 
 /** An MQTT 3.1.1 QoS 0 PUBLISH frame (fixed header, topic, payload). */
 function qos0PublishFrame(topic: string, payload: Buffer): Buffer {
@@ -132,7 +135,8 @@ async function publish(job: Extract<LoadJob, { type: 'publish' }>): Promise<Publ
   }
   const topics = clients.map((c) => `devices/${c.options.clientId}/telemetry`);
   const payload = Buffer.from(job.payloadHex, 'hex');
-  const total = Math.round((job.rate * job.durationMs) / 1000);
+  let total = Math.round((job.rate * job.durationMs) / 1000);
+  stopRequested = false;
   let sent = 0;
   let acked = 0;
   let errors = 0;
@@ -144,6 +148,7 @@ async function publish(job: Extract<LoadJob, { type: 'publish' }>): Promise<Publ
   const started = performance.now();
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
+      if (stopRequested) total = sent;
       // Catch up to where the schedule says we should be, so a slow tick does not lower the rate.
       const due = Math.min(total, Math.round(((performance.now() - started) / 1000) * job.rate));
       while (sent < due) {
@@ -221,6 +226,10 @@ async function falls(job: Extract<LoadJob, { type: 'falls' }>): Promise<FallsRes
 
 process.on('message', (raw) => {
   const job = raw as LoadJob;
+  if (job.type === 'stop') {
+    stopRequested = true;
+    return;
+  }
   void (async () => {
     if (job.type === 'publish') process.send!(await publish(job));
     else if (job.type === 'falls') process.send!(await falls(job));

@@ -34,9 +34,11 @@ const PUBLISHERS = 50;
 /** BENCH_QOS=1: the ingest section measures one QoS only; BENCH_GATEWAY_ONLY=1: without bare aedes and Mosquitto. */
 const QOS_LEVELS = (process.env.BENCH_QOS === undefined ? [0, 1] : [Number(process.env.BENCH_QOS)]) as (0 | 1)[];
 const GATEWAY_ONLY = process.env.BENCH_GATEWAY_ONLY === '1';
+/** BENCH_MOSQUITTO=0: bare aedes and the gateway only. */
+const WITHOUT_MOSQUITTO = process.env.BENCH_MOSQUITTO === '0';
 /** Where CPU per message is measured: well inside what every target sustains. */
 const CPU_RATE = 40_000;
-const CPU_WINDOWS: CpuWindowTimes = { idleMs: QUICK ? 1000 : 2000, warmupMs: 500, windowMs: QUICK ? 1000 : 2000, windows: 3 };
+const CPU_WINDOWS: CpuWindowTimes = { idleMs: QUICK ? 1000 : 2000, warmupMs: 500, windowMs: QUICK ? 1000 : 2000, windows: 3, maxWindows: 8, rate: CPU_RATE };
 /** BENCH_PIN=0: leave the broker and the generator wherever the system runs them. */
 const PIN = process.env.BENCH_PIN !== '0';
 /** BENCH_CPU_ONLY=1: the ingest section measures CPU per message only, not the highest rates. */
@@ -81,6 +83,10 @@ class LoadGenerator extends JobProcess<LoadJob> {
   }
   get pid(): number {
     return this.child.pid!;
+  }
+  /** Ends the running publish job now. */
+  stopPublishing(): void {
+    this.child.send({ type: 'stop' } satisfies LoadJob);
   }
   /**
    * A publish job that says where it is: `connected` resolves once its devices are connected,
@@ -277,7 +283,11 @@ async function cpuPerMessage(load: LoadGenerator, target: Target, qos: 0 | 1): P
   const pinnedBroker = PIN && pinToCpu(target.pid, 0);
   const pinned = pinnedBroker && pinToCpu(load.pid, 1);
   try {
-    const measure = (): Promise<CpuWindows> => measureCpuWindows(target, connected, publishing, CPU_WINDOWS);
+    const finish = async (): Promise<number> => {
+      load.stopPublishing();
+      return (await done).sent;
+    };
+    const measure = (): Promise<CpuWindows> => measureCpuWindows(target, connected, publishing, CPU_WINDOWS, finish);
     let windows: CpuWindows;
     if (PROFILE !== undefined && target.name === 'gateway') {
       const before = target.received();
@@ -288,7 +298,9 @@ async function cpuPerMessage(load: LoadGenerator, target: Target, qos: 0 | 1): P
     const keptUp = result.elapsedMs <= durationMs * 1.15 && result.errors === 0;
     log(
       `  ${target.name}: idle ${(windows.idleCpuPerSecond * 1000).toFixed(1)} ms CPU/s; windows ${windows.perMessageMicros.map((m) => m.toFixed(1)).join(' / ')} µs per message` +
-        ` (${windows.messages.join(' / ')} messages)${pinned ? '' : '; not pinned'}${keptUp ? '' : '; the generator fell behind'}`,
+        ` (${windows.messages.join(' / ')} messages)${windows.unsteady > 0 ? `; ${windows.unsteady} unsteady window(s) left out` : ''}` +
+        `; whole load ${windows.wholeLoadMicros.toFixed(1)} µs` +
+        `${pinned ? '' : '; not pinned'}${keptUp ? '' : '; the generator fell behind'}`,
     );
     return windows;
   } finally {
@@ -333,13 +345,17 @@ async function ingestThroughput(load: LoadGenerator): Promise<void> {
     log(`\n== ingest throughput, QoS ${qos} (highest sustained rate with no loss and no backlog; ${REPEATS} run(s), median)`);
     const results: Record<string, number[]> = { 'bare aedes': [], Mosquitto: [], gateway: [] };
     const cpu: Record<string, number[]> = { 'bare aedes': [], Mosquitto: [], gateway: [] };
+    const cpuWhole: Record<string, number[]> = { 'bare aedes': [], Mosquitto: [], gateway: [] };
     for (let r = 0; r < REPEATS; r++) {
       const makers = [() => bareAedes(), () => mosquitto(qos), () => gatewayTarget({ devices: PUBLISHERS })];
-      for (const make of GATEWAY_ONLY ? makers.slice(2) : makers) {
+      for (const make of GATEWAY_ONLY ? makers.slice(2) : WITHOUT_MOSQUITTO ? [makers[0]!, makers[2]!] : makers) {
         const target = await make();
         try {
-          const micros = median((await cpuPerMessage(load, target, qos)).perMessageMicros);
-          cpu[target.name]!.push(micros);
+          const windows = await cpuPerMessage(load, target, qos);
+          const steady = windows.perMessageMicros;
+          const micros = steady.length === 0 ? Number.NaN : median(steady);
+          if (steady.length > 0) cpu[target.name]!.push(micros);
+          cpuWhole[target.name]!.push(windows.wholeLoadMicros);
           if (CPU_ONLY) {
             log(`  run ${r + 1}: ${target.name} ${micros.toFixed(1)} µs CPU per message at ${CPU_RATE} msg/s (median of ${CPU_WINDOWS.windows} windows)`);
             continue;
@@ -354,9 +370,11 @@ async function ingestThroughput(load: LoadGenerator): Promise<void> {
     }
     if (GATEWAY_ONLY || CPU_ONLY) {
       if (!CPU_ONLY) record(`QoS ${qos} gateway (c)`, `${median(results.gateway!)} msg/s`);
-      const [ca, cb, cc] = [median(cpu['bare aedes']!), median(cpu.Mosquitto!), median(cpu.gateway!)];
-      if (GATEWAY_ONLY) record(`QoS ${qos} gateway CPU per message at ${CPU_RATE} msg/s`, `${cc.toFixed(1)} µs`);
-      else record(`QoS ${qos} broker CPU per message at ${CPU_RATE} msg/s: bare aedes / Mosquitto / gateway`, `${ca.toFixed(1)} / ${cb.toFixed(1)} / ${cc.toFixed(1)} µs (gateway ÷ aedes ${(cc / ca).toFixed(2)})`);
+      for (const [how, figures] of [['steady windows', cpu], ['whole load', cpuWhole]] as const) {
+        const [ca, cb, cc] = [figures['bare aedes']!, figures.Mosquitto!, figures.gateway!].map((xs) => (xs.length === 0 ? Number.NaN : median(xs))) as [number, number, number];
+        if (GATEWAY_ONLY) record(`QoS ${qos} gateway CPU per message at ${CPU_RATE} msg/s (${how})`, `${cc.toFixed(1)} µs`);
+        else record(`QoS ${qos} broker CPU per message at ${CPU_RATE} msg/s (${how}): bare aedes / Mosquitto / gateway`, `${ca.toFixed(1)} / ${cb.toFixed(1)} / ${cc.toFixed(1)} µs (gateway ÷ aedes ${(cc / ca).toFixed(2)})`);
+      }
       continue;
     }
     const a = median(results['bare aedes']!);
