@@ -111,6 +111,22 @@ const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER access_log_no_change BEFORE UPDATE OR DELETE ON access_log
     FOR EACH ROW EXECUTE FUNCTION access_log_append_only();
   `,
+  // 4: drills and each person's first ack.
+  `
+  CREATE TABLE drills (
+    id text PRIMARY KEY,
+    grid text NOT NULL,
+    started_at_ms bigint NOT NULL,
+    body text NOT NULL
+  );
+  CREATE INDEX drills_by_grid_time ON drills (grid, started_at_ms);
+  CREATE TABLE drill_acks (
+    drill_id text NOT NULL,
+    person text NOT NULL,
+    at_ms bigint NOT NULL,
+    PRIMARY KEY (drill_id, person)
+  );
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;

@@ -16,6 +16,7 @@ import { PostgresRejectionStore } from '../../gateway/ingest/postgres-rejection-
 import { PostgresRuleStateStore } from '../../gateway/alerts/postgres-rule-state-store.js';
 import { PostgresTokenStore } from '../../gateway/auth/postgres-token-store.js';
 import { PostgresDeviceStateStore } from '../../gateway/ingest/postgres-device-state-store.js';
+import { PostgresDrillStore } from '../../gateway/drills/postgres-drill-store.js';
 import { postgresAvailable } from '../helpers/postgres-server.js';
 import { postgresAdapter, sqliteAdapter } from './adapter.js';
 import { alertStoreContract } from './alert-store.contract.js';
@@ -50,4 +51,5 @@ if (postgresAvailable()) {
   ruleStateStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresRuleStateStore(pool)));
   tokenStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresTokenStore(pool)));
   deviceStateStoreContract(postgresAdapter('PostgreSQL', (pool) => PostgresDeviceStateStore.open(pool)));
+  drillStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresDrillStore(pool)));
 }
