@@ -31,6 +31,7 @@ import { SlowCheckQueue } from './auth/slow-check-queue.js';
 import { createAqhiFeedPublisher } from './aqhi/aqhi-feed-publisher.js';
 import { createAqhiService, type AqhiService } from './aqhi/aqhi-service.js';
 import { createEvaluateStage } from './evaluate/evaluate-stage.js';
+import { SqliteRuleStateStore } from './alerts/rule-state-store.js';
 import type { StationIndex } from './aqhi/feed-schema.js';
 import { selectAqhiProfile } from './aqhi/profile-selection.js';
 import { SqliteAqhiStore } from './aqhi/sqlite-aqhi-store.js';
@@ -186,7 +187,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     now,
     log: aqhiLog,
   });
-  const evaluate = createEvaluateStage({ registry, safety: alerting.safety, aed: alerting.aed, aqhi, log: log.child({ component: 'evaluate' }) });
+  const evaluate = createEvaluateStage({ registry, safety: alerting.safety, aed: alerting.aed, aqhi, ruleState: new SqliteRuleStateStore(db), log: log.child({ component: 'evaluate' }) });
   ingest.evaluateWith((message, device) => evaluate.evaluateMessage(message, device, now()).committed);
   alerting.tickRulesWith(evaluate.tick);
   const aqhiStream = new SseHub<StationIndex>();
@@ -332,6 +333,8 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       return broker;
     },
     async start() {
+      // Alerts a crash left decided and kept, before any new message is evaluated.
+      await evaluate.recover(now());
       checkpointer = startWalCheckpointer(db, log.child({ component: 'store' }));
       broker = await startMqttBroker({
         host: config.host,

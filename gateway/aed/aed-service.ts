@@ -27,7 +27,7 @@ import { isDrill } from '../alerts/drill-marker.js';
 import { namesList, systemNote, type SystemNoteCode } from '../alerts/system-notes.js';
 import { cabinetNote } from './cabinet-notes.js';
 import { resolvePerson } from '../pager/recipients.js';
-import type { RuleStateStore } from '../alerts/rule-state-store.js';
+import type { RuleStateStore, StateEntry } from '../alerts/rule-state-store.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { DeploymentSettings } from '../registry/provision.js';
 import type { Registry } from '../registry/registry.js';
@@ -69,10 +69,11 @@ export interface AedService {
   /** Cabinet timers (heartbeat, daily expiry check): what fell due. */
   tick(nowMs: number): AedOutcome[];
   /**
-   * Starts saving the cabinets' state as it is now (with the dispatches); resolves once it is kept.
-   * Called before `apply`: a crash between them cannot raise a cabinet's alert a second time.
+   * Starts saving the cabinets' state as it is now (with the dispatches, and `alongside` in the
+   * same write); resolves once it is kept. Called before `apply`: a crash between them cannot
+   * raise a cabinet's alert a second time.
    */
-  save(): Promise<void>;
+  save(alongside?: readonly StateEntry[]): Promise<void>;
   /** Raises, clears and notes what the outcomes say (the cabinets' state already saved), then saves the dispatches it started. */
   apply(outcomes: readonly AedOutcome[]): Promise<void>;
   /** Dispatch deadlines: responders who did not answer, a wider radius. */
@@ -124,9 +125,10 @@ export async function createAedService(deps: AedServiceDeps): Promise<AedService
     }));
 
   /** Issues the write now (its order among writes is fixed here); resolves once it is kept. */
-  function save(): Promise<void> {
+  function save(alongside: readonly StateEntry[] = []): Promise<void> {
     return deps.ruleState.saveMany(
       [
+        ...alongside,
         [CABINETS_STATE, cabinets.snapshot()],
         [DISPATCH_STATE, Object.fromEntries(dispatches)],
       ],

@@ -6,6 +6,9 @@ import { settle } from '../store/settle.js';
  * issued when the method is called, and writes are kept in the order they were issued: an engine
  * saves, then raises the alerts the saved state accounts for once the save has resolved.
  */
+/** One named entry of rule state. */
+export type StateEntry = readonly [name: string, state: unknown];
+
 export interface RuleStateStore {
   /** Replaces the entry of this name. */
   save(name: string, state: unknown, atMs: number): Promise<void>;

@@ -5,7 +5,7 @@ import type { Registry } from '../registry/registry.js';
 import type { DeviceEntity, ResidentEntity } from '../registry/schemas.js';
 import type { KnownLocation } from './alert-context.js';
 import type { AlertService } from './alert-service.js';
-import type { RuleStateStore } from './rule-state-store.js';
+import type { RuleStateStore, StateEntry } from './rule-state-store.js';
 
 /** One row per resident, so saving after an outcome costs one resident, not the whole community. */
 const SUBJECT_PREFIX = 'safety:subject:';
@@ -37,10 +37,11 @@ export interface SafetyRules {
   /** Runs the rules' timers: what fell due, for every resident. */
   tick(nowMs: number): RuleOutcome[];
   /**
-   * Starts saving the state of the residents the outcomes touched (and the observed one); resolves
-   * once it is kept. Called before `raise`, so a crash cannot replay an outcome as a new alert.
+   * Starts saving the state of the residents the outcomes touched (and the observed one), with
+   * `alongside` in the same write; resolves once it is kept. Called before `raise`, so a crash
+   * cannot replay an outcome as a new alert.
    */
-  saveTouched(outcomes: readonly RuleOutcome[], observed?: string): Promise<void>;
+  saveTouched(outcomes: readonly RuleOutcome[], observed?: string, alongside?: readonly StateEntry[]): Promise<void>;
   /** Hands the outcomes to the alert service. */
   raise(outcomes: readonly RuleOutcome[]): Promise<void>;
   /** Saves every resident whose state changed since the last save, every few seconds (undefined when not due). */
@@ -123,8 +124,8 @@ export async function connectSafetyRules(deps: SafetyRulesDeps): Promise<SafetyR
   }
 
   /** Issues the write now (its order among writes is fixed here); resolves once it is kept. */
-  function saveSubjects(ids: Iterable<string>): Promise<void> {
-    const entries: [string, unknown][] = [];
+  function saveSubjects(ids: Iterable<string>, alongside: readonly StateEntry[] = []): Promise<void> {
+    const entries: StateEntry[] = [...alongside];
     for (const id of ids) {
       const subject = engine.subjectSnapshot(id);
       if (subject !== undefined) entries.push([SUBJECT_PREFIX + id, subject]);
@@ -140,10 +141,10 @@ export async function connectSafetyRules(deps: SafetyRulesDeps): Promise<SafetyR
     return saveSubjects([...dirty]);
   }
 
-  function saveTouched(outcomes: readonly RuleOutcome[], observed?: string): Promise<void> {
+  function saveTouched(outcomes: readonly RuleOutcome[], observed?: string, alongside?: readonly StateEntry[]): Promise<void> {
     const touched = new Set(outcomes.map((o) => o.subject));
     if (observed !== undefined) touched.add(observed);
-    return saveSubjects(touched);
+    return saveSubjects(touched, alongside);
   }
 
   function observe(message: DecodedMessage, device: DeviceEntity): SafetyObservation | undefined {

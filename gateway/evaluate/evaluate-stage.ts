@@ -4,6 +4,7 @@ import type { IndexUpdate } from '../../rules/aqhi/index.js';
 import type { RuleOutcome } from '../../rules/safety/index.js';
 import type { DecodedMessage } from '../../sensors/index.js';
 import type { AedService } from '../aed/aed-service.js';
+import type { RuleStateStore } from '../alerts/rule-state-store.js';
 import type { SafetyRules } from '../alerts/safety-rules.js';
 import type { AqhiService } from '../aqhi/aqhi-service.js';
 import type { Registry } from '../registry/registry.js';
@@ -14,7 +15,9 @@ export interface EvaluateDeps {
   safety: Pick<SafetyRules, 'syncRegistry' | 'observe' | 'tick' | 'saveTouched' | 'raise' | 'saveIfDue'>;
   aed: Pick<AedService, 'syncRegistry' | 'observe' | 'tick' | 'save' | 'apply' | 'tickDispatches'>;
   aqhi: Pick<AqhiService, 'handleReading'>;
-  log: Pick<Logger, 'error'>;
+  /** Where the outcomes not yet raised are kept, in the same write as the state that decided them. */
+  ruleState: Pick<RuleStateStore, 'save' | 'load'>;
+  log: Pick<Logger, 'error' | 'warn'>;
 }
 
 /** What the engines made of one stored message, or of one tick of their timers. */
@@ -34,9 +37,16 @@ export interface EvaluateStage {
   evaluateMessage(message: DecodedMessage, device: DeviceEntity, nowMs: number): Evaluation;
   /** The engines' timers (a silent bracelet, a cabinet's heartbeat, a dispatch deadline), by the same path. */
   tick(nowMs: number): Promise<Evaluation>;
+  /** At start, before any message: raises what a crash left decided and kept but not raised; how many batches. */
+  recover(nowMs: number): Promise<number>;
 }
 
 const NOTHING: readonly never[] = Object.freeze([]);
+
+/** The outcomes decided, kept with the state, and not yet raised. */
+const PENDING = 'evaluate:pending';
+
+type PendingBatch = { id: number; engine: 'safety'; outcomes: readonly RuleOutcome[] } | { id: number; engine: 'cabinets'; outcomes: readonly AedOutcome[] };
 
 /**
  * The evaluate stage. Each engine follows the registry once per registry version. Whatever the
@@ -46,10 +56,23 @@ const NOTHING: readonly never[] = Object.freeze([]);
  * even when an earlier write takes longer than a later one.
  */
 export function createEvaluateStage(deps: EvaluateDeps): EvaluateStage {
-  const { registry, safety, aed, aqhi, log } = deps;
+  const { registry, safety, aed, aqhi, ruleState, log } = deps;
   let registryVersion = -1;
   /** The last commit under way: the next one raises its alerts after it. */
   let previous: Promise<void> | undefined;
+  /**
+   * Batches written with their state and not yet raised. Each state write carries the list, so a
+   * crash after it and before the raise leaves the outcomes to `recover`, not lost.
+   */
+  const pending = new Map<number, PendingBatch>();
+  let nextBatch = 0;
+  const pendingEntry = (): readonly [string, unknown] => [PENDING, [...pending.values()]];
+
+  /** A raised batch leaves the list; the shorter list is written (a crash before it raises the batch again: deduplicated). */
+  function raised(batch: PendingBatch, nowMs: number): void {
+    pending.delete(batch.id);
+    ruleState.save(PENDING, [...pending.values()], nowMs).catch((err: unknown) => log.error({ err }, 'writing the raised outcomes off failed'));
+  }
 
   /** Cabinets the registry added or changed may bring outcomes of their own. */
   function syncRegistry(nowMs: number): readonly AedOutcome[] {
@@ -77,14 +100,24 @@ export function createEvaluateStage(deps: EvaluateDeps): EvaluateStage {
     return done;
   }
 
-  function commitSafety(outcomes: readonly RuleOutcome[], observed?: string): Promise<void> | undefined {
+  function commitSafety(outcomes: readonly RuleOutcome[], nowMs: number, observed?: string): Promise<void> | undefined {
     if (outcomes.length === 0) return undefined;
-    return commit(safety.saveTouched(outcomes, observed), () => safety.raise(outcomes));
+    const batch: PendingBatch = { id: nextBatch++, engine: 'safety', outcomes };
+    pending.set(batch.id, batch);
+    return commit(safety.saveTouched(outcomes, observed, [pendingEntry()]), async () => {
+      await safety.raise(outcomes);
+      raised(batch, nowMs);
+    });
   }
 
-  function commitCabinets(outcomes: readonly AedOutcome[]): Promise<void> | undefined {
+  function commitCabinets(outcomes: readonly AedOutcome[], nowMs: number): Promise<void> | undefined {
     if (outcomes.length === 0) return undefined;
-    return commit(aed.save(), () => aed.apply(outcomes));
+    const batch: PendingBatch = { id: nextBatch++, engine: 'cabinets', outcomes };
+    pending.set(batch.id, batch);
+    return commit(aed.save([pendingEntry()]), async () => {
+      await aed.apply(outcomes);
+      raised(batch, nowMs);
+    });
   }
 
   function both(a: Promise<void> | undefined, b: Promise<void> | undefined): Promise<void> | undefined {
@@ -98,11 +131,11 @@ export function createEvaluateStage(deps: EvaluateDeps): EvaluateStage {
       const synced = syncRegistry(nowMs);
       const observed = safety.observe(message, device);
       const safetyOutcomes = observed?.outcomes ?? NOTHING;
-      const safetyCommitted = commitSafety(safetyOutcomes, observed?.residentId);
+      const safetyCommitted = commitSafety(safetyOutcomes, nowMs, observed?.residentId);
 
       const observedCabinets = aed.observe(message, device);
       const cabinetOutcomes = synced.length === 0 ? observedCabinets : [...synced, ...observedCabinets];
-      const cabinetsCommitted = commitCabinets(cabinetOutcomes);
+      const cabinetsCommitted = commitCabinets(cabinetOutcomes, nowMs);
 
       const indexUpdates = message.channel === 'telemetry' ? aqhi.handleReading(message.reading, device) : NOTHING;
       return { safety: safetyOutcomes, aed: cabinetOutcomes, aqhi: indexUpdates, committed: both(safetyCommitted, cabinetsCommitted) };
@@ -111,9 +144,9 @@ export function createEvaluateStage(deps: EvaluateDeps): EvaluateStage {
     async tick(nowMs) {
       const synced = syncRegistry(nowMs);
       const safetyOutcomes = safety.tick(nowMs);
-      const safetyCommitted = commitSafety(safetyOutcomes);
+      const safetyCommitted = commitSafety(safetyOutcomes, nowMs);
       const cabinetOutcomes = [...synced, ...aed.tick(nowMs)];
-      const cabinetsCommitted = commitCabinets(cabinetOutcomes);
+      const cabinetsCommitted = commitCabinets(cabinetOutcomes, nowMs);
       const committed = both(safetyCommitted, cabinetsCommitted);
       try {
         await committed;
@@ -123,6 +156,20 @@ export function createEvaluateStage(deps: EvaluateDeps): EvaluateStage {
         await safety.saveIfDue(nowMs);
       }
       return { safety: safetyOutcomes, aed: cabinetOutcomes, aqhi: NOTHING, committed };
+    },
+
+    async recover(nowMs) {
+      const kept = await ruleState.load(PENDING);
+      const batches = Array.isArray(kept) ? (kept as PendingBatch[]) : [];
+      if (batches.length === 0) return 0;
+      log.warn({ batches: batches.length }, 'raising outcomes decided before a crash and not yet raised');
+      // In the order decided; an alert raised before the crash is raised again as a repeat of itself.
+      for (const batch of batches) {
+        if (batch.engine === 'safety') await safety.raise(batch.outcomes);
+        else await aed.apply(batch.outcomes);
+      }
+      await ruleState.save(PENDING, [], nowMs);
+      return batches.length;
     },
   };
 }

@@ -50,7 +50,7 @@ describe('evaluate stage: rule state is kept before the alerts it caused are rai
     const deps = { registry: built.registry, alerts: built.alerting.service, ruleState: ruleState.store, log, now: clock.now };
     const safety = await connectSafetyRules({ ...deps, engine: createSafetyEngine({ config, timeZone: settings.timeZone }), config });
     const aed = await createAedService({ ...deps, settings, metrics: built.metrics });
-    const stage = createEvaluateStage({ registry: built.registry, safety, aed, aqhi: built.aqhi, log });
+    const stage = createEvaluateStage({ registry: built.registry, safety, aed, aqhi: built.aqhi, ruleState: ruleState.store, log });
     return { gateway: built, clock, ruleState, stage, settings, aed };
   }
 
@@ -88,10 +88,30 @@ describe('evaluate stage: rule state is kept before the alerts it caused are rai
 
     // The restart: cabinets restored from what was kept (the door closed), over the same file.
     const restarted = await createAedService({ registry: gateway.registry, alerts: gateway.alerting.service, ruleState: new SqliteRuleStateStore(gateway.db), settings, metrics: gateway.metrics, log, now: clock.now });
-    const after = createEvaluateStage({ registry: gateway.registry, safety: gateway.alerting.safety, aed: restarted, aqhi: gateway.aqhi, log });
+    const after = createEvaluateStage({ registry: gateway.registry, safety: gateway.alerting.safety, aed: restarted, aqhi: gateway.aqhi, ruleState: new SqliteRuleStateStore(gateway.db), log });
     await after.evaluateMessage(cabinetReport('open', clock.advance(10_000)), cabinet, clock.now()).committed;
     await after.evaluateMessage(cabinetReport('open', clock.advance(10_000)), cabinet, clock.now()).committed;
     expect(cabinetAlerts(gateway).map((a) => `${a.subject} ${a.occurrences}`)).toEqual(['a1 1']);
+  });
+
+  it('a kill after the state is kept and before its alert is raised: the restart raises the opening, once', async () => {
+    const { gateway, clock, settings, aed } = await engines((g) => heldRuleState(g.db));
+    const cabinet = gateway.registry.get('devices', 'aed-01')!;
+    const store = new SqliteRuleStateStore(gateway.db);
+    // The process dies while raising: the cabinet's state and the decided outcomes are kept, nothing is raised.
+    const dying = createEvaluateStage({ registry: gateway.registry, safety: gateway.alerting.safety, aed: { ...aed, apply: () => new Promise<void>(() => undefined) }, aqhi: gateway.aqhi, ruleState: store, log });
+    void dying.evaluateMessage(cabinetEvent('door_open', clock.advance(1_000)), cabinet, clock.now()).committed;
+    await settled();
+    expect(cabinetAlerts(gateway)).toEqual([]);
+
+    const restarted = await createAedService({ registry: gateway.registry, alerts: gateway.alerting.service, ruleState: store, settings, metrics: gateway.metrics, log, now: clock.now });
+    const after = createEvaluateStage({ registry: gateway.registry, safety: gateway.alerting.safety, aed: restarted, aqhi: gateway.aqhi, ruleState: store, log });
+    expect(await after.recover(clock.now())).toBe(1);
+    expect(cabinetAlerts(gateway).map((a) => `${a.subject} ${a.occurrences}`)).toEqual(['a1 1']);
+    // The door was kept open: its next report raises nothing more, and nothing is left to recover.
+    await after.evaluateMessage(cabinetReport('open', clock.advance(10_000)), cabinet, clock.now()).committed;
+    expect(cabinetAlerts(gateway).map((a) => `${a.subject} ${a.occurrences}`)).toEqual(['a1 1']);
+    expect(await after.recover(clock.now())).toBe(0);
   });
 
   it("runs the timers by the same path: a bracelet's silence is written before its alert is raised", async () => {

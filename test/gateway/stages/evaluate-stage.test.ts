@@ -43,6 +43,7 @@ describe('evaluateMessage: one stored message through the safety, cabinet and ai
       safety: { ...safety, syncRegistry: (nowMs) => (syncs.push('safety'), safety.syncRegistry(nowMs)) },
       aed: { ...aed, syncRegistry: (nowMs) => (syncs.push('aed'), aed.syncRegistry(nowMs)) },
       aqhi: gateway.aqhi,
+      ruleState: new SqliteRuleStateStore(gateway.db),
       log: createLogger('silent'),
     });
     return { gateway, clock, syncs, stage, evaluate: stage.evaluateMessage };
