@@ -35,6 +35,8 @@ import { SqliteRuleStateStore } from './alerts/rule-state-store.js';
 import type { StationIndex } from './aqhi/feed-schema.js';
 import { selectAqhiProfile } from './aqhi/profile-selection.js';
 import { SqliteAqhiStore } from './aqhi/sqlite-aqhi-store.js';
+import { SqliteDailyReportStore } from './aqhi/daily-report-store.js';
+import { SqliteForecastStore } from './aqhi/forecast-store.js';
 import { createIndexReports, type IndexReports } from './aqhi/index-reports.js';
 import { SseHub } from './streams/sse-hub.js';
 import { createResidentLeaving } from './leaving/resident-leaving.js';
@@ -180,7 +182,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   const aqhiLog = log.child({ component: 'aqhi' });
   const aqhiProfile = selectAqhiProfile(settings.rules.aqhi);
   const aqhiStore = new SqliteAqhiStore(db);
-  const aqhi = createAqhiService({
+  const aqhi = await createAqhiService({
     profile: aqhiProfile,
     store: aqhiStore,
     registry,
@@ -193,7 +195,18 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   const aqhiStream = new SseHub<StationIndex>();
   const aqhiFeed = createAqhiFeedPublisher({ service: aqhi, stream: aqhiStream, log: aqhiLog });
   connectAqhiNotices({ events: aqhi.events, registry, alerts: alerting.service, log: aqhiLog, now });
-  const aqhiReports = createIndexReports({ config: config.aqhi, db, profile: aqhiProfile, aqhi, store: aqhiStore, registry, timeZone: settings.timeZone, now, log: aqhiLog });
+  const aqhiReports = createIndexReports({
+    config: config.aqhi,
+    profile: aqhiProfile,
+    aqhi,
+    store: aqhiStore,
+    reports: new SqliteDailyReportStore(db),
+    forecasts: new SqliteForecastStore(db),
+    registry,
+    timeZone: settings.timeZone,
+    now,
+    log: aqhiLog,
+  });
   const forecastNotices = connectForecastNotices({
     registry,
     alerts: alerting.service,
@@ -208,8 +221,8 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   const neighbourhood = createNeighbourhoodService({
     registry,
     readings: embedded,
-    stationMeans: (stationId, fromMs, toMs) => {
-      aqhi.flush();
+    stationMeans: async (stationId, fromMs, toMs) => {
+      await aqhi.flush();
       return aqhiStore.means(stationId, fromMs, toMs);
     },
     ingestEvents: ingest.events,
@@ -377,10 +390,10 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       httpPort = ports.http;
       alerting.start();
       emergencies.start();
-      aqhi.start();
+      await aqhi.start();
       aqhiFeed.attachBroker(broker);
-      aqhiReports.start(broker);
-      forecastNotices.start();
+      await aqhiReports.start(broker);
+      await forecastNotices.start();
       if (provision !== undefined && !provisionLoaded) {
         log.info(
           { file: provision.file, known: registry.list('devices').length, inFile: provision.secrets },
@@ -412,7 +425,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       aqhiStream.close();
       await http.close();
       aqhiFeed.close();
-      aqhi.stop();
+      await aqhi.stop();
       for (const sink of sinks) await sink.close();
       await deviceState.flush();
       await rejections.flush();

@@ -92,9 +92,9 @@ export interface ForecastNoticeDeps {
 
 export interface ForecastNotices {
   /** Sends today's notices if it is the morning window and they are not sent yet; returns the grids told. */
-  runDue(nowMs?: number): string[];
+  runDue(nowMs?: number): Promise<string[]>;
   /** Runs now (a start within the morning window) and then each morning. */
-  start(): void;
+  start(): Promise<void>;
   stop(): void;
 }
 
@@ -110,10 +110,10 @@ export function connectForecastNotices(deps: ForecastNoticeDeps): ForecastNotice
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
-  function worstOf(districtStations: readonly string[], today: string, nowMs: number) {
+  async function worstOf(districtStations: readonly string[], today: string, nowMs: number) {
     let worst: { band: number; when: 'today' | 'tomorrow'; stationId: string; forecast: ForecastBody } | undefined;
     for (const stationId of districtStations) {
-      const f = deps.forecasts.forecast(stationId, nowMs);
+      const f = await deps.forecasts.forecast(stationId, nowMs);
       if (f === undefined) continue;
       const candidates: { band: number; when: 'today' | 'tomorrow' }[] = f.hours
         .filter((h) => localDateOf(Date.parse(h.at), timeZone) === today)
@@ -124,7 +124,7 @@ export function connectForecastNotices(deps: ForecastNoticeDeps): ForecastNotice
     return worst;
   }
 
-  function runDue(nowMs = deps.now()): string[] {
+  async function runDue(nowMs = deps.now()): Promise<string[]> {
     const highFrom = deps.profile.highBandFrom;
     if (highFrom === undefined) return [];
     const today = localDateOf(nowMs, timeZone);
@@ -141,7 +141,7 @@ export function connectForecastNotices(deps: ForecastNoticeDeps): ForecastNotice
         }
         const sent = alerts.list({ kinds: ['aqhi_high'], grids: [grid.id], sinceMs: from - FORECAST_NOTICE_WINDOW_MS }).some((a) => a.details.forecastDate === today);
         if (sent) continue;
-        const worst = worstOf(stations.filter((s) => s.district === grid.district).map((s) => s.id), today, nowMs);
+        const worst = await worstOf(stations.filter((s) => s.district === grid.district).map((s) => s.id), today, nowMs);
         if (worst === undefined || worst.band < highFrom) continue;
         const atRisk = registry.list('residents').filter((r) => r.grid === grid.id && r.conditions.some((c) => AT_RISK_CONDITIONS.has(c)));
         if (atRisk.length === 0) continue;
@@ -183,17 +183,21 @@ export function connectForecastNotices(deps: ForecastNoticeDeps): ForecastNotice
     let at = localTimeToMs(today, noticeMinutes, timeZone);
     if (at <= nowMs) at = localTimeToMs(addDays(today, 1), noticeMinutes, timeZone);
     timer = setTimeout(() => {
-      runDue();
-      if (!stopped) schedule();
+      void runDue()
+        .catch((err: unknown) => log.error({ err }, 'aqhi forecast notices failed'))
+        .finally(() => {
+          if (!stopped) schedule();
+        });
     }, Math.min(at - nowMs + 1000, 3_600_000));
     timer.unref();
   }
   return {
     runDue,
-    start() {
+    async start() {
       if (stopped || timer !== undefined) return;
-      runDue();
+      // Scheduled first: a second start while this run reads the forecasts does nothing.
       schedule();
+      await runDue();
     },
     stop() {
       stopped = true;

@@ -47,20 +47,23 @@ export interface AqhiService {
    * readings of other kinds, of air devices with no station, or after stop() are ignored.
    */
   handleReading(reading: Reading, device: DeviceEntity): IndexUpdate[];
-  /** Processes an hour boundary at nowMs (default now()): finalises hours, moves silent stations on. */
-  tick(nowMs?: number): IndexUpdate[];
+  /**
+   * Processes an hour boundary at nowMs (default now()): finalises hours, moves silent stations on;
+   * resolves once they are written.
+   */
+  tick(nowMs?: number): Promise<IndexUpdate[]>;
   /** Every registered station's current entry. */
   feed(nowMs?: number): AqhiFeedBody;
   /** One registered station's current entry; undefined for a station not in the registry. */
   stationIndex(stationId: string, nowMs?: number): StationIndex | undefined;
   /** Stored hourly values of the last `hours` hours up to the hour of nowMs, oldest first. */
-  history(stationId: string, hours: number, nowMs?: number): HistoryPoint[];
+  history(stationId: string, hours: number, nowMs?: number): Promise<HistoryPoint[]>;
   /** Starts the hour-boundary timer, after a catch-up tick for the hours that passed while stopped. */
-  start(): void;
+  start(): Promise<void>;
   /** Stops the timers and taking readings, and writes everything down. Safe to call twice. */
-  stop(): void;
-  /** Writes changed hourly values now; with force, the engine snapshot too. */
-  flush(force?: boolean): void;
+  stop(): Promise<void>;
+  /** Writes changed hourly values now; with force, the engine snapshot too. Writes run one at a time. */
+  flush(force?: boolean): Promise<void>;
 }
 
 /** A timer may fire a hair early; ticking this long after the boundary lands in the new hour. */
@@ -71,9 +74,9 @@ const hourOf = (ms: number): number => Math.floor(ms / HOUR_MS) * HOUR_MS;
 /**
  * The AQHI service: feeds the pure engine (rules/aqhi) from accepted air readings, ticks it at
  * every hour boundary, keeps hourly values for history and its state for restarts, and says
- * when a station's index or its high-band state changes.
+ * when a station's index or its high-band state changes. Resolves once its saved state is read.
  */
-export function createAqhiService(deps: AqhiServiceDeps): AqhiService {
+export async function createAqhiService(deps: AqhiServiceDeps): Promise<AqhiService> {
   const { profile, store, registry, now, log } = deps;
   const flushIntervalMs = deps.flushIntervalMs ?? 1000;
   const snapshotIntervalMs = deps.snapshotIntervalMs ?? 10_000;
@@ -91,7 +94,9 @@ export function createAqhiService(deps: AqhiServiceDeps): AqhiService {
   const high = new Map<string, boolean>();
   const longestWindowHours = Math.max(...profile.terms.map((t) => t.window.hours));
 
-  const saved = store.loadState();
+  const [saved, latestStored] = await Promise.all([store.loadState(), store.latestOfEach()]);
+  /** Each station's newest hour, stored or about to be: the feed's value when the engine has none. */
+  const latestHour = new Map(latestStored.map((u) => [u.stationId, u]));
   if (saved !== undefined) {
     const restored = restoreServiceState(saved, engine);
     if (restored.ok) {
@@ -111,6 +116,7 @@ export function createAqhiService(deps: AqhiServiceDeps): AqhiService {
   let lastSnapshotAt = performance.now();
   let hourTimer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let writes: Promise<void> = Promise.resolve();
 
   function emit<E extends keyof AqhiServiceEvents>(event: E, ...args: AqhiServiceEvents[E]): void {
     try {
@@ -125,6 +131,7 @@ export function createAqhiService(deps: AqhiServiceDeps): AqhiService {
     stateDirty = true;
     for (const u of updates) {
       pendingHours.set(`${u.stationId}\u0000${u.hourStartMs}`, u);
+      if (u.hourStartMs >= (latestHour.get(u.stationId)?.hourStartMs ?? Number.NEGATIVE_INFINITY)) latestHour.set(u.stationId, u);
       emit('indexChanged', u);
     }
     for (const stationId of new Set(updates.map((u) => u.stationId))) {
@@ -139,9 +146,16 @@ export function createAqhiService(deps: AqhiServiceDeps): AqhiService {
     if (current === undefined || current.value === null) return;
     if (current.high === (high.get(stationId) ?? false)) return;
     high.set(stationId, current.high);
-    // Written at once: a restart must not announce the same transition twice.
-    flush(true);
-    emit('highChanged', stationId, { high: current.high, update: current });
+    // Written before it is told: a restart must not announce the same transition twice. Told
+    // even when the write fails: a notice twice is better than none.
+    const change = { high: current.high, update: current };
+    flush(true).then(
+      () => emit('highChanged', stationId, change),
+      (err: unknown) => {
+        log.error({ err, stationId }, 'AQHI state not written before a high-band change');
+        emit('highChanged', stationId, change);
+      },
+    );
   }
 
   function handleReading(reading: Reading, device: DeviceEntity): IndexUpdate[] {
@@ -160,7 +174,7 @@ export function createAqhiService(deps: AqhiServiceDeps): AqhiService {
     return updates;
   }
 
-  function writeMeans(): void {
+  function takeMeans(): StationHourMeans[] {
     const rows: StationHourMeans[] = [];
     for (const [stationId, hours] of pendingMeans) {
       const oldest = Math.min(...hours);
@@ -173,35 +187,51 @@ export function createAqhiService(deps: AqhiServiceDeps): AqhiService {
       }
     }
     pendingMeans.clear();
-    store.saveMeans(rows);
+    return rows;
   }
 
-  function flush(force = false): void {
-    if (pendingMeans.size > 0) writeMeans();
-    if (pendingHours.size > 0) {
-      store.saveHours([...pendingHours.values()], now());
-      pendingHours.clear();
-    }
+  /** What changed, taken at once and written in order; what arrives meanwhile waits for the next write. */
+  async function write(force: boolean): Promise<void> {
+    const means = pendingMeans.size > 0 ? takeMeans() : [];
+    const hours = [...pendingHours.values()];
+    pendingHours.clear();
+    let state: AqhiServiceState | undefined;
     if (stateDirty && (force || performance.now() - lastSnapshotAt >= snapshotIntervalMs)) {
-      const state: AqhiServiceState = {
-        format: 'aqhi-service/1',
-        engine: engine.snapshot(),
-        lastReadingAtMs: Object.fromEntries(lastReadingAtMs),
-        high: Object.fromEntries(high),
-      };
-      store.saveState(state, now());
+      state = { format: 'aqhi-service/1', engine: engine.snapshot(), lastReadingAtMs: Object.fromEntries(lastReadingAtMs), high: Object.fromEntries(high) };
       stateDirty = false;
       lastSnapshotAt = performance.now();
     }
+    try {
+      if (means.length > 0) await store.saveMeans(means);
+      if (hours.length > 0) await store.saveHours(hours, now());
+      if (state !== undefined) await store.saveState(state, now());
+    } catch (err) {
+      // Kept for the next write; what changed meanwhile is newer and stays.
+      for (const m of means) pendingMeans.set(m.stationId, (pendingMeans.get(m.stationId) ?? new Set<number>()).add(m.hourStartMs));
+      for (const u of hours) {
+        const key = `${u.stationId}\u0000${u.hourStartMs}`;
+        if (!pendingHours.has(key)) pendingHours.set(key, u);
+      }
+      if (state !== undefined) stateDirty = true;
+      throw err;
+    }
   }
 
-  function tick(nowMs = now()): IndexUpdate[] {
+  function flush(force = false): Promise<void> {
+    const run = writes.then(() => write(force));
+    writes = run.catch(() => undefined);
+    return run;
+  }
+
+  async function tick(nowMs = now()): Promise<IndexUpdate[]> {
     const updates = engine.tick(nowMs);
     apply(updates);
     emit('ticked', nowMs);
-    const pruned = store.pruneBefore(hourOf(nowMs) - retentionMs);
+    const cutoff = hourOf(nowMs) - retentionMs;
+    for (const [stationId, u] of latestHour) if (u.hourStartMs < cutoff) latestHour.delete(stationId);
+    const pruned = await store.pruneBefore(cutoff);
     if (pruned > 0) log.debug({ pruned }, 'old hourly AQHI values deleted');
-    flush(true);
+    await flush(true);
     return updates;
   }
 
@@ -209,12 +239,11 @@ export function createAqhiService(deps: AqhiServiceDeps): AqhiService {
     const nowMs = now();
     const delay = hourOf(nowMs) + HOUR_MS - nowMs + TICK_MARGIN_MS;
     hourTimer = setTimeout(() => {
-      try {
-        tick();
-      } catch (err) {
-        log.error({ err }, 'AQHI hourly tick failed');
-      }
-      if (!stopped) scheduleHourTick();
+      void tick()
+        .catch((err: unknown) => log.error({ err }, 'AQHI hourly tick failed'))
+        .finally(() => {
+          if (!stopped) scheduleHourTick();
+        });
     }, delay);
     hourTimer.unref();
   }
@@ -222,7 +251,7 @@ export function createAqhiService(deps: AqhiServiceDeps): AqhiService {
   function stationIndex(stationId: string, nowMs = now()): StationIndex | undefined {
     const station = registry.get('stations', stationId);
     if (station === undefined) return undefined;
-    const update = engine.current(stationId) ?? store.latest(stationId);
+    const update = engine.current(stationId) ?? latestHour.get(stationId);
     return toStationIndex({
       station,
       update,
@@ -254,19 +283,15 @@ export function createAqhiService(deps: AqhiServiceDeps): AqhiService {
     };
   }
 
-  function history(stationId: string, hours: number, nowMs = now()): HistoryPoint[] {
+  async function history(stationId: string, hours: number, nowMs = now()): Promise<HistoryPoint[]> {
     if (!Number.isInteger(hours) || hours < 1) throw new RangeError(`hours must be a positive integer, got ${hours}`);
-    flush();
+    await flush();
     const toMs = hourOf(nowMs);
-    return store.hours(stationId, toMs - (hours - 1) * HOUR_MS, toMs).map(toHistoryPoint);
+    return (await store.hours(stationId, toMs - (hours - 1) * HOUR_MS, toMs)).map(toHistoryPoint);
   }
 
   const flushTimer = setInterval(() => {
-    try {
-      flush();
-    } catch (err) {
-      log.error({ err }, 'writing AQHI values failed');
-    }
+    flush().catch((err: unknown) => log.error({ err }, 'writing AQHI values failed'));
   }, flushIntervalMs);
   flushTimer.unref();
 
@@ -278,17 +303,18 @@ export function createAqhiService(deps: AqhiServiceDeps): AqhiService {
     feed,
     stationIndex,
     history,
-    start() {
+    async start() {
       if (stopped || hourTimer !== undefined) return;
-      tick();
+      // The timer is set first: a second start while the catch-up tick runs does nothing.
       scheduleHourTick();
+      await tick();
     },
-    stop() {
+    async stop() {
       if (stopped) return;
       stopped = true;
       clearInterval(flushTimer);
       if (hourTimer !== undefined) clearTimeout(hourTimer);
-      flush(true);
+      await flush(true);
     },
     flush,
   };

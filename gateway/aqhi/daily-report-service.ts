@@ -16,7 +16,7 @@ import {
 import type { Registry } from '../registry/registry.js';
 import type { AqhiService } from './aqhi-service.js';
 import type { DailyReport } from './daily-report-schema.js';
-import type { ReportScope, SqliteDailyReportStore } from './daily-report-store.js';
+import type { DailyReportStore, ReportScope, ReportToSave } from './daily-report-store.js';
 import type { AqhiStore } from './sqlite-aqhi-store.js';
 
 export interface DailyReportEvents {
@@ -28,7 +28,7 @@ export interface DailyReportDeps {
   profile: AqiProfile;
   aqhi: Pick<AqhiService, 'events' | 'flush'>;
   hours: Pick<AqhiStore, 'hourValues' | 'means'>;
-  reports: SqliteDailyReportStore;
+  reports: DailyReportStore;
   registry: Pick<Registry, 'list' | 'get'>;
   timeZone: string;
   /** Local time (HH:MM) at which the day before is reported. */
@@ -44,14 +44,15 @@ export interface DailyReportDeps {
 export interface DailyReportService {
   readonly events: EventEmitter<DailyReportEvents>;
   /** Issues the last day whose issue time has passed, for every station and district not yet reported. */
-  issueDue(nowMs?: number): DailyReport[];
+  issueDue(nowMs?: number): Promise<DailyReport[]>;
   /** Re-issues the days late data has changed since they were issued; only changed figures make a revision. */
-  reissueChanged(nowMs?: number): DailyReport[];
+  reissueChanged(nowMs?: number): Promise<DailyReport[]>;
   /** The latest revision of each of the last `days` issued days, newest first. */
-  recent(scope: ReportScope, subject: string, days: number, nowMs?: number): DailyReport[];
+  recent(scope: ReportScope, subject: string, days: number, nowMs?: number): Promise<DailyReport[]>;
   /** Every station's and district's newest report (for the retained topics). */
-  newest(nowMs?: number): DailyReport[];
-  start(): void;
+  newest(nowMs?: number): Promise<DailyReport[]>;
+  /** Issues what is due, then keeps the schedule. */
+  start(): Promise<void>;
   stop(): void;
 }
 
@@ -78,9 +79,10 @@ export function createDailyReportService(deps: DailyReportDeps): DailyReportServ
     return nowMs >= localTimeToMs(today, issueMinutes, timeZone) ? addDays(today, -1) : addDays(today, -2);
   }
 
-  function stationHours(stationId: string, startMs: number, endMs: number): DayHour[] {
-    const means = new Map(deps.hours.means(stationId, startMs, endMs - 1).map((m) => [m.hourStartMs, m.means]));
-    return deps.hours.hourValues(stationId, startMs, endMs - 1).map((u) => ({
+  async function stationHours(stationId: string, startMs: number, endMs: number): Promise<DayHour[]> {
+    const [stored, values] = await Promise.all([deps.hours.means(stationId, startMs, endMs - 1), deps.hours.hourValues(stationId, startMs, endMs - 1)]);
+    const means = new Map(stored.map((m) => [m.hourStartMs, m.means]));
+    return values.map((u) => ({
       hourStartMs: u.hourStartMs,
       value: u.value,
       primaryPollutants: u.primaryPollutants,
@@ -88,11 +90,11 @@ export function createDailyReportService(deps: DailyReportDeps): DailyReportServ
     }));
   }
 
-  function build(scope: ReportScope, subject: string, date: string, nowMs: number): DailyReport | undefined {
+  async function build(scope: ReportScope, subject: string, date: string, nowMs: number): Promise<DailyReport | undefined> {
     const { startMs, endMs } = localDayBounds(date, timeZone);
     const stations = registry.list('stations').filter((s) => (scope === 'station' ? s.id === subject : s.district === subject));
     if (stations.length === 0) return undefined;
-    const hours = scope === 'station' ? stationHours(subject, startMs, endMs) : mergeStationHours(stations.map((s) => stationHours(s.id, startMs, endMs)));
+    const hours = scope === 'station' ? await stationHours(subject, startMs, endMs) : mergeStationHours(await Promise.all(stations.map((s) => stationHours(s.id, startMs, endMs))));
     // No hour at all: the station was not reporting yet (or was away all day); nothing to file.
     if (hours.length === 0) return undefined;
     const figures = buildDailyFigures({ profile, date, startMs, endMs, hours, limits, requiredHours: deps.requiredHours });
@@ -123,17 +125,17 @@ export function createDailyReportService(deps: DailyReportDeps): DailyReportServ
     return [...stations.map((s): [ReportScope, string] => ['station', s.id]), ...[...new Set(stations.map((s) => s.district))].sort().map((d): [ReportScope, string] => ['district', d])];
   }
 
-  function issue(scope: ReportScope, subject: string, date: string, nowMs: number): DailyReport | undefined {
-    const previous = reports.latest(scope, subject, date);
-    const next = build(scope, subject, date, nowMs);
+  async function issue(scope: ReportScope, subject: string, date: string, nowMs: number): Promise<DailyReport | undefined> {
+    const previous = await reports.latest(scope, subject, date);
+    const next = await build(scope, subject, date, nowMs);
     if (next === undefined) return undefined;
     if (previous !== undefined) {
       if (figuresOf(previous) === figuresOf(next)) return undefined;
       next.revision = previous.revision + 1;
     }
-    reports.save(scope, subject, next, nowMs);
-    announce(next);
-    return next;
+    const [kept] = await reports.saveNew([{ scope, subject, report: next }], nowMs);
+    if (kept !== undefined) announce(kept);
+    return kept;
   }
 
   function announce(report: DailyReport): void {
@@ -144,28 +146,26 @@ export function createDailyReportService(deps: DailyReportDeps): DailyReportServ
     }
   }
 
-  function issueDue(nowMs = now()): DailyReport[] {
+  async function issueDue(nowMs = now()): Promise<DailyReport[]> {
     const date = dueDate(nowMs);
-    deps.aqhi.flush();
-    const out: DailyReport[] = [];
-    reports.batch(() => {
-      for (const [scope, subject] of subjects()) {
-        if (reports.latest(scope, subject, date) !== undefined) continue;
-        const r = build(scope, subject, date, nowMs);
-        if (r === undefined) continue;
-        reports.save(scope, subject, r, nowMs);
-        out.push(r);
-      }
-    });
+    await deps.aqhi.flush();
+    const due: ReportToSave[] = [];
+    for (const [scope, subject] of subjects()) {
+      if ((await reports.latest(scope, subject, date)) !== undefined) continue;
+      const report = await build(scope, subject, date, nowMs);
+      if (report !== undefined) due.push({ scope, subject, report });
+    }
+    // One write; a report another issue of the same day kept first is not told twice.
+    const out = due.length === 0 ? [] : await reports.saveNew(due, nowMs);
     // Told once they are all written: a listener never sees a report a crash could still undo.
     for (const r of out) announce(r);
     if (out.length > 0) log.info({ date, reports: out.length }, 'daily index reports issued');
     return out;
   }
 
-  function reissueChanged(nowMs = now()): DailyReport[] {
+  async function reissueChanged(nowMs = now()): Promise<DailyReport[]> {
     if (changedDays.size === 0) return [];
-    deps.aqhi.flush();
+    await deps.aqhi.flush();
     const work = [...changedDays];
     changedDays.clear();
     const out: DailyReport[] = [];
@@ -173,8 +173,8 @@ export function createDailyReportService(deps: DailyReportDeps): DailyReportServ
       const district = registry.get('stations', stationId)?.district;
       for (const date of dates) {
         for (const [scope, subject] of [['station', stationId], ['district', district]] as const) {
-          if (subject === undefined || reports.latest(scope, subject, date) === undefined) continue;
-          const r = issue(scope, subject, date, nowMs);
+          if (subject === undefined || (await reports.latest(scope, subject, date)) === undefined) continue;
+          const r = await issue(scope, subject, date, nowMs);
           if (r !== undefined) out.push(r);
         }
       }
@@ -193,11 +193,7 @@ export function createDailyReportService(deps: DailyReportDeps): DailyReportServ
     if (reissueTimer === undefined && !stopped) {
       reissueTimer = setTimeout(() => {
         reissueTimer = undefined;
-        try {
-          reissueChanged();
-        } catch (err) {
-          log.error({ err }, 're-issuing daily reports failed');
-        }
+        reissueChanged().catch((err: unknown) => log.error({ err }, 're-issuing daily reports failed'));
       }, deps.reissueDelayMs ?? 2000);
       reissueTimer.unref();
     }
@@ -211,12 +207,11 @@ export function createDailyReportService(deps: DailyReportDeps): DailyReportServ
     if (at <= nowMs) at = localTimeToMs(addDays(today, 1), issueMinutes, timeZone);
     // Long waits are cut into hours: a timer far ahead drifts, and the clock may be moved.
     timer = setTimeout(() => {
-      try {
-        issueDue();
-      } catch (err) {
-        log.error({ err }, 'issuing daily reports failed');
-      }
-      if (!stopped) schedule();
+      void issueDue()
+        .catch((err: unknown) => log.error({ err }, 'issuing daily reports failed'))
+        .finally(() => {
+          if (!stopped) schedule();
+        });
     }, Math.min(at - nowMs + 1000, HOUR_MS));
     timer.unref();
   }
@@ -228,15 +223,15 @@ export function createDailyReportService(deps: DailyReportDeps): DailyReportServ
     recent(scope, subject, days, nowMs = now()) {
       return reports.recent(scope, subject, dueDate(nowMs), days);
     },
-    newest(nowMs = now()) {
-      return subjects()
-        .map(([scope, subject]) => reports.recent(scope, subject, dueDate(nowMs), 1)[0])
-        .filter((r): r is DailyReport => r !== undefined);
+    async newest(nowMs = now()) {
+      const newest = await Promise.all(subjects().map(async ([scope, subject]) => (await reports.recent(scope, subject, dueDate(nowMs), 1))[0]));
+      return newest.filter((r): r is DailyReport => r !== undefined);
     },
-    start() {
+    async start() {
       if (stopped || timer !== undefined) return;
-      issueDue();
+      // Scheduled first: a second start while the first issue runs does nothing.
       schedule();
+      await issueDue();
     },
     stop() {
       stopped = true;

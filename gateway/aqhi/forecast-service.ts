@@ -19,7 +19,7 @@ import {
 import type { Registry } from '../registry/registry.js';
 import type { AqhiService } from './aqhi-service.js';
 import type { ForecastBody, OfficialForecast, OfficialForecastInput } from './forecast-schema.js';
-import type { LoggedForecast, SqliteForecastStore } from './forecast-store.js';
+import type { ForecastStore, LoggedForecast } from './forecast-store.js';
 import type { GatewayErrorCode } from '../errors/gateway-errors.js';
 
 export interface ForecastEvents {
@@ -34,12 +34,12 @@ export class ForecastInputError extends Error {
 export interface ForecastService {
   readonly events: EventEmitter<ForecastEvents>;
   /** A registered station's forecast as of nowMs; undefined for an unknown station. */
-  forecast(stationId: string, nowMs?: number): ForecastBody | undefined;
-  all(nowMs?: number): ForecastBody[];
-  /** Keeps an official forecast (replacing the station's previous one); throws ForecastInputError. */
-  putOfficial(stationId: string, input: OfficialForecastInput, issuer: OfficialForecast['issuer'], nowMs?: number): ForecastBody;
+  forecast(stationId: string, nowMs?: number): Promise<ForecastBody | undefined>;
+  all(nowMs?: number): Promise<ForecastBody[]>;
+  /** Keeps an official forecast (replacing the station's previous one); rejects with ForecastInputError. */
+  putOfficial(stationId: string, input: OfficialForecastInput, issuer: OfficialForecast['issuer'], nowMs?: number): Promise<ForecastBody>;
   /** At an hour boundary: keeps each station's forecasts for scoring and publishes the new ones. */
-  hourly(nowMs?: number): void;
+  hourly(nowMs?: number): Promise<void>;
   stop(): void;
 }
 
@@ -59,7 +59,7 @@ export const MODEL_METHOD =
 export function createForecastService(deps: {
   profile: AqiProfile;
   aqhi: Pick<AqhiService, 'events' | 'flush'>;
-  store: SqliteForecastStore;
+  store: ForecastStore;
   registry: Pick<Registry, 'get' | 'list'>;
   timeZone: string;
   now: () => number;
@@ -68,9 +68,9 @@ export function createForecastService(deps: {
   const { profile, store, registry, timeZone, now, log } = deps;
   const events = new EventEmitter<ForecastEvents>();
 
-  function computed(stationId: string, nowMs: number) {
+  async function computed(stationId: string, nowMs: number) {
     const H = hourOf(nowMs);
-    const series = store.values(stationId, H - HISTORY_DAYS * 24 * HOUR_MS, H - HOUR_MS);
+    const series = await store.values(stationId, H - HISTORY_DAYS * 24 * HOUR_MS, H - HOUR_MS);
     const last = lastObserved(series, H - HOUR_MS);
     const zone = zoneOffsetMs(timeZone, nowMs);
     const fit = last === undefined ? undefined : fitModel(series, last.hour, { zoneOffsetMs: zone });
@@ -82,8 +82,8 @@ export function createForecastService(deps: {
     return { H, last, fit, model, at };
   }
 
-  function skillOf(stationId: string, nowMs: number) {
-    const pairs = store.pairs(stationId, hourOf(nowMs) - SKILL_DAYS * 24 * HOUR_MS, hourOf(nowMs));
+  async function skillOf(stationId: string, nowMs: number) {
+    const pairs = await store.pairs(stationId, hourOf(nowMs) - SKILL_DAYS * 24 * HOUR_MS, hourOf(nowMs));
     return { skill: scoreSkill(profile, pairs), beats: modelBeatsPersistence(pairs) };
   }
 
@@ -99,11 +99,10 @@ export function createForecastService(deps: {
     return profile.kind === 'breakpoint' ? (profile.levelUpperLimits[level - 1] ?? (profile.levelUpperLimits.at(-1) ?? 0) + 1) : level;
   }
 
-  function forecast(stationId: string, nowMs = now()): ForecastBody | undefined {
+  async function forecast(stationId: string, nowMs = now()): Promise<ForecastBody | undefined> {
     const station = registry.get('stations', stationId);
     if (station === undefined) return undefined;
-    const c = computed(stationId, nowMs);
-    const { skill, beats } = skillOf(stationId, nowMs);
+    const [c, { skill, beats }, official] = await Promise.all([computed(stationId, nowMs), skillOf(stationId, nowMs), store.official(stationId)]);
     const tomorrowDate = addDays(localDateOf(nowMs, timeZone), 1);
     const tomorrowBounds = localDayBounds(tomorrowDate, timeZone);
     const base = {
@@ -115,7 +114,6 @@ export function createForecastService(deps: {
       model: c.model === undefined ? null : { phi: c.model.phi, profile: c.model.profile.map((x) => Math.round(x * 100) / 100) },
     };
 
-    const official = store.official(stationId);
     if (official !== undefined && Date.parse(official.validUntil) > nowMs) {
       const hours = official.hours.filter((h) => h.atMs >= c.H && h.atMs < c.H + 24 * HOUR_MS).map((h) => hourView(h.atMs, h.index, h.band));
       const inTomorrow = official.hours.filter((h) => h.atMs >= tomorrowBounds.startMs && h.atMs < tomorrowBounds.endMs);
@@ -182,11 +180,11 @@ export function createForecastService(deps: {
     }
   }
 
-  function hourly(nowMs = now()): void {
-    deps.aqhi.flush();
+  async function hourly(nowMs = now()): Promise<void> {
+    await deps.aqhi.flush();
     const rows: LoggedForecast[] = [];
     for (const station of registry.list('stations')) {
-      const c = computed(station.id, nowMs);
+      const c = await computed(station.id, nowMs);
       if (c.last !== undefined) {
         for (const lead of SKILL_LEADS) {
           const target = c.last.hour + lead * HOUR_MS;
@@ -195,16 +193,14 @@ export function createForecastService(deps: {
         }
       }
     }
-    store.log(rows);
-    store.pruneBefore(hourOf(nowMs) - (SKILL_DAYS + 2) * 24 * HOUR_MS);
-    for (const body of all(nowMs)) emit(body);
+    await store.log(rows);
+    await store.pruneBefore(hourOf(nowMs) - (SKILL_DAYS + 2) * 24 * HOUR_MS);
+    for (const body of await all(nowMs)) emit(body);
   }
 
-  function all(nowMs = now()): ForecastBody[] {
-    return registry
-      .list('stations')
-      .map((s) => forecast(s.id, nowMs))
-      .filter((f): f is ForecastBody => f !== undefined);
+  async function all(nowMs = now()): Promise<ForecastBody[]> {
+    const bodies = await Promise.all(registry.list('stations').map((s) => forecast(s.id, nowMs)));
+    return bodies.filter((f): f is ForecastBody => f !== undefined);
   }
 
   function resolveHour(h: NonNullable<OfficialForecastInput['hours']>[number]): OfficialForecast['hours'][number] {
@@ -220,7 +216,7 @@ export function createForecastService(deps: {
     throw new ForecastInputError(`hour ${h.at} has neither pollutants, an index nor a band`);
   }
 
-  function putOfficial(stationId: string, input: OfficialForecastInput, issuer: OfficialForecast['issuer'], nowMs = now()): ForecastBody {
+  async function putOfficial(stationId: string, input: OfficialForecastInput, issuer: OfficialForecast['issuer'], nowMs = now()): Promise<ForecastBody> {
     const validUntilMs = Date.parse(input.validUntil);
     if (!(validUntilMs > nowMs)) throw new ForecastInputError(`validUntil ${input.validUntil} is not in the future`);
     if ((input.hours?.length ?? 0) === 0 && input.tomorrow === undefined) throw new ForecastInputError('an official forecast needs hours or tomorrow');
@@ -232,19 +228,15 @@ export function createForecastService(deps: {
       issuer,
       note: input.note ?? null,
     };
-    store.saveOfficial(stationId, official);
+    await store.saveOfficial(stationId, official);
     log.info({ stationId, issuer, validUntil: official.validUntil, hours: official.hours.length }, 'official index forecast received');
-    const body = forecast(stationId, nowMs)!;
+    const body = (await forecast(stationId, nowMs))!;
     emit(body);
     return body;
   }
 
   const onTicked = (nowMs: number): void => {
-    try {
-      hourly(nowMs);
-    } catch (err) {
-      log.error({ err }, 'hourly forecasts failed');
-    }
+    hourly(nowMs).catch((err: unknown) => log.error({ err }, 'hourly forecasts failed'));
   };
   deps.aqhi.events.on('ticked', onTicked);
 

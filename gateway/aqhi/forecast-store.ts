@@ -12,8 +12,26 @@ export interface LoggedForecast {
   persistence: number;
 }
 
-/** Tables `aqhi_forecast_log` and `aqhi_official_forecasts`, and the final hourly values they are scored on. */
-export class SqliteForecastStore {
+/**
+ * Forecasts kept for scoring, and the bureau's official forecasts. Scoring reads the final hourly
+ * index values the AQHI store keeps, so an adapter shares that store's database.
+ */
+export interface ForecastStore {
+  /** Keeps forecasts in one write; one already kept for (station, issued hour, lead) stays as it was. */
+  log(rows: readonly LoggedForecast[]): Promise<void>;
+  /** Kept forecasts whose target hour, in [fromMs, toMs], has a final value, with that value; by target hour, then lead. */
+  pairs(stationId: string, fromMs: number, toMs: number): Promise<ScoredPair[]>;
+  /** Final hourly index values in [fromMs, toMs], hour start → value. */
+  values(stationId: string, fromMs: number, toMs: number): Promise<Map<number, number>>;
+  /** Keeps the station's official forecast, replacing its previous one. */
+  saveOfficial(stationId: string, forecast: OfficialForecast): Promise<void>;
+  official(stationId: string): Promise<OfficialForecast | undefined>;
+  /** Drops kept forecasts whose target hour is before ms. */
+  pruneBefore(ms: number): Promise<void>;
+}
+
+/** Tables `aqhi_forecast_log` and `aqhi_official_forecasts`, and the final hourly values (`aqhi_hourly`) they are scored on. */
+export class SqliteForecastStore implements ForecastStore {
   private readonly insertLog;
   private readonly selectPairs;
   private readonly selectValues;
@@ -28,7 +46,8 @@ export class SqliteForecastStore {
     this.selectPairs = db.prepare(
       `SELECT l.lead_hours AS leadHours, l.model AS model, l.persistence AS persistence, h.value AS actual
          FROM aqhi_forecast_log l JOIN aqhi_hourly h ON h.station_id = l.station_id AND h.hour_start_ms = l.target_hour_ms
-        WHERE l.station_id = ? AND l.target_hour_ms BETWEEN ? AND ? AND h.value IS NOT NULL AND h.provisional = 0`,
+        WHERE l.station_id = ? AND l.target_hour_ms BETWEEN ? AND ? AND h.value IS NOT NULL AND h.provisional = 0
+        ORDER BY l.target_hour_ms, l.lead_hours`,
     );
     this.selectValues = db.prepare(
       'SELECT hour_start_ms AS hour, value FROM aqhi_hourly WHERE station_id = ? AND hour_start_ms BETWEEN ? AND ? AND value IS NOT NULL AND provisional = 0',
@@ -40,34 +59,32 @@ export class SqliteForecastStore {
     this.selectOfficial = db.prepare('SELECT body FROM aqhi_official_forecasts WHERE station_id = ?');
   }
 
-  log(rows: readonly LoggedForecast[]): void {
+  async log(rows: readonly LoggedForecast[]): Promise<void> {
     if (rows.length === 0) return;
     this.db.transaction(() => {
       for (const r of rows) this.insertLog.run(r.stationId, r.issuedHourMs, r.leadHours, r.targetHourMs, r.model, r.persistence);
     })();
   }
 
-  /** Kept forecasts whose target hour, in [fromMs, toMs], has a final value. */
-  pairs(stationId: string, fromMs: number, toMs: number): ScoredPair[] {
+  async pairs(stationId: string, fromMs: number, toMs: number): Promise<ScoredPair[]> {
     return this.selectPairs.all(stationId, fromMs, toMs) as ScoredPair[];
   }
 
-  /** Final hourly index values, hour start → value. */
-  values(stationId: string, fromMs: number, toMs: number): Map<number, number> {
+  async values(stationId: string, fromMs: number, toMs: number): Promise<Map<number, number>> {
     const rows = this.selectValues.all(stationId, fromMs, toMs) as { hour: number; value: number }[];
     return new Map(rows.map((r) => [r.hour, r.value]));
   }
 
-  saveOfficial(stationId: string, forecast: OfficialForecast): void {
+  async saveOfficial(stationId: string, forecast: OfficialForecast): Promise<void> {
     this.upsertOfficial.run(stationId, JSON.stringify(forecast), Date.parse(forecast.issuedAt), Date.parse(forecast.validUntil));
   }
 
-  official(stationId: string): OfficialForecast | undefined {
+  async official(stationId: string): Promise<OfficialForecast | undefined> {
     const row = this.selectOfficial.get(stationId) as { body: string } | undefined;
     return row === undefined ? undefined : (JSON.parse(row.body) as OfficialForecast);
   }
 
-  pruneBefore(ms: number): void {
+  async pruneBefore(ms: number): Promise<void> {
     this.db.prepare('DELETE FROM aqhi_forecast_log WHERE target_hour_ms < ?').run(ms);
   }
 }

@@ -2,18 +2,17 @@ import type { Logger } from 'pino';
 import type { AqiProfile } from '../../rules/aqhi/index.js';
 import type { GatewayConfig } from '../config/config.js';
 import type { Registry } from '../registry/registry.js';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
 import type { AqhiService } from './aqhi-service.js';
 import type { FeedBroker } from './aqhi-feed-publisher.js';
 import type { DailyReport } from './daily-report-schema.js';
 import { createDailyReportService, type DailyReportService } from './daily-report-service.js';
-import { SqliteDailyReportStore } from './daily-report-store.js';
+import type { DailyReportStore } from './daily-report-store.js';
 import { createForecastService, type ForecastService } from './forecast-service.js';
 import type { ForecastBody } from './forecast-schema.js';
-import { SqliteForecastStore } from './forecast-store.js';
+import type { ForecastStore } from './forecast-store.js';
 import { SseHub } from '../streams/sse-hub.js';
 import { createRetainedPublisher, type RetainedSource } from './retained-publisher.js';
-import type { SqliteAqhiStore } from './sqlite-aqhi-store.js';
+import type { AqhiStore } from './sqlite-aqhi-store.js';
 
 /** CONTRACT.md §6: retained, the station's (or the district's) latest daily report. */
 export const dailyReportTopic = (r: Pick<DailyReport, 'scope' | 'stationId' | 'district'>): string =>
@@ -27,18 +26,19 @@ export interface IndexReports {
   readonly forecast: ForecastService;
   /** Forecasts as they are made, for GET /api/aqhi/forecast/stream. */
   readonly forecastStream: SseHub<ForecastBody>;
-  /** Starts the schedules and publishes the retained topics. */
-  start(broker: FeedBroker): void;
+  /** Starts the schedules and publishes the retained topics; resolves once what was due is issued. */
+  start(broker: FeedBroker): Promise<void>;
   stop(): void;
 }
 
 /** What the gateway builds on the hourly index: daily reports and forecasts, published retained. */
 export function createIndexReports(deps: {
   config: GatewayConfig['aqhi'];
-  db: SqliteDatabase;
   profile: AqiProfile;
   aqhi: AqhiService;
-  store: SqliteAqhiStore;
+  store: AqhiStore;
+  reports: DailyReportStore;
+  forecasts: ForecastStore;
   registry: Registry;
   timeZone: string;
   now: () => number;
@@ -48,7 +48,7 @@ export function createIndexReports(deps: {
     profile: deps.profile,
     aqhi: deps.aqhi,
     hours: deps.store,
-    reports: new SqliteDailyReportStore(deps.db),
+    reports: deps.reports,
     registry: deps.registry,
     timeZone: deps.timeZone,
     issueAt: deps.config.dailyIssueAt,
@@ -67,7 +67,7 @@ export function createIndexReports(deps: {
   const forecast = createForecastService({
     profile: deps.profile,
     aqhi: deps.aqhi,
-    store: new SqliteForecastStore(deps.db),
+    store: deps.forecasts,
     registry: deps.registry,
     timeZone: deps.timeZone,
     now: deps.now,
@@ -88,9 +88,9 @@ export function createIndexReports(deps: {
     daily,
     forecast,
     forecastStream,
-    start(broker) {
-      daily.start();
+    async start(broker) {
       publisher.attachBroker(broker);
+      await daily.start();
     },
     stop() {
       publisher.detachBroker();

@@ -3,21 +3,30 @@ import type { SqliteDatabase } from '../store/sqlite-database.js';
 
 /** What the AQHI service keeps on disk: hourly index values for history, and its own state. */
 export interface AqhiStore {
-  /** Upserts station-hours (the latest result of an hour replaces the earlier one). */
-  saveHours(updates: readonly IndexUpdate[], savedAtMs: number): void;
+  /** Upserts station-hours in one write (the latest result of an hour replaces the earlier one). */
+  saveHours(updates: readonly IndexUpdate[], savedAtMs: number): Promise<void>;
   /** Stored hours with fromMs ≤ hourStartMs ≤ toMs, oldest first. */
-  hours(stationId: string, fromMs: number, toMs: number): IndexUpdate[];
-  latest(stationId: string): IndexUpdate | undefined;
-  saveState(state: unknown, savedAtMs: number): void;
-  loadState(): unknown;
+  hours(stationId: string, fromMs: number, toMs: number): Promise<IndexUpdate[]>;
+  latest(stationId: string): Promise<IndexUpdate | undefined>;
+  /** Every station's latest stored hour, by station id. */
+  latestOfEach(): Promise<IndexUpdate[]>;
+  saveState(state: unknown, savedAtMs: number): Promise<void>;
+  loadState(): Promise<unknown>;
   /** Stored hours reduced to what a daily report reads (the whole body is large). */
-  hourValues(stationId: string, fromMs: number, toMs: number): { hourStartMs: number; value: number | null; primaryPollutants: Pollutant[] }[];
-  /** Upserts a station-hour's counted pollutant means (the daily report's pollutant figures). */
-  saveMeans(rows: readonly StationHourMeans[]): void;
+  hourValues(stationId: string, fromMs: number, toMs: number): Promise<HourValue[]>;
+  /** Upserts station-hours' counted pollutant means in one write (the daily report's pollutant figures). */
+  saveMeans(rows: readonly StationHourMeans[]): Promise<void>;
   /** Stored means with fromMs ≤ hourStartMs ≤ toMs, oldest first. */
-  means(stationId: string, fromMs: number, toMs: number): StationHourMeans[];
-  /** Drops hours that started before this; returns how many. */
-  pruneBefore(hourStartMs: number): number;
+  means(stationId: string, fromMs: number, toMs: number): Promise<StationHourMeans[]>;
+  /** Drops hours and means that started before this; returns how many hours. */
+  pruneBefore(hourStartMs: number): Promise<number>;
+}
+
+/** A stored hour as a daily report reads it. */
+export interface HourValue {
+  hourStartMs: number;
+  value: number | null;
+  primaryPollutants: Pollutant[];
 }
 
 /** The counted hourly means of one station-hour (µg/m³; CO mg/m³). */
@@ -58,7 +67,7 @@ export class SqliteAqhiStore implements AqhiStore {
   private readonly selectHourValues;
   private readonly selectMeans;
 
-  hourValues(stationId: string, fromMs: number, toMs: number): { hourStartMs: number; value: number | null; primaryPollutants: Pollutant[] }[] {
+  async hourValues(stationId: string, fromMs: number, toMs: number): Promise<HourValue[]> {
     return (this.selectHourValues.all(stationId, fromMs, toMs) as { hour_start_ms: number; value: number | null; primary_pollutants: string | null }[]).map((r) => ({
       hourStartMs: r.hour_start_ms,
       value: r.value,
@@ -66,14 +75,14 @@ export class SqliteAqhiStore implements AqhiStore {
     }));
   }
 
-  saveMeans(rows: readonly StationHourMeans[]): void {
+  async saveMeans(rows: readonly StationHourMeans[]): Promise<void> {
     if (rows.length === 0) return;
     this.db.transaction(() => {
       for (const r of rows) this.upsertMeans.run(r.stationId, r.hourStartMs, JSON.stringify(r.means));
     })();
   }
 
-  means(stationId: string, fromMs: number, toMs: number): StationHourMeans[] {
+  async means(stationId: string, fromMs: number, toMs: number): Promise<StationHourMeans[]> {
     return (this.selectMeans.all(stationId, fromMs, toMs) as { hour_start_ms: number; body: string }[]).map((r) => ({
       stationId,
       hourStartMs: r.hour_start_ms,
@@ -81,7 +90,7 @@ export class SqliteAqhiStore implements AqhiStore {
     }));
   }
 
-  saveHours(updates: readonly IndexUpdate[], savedAtMs: number): void {
+  async saveHours(updates: readonly IndexUpdate[], savedAtMs: number): Promise<void> {
     if (updates.length === 0) return;
     this.db.transaction(() => {
       for (const u of updates) {
@@ -100,28 +109,40 @@ export class SqliteAqhiStore implements AqhiStore {
     })();
   }
 
-  hours(stationId: string, fromMs: number, toMs: number): IndexUpdate[] {
+  async hours(stationId: string, fromMs: number, toMs: number): Promise<IndexUpdate[]> {
     return (this.selectHours.all(stationId, fromMs, toMs) as { body: string }[]).map((r) => JSON.parse(r.body) as IndexUpdate);
   }
 
-  latest(stationId: string): IndexUpdate | undefined {
+  async latest(stationId: string): Promise<IndexUpdate | undefined> {
     const row = this.selectLatest.get(stationId) as { body: string } | undefined;
     return row === undefined ? undefined : (JSON.parse(row.body) as IndexUpdate);
   }
 
-  saveState(state: unknown, savedAtMs: number): void {
+  async latestOfEach(): Promise<IndexUpdate[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT h.body FROM aqhi_hourly h JOIN (SELECT station_id, MAX(hour_start_ms) AS hour_start_ms FROM aqhi_hourly GROUP BY station_id) l
+           ON h.station_id = l.station_id AND h.hour_start_ms = l.hour_start_ms ORDER BY h.station_id`,
+      )
+      .all() as { body: string }[];
+    return rows.map((r) => JSON.parse(r.body) as IndexUpdate);
+  }
+
+  async saveState(state: unknown, savedAtMs: number): Promise<void> {
     this.db
       .prepare('INSERT INTO aqhi_state (key, body, saved_at_ms) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET body = excluded.body, saved_at_ms = excluded.saved_at_ms')
       .run(STATE_KEY, JSON.stringify(state), savedAtMs);
   }
 
-  loadState(): unknown {
+  async loadState(): Promise<unknown> {
     const row = this.db.prepare('SELECT body FROM aqhi_state WHERE key = ?').get(STATE_KEY) as { body: string } | undefined;
     return row === undefined ? undefined : (JSON.parse(row.body) as unknown);
   }
 
-  pruneBefore(hourStartMs: number): number {
-    this.db.prepare('DELETE FROM aqhi_hour_means WHERE hour_start_ms < ?').run(hourStartMs);
-    return this.db.prepare('DELETE FROM aqhi_hourly WHERE hour_start_ms < ?').run(hourStartMs).changes;
+  async pruneBefore(hourStartMs: number): Promise<number> {
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM aqhi_hour_means WHERE hour_start_ms < ?').run(hourStartMs);
+      return this.db.prepare('DELETE FROM aqhi_hourly WHERE hour_start_ms < ?').run(hourStartMs).changes;
+    })();
   }
 }

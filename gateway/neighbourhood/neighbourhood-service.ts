@@ -46,15 +46,15 @@ export interface NeighbourhoodDeps {
   registry: Registry;
   readings: TelemetryReader;
   /** The station's counted hourly means (the index's own store). */
-  stationMeans(stationId: string, fromMs: number, toMs: number): StationHourMeans[];
+  stationMeans(stationId: string, fromMs: number, toMs: number): Promise<StationHourMeans[]>;
   ingestEvents: IngestPipeline['events'];
   now(): number;
   log: Logger;
 }
 
 export interface NeighbourhoodService {
-  sensors(nowMs?: number): NeighbourhoodSensor[];
-  sensor(id: string, nowMs?: number): NeighbourhoodSensor | undefined;
+  sensors(nowMs?: number): Promise<NeighbourhoodSensor[]>;
+  sensor(id: string, nowMs?: number): Promise<NeighbourhoodSensor | undefined>;
 }
 
 /**
@@ -96,13 +96,13 @@ export function createNeighbourhoodService(deps: NeighbourhoodDeps): Neighbourho
     return found;
   }
 
-  function pollutantsOf(bin: DeviceEntity, station: NeighbourhoodSensor['station'], nowMs: number): PollutantCalibration[] {
+  async function pollutantsOf(bin: DeviceEntity, station: NeighbourhoodSensor['station'], nowMs: number): Promise<PollutantCalibration[]> {
     const hourMs = Math.floor(nowMs / HOUR_MS) * HOUR_MS;
     const cached = calibrations.get(bin.id);
     if (cached !== undefined && cached.hourMs === hourMs && cached.stationId === (station?.id ?? null)) return cached.pollutants;
     const fromMs = hourMs - CALIBRATION_LOOKBACK_HOURS * HOUR_MS;
     const binHours = hourlyMeans(deps.readings.readings(bin.id, { fromMs, toMs: hourMs - 1, limit: 1_000_000 }));
-    const stationRows = station === null ? [] : deps.stationMeans(station.id, fromMs, hourMs - HOUR_MS);
+    const stationRows = station === null ? [] : await deps.stationMeans(station.id, fromMs, hourMs - HOUR_MS);
     const pollutants: PollutantCalibration[] = [];
     for (const p of CALIBRATED_POLLUTANTS) {
       const stationHours = new Map<number, number>();
@@ -121,11 +121,11 @@ export function createNeighbourhoodService(deps: NeighbourhoodDeps): Neighbourho
     return pollutants;
   }
 
-  function describe(bin: DeviceEntity, nowMs: number): NeighbourhoodSensor {
+  async function describe(bin: DeviceEntity, nowMs: number): Promise<NeighbourhoodSensor> {
     const grid = bin.grid === undefined ? undefined : registry.get('grids', bin.grid);
     const station = nearestStation(bin);
     const last = latestOf(bin.id, nowMs);
-    const pollutants = pollutantsOf(bin, station, nowMs);
+    const pollutants = await pollutantsOf(bin, station, nowMs);
     return {
       id: bin.id,
       name: bin.name ?? null,
@@ -147,9 +147,9 @@ export function createNeighbourhoodService(deps: NeighbourhoodDeps): Neighbourho
 
   return {
     sensors(nowMs = deps.now()) {
-      return bins().map((bin) => describe(bin, nowMs));
+      return Promise.all(bins().map((bin) => describe(bin, nowMs)));
     },
-    sensor(id, nowMs = deps.now()) {
+    async sensor(id, nowMs = deps.now()) {
       const bin = registry.get('devices', id);
       return bin?.kind === 'bin' && bin.lat !== undefined && bin.lon !== undefined ? describe(bin, nowMs) : undefined;
     },

@@ -101,8 +101,8 @@ export async function aqhiBench(log: Log, record: RecordRow, quick: boolean): Pr
     const dayUpdates = sample!.updates.filter((u) => u.hourStartMs >= dayStart && u.hourStartMs < dayStart + DAY_MS);
     const stations = Array.from({ length: 500 }, (_, i) => ({ id: `s${i}`, name: `Station ${i}`, lat: 30, lon: 120, district: `d${i % 50}` }));
     for (const st of stations) {
-      store.saveHours(dayUpdates.map((u) => ({ ...u, stationId: st.id })), 0);
-      store.saveMeans(dayUpdates.map((u) => ({ stationId: st.id, hourStartMs: u.hourStartMs, means: sample!.means.get(u.hourStartMs) ?? {} })));
+      await store.saveHours(dayUpdates.map((u) => ({ ...u, stationId: st.id })), 0);
+      await store.saveMeans(dayUpdates.map((u) => ({ stationId: st.id, hourStartMs: u.hourStartMs, means: sample!.means.get(u.hourStartMs) ?? {} })));
     }
     const registry = {
       list: (c: string) => (c === 'stations' ? stations : []),
@@ -113,7 +113,7 @@ export async function aqhiBench(log: Log, record: RecordRow, quick: boolean): Pr
       db.exec('DELETE FROM aqhi_daily_reports');
       const service = createDailyReportService({
         profile: HK_2013,
-        aqhi: { events: new EventEmitter() as never, flush: () => undefined },
+        aqhi: { events: new EventEmitter() as never, flush: () => Promise.resolve() },
         hours: store,
         reports: new SqliteDailyReportStore(db),
         registry,
@@ -124,7 +124,7 @@ export async function aqhiBench(log: Log, record: RecordRow, quick: boolean): Pr
         log: pino({ level: 'silent' }),
       });
       const t0 = performance.now();
-      const issued = service.issueDue();
+      const issued = await service.issueDue();
       times.push(performance.now() - t0);
       service.stop();
       if (issued.length !== 550) throw new Error(`expected 550 reports, issued ${issued.length}`);

@@ -52,6 +52,13 @@ export function aqhiStoreContract(factory: AdapterFactory<AqhiStore>): void {
       expect(await store.latest('st-none')).toBeUndefined();
     });
 
+    it("gives every station's latest stored hour, by station", async () => {
+      const store = await adapter.open();
+      expect(await store.latestOfEach()).toEqual([]);
+      await store.saveHours([hour('st-school', 1, 2), hour('st-community', 3, 6), hour('st-community', 1, 4), hour('st-school', 0, 9)], H0);
+      expect(await store.latestOfEach()).toEqual([hour('st-community', 3, 6), hour('st-school', 1, 2)]);
+    });
+
     it('replaces an hour with its later result', async () => {
       const store = await adapter.open();
       await store.saveHours([hour('st-community', 0, 3, { provisional: true })], H0 + 10);

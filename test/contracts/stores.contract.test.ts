@@ -1,5 +1,7 @@
 import { SqliteAlertStore } from '../../gateway/alerts/alert-store.js';
 import { SqliteRuleStateStore } from '../../gateway/alerts/rule-state-store.js';
+import { SqliteDailyReportStore } from '../../gateway/aqhi/daily-report-store.js';
+import { SqliteForecastStore } from '../../gateway/aqhi/forecast-store.js';
 import { SqliteAqhiStore } from '../../gateway/aqhi/sqlite-aqhi-store.js';
 import { SqliteAccessLog } from '../../gateway/audit/access-log.js';
 import { SqliteTokenStore } from '../../gateway/auth/token-store.js';
@@ -21,8 +23,10 @@ import { postgresAvailable } from '../helpers/postgres-server.js';
 import { postgresAdapter, sqliteAdapter } from './adapter.js';
 import { alertStoreContract } from './alert-store.contract.js';
 import { aqhiStoreContract } from './aqhi-store.contract.js';
+import { dailyReportStoreContract } from './daily-report-store.contract.js';
 import { deviceStateStoreContract } from './device-state-store.contract.js';
 import { drillStoreContract } from './drill-store.contract.js';
+import { forecastStoreContract } from './forecast-store.contract.js';
 import { handoffStoreContract } from './handoff-store.contract.js';
 import { pageJobStoreContract } from './page-job-store.contract.js';
 import { registryContract } from './registry.contract.js';
@@ -42,6 +46,8 @@ handoffStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteHandoffStore
 accessLogContract(sqliteAdapter('SQLite file', (db) => new SqliteAccessLog(db)));
 rejectionStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteRejectionStore(db)));
 drillStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteDrillStore(db)));
+dailyReportStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteDailyReportStore(db)));
+forecastStoreContract(sqliteAdapter('SQLite file', (db) => ({ forecasts: new SqliteForecastStore(db), hours: new SqliteAqhiStore(db) })));
 
 // The shared state store of several gateways: a real PostgreSQL 15.
 if (postgresAvailable()) {

@@ -71,7 +71,7 @@ export async function startSimGateway(options: {
     const hour = Math.floor(clock.now() / HOUR_MS);
     if (hour !== lastHour) {
       lastHour = hour;
-      harness.gateway.aqhi.tick(clock.now());
+      await harness.gateway.aqhi.tick(clock.now());
     }
     await harness.gateway.alerting.tick();
   };

@@ -58,11 +58,11 @@ beforeAll(async () => {
   // Readings in 18 of the 24 hours (local 00:00-17:59), two an hour.
   for (let i = 0; i < 18; i++) {
     nowMs = localHour(i);
-    h.gateway.aqhi.tick(nowMs);
+    await h.gateway.aqhi.tick(nowMs);
     await reading(nowMs + 10 * 60_000, sampleOf(i));
     await reading(nowMs + 40 * 60_000, sampleOf(i));
   }
-  for (let i = 18; i <= 24; i++) h.gateway.aqhi.tick(localHour(i));
+  for (let i = 18; i <= 24; i++) await h.gateway.aqhi.tick(localHour(i));
 }, 60_000);
 
 afterAll(async () => {
@@ -75,7 +75,7 @@ describe('the daily report', () => {
 
   it('is not issued before the configured local time', async () => {
     nowMs = localHour(24) + 30 * 60_000; // local 00:30 the day after
-    h.gateway.aqhiReports.daily.issueDue(nowMs);
+    await h.gateway.aqhiReports.daily.issueDue(nowMs);
     const res = await h.api('GET', '/api/aqhi/s1/daily?days=7', undefined, null);
     expect(res.status).toBe(200);
     expect(res.body.reports.map((r: DailyReport) => r.date)).not.toContain('2026-06-02');
@@ -83,7 +83,7 @@ describe('the daily report', () => {
 
   it('is issued at 01:00 with the figures of the local day', async () => {
     nowMs = localHour(25); // local 01:00
-    const issued = h.gateway.aqhiReports.daily.issueDue(nowMs);
+    const issued = await h.gateway.aqhiReports.daily.issueDue(nowMs);
     expect(issued.map((r) => `${r.scope}:${r.stationId ?? r.district}@${r.date}`).sort()).toEqual(['district:d1@2026-06-02', 'station:s1@2026-06-02']);
     const res = await h.api('GET', '/api/aqhi/s1/daily?days=7', undefined, null);
     first = res.body.reports[0];
@@ -149,7 +149,7 @@ describe('the daily report', () => {
     const token = (await h.api('POST', '/api/tokens', { role: 'bureau' })).body.token as string;
     expect(await retained('feeds/aqhi/s1/daily', token)).toEqual(second);
     // Nothing new: no third revision.
-    expect(h.gateway.aqhiReports.daily.reissueChanged(nowMs)).toEqual([]);
+    expect(await h.gateway.aqhiReports.daily.reissueChanged(nowMs)).toEqual([]);
   });
 
   it('survives a restart: revisions kept, the day not issued again', async () => {
@@ -158,6 +158,6 @@ describe('the daily report', () => {
     h = await startHarness({ now: () => nowMs, provision: TEST_PROVISION, dataDir });
     const res = await h.api('GET', '/api/aqhi/s1/daily?days=7', undefined, null);
     expect(res.body.reports[0]).toMatchObject({ date: '2026-06-02', revision: 2 });
-    expect(h.gateway.aqhiReports.daily.issueDue(nowMs)).toEqual([]);
+    expect(await h.gateway.aqhiReports.daily.issueDue(nowMs)).toEqual([]);
   });
 });

@@ -67,10 +67,10 @@ function expectHighTransition(): void {
 }
 
 /** What the hourly timer does at a boundary; the test calls it with the fake clock instead. */
-function startHour(hour: number): void {
+async function startHour(hour: number): Promise<void> {
   currentHour = hour;
   nowMs = T0 + hour * HOUR_MS;
-  h.gateway.aqhi.tick(nowMs);
+  await h.gateway.aqhi.tick(nowMs);
   expectHighTransition();
 }
 
@@ -202,7 +202,7 @@ describe('the AQHI feed over REST, SSE and MQTT', () => {
     stream = openEventStream(`${h.httpUrl}/api/aqhi/stream`);
     await waitFor('the SSE snapshot', () => stream.events.find((e) => e.event === 'snapshot'));
     for (const [hour, samples] of SERIES.entries()) {
-      if (hour > 0) startHour(hour);
+      if (hour > 0) await startHour(hour);
       await publishHour(hour, samples);
       const entry = await s1();
       expectMatchesEngine(entry, hour);
@@ -343,7 +343,7 @@ describe('the AQHI feed over REST, SSE and MQTT', () => {
     // The next hour's index still averages the hours from before the restart.
     air = await h.device('air-01');
     const hour = SERIES.length;
-    startHour(hour);
+    await startHour(hour);
     await publishHour(hour, [LOW, scaled(LOW, 1.1)]);
     expectMatchesEngine(await s1(), hour);
     expect(expectedAt(hour).validHours).toBe(3);
@@ -355,7 +355,7 @@ describe('the AQHI feed over REST, SSE and MQTT', () => {
   it('flags a station silent for over 2 hours as stale, with the time of its last reading', async () => {
     const lastReadingAt = (await s1()).lastReadingAt;
     const hour = SERIES.length + 3;
-    startHour(hour);
+    await startHour(hour);
     nowMs += 5 * 60_000;
     const entry = await s1();
     expect(entry).toMatchObject({ stale: true, lastReadingAt, value: null });

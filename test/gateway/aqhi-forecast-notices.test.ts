@@ -57,12 +57,12 @@ describe('forecast outreach', () => {
 
   it('is not sent before the morning time', async () => {
     await officialTomorrow(8);
-    expect(h.gateway.forecastNotices.runDue(clock.now())).toEqual([]);
+    expect(await h.gateway.forecastNotices.runDue(clock.now())).toEqual([]);
   });
 
   it('tells the grid of the district forecast high once, naming the residents at risk', async () => {
     clock.set(DAY1_0700);
-    expect(h.gateway.forecastNotices.runDue()).toEqual(['g1']);
+    expect(await h.gateway.forecastNotices.runDue()).toEqual(['g1']);
     const [notice] = await waitFor('the forecast notice', () => (notices('/w1').length > 0 ? notices('/w1') : undefined));
     expect(notice!.body.alert).toMatchObject({ kind: 'aqhi_high', grid: 'g1', subject: 's1', severity: 'medium', state: 'open' });
     expect(notice!.body.alert.details).toMatchObject({ forecastDate: '2026-11-23', when: 'tomorrow', band: 8, source: 'official', residentsAtRisk: ['r1', 'r3'] });
@@ -72,11 +72,11 @@ describe('forecast outreach', () => {
     expect(notice!.body.text).not.toContain('He Ping');
     // Later that morning, and after a restart: still one.
     clock.set(DAY1_0700 + HOUR_MS);
-    expect(h.gateway.forecastNotices.runDue()).toEqual([]);
+    expect(await h.gateway.forecastNotices.runDue()).toEqual([]);
     const dataDir = h.dataDir;
     await h.stop();
     h = await startHarness({ now: clock.now, dataDir, overrides: { alerts: { tickMs: 60_000 } }, provision: null });
-    expect(h.gateway.forecastNotices.runDue()).toEqual([]);
+    expect(await h.gateway.forecastNotices.runDue()).toEqual([]);
     await h.gateway.alerting.tick();
     expect(notices('/w1')).toHaveLength(1);
     expect(notices('/w2')).toEqual([]);
@@ -87,7 +87,7 @@ describe('forecast outreach', () => {
     bureau = (await h.api('POST', '/api/tokens', { role: 'bureau' })).body.token as string;
     await officialTomorrow(3);
     clock.set(DAY1_0700 + DAY);
-    expect(h.gateway.forecastNotices.runDue()).toEqual([]);
+    expect(await h.gateway.forecastNotices.runDue()).toEqual([]);
     await h.gateway.alerting.tick();
     const { alerts } = (await h.api('GET', '/api/alerts?grid=g1&kind=aqhi_high')).body as { alerts: { state: string; details: { forecastDate?: string } }[] };
     expect(alerts.filter((a) => a.details.forecastDate !== undefined).map((a) => [a.details.forecastDate, a.state])).toEqual([['2026-11-23', 'resolved']]);

@@ -49,11 +49,11 @@ beforeAll(async () => {
   air = await h.device('air-01');
   for (let i = 0; i < HOURS; i++) {
     nowMs = T0 + i * HOUR_MS;
-    h.gateway.aqhi.tick(nowMs);
+    await h.gateway.aqhi.tick(nowMs);
     await air.telemetry({ ...sampleAt(i), ts: nowMs + 20 * 60_000 }, 1);
   }
   nowMs = T0 + HOURS * HOUR_MS;
-  h.gateway.aqhi.tick(nowMs);
+  await h.gateway.aqhi.tick(nowMs);
 }, 60_000);
 
 afterAll(async () => {
@@ -127,10 +127,10 @@ describe('the forecast', () => {
 
     // Two hours on it still holds; past validUntil the station's own forecast is back.
     nowMs += 2 * HOUR_MS;
-    h.gateway.aqhi.tick(nowMs);
+    await h.gateway.aqhi.tick(nowMs);
     expect((await forecast()).source).toBe('official');
     nowMs += HOUR_MS;
-    h.gateway.aqhi.tick(nowMs);
+    await h.gateway.aqhi.tick(nowMs);
     expect(await forecast()).toMatchObject({ source: 'persistence', issuer: null, validUntil: null });
     expect((await retainedForecast(bureau, (x) => x.source === 'persistence')).source).toBe('persistence');
   });

@@ -25,7 +25,7 @@ describe('aqhi_high: one grouped notice per grid, and one when it eases', () => 
 
   async function hour(n: number, sample: typeof HIGH): Promise<void> {
     clock.set(T0 + n * HOUR_MS);
-    h.gateway.aqhi.tick(clock.now());
+    await h.gateway.aqhi.tick(clock.now());
     for (const minute of [10, 40]) {
       clock.set(T0 + n * HOUR_MS + minute * 60_000);
       await air.telemetry(sample, 1);

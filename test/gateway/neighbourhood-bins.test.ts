@@ -54,7 +54,7 @@ describe('neighbourhood sensors (bins): calibration, flags, and full-bin pages',
     // 40 hours, two reports an hour from each, acknowledged (QoS 1: stored before the PUBACK).
     for (let n = 0; n < HOURS; n++) {
       g.clock.set(T0 + n * HOUR_MS);
-      g.h.gateway.aqhi.tick(g.clock.now());
+      await g.h.gateway.aqhi.tick(g.clock.now());
       for (const minute of [10, 40]) {
         const ms = T0 + n * HOUR_MS + minute * 60_000;
         g.clock.set(ms);
@@ -68,7 +68,7 @@ describe('neighbourhood sensors (bins): calibration, flags, and full-bin pages',
       }
     }
     g.clock.set(T0 + HOURS * HOUR_MS + 5 * 60_000);
-    g.h.gateway.aqhi.tick(g.clock.now());
+    await g.h.gateway.aqhi.tick(g.clock.now());
   }, 120_000);
   afterAll(async () => {
     await Promise.all([...devices.values()].map((d) => d.client.endAsync(true)));

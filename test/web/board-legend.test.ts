@@ -33,12 +33,12 @@ describe.skipIf(!browserAvailable)('index board: legend, range and explanations'
     // Three days of hourly readings at Riverside; Hillside and Lakeside stay silent.
     for (let hour = 0; hour < DAYS * 24; hour++) {
       clock.set(T0 + hour * HOUR_MS);
-      h.gateway.aqhi.tick(clock.now());
+      await h.gateway.aqhi.tick(clock.now());
       clock.set(T0 + hour * HOUR_MS + 20 * 60_000);
       await air.telemetry(hour % 24 < 12 ? AIR.moderate : AIR.low, 1);
     }
     clock.set(T0 + DAYS * 24 * HOUR_MS + 30 * 60_000);
-    h.gateway.aqhi.tick(clock.now());
+    await h.gateway.aqhi.tick(clock.now());
     browser = await SuiteBrowser.launch();
   }, 120_000);
 

@@ -25,15 +25,15 @@ describe.skipIf(!browserAvailable)('index board outlook', () => {
     air = await connectDevice(h, 'air-01');
     for (let hour = 0; hour < 2; hour++) {
       clock.set(D_2200 + hour * HOUR_MS);
-      h.gateway.aqhi.tick(clock.now());
+      await h.gateway.aqhi.tick(clock.now());
       for (const minute of [10, 40]) {
         clock.set(D_2200 + hour * HOUR_MS + minute * 60_000);
         await air.telemetry(AIR.high, 1);
       }
     }
     clock.set(D_2200 + 3 * HOUR_MS); // 01:00 on 2 June: the report of 1 June is due
-    h.gateway.aqhi.tick(clock.now());
-    expect(h.gateway.aqhiReports.daily.issueDue().some((r) => r.stationId === 's1')).toBe(true);
+    await h.gateway.aqhi.tick(clock.now());
+    expect((await h.gateway.aqhiReports.daily.issueDue()).some((r) => r.stationId === 's1')).toBe(true);
     const bureau = await issueToken(h, 'bureau');
     const put = await h.api('PUT', '/api/aqhi/s1/forecast', {
       hours: [0, 1, 2].map((i) => ({ at: new Date(clock.now() + i * HOUR_MS).toISOString(), band: 8 - i })),

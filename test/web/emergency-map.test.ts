@@ -71,7 +71,7 @@ describe.skipIf(!browserAvailable)('emergency map', () => {
     const hillside = await device('air-02');
     for (const hour of [0, 1]) {
       clock.set(T0 + hour * HOUR_MS);
-      h.gateway.aqhi.tick(clock.now());
+      await h.gateway.aqhi.tick(clock.now());
       clock.set(T0 + hour * HOUR_MS + 20 * 60_000);
       await riverside.telemetry(AIR.high, 1);
       await hillside.telemetry(AIR.low, 1);

@@ -38,7 +38,7 @@ describe.skipIf(!browserAvailable)('index board', () => {
     devices.push(riverside!, hillside!, lakeside!);
     for (const [hour, sample] of RIVERSIDE_DAY.entries()) {
       clock.set(T0 + hour * HOUR_MS);
-      h.gateway.aqhi.tick(clock.now());
+      await h.gateway.aqhi.tick(clock.now());
       for (const minute of [10, 30]) {
         clock.set(T0 + hour * HOUR_MS + minute * 60_000);
         // QoS 1: the PUBACK comes after the gateway has taken the reading.

@@ -34,7 +34,7 @@ describe.skipIf(!browserAvailable)('neighbourhood sensors on the map', () => {
     devices.push(air, moving!, stuck!);
     for (let hour = 0; hour < HOURS; hour++) {
       clock.set(T0 + hour * HOUR_MS);
-      h.gateway.aqhi.tick(clock.now());
+      await h.gateway.aqhi.tick(clock.now());
       clock.set(T0 + hour * HOUR_MS + 20 * 60_000);
       const sample = hour % 2 === 0 ? AIR.moderate : AIR.high;
       await air.telemetry(sample, 1);
@@ -42,7 +42,7 @@ describe.skipIf(!browserAvailable)('neighbourhood sensors on the map', () => {
       await stuck!.telemetry({ pm25: 42, fill: 10 }, 1);
     }
     clock.set(T0 + HOURS * HOUR_MS + 10 * 60_000);
-    h.gateway.aqhi.tick(clock.now());
+    await h.gateway.aqhi.tick(clock.now());
     browser = await SuiteBrowser.launch();
   }, 120_000);
 

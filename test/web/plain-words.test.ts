@@ -95,14 +95,14 @@ describe.skipIf(!browserAvailable)('every word for a person', () => {
     const riverside = await device('air-01');
     for (let hour = 0; hour < 4; hour++) {
       clock.set(T0 + hour * HOUR_MS);
-      h.gateway.aqhi.tick(clock.now());
+      await h.gateway.aqhi.tick(clock.now());
       for (const minute of [10, 30]) {
         clock.set(T0 + hour * HOUR_MS + minute * 60_000);
         await riverside.telemetry(AIR.high, 1);
       }
     }
     clock.set(T0 + 4 * HOUR_MS + 60_000);
-    h.gateway.aqhi.tick(clock.now());
+    await h.gateway.aqhi.tick(clock.now());
     await (await device('b-0001')).event({ type: 'fall', confidence: 0.9, lat: 30.2644, lon: 120.1543 });
     await (await device('b-0006')).event({ type: 'sos' });
     const cabinet = await device('aed-cab-01');

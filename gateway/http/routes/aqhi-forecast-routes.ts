@@ -29,7 +29,7 @@ export const aqhiForecastRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, 
     },
     async (request) => {
       station(request.params.stationId);
-      return deps.aqhiForecast.forecast(request.params.stationId, deps.now())!;
+      return (await deps.aqhiForecast.forecast(request.params.stationId, deps.now()))!;
     },
   );
 
@@ -52,7 +52,7 @@ export const aqhiForecastRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, 
       station(stationId);
       const principal = request.principal!;
       try {
-        return deps.aqhiForecast.putOfficial(stationId, request.body, { role: principal.role, subject: principal.subject, label: principal.tokenId }, deps.now());
+        return await deps.aqhiForecast.putOfficial(stationId, request.body, { role: principal.role, subject: principal.subject, label: principal.tokenId }, deps.now());
       } catch (err) {
         if (!(err instanceof ForecastInputError)) throw err;
         deps.metrics.aqhiForecastsRefused.inc();
@@ -77,7 +77,7 @@ export const aqhiForecastRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, 
     async (request, reply) => {
       const only = request.query.station;
       if (only !== undefined) station(only);
-      const all = deps.aqhiForecast.all(deps.now()).filter((f) => only === undefined || f.stationId === only);
+      const all = (await deps.aqhiForecast.all(deps.now())).filter((f) => only === undefined || f.stationId === only);
       deps.aqhiForecastStream.attach(request, reply, (body) => only === undefined || body.stationId === only, { event: 'snapshot', data: { forecasts: all } });
     },
   );

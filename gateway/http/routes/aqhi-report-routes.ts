@@ -55,7 +55,7 @@ export const aqhiReportRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, de
       const { stationId } = request.params;
       station(stationId);
       const { days } = request.query;
-      return { scope: 'station', subject: stationId, days, reports: deps.aqhiDaily.recent('station', stationId, days, deps.now()) };
+      return { scope: 'station', subject: stationId, days, reports: await deps.aqhiDaily.recent('station', stationId, days, deps.now()) };
     },
   );
 
@@ -74,7 +74,7 @@ export const aqhiReportRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, de
     async (request) => {
       const { district, days } = request.query;
       if (!deps.registry.list('stations').some((s) => s.district === district)) throw new HttpError('GW_ERR_HTTP_NOT_FOUND', `no station in district "${district}"`);
-      return { scope: 'district', subject: district, days, reports: deps.aqhiDaily.recent('district', district, days, deps.now()) };
+      return { scope: 'district', subject: district, days, reports: await deps.aqhiDaily.recent('district', district, days, deps.now()) };
     },
   );
 
@@ -87,7 +87,7 @@ export const aqhiReportRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, de
     async (request, reply) => {
       const { stationId } = request.params;
       station(stationId);
-      const reports = deps.aqhiDaily.recent('station', stationId, request.query.days, deps.now());
+      const reports = await deps.aqhiDaily.recent('station', stationId, request.query.days, deps.now());
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${stationId}-daily.csv"`)
@@ -111,7 +111,7 @@ export const aqhiReportRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, de
       const { stationId } = request.params;
       station(stationId);
       const nowMs = deps.now();
-      const points = deps.aqhi.history(stationId, request.query.hours, Math.floor(nowMs / HOUR_MS) * HOUR_MS);
+      const points = await deps.aqhi.history(stationId, request.query.hours, Math.floor(nowMs / HOUR_MS) * HOUR_MS);
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${stationId}-history.csv"`)

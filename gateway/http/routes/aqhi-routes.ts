@@ -69,7 +69,7 @@ export const aqhiRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =>
         hours,
         from: new Date(toMs - hours * HOUR_MS).toISOString(),
         to: new Date(toMs).toISOString(),
-        points: deps.aqhi.history(stationId, hours, nowMs),
+        points: await deps.aqhi.history(stationId, hours, nowMs),
       };
     },
   );

@@ -103,21 +103,22 @@ const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'];
 const MAP_WATCH_MS = 1_000;
 
 /** Everything the map draws that can move, as one string: equal strings, nothing to redraw. */
-function mapFingerprint(deps: HttpDeps): string {
+async function mapFingerprint(deps: HttpDeps): Promise<string> {
   const nowMs = deps.now();
+  const sensors = await mapSensors(deps, nowMs);
   return JSON.stringify([
     deps.registry.list('responders').map((r) => [r.id, r.available, r.lat, r.lon]),
     deps.registry.list('aeds').map((a) => [a.id, deps.aed.cabinet(a.id)?.status ?? 'ready']),
     deps.aqhi.feed(nowMs).stations.map((s) => [s.stationId, s.display, s.stale]),
     deps.alerts.list({ state: ['open', 'acked'], limit: 1000 }).map((a) => [a.id, a.state, a.severity, a.occurrences, a.lastOccurredAt]),
     emergencyFingerprint(deps.emergencies),
-    mapSensors(deps, nowMs).map((s) => [s.id, s.status, s.stale]),
+    sensors.map((s) => [s.id, s.status, s.stale]),
   ]);
 }
 
 /** The bins as the map draws them: where, and whether their air readings can be trusted. */
-function mapSensors(deps: HttpDeps, nowMs: number): Static<typeof MapSensor>[] {
-  return deps.neighbourhood.sensors(nowMs).map((s) => {
+async function mapSensors(deps: HttpDeps, nowMs: number): Promise<Static<typeof MapSensor>[]> {
+  return (await deps.neighbourhood.sensors(nowMs)).map((s) => {
     const worst = s.pollutants.find((p) => p.status === s.status);
     const pm25 = s.pollutants.find((p) => p.pollutant === 'pm25');
     return {
@@ -207,7 +208,7 @@ export const mapRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => 
       }));
 
       const emergencies = mapEmergencies(deps.emergencies, deps.registry, principal);
-      const sensors = mapSensors(deps, nowMs);
+      const sensors = await mapSensors(deps, nowMs);
       if (!seesResidents(principal)) {
         return { generatedAt: new Date(nowMs).toISOString(), tiles, grids, homes: [], residents: [], aeds, responders: [], stations, emergencies, sensors };
       }
@@ -267,12 +268,20 @@ export const mapRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => 
   const hub = new SseHub<{ version: number }>({ replayBuffer: 1 });
   let version = 0;
   let lastPrint = '';
+  let comparing = false;
   const watcher = setInterval(() => {
-    if (hub.clientCount === 0) return;
-    const print = mapFingerprint(deps);
-    if (print === lastPrint) return;
-    lastPrint = print;
-    hub.publish('changed', { version: ++version });
+    if (hub.clientCount === 0 || comparing) return;
+    comparing = true;
+    void mapFingerprint(deps)
+      .then((print) => {
+        if (print === lastPrint) return;
+        lastPrint = print;
+        hub.publish('changed', { version: ++version });
+      })
+      .catch((err: unknown) => fastify.log.error({ err }, 'comparing what the map draws failed'))
+      .finally(() => {
+        comparing = false;
+      });
   }, MAP_WATCH_MS);
   watcher.unref();
   fastify.addHook('onClose', async () => {
@@ -291,8 +300,8 @@ export const mapRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => 
           'A signed-in browser’s cookie opens it, or `ticket` from POST /api/stream-tickets.',
       },
     },
-    (request, reply) => {
-      lastPrint = mapFingerprint(deps);
+    async (request, reply) => {
+      lastPrint = await mapFingerprint(deps);
       hub.attach(request, reply, () => true, { event: 'hello', data: { version } });
     },
   );

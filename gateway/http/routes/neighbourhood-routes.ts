@@ -19,7 +19,7 @@ export const neighbourhoodRoutes: FastifyPluginAsync<HttpDeps> = async (fastify,
   app.get(
     '/api/neighbourhood',
     { config: { public: true }, schema: { tags, security: [], description: ABOUT, response: { 200: NeighbourhoodBody } } },
-    async () => ({ note: NEIGHBOURHOOD_NOTE, sensors: deps.neighbourhood.sensors(deps.now()) }),
+    async () => ({ note: NEIGHBOURHOOD_NOTE, sensors: await deps.neighbourhood.sensors(deps.now()) }),
   );
   app.get(
     '/api/neighbourhood/:deviceId',
@@ -28,7 +28,7 @@ export const neighbourhoodRoutes: FastifyPluginAsync<HttpDeps> = async (fastify,
       schema: { tags, security: [], description: `One bin. ${ABOUT}`, params: Type.Object({ deviceId: Id }), response: { 200: NeighbourhoodSensorBody, 404: ErrorBody } },
     },
     async (request) => {
-      const sensor = deps.neighbourhood.sensor(request.params.deviceId, deps.now());
+      const sensor = await deps.neighbourhood.sensor(request.params.deviceId, deps.now());
       if (sensor === undefined) throw new HttpError('GW_ERR_HTTP_NOT_FOUND', `no bin "${request.params.deviceId}"`);
       return sensor;
     },
