@@ -164,7 +164,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     publish: (topic, payload, options) => (broker === undefined ? Promise.reject(new Error('the broker is not running')) : broker.publish(topic, payload, options)),
     baseUrl: () => config.pager.publicUrl ?? `http://localhost:${httpPort}`,
   });
-  const emergencies = createEmergencies({
+  const emergencies = await createEmergencies({
     config,
     settings,
     db,

@@ -50,8 +50,12 @@ export function connectArrestWatch(deps: ArrestWatchDeps): void {
       deps.log.error({ alertId: hit.alertId, resident: hit.resident }, 'suspected cardiac arrest without a known position; no responders sent');
       return;
     }
+    void raiseArrest(hit, location, resident);
+  });
+
+  async function raiseArrest(hit: { alertId: string; kind: string }, location: { lat: number; lon: number }, resident: { id: string; name: string; address?: string }): Promise<void> {
     try {
-      const { emergency, created } = deps.emergencies.create(
+      const { emergency, created } = await deps.emergencies.create(
         {
           ref: `arrest-${hit.alertId}`,
           kind: 'cardiac_arrest',
@@ -71,5 +75,5 @@ export function connectArrestWatch(deps: ArrestWatchDeps): void {
     } catch (err) {
       deps.log.error({ err, alertId: hit.alertId }, 'raising the cardiac-arrest emergency failed');
     }
-  });
+  }
 }

@@ -16,7 +16,7 @@ import { storedSecret } from '../store/stored-secret.js';
 import { createEmergencyLinks } from './emergency-links.js';
 import { EmergencyMessenger } from './emergency-messenger.js';
 import { createEmergencyService, type EmergencyService } from './emergency-service.js';
-import { EmergencyStore } from './emergency-store.js';
+import { SqliteEmergencyStore } from './emergency-store.js';
 
 export interface EmergenciesDeps {
   config: GatewayConfig;
@@ -43,9 +43,9 @@ export interface Emergencies {
 }
 
 /** Emergencies from outside, wired: store, outbox, links, the cabinets' opening hook, the tick. */
-export function createEmergencies(deps: EmergenciesDeps): Emergencies {
+export async function createEmergencies(deps: EmergenciesDeps): Promise<Emergencies> {
   const log = deps.log.child({ component: 'emergencies' });
-  const store = new EmergencyStore(deps.db);
+  const store = new SqliteEmergencyStore(deps.db);
   const messenger = new EmergencyMessenger({
     store,
     send: createChannelSender({
@@ -58,7 +58,7 @@ export function createEmergencies(deps: EmergenciesDeps): Emergencies {
     log,
     now: deps.now,
   });
-  const service = createEmergencyService({
+  const service = await createEmergencyService({
     store,
     messenger,
     registry: deps.registry,
@@ -85,14 +85,14 @@ export function createEmergencies(deps: EmergenciesDeps): Emergencies {
 
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
-  const tick = (): Promise<void> => {
-    if (stopped) return Promise.resolve();
+  const tick = async (): Promise<void> => {
+    if (stopped) return;
     try {
-      service.tick(deps.now());
+      await service.tick(deps.now());
     } catch (err) {
       log.error({ err }, 'emergency tick failed');
     }
-    return service.runDue();
+    await service.runDue().catch((err: unknown) => log.error({ err }, 'sending emergency messages failed'));
   };
   return {
     service,

@@ -25,10 +25,12 @@ export class EmergencyMessenger {
 
   constructor(private readonly deps: EmergencyMessengerDeps) {}
 
-  runDue(): Promise<void> {
-    if (this.closed) return Promise.resolve();
+  async runDue(): Promise<void> {
+    if (this.closed) return;
+    const due = await this.deps.store.dueMessages(this.deps.now());
+    if (this.closed) return;
     const started: Promise<void>[] = [];
-    for (const message of this.deps.store.dueMessages(this.deps.now())) {
+    for (const message of due) {
       if (this.inFlight.has(message.id)) continue;
       const work = this.run(message)
         .catch((err: unknown) => this.deps.log.error({ err, messageId: message.id }, 'emergency message failed unexpectedly'))
@@ -36,7 +38,7 @@ export class EmergencyMessenger {
       this.inFlight.set(message.id, work);
       started.push(work);
     }
-    return Promise.all(started).then(() => undefined);
+    await Promise.all(started);
   }
 
   async close(): Promise<void> {
@@ -49,15 +51,14 @@ export class EmergencyMessenger {
     for (;;) {
       const route = message.routes[message.routeIndex];
       if (route === undefined) {
-        deps.store.updateMessage({ ...message, state: 'failed' }, deps.now());
+        await deps.store.updateMessage({ ...message, state: 'failed' }, deps.now());
         return;
       }
       const channel = route.channel.type;
+      let sent = false;
       try {
         await deps.send(route, { type: 'emergency', emergencyId: message.emergencyId, ...message.body }, `emergency-${message.id}-${message.routeIndex}`);
-        deps.metrics.pageAttempts.inc({ channel, outcome: 'delivered' });
-        deps.store.updateMessage({ ...message, state: 'delivered' }, deps.now());
-        return;
+        sent = true;
       } catch (err) {
         const nowMs = deps.now();
         const attempt = message.attempt + 1;
@@ -65,7 +66,7 @@ export class EmergencyMessenger {
         deps.metrics.pageAttempts.inc({ channel, outcome: 'failed' });
         deps.log.warn({ emergencyId: message.emergencyId, purpose: message.purpose, to: route.to, channel, error }, 'emergency message not delivered');
         if (attempt < deps.retry.maxAttempts) {
-          deps.store.updateMessage({ ...message, attempt, nextAttemptAtMs: nowMs + deps.retry.backoffMs * 2 ** (attempt - 1), lastError: error }, nowMs);
+          await deps.store.updateMessage({ ...message, attempt, nextAttemptAtMs: nowMs + deps.retry.backoffMs * 2 ** (attempt - 1), lastError: error }, nowMs);
           return;
         }
         Object.assign(message, { routeIndex: message.routeIndex + 1, attempt: 0, nextAttemptAtMs: nowMs, lastError: error });
@@ -73,7 +74,12 @@ export class EmergencyMessenger {
           deps.metrics.pagesUndeliverable.inc(1);
           deps.log.error({ emergencyId: message.emergencyId, purpose: message.purpose, to: route.to }, 'emergency message undeliverable on every channel');
         }
-        deps.store.updateMessage(message, nowMs);
+        await deps.store.updateMessage(message, nowMs);
+      }
+      if (sent) {
+        deps.metrics.pageAttempts.inc({ channel, outcome: 'delivered' });
+        await deps.store.updateMessage({ ...message, state: 'delivered' }, deps.now());
+        return;
       }
     }
   }

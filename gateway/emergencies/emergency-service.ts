@@ -27,12 +27,13 @@ import type { DeploymentSettings } from '../registry/provision.js';
 import type { Registry } from '../registry/registry.js';
 import type { EmergencyLinks } from './emergency-links.js';
 import type { EmergencyMessenger } from './emergency-messenger.js';
-import type { Emergency, EmergencyKind, EmergencySource, EmergencyStore, NewEmergencyMessage } from './emergency-store.js';
+import type { Emergency, EmergencyKind, EmergencyListFilter, EmergencySource, EmergencyStore, NewEmergencyMessage } from './emergency-store.js';
 import { centreText, positionText, restockText } from './emergency-texts.js';
 import { aedName, presentEmergency, responderName, type EmergencyView, type ViewSources } from './emergency-view.js';
 import { emergencyActions } from './emergency-actions.js';
 import { locateEmergency } from './locate.js';
 import { PositionThrottle } from './position-throttle.js';
+import { oneAtATime } from '../store/one-at-a-time.js';
 
 /** One change as the stream and the centre's notices carry it. */
 export interface EmergencyChangeMessage {
@@ -71,16 +72,22 @@ const BUSY = new Set(['asked', 'accepted', 'aed_collected', 'on_scene']);
 /** Runs whose responder's position the centre hears of. */
 const ON_THE_WAY = new Set(['accepted', 'aed_collected']);
 const ANSWER_CHANGE: Record<RunAnswer, string> = { accept: 'responder_accepted', decline: 'responder_declined', aed_collected: 'aed_collected', on_scene: 'responder_on_scene' };
+/** How long after it was created a closed emergency can still explain a cabinet's restock. */
+const RESTOCK_LOOKBACK_MS = 24 * 3600_000;
 
 /**
  * Emergencies from outside and from the gateway's own rules: the responders' runs (rules/aed),
  * their pages and the centre's notices through a durable outbox, cabinet unlocks, the
- * dispatcher's stream. Every change is one transaction with the messages it asks for.
+ * dispatcher's stream. Every change is one write with the messages it asks for, and changes run
+ * one at a time. Resolves once the active emergencies are read.
  */
-export function createEmergencyService(deps: EmergencyServiceDeps) {
+export async function createEmergencyService(deps: EmergencyServiceDeps) {
   const { store, registry, log } = deps;
   const hub = new SseHub<EmergencyChangeMessage>();
-  const active = new Map(store.listActive().map((e) => [e.id, e]));
+  const active = new Map((await store.listActive()).map((e) => [e.id, e]));
+  /** Closed emergencies created within RESTOCK_LOOKBACK_MS: the cabinets' hook asks of them at once. */
+  const recentlyClosed = new Map((await store.list({ state: 'closed', sinceMs: deps.now() - RESTOCK_LOOKBACK_MS, limit: 200 })).map((e) => [e.id, e]));
+  const serial = oneAtATime();
   const dispatchConfig = (deps.settings.rules.aedOpened ?? {}) as Partial<DispatchConfig>;
   const maxRadiusM = resolveDispatchConfig(dispatchConfig).maxRadiusM;
   const sources: ViewSources = { registry, cabinets: () => deps.aed.cabinets(), messages: (id) => store.messagesOf(id) };
@@ -121,10 +128,10 @@ export function createEmergencyService(deps: EmergencyServiceDeps) {
 
   const { note, apply } = emergencyActions({ registry, links: deps.links, unlockValidS: deps.config.unlockValidS });
 
-  /** Saves the change with its messages (and the centre's notice) in one transaction, then tells everyone. */
-  function commit(emergency: Emergency, changes: readonly string[], messages: NewEmergencyMessage[], nowMs: number): void {
+  /** Saves the change with its messages (and the centre's notice) in one write, then tells everyone. */
+  async function commit(emergency: Emergency, changes: readonly string[], messages: NewEmergencyMessage[], nowMs: number): Promise<void> {
     emergency.revision += 1;
-    const view = presentEmergency(sources, emergency);
+    const view = await presentEmergency(sources, emergency);
     if (deps.config.centre.length > 0) {
       messages.push({
         emergencyId: emergency.id,
@@ -134,10 +141,13 @@ export function createEmergencyService(deps: EmergencyServiceDeps) {
         nextAttemptAtMs: nowMs,
       });
     }
-    store.save(emergency, messages, nowMs);
+    await store.save(emergency, messages, nowMs);
     if (emergency.state === 'active') active.set(emergency.id, emergency);
-    else active.delete(emergency.id);
-    if (messages.length > 0) void deps.messenger.runDue();
+    else {
+      active.delete(emergency.id);
+      recentlyClosed.set(emergency.id, emergency);
+    }
+    if (messages.length > 0) runMessages();
     sendUnlocks(emergency);
     hub.publish('emergency', { change: [...changes], emergency: view });
   }
@@ -152,187 +162,218 @@ export function createEmergencyService(deps: EmergencyServiceDeps) {
       const command = JSON.stringify({ cmd: 'unlock', emergencyId: emergency.id, responder: unlock.responderId, validS: unlock.validS });
       deps
         .publish(`devices/${unlock.deviceId}/commands`, command, { qos: 1 })
-        .then(() => {
-          const current = active.get(emergency.id) ?? store.get(emergency.id);
-          const entry = current?.unlocks.find((u) => u.aedId === unlock.aedId && u.responderId === unlock.responderId && u.atMs === unlock.atMs);
-          if (current === undefined || entry === undefined || entry.sentAtMs !== null) return;
-          entry.sentAtMs = deps.now();
-          store.save(current, [], deps.now());
-        })
+        .then(() =>
+          serial(async () => {
+            const current = await find(emergency.id);
+            const entry = current?.unlocks.find((u) => u.aedId === unlock.aedId && u.responderId === unlock.responderId && u.atMs === unlock.atMs);
+            if (current === undefined || entry === undefined || entry.sentAtMs !== null) return;
+            entry.sentAtMs = deps.now();
+            await store.save(current, [], deps.now());
+          }),
+        )
         .catch((err: unknown) => log.warn({ err, emergencyId: emergency.id, deviceId: unlock.deviceId }, 'unlock command not sent; retried on the next tick'))
         .finally(() => unlocksInFlight.delete(key));
     }
   }
 
   /** The centre hears where a responder on the way is (change `responder_moved`), through the outbox. */
-  function tellPosition(emergency: Emergency, responderId: string, nowMs: number): void {
+  async function tellPosition(emergency: Emergency, responderId: string, nowMs: number): Promise<void> {
     const run = emergency.dispatch.runs.find((r) => r.responderId === responderId && ON_THE_WAY.has(r.state));
     const responder = registry.get('responders', responderId);
     if (run === undefined || responder?.lat === undefined || responder.lon === undefined) return;
     const at = { lat: responder.lat, lon: responder.lon };
-    const view = presentEmergency(sources, emergency);
+    const view = await presentEmergency(sources, emergency);
     const text = positionText(registry, emergency, run, at);
     const body = { purpose: 'centre', text, change: ['responder_moved'], responder: { id: responderId, name: responder.name, state: run.state, position: at, at: nowMs }, emergency: view };
-    store.addMessages([{ emergencyId: emergency.id, purpose: 'centre', routes: deps.config.centre.map((channel) => ({ to: 'centre', channel })), body, nextAttemptAtMs: nowMs }], nowMs);
-    void deps.messenger.runDue();
+    await store.addMessages([{ emergencyId: emergency.id, purpose: 'centre', routes: deps.config.centre.map((channel) => ({ to: 'centre', channel })), body, nextAttemptAtMs: nowMs }], nowMs);
+    runMessages();
+  }
+
+  /** Starts sending what the outbox holds; the sends report their own failures. */
+  function runMessages(): void {
+    deps.messenger.runDue().catch((err: unknown) => log.error({ err }, 'sending emergency messages failed'));
   }
 
   function withDispatch(emergency: Emergency, next: EmergencyDispatchState): Emergency {
     return { ...emergency, dispatch: next, timeline: [...emergency.timeline], unlocks: emergency.unlocks.map((u) => ({ ...u })) };
   }
 
-  function find(id: string): Emergency | undefined {
-    return active.get(id) ?? store.get(id);
+  async function find(id: string): Promise<Emergency | undefined> {
+    return active.get(id) ?? (await store.get(id));
+  }
+
+  /** Closed ones created since sinceMs, newest first, as the store would list them. */
+  function closedSince(sinceMs: number): Emergency[] {
+    for (const [id, e] of recentlyClosed) if (e.createdAtMs < deps.now() - RESTOCK_LOOKBACK_MS) recentlyClosed.delete(id);
+    return [...recentlyClosed.values()].filter((e) => e.createdAtMs >= sinceMs).sort((a, b) => b.createdAtMs - a.createdAtMs);
+  }
+
+  async function createNow(input: NewEmergency, by: { source: EmergencySource; createdBy: string }): Promise<{ emergency: Emergency; created: boolean }> {
+    const existing = await store.byRef(input.ref);
+    if (existing !== undefined) return { emergency: active.get(existing.id) ?? existing, created: false };
+    const nowMs = deps.now();
+    const id = randomUUID();
+    const where = locateEmergency(registry, input, deps.aed.sites());
+    const start = startEmergencyDispatch({
+      emergencyId: id,
+      patient: { lat: input.lat, lon: input.lon },
+      responders: candidates(id, input),
+      view: planningView({ id, lat: input.lat, lon: input.lon }, nowMs),
+      nowMs,
+      timeZone: deps.settings.timeZone,
+      config: dispatchConfig,
+    });
+    const emergency: Emergency = {
+      id,
+      ref: input.ref,
+      kind: input.kind,
+      lat: input.lat,
+      lon: input.lon,
+      address: input.address ?? null,
+      note: input.note ?? null,
+      source: by.source,
+      createdBy: by.createdBy,
+      createdAtMs: nowMs,
+      state: 'active',
+      closedAtMs: null,
+      grid: where.grid,
+      district: where.district,
+      resident: input.resident ?? null,
+      alertId: input.alertId ?? null,
+      dispatch: start.state,
+      timeline: [],
+      unlocks: [],
+      ambulanceArrivedAtMs: null,
+      revision: 0,
+    };
+    note(emergency, nowMs, 'created', `Reported by ${by.source === 'centre' ? 'the emergency centre' : by.source === 'worker' ? `worker ${by.createdBy}` : 'the gateway'}${input.note === undefined ? '' : `: ${input.note}`}.`);
+    const messages: NewEmergencyMessage[] = [];
+    const changes = ['created'];
+    apply(emergency, start.actions, nowMs, messages, changes);
+    if (start.excluded.length > 0) log.info({ emergencyId: id, excluded: start.excluded.length }, 'responders not asked');
+    await commit(emergency, changes, messages, nowMs);
+    deps.metrics.emergenciesCreated.inc({ source: by.source, kind: input.kind });
+    log.info({ emergencyId: id, ref: input.ref, kind: input.kind, by: by.createdBy, asked: emergency.dispatch.runs.length }, 'emergency created');
+    return { emergency, created: true };
+  }
+
+  async function answerNow(id: string, responderId: string, answer: RunAnswer): Promise<AnswerResult> {
+    const current = await find(id);
+    if (current === undefined) return { outcome: 'not_found' };
+    const nowMs = deps.now();
+    const step = answerRun(current.dispatch, responderId, answer, current.state === 'active' ? planningView(current, nowMs) : null, nowMs);
+    if (step.ignored !== undefined) return { outcome: 'ignored', ignored: step.ignored, emergency: current };
+    const next = withDispatch(current, step.state);
+    const name = responderName(registry, responderId);
+    const said: Record<RunAnswer, string> = { accept: 'accepted', decline: 'declined', aed_collected: 'has the AED', on_scene: 'is on scene' };
+    note(next, nowMs, ANSWER_CHANGE[answer], `${name} ${said[answer]}.`, { responder: responderId });
+    const messages: NewEmergencyMessage[] = [];
+    const changes = [ANSWER_CHANGE[answer]];
+    apply(next, step.actions, nowMs, messages, changes);
+    const firstAccept = answer === 'accept' && current.dispatch.runs.every((r) => r.acceptedAtMs === null);
+    await commit(next, changes, messages, nowMs);
+    if (firstAccept) deps.metrics.emergencyTimeToFirstAccept.observe((nowMs - current.createdAtMs) / 1000);
+    return { outcome: 'changed', emergency: next };
+  }
+
+  async function ambulanceArrivedNow(id: string, atMs: number, by: string): Promise<Emergency | undefined> {
+    const current = await find(id);
+    if (current === undefined) return undefined;
+    if (current.ambulanceArrivedAtMs !== null) return current;
+    const next = withDispatch(current, current.dispatch);
+    next.ambulanceArrivedAtMs = atMs;
+    note(next, deps.now(), 'ambulance_arrived', `The ambulance arrived (reported by ${by}).`);
+    await commit(next, ['ambulance_arrived'], [], deps.now());
+    return next;
+  }
+
+  async function closeNow(id: string, by: string, text?: string): Promise<Emergency | undefined> {
+    const current = await find(id);
+    if (current === undefined) return undefined;
+    if (current.state === 'closed') return current;
+    const nowMs = deps.now();
+    const step = stopEmergencyDispatch(current.dispatch, nowMs);
+    const next = { ...withDispatch(current, step.state), state: 'closed' as const, closedAtMs: nowMs };
+    const messages: NewEmergencyMessage[] = [];
+    const changes = ['closed'];
+    apply(next, step.actions, nowMs, messages, changes);
+    note(next, nowMs, 'closed', `Closed by ${by}${text === undefined ? '' : `: ${text}`}.`);
+    positions.forget(id);
+    await commit(next, changes, messages, nowMs);
+    return next;
+  }
+
+  async function tickNow(nowMs: number): Promise<void> {
+    for (const due of positions.due(nowMs)) {
+      const e = active.get(due.emergencyId);
+      if (e !== undefined) await tellPosition(e, due.responderId, nowMs);
+    }
+    for (const current of [...active.values()]) {
+      try {
+        const view = planningView(current, nowMs);
+        const asked = tickEmergencyDispatch(current.dispatch, view, nowMs);
+        // An AED runner silent past the deadline: their AED goes to someone else.
+        const silent = dropSilentAedRunners(asked.state, view, nowMs, deps.config.aedRunSilentS * 1000);
+        const step = { state: silent.state, actions: [...asked.actions, ...silent.actions] };
+        if (step.actions.length > 0) {
+          const next = withDispatch(current, step.state);
+          const messages: NewEmergencyMessage[] = [];
+          const changes: string[] = [];
+          apply(next, step.actions, nowMs, messages, changes);
+          await commit(next, changes, messages, nowMs);
+        } else sendUnlocks(current);
+      } catch (err) {
+        log.error({ err, emergencyId: current.id }, 'emergency tick failed');
+      }
+    }
+  }
+
+  async function responderMovedNow(responderId: string): Promise<void> {
+    const nowMs = deps.now();
+    for (const e of [...active.values()]) {
+      if (!e.dispatch.runs.some((r) => r.responderId === responderId && BUSY.has(r.state))) continue;
+      const seen = noteSignOfLife(e.dispatch, responderId, nowMs);
+      if (seen !== null) {
+        e.dispatch = seen;
+        await store.save(e, [], nowMs);
+      }
+      hub.publish('emergency', { change: ['responder_moved'], emergency: await presentEmergency(sources, e) });
+      const onTheWay = e.dispatch.runs.some((r) => r.responderId === responderId && ON_THE_WAY.has(r.state));
+      if (onTheWay && deps.config.centre.length > 0 && deps.config.positionEveryS > 0 && positions.moved(e.id, responderId, nowMs)) await tellPosition(e, responderId, nowMs);
+    }
+  }
+
+  /** A change the cabinets' hook decided on at once, written in turn; a failure is logged. */
+  function later(what: string, emergencyId: string, change: () => Promise<void>): void {
+    serial(change).catch((err: unknown) => log.error({ err, emergencyId }, `${what} was not written`));
   }
 
   return {
     hub,
 
     /** Creates an emergency and pages its responders at once; a known `ref` answers the existing one. */
-    create(input: NewEmergency, by: { source: EmergencySource; createdBy: string }): { emergency: Emergency; created: boolean } {
-      const existing = store.byRef(input.ref);
-      if (existing !== undefined) return { emergency: active.get(existing.id) ?? existing, created: false };
-      const nowMs = deps.now();
-      const id = randomUUID();
-      const where = locateEmergency(registry, input, deps.aed.sites());
-      const start = startEmergencyDispatch({
-        emergencyId: id,
-        patient: { lat: input.lat, lon: input.lon },
-        responders: candidates(id, input),
-        view: planningView({ id, lat: input.lat, lon: input.lon }, nowMs),
-        nowMs,
-        timeZone: deps.settings.timeZone,
-        config: dispatchConfig,
-      });
-      const emergency: Emergency = {
-        id,
-        ref: input.ref,
-        kind: input.kind,
-        lat: input.lat,
-        lon: input.lon,
-        address: input.address ?? null,
-        note: input.note ?? null,
-        source: by.source,
-        createdBy: by.createdBy,
-        createdAtMs: nowMs,
-        state: 'active',
-        closedAtMs: null,
-        grid: where.grid,
-        district: where.district,
-        resident: input.resident ?? null,
-        alertId: input.alertId ?? null,
-        dispatch: start.state,
-        timeline: [],
-        unlocks: [],
-        ambulanceArrivedAtMs: null,
-        revision: 0,
-      };
-      note(emergency, nowMs, 'created', `Reported by ${by.source === 'centre' ? 'the emergency centre' : by.source === 'worker' ? `worker ${by.createdBy}` : 'the gateway'}${input.note === undefined ? '' : `: ${input.note}`}.`);
-      const messages: NewEmergencyMessage[] = [];
-      const changes = ['created'];
-      apply(emergency, start.actions, nowMs, messages, changes);
-      if (start.excluded.length > 0) log.info({ emergencyId: id, excluded: start.excluded.length }, 'responders not asked');
-      deps.metrics.emergenciesCreated.inc({ source: by.source, kind: input.kind });
-      log.info({ emergencyId: id, ref: input.ref, kind: input.kind, by: by.createdBy, asked: emergency.dispatch.runs.length }, 'emergency created');
-      commit(emergency, changes, messages, nowMs);
-      return { emergency, created: true };
-    },
-
-    answer(id: string, responderId: string, answer: RunAnswer): AnswerResult {
-      const current = find(id);
-      if (current === undefined) return { outcome: 'not_found' };
-      const nowMs = deps.now();
-      const step = answerRun(current.dispatch, responderId, answer, current.state === 'active' ? planningView(current, nowMs) : null, nowMs);
-      if (step.ignored !== undefined) return { outcome: 'ignored', ignored: step.ignored, emergency: current };
-      const next = withDispatch(current, step.state);
-      const name = responderName(registry, responderId);
-      const said: Record<RunAnswer, string> = { accept: 'accepted', decline: 'declined', aed_collected: 'has the AED', on_scene: 'is on scene' };
-      note(next, nowMs, ANSWER_CHANGE[answer], `${name} ${said[answer]}.`, { responder: responderId });
-      const messages: NewEmergencyMessage[] = [];
-      const changes = [ANSWER_CHANGE[answer]];
-      apply(next, step.actions, nowMs, messages, changes);
-      if (answer === 'accept' && current.dispatch.runs.every((r) => r.acceptedAtMs === null)) deps.metrics.emergencyTimeToFirstAccept.observe((nowMs - current.createdAtMs) / 1000);
-      commit(next, changes, messages, nowMs);
-      return { outcome: 'changed', emergency: next };
-    },
-
-    ambulanceArrived(id: string, atMs: number, by: string): Emergency | undefined {
-      const current = find(id);
-      if (current === undefined) return undefined;
-      if (current.ambulanceArrivedAtMs !== null) return current;
-      const next = withDispatch(current, current.dispatch);
-      next.ambulanceArrivedAtMs = atMs;
-      note(next, deps.now(), 'ambulance_arrived', `The ambulance arrived (reported by ${by}).`);
-      commit(next, ['ambulance_arrived'], [], deps.now());
-      return next;
-    },
-
-    close(id: string, by: string, text?: string): Emergency | undefined {
-      const current = find(id);
-      if (current === undefined) return undefined;
-      if (current.state === 'closed') return current;
-      const nowMs = deps.now();
-      const step = stopEmergencyDispatch(current.dispatch, nowMs);
-      const next = { ...withDispatch(current, step.state), state: 'closed' as const, closedAtMs: nowMs };
-      const messages: NewEmergencyMessage[] = [];
-      const changes = ['closed'];
-      apply(next, step.actions, nowMs, messages, changes);
-      note(next, nowMs, 'closed', `Closed by ${by}${text === undefined ? '' : `: ${text}`}.`);
-      positions.forget(id);
-      commit(next, changes, messages, nowMs);
-      return next;
-    },
+    create: (input: NewEmergency, by: { source: EmergencySource; createdBy: string }) => serial(() => createNow(input, by)),
+    answer: (id: string, responderId: string, answer: RunAnswer) => serial(() => answerNow(id, responderId, answer)),
+    ambulanceArrived: (id: string, atMs: number, by: string) => serial(() => ambulanceArrivedNow(id, atMs, by)),
+    close: (id: string, by: string, text?: string) => serial(() => closeNow(id, by, text)),
 
     /** Answer deadlines that passed; unlocks the broker has not taken yet; positions held back for the centre. */
-    tick(nowMs: number): void {
-      for (const due of positions.due(nowMs)) {
-        const e = active.get(due.emergencyId);
-        if (e !== undefined) tellPosition(e, due.responderId, nowMs);
-      }
-      for (const current of [...active.values()]) {
-        try {
-          const view = planningView(current, nowMs);
-          const asked = tickEmergencyDispatch(current.dispatch, view, nowMs);
-          // An AED runner silent past the deadline: their AED goes to someone else.
-          const silent = dropSilentAedRunners(asked.state, view, nowMs, deps.config.aedRunSilentS * 1000);
-          const step = { state: silent.state, actions: [...asked.actions, ...silent.actions] };
-          if (step.actions.length > 0) {
-            const next = withDispatch(current, step.state);
-            const messages: NewEmergencyMessage[] = [];
-            const changes: string[] = [];
-            apply(next, step.actions, nowMs, messages, changes);
-            commit(next, changes, messages, nowMs);
-          } else sendUnlocks(current);
-        } catch (err) {
-          log.error({ err, emergencyId: current.id }, 'emergency tick failed');
-        }
-      }
-    },
+    tick: (nowMs: number): Promise<void> => serial(() => tickNow(nowMs)),
 
     /** A responder moved: the dispatcher's map follows; the centre hears it, at most every `positionEveryS`. */
-    responderMoved(responderId: string): void {
-      const nowMs = deps.now();
-      for (const e of active.values()) {
-        if (!e.dispatch.runs.some((r) => r.responderId === responderId && BUSY.has(r.state))) continue;
-        const seen = noteSignOfLife(e.dispatch, responderId, nowMs);
-        if (seen !== null) {
-          e.dispatch = seen;
-          store.save(e, [], nowMs);
-        }
-        hub.publish('emergency', { change: ['responder_moved'], emergency: presentEmergency(sources, e) });
-        const onTheWay = e.dispatch.runs.some((r) => r.responderId === responderId && ON_THE_WAY.has(r.state));
-        if (onTheWay && deps.config.centre.length > 0 && deps.config.positionEveryS > 0 && positions.moved(e.id, responderId, nowMs)) tellPosition(e, responderId, nowMs);
-      }
-    },
+    responderMoved: (responderId: string): Promise<void> => serial(() => responderMovedNow(responderId)),
 
     /** The cabinet a responder was sent to opened: expected, noted on their emergency (no alarm). */
     explainOpening(aedId: string, atMs: number): boolean {
       for (const e of active.values()) {
         const run = e.dispatch.runs.find((r) => r.aedId === aedId && r.unlockIssued && (r.state === 'accepted' || r.state === 'aed_collected'));
         if (run === undefined) continue;
-        const next = withDispatch(e, e.dispatch);
-        note(next, atMs, 'cabinet_opened', `${aedName(registry, aedId)} opened for ${responderName(registry, run.responderId)}, as expected.`, { responder: run.responderId, aed: aedId });
-        commit(next, ['cabinet_opened'], [], deps.now());
+        later('a cabinet opening', e.id, async () => {
+          const current = (await find(e.id)) ?? e;
+          const next = withDispatch(current, current.dispatch);
+          note(next, atMs, 'cabinet_opened', `${aedName(registry, aedId)} opened for ${responderName(registry, run.responderId)}, as expected.`, { responder: run.responderId, aed: aedId });
+          await commit(next, ['cabinet_opened'], [], deps.now());
+        });
         return true;
       }
       return false;
@@ -340,24 +381,27 @@ export function createEmergencyService(deps: EmergencyServiceDeps) {
 
     /** The use that an emergency explained ended: its guardian restocks, at working hours. */
     restockAfterExplained(aedId: string, guardian: string | null, atMs: number): boolean {
-      const recent = [...active.values(), ...store.list({ state: 'closed', sinceMs: atMs - 24 * 3600_000, limit: 200 })];
+      const recent = [...active.values(), ...closedSince(atMs - RESTOCK_LOOKBACK_MS)];
       for (const e of recent) {
         const opened = e.timeline.findLastIndex((t) => t.type === 'cabinet_opened' && t.aed === aedId);
         if (opened < 0 || e.timeline.slice(opened).some((t) => t.type === 'restock_requested' && t.aed === aedId)) continue;
-        const next = withDispatch(e, e.dispatch);
         const who = guardian === null ? null : resolvePerson(registry, guardian);
-        note(next, atMs, 'restock_requested', `${who?.name ?? 'Nobody (no guardian registered)'} asked to restock ${aedName(registry, aedId)}.`, { aed: aedId });
-        const messages: NewEmergencyMessage[] = [];
-        if (who !== undefined && who !== null && who.channels.length > 0) {
-          messages.push({
-            emergencyId: e.id,
-            purpose: 'guardian',
-            routes: who.channels.map((channel) => ({ to: who.id, channel })),
-            body: { purpose: 'restock', text: restockText(registry, e, aedId), aed: { id: aedId, name: aedName(registry, aedId) } },
-            nextAttemptAtMs: nextWorkingTimeMs(atMs, deps.settings.timeZone),
-          });
-        }
-        commit(next, ['restock_requested'], messages, deps.now());
+        later('a restock request', e.id, async () => {
+          const current = (await find(e.id)) ?? e;
+          const next = withDispatch(current, current.dispatch);
+          note(next, atMs, 'restock_requested', `${who?.name ?? 'Nobody (no guardian registered)'} asked to restock ${aedName(registry, aedId)}.`, { aed: aedId });
+          const messages: NewEmergencyMessage[] = [];
+          if (who !== undefined && who !== null && who.channels.length > 0) {
+            messages.push({
+              emergencyId: e.id,
+              purpose: 'guardian',
+              routes: who.channels.map((channel) => ({ to: who.id, channel })),
+              body: { purpose: 'restock', text: restockText(registry, current, aedId), aed: { id: aedId, name: aedName(registry, aedId) } },
+              nextAttemptAtMs: nextWorkingTimeMs(atMs, deps.settings.timeZone),
+            });
+          }
+          await commit(next, ['restock_requested'], messages, deps.now());
+        });
         return true;
       }
       return false;
@@ -365,7 +409,7 @@ export function createEmergencyService(deps: EmergencyServiceDeps) {
 
     get: find,
     verifyLink: (token: string) => deps.links.verify(token),
-    list: (filter: Parameters<EmergencyStore['list']>[0]) => store.list(filter),
+    list: (filter: EmergencyListFilter) => store.list(filter),
     view: (emergency: Emergency, onlyResponder?: string) => presentEmergency(sources, emergency, onlyResponder),
     activeEmergencies: () => [...active.values()],
     runDue: () => deps.messenger.runDue(),
@@ -376,4 +420,4 @@ export function createEmergencyService(deps: EmergencyServiceDeps) {
   };
 }
 
-export type EmergencyService = ReturnType<typeof createEmergencyService>;
+export type EmergencyService = Awaited<ReturnType<typeof createEmergencyService>>;

@@ -100,12 +100,39 @@ function messageOf(row: MessageRow): EmergencyMessage {
   };
 }
 
+export interface EmergencyListFilter {
+  state?: Emergency['state'];
+  sinceMs?: number;
+  untilMs?: number;
+  limit: number;
+}
+
 /**
- * Emergencies as whole JSON bodies, and their outbox. `save` writes an emergency and the messages
- * its change asks for in one transaction: a responder asked is a page that will go out, once,
- * even across a kill -9.
+ * Emergencies, kept whole, and their outbox. `save` writes an emergency and the messages its
+ * change asks for in one write: a responder asked is a page that will go out, once, even across
+ * a kill -9.
  */
-export class EmergencyStore {
+export interface EmergencyStore {
+  /** Inserts or replaces the emergency (by id; its ref is unique) with the new messages, in one write. */
+  save(emergency: Emergency, messages: readonly NewEmergencyMessage[], nowMs: number): Promise<void>;
+  /** Messages that change nothing of the emergency itself (a responder's position for the centre). */
+  addMessages(messages: readonly NewEmergencyMessage[], nowMs: number): Promise<void>;
+  get(id: string): Promise<Emergency | undefined>;
+  byRef(ref: string): Promise<Emergency | undefined>;
+  /** Oldest first. */
+  listActive(): Promise<Emergency[]>;
+  /** Newest first; sinceMs inclusive, untilMs exclusive, on the creation time. */
+  list(filter: EmergencyListFilter): Promise<Emergency[]>;
+  /** Pending messages due by nowMs, in the order they were added. */
+  dueMessages(nowMs: number, limit?: number): Promise<EmergencyMessage[]>;
+  /** An emergency's messages, in the order they were added. */
+  messagesOf(emergencyId: string): Promise<EmergencyMessage[]>;
+  /** Writes a message's delivery state (route, attempt, state, next attempt, last error). */
+  updateMessage(message: EmergencyMessage, nowMs: number): Promise<void>;
+}
+
+/** Tables `emergencies` and `emergency_messages` (migration 8), emergencies as JSON bodies. */
+export class SqliteEmergencyStore implements EmergencyStore {
   private readonly upsertStmt;
   private readonly insertMessageStmt;
   private readonly updateMessageStmt;
@@ -127,36 +154,34 @@ export class EmergencyStore {
     this.dueStmt = db.prepare("SELECT * FROM emergency_messages WHERE state = 'pending' AND next_attempt_at_ms <= ? ORDER BY id LIMIT ?");
   }
 
-  save(emergency: Emergency, messages: readonly NewEmergencyMessage[], nowMs: number): void {
+  async save(emergency: Emergency, messages: readonly NewEmergencyMessage[], nowMs: number): Promise<void> {
     this.db.transaction(() => {
       this.upsertStmt.run({ id: emergency.id, ref: emergency.ref, state: emergency.state, createdAtMs: emergency.createdAtMs, updatedAtMs: nowMs, body: JSON.stringify(emergency) });
       for (const m of messages) this.insertMessageStmt.run(m.emergencyId, m.purpose, JSON.stringify(m.routes), JSON.stringify(m.body), m.nextAttemptAtMs, nowMs, nowMs);
     })();
   }
 
-  /** Messages that change nothing of the emergency itself (a responder's position for the centre). */
-  addMessages(messages: readonly NewEmergencyMessage[], nowMs: number): void {
+  async addMessages(messages: readonly NewEmergencyMessage[], nowMs: number): Promise<void> {
     this.db.transaction(() => {
       for (const m of messages) this.insertMessageStmt.run(m.emergencyId, m.purpose, JSON.stringify(m.routes), JSON.stringify(m.body), m.nextAttemptAtMs, nowMs, nowMs);
     })();
   }
 
-  get(id: string): Emergency | undefined {
+  async get(id: string): Promise<Emergency | undefined> {
     const row = this.db.prepare('SELECT body FROM emergencies WHERE id = ?').get(id) as { body: string } | undefined;
     return row === undefined ? undefined : (JSON.parse(row.body) as Emergency);
   }
 
-  byRef(ref: string): Emergency | undefined {
+  async byRef(ref: string): Promise<Emergency | undefined> {
     const row = this.db.prepare('SELECT body FROM emergencies WHERE ref = ?').get(ref) as { body: string } | undefined;
     return row === undefined ? undefined : (JSON.parse(row.body) as Emergency);
   }
 
-  listActive(): Emergency[] {
+  async listActive(): Promise<Emergency[]> {
     return (this.db.prepare("SELECT body FROM emergencies WHERE state = 'active' ORDER BY created_at_ms").all() as { body: string }[]).map((r) => JSON.parse(r.body) as Emergency);
   }
 
-  /** Newest first. */
-  list(filter: { state?: Emergency['state']; sinceMs?: number; untilMs?: number; limit: number }): Emergency[] {
+  async list(filter: EmergencyListFilter): Promise<Emergency[]> {
     const where: string[] = [];
     const args: (string | number)[] = [];
     const add = (clause: string, value: string | number | undefined) => {
@@ -171,15 +196,15 @@ export class EmergencyStore {
     return (this.db.prepare(sql).all(...args, filter.limit) as { body: string }[]).map((r) => JSON.parse(r.body) as Emergency);
   }
 
-  dueMessages(nowMs: number, limit = 200): EmergencyMessage[] {
+  async dueMessages(nowMs: number, limit = 200): Promise<EmergencyMessage[]> {
     return (this.dueStmt.all(nowMs, limit) as MessageRow[]).map(messageOf);
   }
 
-  messagesOf(emergencyId: string): EmergencyMessage[] {
+  async messagesOf(emergencyId: string): Promise<EmergencyMessage[]> {
     return (this.db.prepare('SELECT * FROM emergency_messages WHERE emergency_id = ? ORDER BY id').all(emergencyId) as MessageRow[]).map(messageOf);
   }
 
-  updateMessage(message: EmergencyMessage, nowMs: number): void {
+  async updateMessage(message: EmergencyMessage, nowMs: number): Promise<void> {
     this.updateMessageStmt.run({ ...message, updatedAtMs: nowMs });
   }
 }

@@ -57,7 +57,7 @@ export interface RunView {
 export interface ViewSources {
   registry: Registry;
   cabinets: () => Readonly<Record<string, CabinetSummary | undefined>>;
-  messages: (emergencyId: string) => EmergencyMessage[];
+  messages: (emergencyId: string) => Promise<EmergencyMessage[]>;
 }
 
 function runView(sources: ViewSources, emergency: Emergency, run: ResponderRun, pages: Map<string, EmergencyMessage['state']>): RunView {
@@ -95,9 +95,9 @@ function runView(sources: ViewSources, emergency: Emergency, run: ResponderRun, 
 }
 
 /** The dispatcher's view of one emergency; `onlyResponder` narrows it to that responder's own run. */
-export function presentEmergency(sources: ViewSources, emergency: Emergency, onlyResponder?: string) {
+export async function presentEmergency(sources: ViewSources, emergency: Emergency, onlyResponder?: string) {
   const pages = new Map<string, EmergencyMessage['state']>();
-  for (const m of sources.messages(emergency.id)) if (m.purpose === 'dispatch') pages.set(m.routes[0]?.to ?? '', m.state);
+  for (const m of await sources.messages(emergency.id)) if (m.purpose === 'dispatch') pages.set(m.routes[0]?.to ?? '', m.state);
   const runs = emergency.dispatch.runs.filter((r) => onlyResponder === undefined || r.responderId === onlyResponder);
   const base = {
     id: emergency.id,
@@ -141,4 +141,4 @@ export function presentEmergency(sources: ViewSources, emergency: Emergency, onl
   };
 }
 
-export type EmergencyView = ReturnType<typeof presentEmergency>;
+export type EmergencyView = Awaited<ReturnType<typeof presentEmergency>>;

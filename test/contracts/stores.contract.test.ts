@@ -7,6 +7,7 @@ import { SqliteAccessLog } from '../../gateway/audit/access-log.js';
 import { SqliteTokenStore } from '../../gateway/auth/token-store.js';
 import { SqliteHandoffStore } from '../../gateway/dispatch120/handoff-store.js';
 import { SqliteDrillStore } from '../../gateway/drills/drill-store.js';
+import { SqliteEmergencyStore } from '../../gateway/emergencies/emergency-store.js';
 import { SqliteDeviceStateStore } from '../../gateway/ingest/device-state-store.js';
 import { SqliteRejectionStore } from '../../gateway/ingest/rejection-store.js';
 import { SqlitePageJobStore } from '../../gateway/pager/page-jobs.js';
@@ -26,6 +27,7 @@ import { aqhiStoreContract } from './aqhi-store.contract.js';
 import { dailyReportStoreContract } from './daily-report-store.contract.js';
 import { deviceStateStoreContract } from './device-state-store.contract.js';
 import { drillStoreContract } from './drill-store.contract.js';
+import { emergencyStoreContract } from './emergency-store.contract.js';
 import { forecastStoreContract } from './forecast-store.contract.js';
 import { handoffStoreContract } from './handoff-store.contract.js';
 import { pageJobStoreContract } from './page-job-store.contract.js';
@@ -48,6 +50,7 @@ rejectionStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteRejectionS
 drillStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteDrillStore(db)));
 dailyReportStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteDailyReportStore(db)));
 forecastStoreContract(sqliteAdapter('SQLite file', (db) => ({ forecasts: new SqliteForecastStore(db), hours: new SqliteAqhiStore(db) })));
+emergencyStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteEmergencyStore(db)));
 
 // The shared state store of several gateways: a real PostgreSQL 15.
 if (postgresAvailable()) {

@@ -72,7 +72,7 @@ export const aedRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => 
       const { lat: _lat, lon: _lon, ...rest } = responder;
       const next = available ? { ...rest, available, lat: request.body.lat, lon: request.body.lon } : { ...rest, available };
       const { entry } = await deps.registry.put('responders', next);
-      deps.emergencies.responderMoved(entry.id);
+      await deps.emergencies.responderMoved(entry.id);
       return entry;
     },
   );

@@ -51,8 +51,8 @@ export const emergencyRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, dep
     throw new HttpError(code, message);
   }
 
-  function found(request: FastifyRequest, id: string): Emergency {
-    const emergency = service.get(id);
+  async function found(request: FastifyRequest, id: string): Promise<Emergency> {
+    const emergency = await service.get(id);
     return emergency ?? refuse(request, 'GW_ERR_EMERGENCY_NOT_FOUND', `no emergency "${id}"`);
   }
 
@@ -72,12 +72,12 @@ export const emergencyRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, dep
       if (request.validationError !== undefined) refuse(request, 'GW_ERR_EMERGENCY_INVALID', request.validationError.message);
       const principal = request.principal!;
       const body = request.body;
-      const { emergency, created } = service.create(
+      const { emergency, created } = await service.create(
         { ref: body.ref, kind: body.kind, lat: body.lat, lon: body.lon, ...(body.address === undefined ? {} : { address: body.address }), ...(body.note === undefined ? {} : { note: body.note }) },
         { source: 'centre', createdBy: actorOf(principal) },
       );
       if (!created) request.log.info({ emergencyId: emergency.id, ref: body.ref, by: actorOf(principal) }, 'emergency reported again; answered the existing one');
-      return reply.status(created ? 201 : 200).send(service.view(emergency));
+      return reply.status(created ? 201 : 200).send(await service.view(emergency));
     },
   );
 
@@ -86,8 +86,8 @@ export const emergencyRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, dep
     { config: centre, schema: { tags: ['emergencies'], description: 'Emergencies, newest first, with each responder’s state, position and AED.', querystring: ListQuery } },
     async (request) => {
       const { state, since, limit } = request.query;
-      const list = service.list({ ...(state === undefined ? {} : { state }), ...(since === undefined ? {} : { sinceMs: since }), limit });
-      return { emergencies: list.map((e) => service.view(e)) };
+      const list = await service.list({ ...(state === undefined ? {} : { state }), ...(since === undefined ? {} : { sinceMs: since }), limit });
+      return { emergencies: await Promise.all(list.map((e) => service.view(e))) };
     },
   );
 
@@ -95,7 +95,8 @@ export const emergencyRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, dep
     '/api/emergencies/stream',
     { config: centre, schema: { tags: ['emergencies'], description: 'Server-Sent Events (`emergency`): every change of every emergency, responders’ positions included.' } },
     async (request, reply) => {
-      service.hub.attach(request, reply, () => true, { event: 'hello', data: { active: service.activeEmergencies().map((e) => service.view(e)) } });
+      const active = await Promise.all(service.activeEmergencies().map((e) => service.view(e)));
+      service.hub.attach(request, reply, () => true, { event: 'hello', data: { active } });
     },
   );
 
@@ -111,7 +112,7 @@ export const emergencyRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, dep
     },
     async (request) => {
       const { startMs, endMs } = monthBounds(request.query.month, deps.timeZone);
-      const list = service.list({ sinceMs: startMs, untilMs: endMs, limit: 100_000 });
+      const list = await service.list({ sinceMs: startMs, untilMs: endMs, limit: 100_000 });
       return { month: request.query.month, timeZone: deps.timeZone, districts: summariseByDistrict(list) };
     },
   );
@@ -123,7 +124,7 @@ export const emergencyRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, dep
       schema: { tags: ['emergencies'], description: 'One emergency with its timeline and outcome; a responder sees only their own run.', params: Type.Object({ id: EmergencyId }) },
     },
     async (request) => {
-      const emergency = found(request, request.params.id);
+      const emergency = await found(request, request.params.id);
       const principal = request.principal!;
       if (principal.role !== 'responder') return service.view(emergency);
       if (principal.subject === null || !emergency.dispatch.runs.some((r) => r.responderId === principal.subject)) {
@@ -140,20 +141,20 @@ export const emergencyRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, dep
       async (request) => {
         const responderId = request.principal!.subject;
         if (responderId === null) refuse(request, 'GW_ERR_EMERGENCY_NOT_ASKED', 'this token speaks for no responder');
-        const result = service.answer(request.params.id, responderId, answer);
+        const result = await service.answer(request.params.id, responderId, answer);
         return answered(request, result, responderId);
       },
     );
   }
 
-  function answered(request: FastifyRequest, result: AnswerResult, responderId: string) {
+  async function answered(request: FastifyRequest, result: AnswerResult, responderId: string) {
     if (result.outcome === 'not_found') refuse(request, 'GW_ERR_EMERGENCY_NOT_FOUND', 'no such emergency');
     if (result.outcome === 'ignored') {
       if (result.ignored === 'not_asked') refuse(request, 'GW_ERR_EMERGENCY_NOT_ASKED', 'you were not asked to this emergency');
       if (result.ignored === 'closed') refuse(request, 'GW_ERR_EMERGENCY_CLOSED', 'this emergency is closed');
       if (result.ignored === 'not_applicable') refuse(request, 'GW_ERR_EMERGENCY_NOT_APPLICABLE', 'that does not fit your run now (no AED on your route, or not accepted yet)');
     }
-    return { changed: result.outcome === 'changed', ...service.view(result.emergency, responderId) };
+    return { changed: result.outcome === 'changed', ...(await service.view(result.emergency, responderId)) };
   }
 
   app.post(
@@ -168,9 +169,9 @@ export const emergencyRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, dep
       },
     },
     async (request) => {
-      found(request, request.params.id);
+      await found(request, request.params.id);
       const at = request.body?.at ?? deps.now();
-      return service.view(service.ambulanceArrived(request.params.id, at, actorOf(request.principal!))!);
+      return service.view((await service.ambulanceArrived(request.params.id, at, actorOf(request.principal!)))!);
     },
   );
 
@@ -186,8 +187,8 @@ export const emergencyRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, dep
       },
     },
     async (request) => {
-      found(request, request.params.id);
-      return service.view(service.close(request.params.id, actorOf(request.principal!), request.body?.note)!);
+      await found(request, request.params.id);
+      return service.view((await service.close(request.params.id, actorOf(request.principal!), request.body?.note))!);
     },
   );
 
@@ -209,7 +210,7 @@ export const emergencyRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, dep
       const resident = deps.registry.get('residents', alert.subject);
       const location = deps.alertContext(alert).location;
       if (resident === undefined || location === null) refuse(request, 'GW_ERR_EMERGENCY_INVALID', 'the alert is not about a resident with a known position');
-      const { emergency, created } = deps.emergencies.create(
+      const { emergency, created } = await deps.emergencies.create(
         {
           ref: `alert-${alert.id}`,
           kind: 'cardiac_arrest',
@@ -224,7 +225,7 @@ export const emergencyRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, dep
       );
       // Written by the person who pressed it, in both languages; the emergency's id stays in the log.
       if (created) deps.alerts.record(alert.id, { ...systemNote('arrestReported', {}, deps.now()), by: actorOf(principal) });
-      return reply.status(created ? 201 : 200).send(service.view(emergency));
+      return reply.status(created ? 201 : 200).send(await service.view(emergency));
     },
   );
 };

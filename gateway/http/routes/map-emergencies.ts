@@ -31,14 +31,16 @@ const DRAWN = new Set(['asked', 'accepted', 'aed_collected', 'on_scene']);
  * Active emergencies as the caller may see them: admin and the centre's dispatcher all of them,
  * a worker those in their grids, a responder only the ones they run in (with only their own run).
  */
-export function mapEmergencies(emergencies: EmergencyService, registry: Registry, principal: Principal): MapEmergency[] {
+export async function mapEmergencies(emergencies: EmergencyService, registry: Registry, principal: Principal): Promise<MapEmergency[]> {
   const worker = principal.role === 'worker' && principal.subject !== null ? registry.get('workers', principal.subject) : undefined;
-  return emergencies.activeEmergencies().flatMap((e) => {
-    const own = principal.role === 'responder' ? (principal.subject ?? '') : undefined;
-    if (principal.role === 'bureau') return [];
-    if (principal.role === 'worker' && (worker === undefined || e.grid === null || !worker.grids.includes(e.grid))) return [];
-    if (own !== undefined && !e.dispatch.runs.some((r) => r.responderId === own)) return [];
-    const view = emergencies.view(e, own);
+  const own = principal.role === 'responder' ? (principal.subject ?? '') : undefined;
+  const shown = emergencies.activeEmergencies().filter((e) => {
+    if (principal.role === 'bureau') return false;
+    if (principal.role === 'worker' && (worker === undefined || e.grid === null || !worker.grids.includes(e.grid))) return false;
+    return own === undefined || e.dispatch.runs.some((r) => r.responderId === own);
+  });
+  const views = await Promise.all(shown.map((e) => emergencies.view(e, own)));
+  return views.flatMap((view) => {
     return [
       {
         id: view.id,

@@ -207,7 +207,7 @@ export const mapRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => 
         stale: s.stale,
       }));
 
-      const emergencies = mapEmergencies(deps.emergencies, deps.registry, principal);
+      const emergencies = await mapEmergencies(deps.emergencies, deps.registry, principal);
       const sensors = await mapSensors(deps, nowMs);
       if (!seesResidents(principal)) {
         return { generatedAt: new Date(nowMs).toISOString(), tiles, grids, homes: [], residents: [], aeds, responders: [], stations, emergencies, sensors };

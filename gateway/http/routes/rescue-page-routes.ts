@@ -42,15 +42,15 @@ export const rescuePageRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, de
     done(null, Object.fromEntries(new URLSearchParams(String(body)))),
   );
 
-  const resolve = (token: string): { emergency: Emergency; responderId: string } | undefined => {
+  const resolve = async (token: string): Promise<{ emergency: Emergency; responderId: string } | undefined> => {
     const link = deps.emergencies.verifyLink(token);
     if (link === undefined) return undefined;
-    const emergency = deps.emergencies.get(link.emergencyId);
+    const emergency = await deps.emergencies.get(link.emergencyId);
     return emergency === undefined ? undefined : { emergency, responderId: link.responderId };
   };
 
-  function render(reply: FastifyReply, emergency: Emergency, responderId: string, message?: string): FastifyReply {
-    const view = deps.emergencies.view(emergency, responderId);
+  async function render(reply: FastifyReply, emergency: Emergency, responderId: string, message?: string): Promise<FastifyReply> {
+    const view = await deps.emergencies.view(emergency, responderId);
     const run = view.responders[0];
     if (run === undefined) return html(reply, 404, '<h1>This link is not valid.</h1>');
     const where = `${view.address ?? ''} ${view.lat.toFixed(5)},${view.lon.toFixed(5)}`;
@@ -70,13 +70,13 @@ export const rescuePageRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, de
   }
 
   app.get('/rescue/:token', { config: { public: true }, schema: { hide: true, params: TokenParams } }, async (request, reply) => {
-    const found = resolve(request.params.token);
+    const found = await resolve(request.params.token);
     if (found === undefined) return html(reply, 404, '<h1>This link is not valid.</h1>');
     return render(reply, found.emergency, found.responderId);
   });
 
   app.post('/rescue/:token', { config: { public: true }, schema: { hide: true, params: TokenParams } }, async (request, reply) => {
-    const found = resolve(request.params.token);
+    const found = await resolve(request.params.token);
     if (found === undefined) {
       request.log.warn({ ip: request.ip }, 'rescue link with a bad signature or unknown emergency');
       return html(reply, 404, '<h1>This link is not valid.</h1>');
@@ -84,7 +84,7 @@ export const rescuePageRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, de
     const raw = (request.body as Record<string, unknown> | undefined)?.answer;
     const button = ANSWER_BUTTONS.find((b) => b.answer === raw);
     if (button === undefined) return render(reply, found.emergency, found.responderId, '请选择 · Choose one of the buttons.');
-    const result = deps.emergencies.answer(found.emergency.id, found.responderId, button.answer);
+    const result = await deps.emergencies.answer(found.emergency.id, found.responderId, button.answer);
     request.log.info({ emergencyId: found.emergency.id, responder: found.responderId, answer: button.answer, outcome: result.outcome }, 'rescue answered by page link');
     const now = result.outcome === 'not_found' ? found.emergency : result.emergency;
     return render(reply, now, found.responderId, result.outcome === 'changed' ? '已收到 · Received.' : '没有变化 · Nothing changed.');

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import type { Emergency, EmergencyStore, NewEmergencyMessage } from '../../gateway/emergencies/emergency-store.js';
+import type { EmergencyDispatchState } from '../../rules/aed/index.js';
+import type { AdapterFactory } from './adapter.js';
+
+const T0 = Date.parse('2026-12-01T08:00:00Z');
+
+function emergency(id: string, createdAtMs: number, changes: Partial<Emergency> = {}): Emergency {
+  return {
+    id,
+    ref: `ref-${id}`,
+    kind: 'cardiac_arrest',
+    lat: 31.2304,
+    lon: 121.4737,
+    address: 'Li Guiying, Building 3',
+    note: null,
+    source: 'centre',
+    createdBy: 'centre-120',
+    createdAtMs,
+    state: 'active',
+    closedAtMs: null,
+    grid: 'g-fuxing',
+    district: 'xuhui',
+    resident: null,
+    alertId: null,
+    // The store keeps the dispatch whole, whatever it holds.
+    dispatch: { version: 1, patient: { lat: 31.2304, lon: 121.4737 }, runs: [], noRespondersAtMs: null } as unknown as EmergencyDispatchState,
+    timeline: [{ atMs: createdAtMs, type: 'created', text: 'Reported by the emergency centre.' }],
+    unlocks: [],
+    ambulanceArrivedAtMs: null,
+    revision: 1,
+    ...changes,
+  };
+}
+
+function page(emergencyId: string, to: string, nextAttemptAtMs: number): NewEmergencyMessage {
+  return {
+    emergencyId,
+    purpose: 'dispatch',
+    routes: [
+      { to, channel: { type: 'webhook', url: 'http://127.0.0.1:9/responder' } },
+      { to, channel: { type: 'sms', phone: '+8613800000001' } },
+    ],
+    body: { text: `${to}: cardiac arrest at Li Guiying, Building 3` },
+    nextAttemptAtMs,
+  };
+}
+
+export function emergencyStoreContract(factory: AdapterFactory<EmergencyStore>): void {
+  describe(`EmergencyStore contract: ${factory.name}`, () => {
+    const adapter = factory.setup();
+
+    it('keeps an emergency whole with the messages its change asks for, pending at their first route', async () => {
+      const store = await adapter.open();
+      await store.save(emergency('e-1', T0), [page('e-1', 'rsp-wu', T0), page('e-1', 'rsp-sun', T0)], T0);
+      expect(await store.get('e-1')).toEqual(emergency('e-1', T0));
+      expect(await store.byRef('ref-e-1')).toEqual(emergency('e-1', T0));
+      expect(await store.get('e-none')).toBeUndefined();
+      expect(await store.byRef('ref-none')).toBeUndefined();
+      const messages = await store.messagesOf('e-1');
+      expect(messages.map((m) => [m.routes[0]?.to, m.state, m.routeIndex, m.attempt, m.lastError])).toEqual([
+        ['rsp-wu', 'pending', 0, 0, null],
+        ['rsp-sun', 'pending', 0, 0, null],
+      ]);
+      expect(messages[0]).toMatchObject({ emergencyId: 'e-1', purpose: 'dispatch', body: page('e-1', 'rsp-wu', T0).body, routes: page('e-1', 'rsp-wu', T0).routes, nextAttemptAtMs: T0 });
+      expect(messages[1]!.id).toBeGreaterThan(messages[0]!.id);
+    });
+
+    it('replaces an emergency by id, and refuses a second emergency with a known ref', async () => {
+      const store = await adapter.open();
+      await store.save(emergency('e-1', T0), [], T0);
+      await store.save(emergency('e-1', T0, { state: 'closed', closedAtMs: T0 + 60_000, revision: 2 }), [], T0 + 60_000);
+      expect(await store.get('e-1')).toEqual(emergency('e-1', T0, { state: 'closed', closedAtMs: T0 + 60_000, revision: 2 }));
+      await expect(store.save(emergency('e-2', T0, { ref: 'ref-e-1' }), [page('e-2', 'rsp-wu', T0)], T0)).rejects.toThrow();
+      // Nothing of the refused write was kept, its messages included.
+      expect(await store.get('e-2')).toBeUndefined();
+      expect(await store.messagesOf('e-2')).toEqual([]);
+    });
+
+    it('lists the active ones oldest first, and any newest first by state and creation time', async () => {
+      const store = await adapter.open();
+      await store.save(emergency('e-b', T0 + 2_000), [], T0);
+      await store.save(emergency('e-a', T0 + 1_000), [], T0);
+      await store.save(emergency('e-c', T0 + 3_000, { state: 'closed', closedAtMs: T0 + 4_000 }), [], T0);
+      expect((await store.listActive()).map((e) => e.id)).toEqual(['e-a', 'e-b']);
+      expect((await store.list({ limit: 10 })).map((e) => e.id)).toEqual(['e-c', 'e-b', 'e-a']);
+      expect((await store.list({ state: 'closed', limit: 10 })).map((e) => e.id)).toEqual(['e-c']);
+      expect((await store.list({ sinceMs: T0 + 2_000, untilMs: T0 + 3_000, limit: 10 })).map((e) => e.id)).toEqual(['e-b']);
+      expect((await store.list({ limit: 1 })).map((e) => e.id)).toEqual(['e-c']);
+    });
+
+    it('hands out pending messages due by now in the order added, and keeps each delivery state written', async () => {
+      const store = await adapter.open();
+      await store.save(emergency('e-1', T0), [page('e-1', 'rsp-wu', T0 + 1_000), page('e-1', 'rsp-sun', T0)], T0);
+      await store.addMessages([{ ...page('e-1', 'centre', T0), purpose: 'centre' }], T0);
+      expect((await store.dueMessages(T0 - 1)).map((m) => m.routes[0]?.to)).toEqual([]);
+      expect((await store.dueMessages(T0)).map((m) => m.routes[0]?.to)).toEqual(['rsp-sun', 'centre']);
+      expect((await store.dueMessages(T0 + 1_000, 2)).map((m) => m.routes[0]?.to)).toEqual(['rsp-wu', 'rsp-sun']);
+      const [wu, sun, centre] = await store.messagesOf('e-1');
+      await store.updateMessage({ ...wu!, state: 'delivered' }, T0 + 1_000);
+      await store.updateMessage({ ...sun!, routeIndex: 1, attempt: 0, nextAttemptAtMs: T0 + 5_000, lastError: 'attempt 3 of 3: HTTP 503' }, T0 + 1_000);
+      await store.updateMessage({ ...centre!, state: 'failed' }, T0 + 1_000);
+      expect((await store.dueMessages(T0 + 4_999)).map((m) => m.routes[0]?.to)).toEqual([]);
+      expect(await store.dueMessages(T0 + 5_000)).toEqual([{ ...sun!, routeIndex: 1, attempt: 0, nextAttemptAtMs: T0 + 5_000, lastError: 'attempt 3 of 3: HTTP 503' }]);
+      expect((await store.messagesOf('e-1')).map((m) => m.state)).toEqual(['delivered', 'pending', 'failed']);
+    });
+
+    it('keeps emergencies and their outbox across a restart', async () => {
+      const first = await adapter.open();
+      await first.save(emergency('e-1', T0, { unlocks: [{ aedId: 'aed-station', deviceId: 'cab-station', responderId: 'rsp-wu', atMs: T0, validS: 300, sentAtMs: null }] }), [page('e-1', 'rsp-wu', T0)], T0);
+      const again = await adapter.reopen();
+      expect(await again.get('e-1')).toEqual(emergency('e-1', T0, { unlocks: [{ aedId: 'aed-station', deviceId: 'cab-station', responderId: 'rsp-wu', atMs: T0, validS: 300, sentAtMs: null }] }));
+      expect((await again.listActive()).map((e) => e.id)).toEqual(['e-1']);
+      expect((await again.dueMessages(T0)).map((m) => [m.emergencyId, m.routes[0]?.to, m.state])).toEqual([['e-1', 'rsp-wu', 'pending']]);
+    });
+  });
+}
