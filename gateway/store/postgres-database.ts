@@ -127,6 +127,67 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (drill_id, person)
   );
   `,
+  // 5: alerts with their timelines and the pager's outbox; emergencies from outside and theirs.
+  `
+  CREATE TABLE alerts (
+    id text PRIMARY KEY,
+    kind text NOT NULL,
+    subject text NOT NULL,
+    grid text NOT NULL,
+    dedup_key text NOT NULL,
+    state text NOT NULL,
+    severity text NOT NULL,
+    created_at_ms bigint NOT NULL,
+    updated_at_ms bigint NOT NULL,
+    body text NOT NULL
+  );
+  CREATE UNIQUE INDEX alerts_one_active ON alerts (dedup_key) WHERE state <> 'resolved';
+  CREATE INDEX alerts_by_subject ON alerts (subject, created_at_ms);
+  CREATE INDEX alerts_by_state ON alerts (state);
+  CREATE INDEX alerts_by_created ON alerts (created_at_ms);
+  CREATE TABLE page_jobs (
+    id bigserial PRIMARY KEY,
+    alert_id text NOT NULL,
+    step integer,
+    reason text NOT NULL,
+    role text NOT NULL,
+    routes text NOT NULL,
+    route_index integer NOT NULL DEFAULT 0,
+    attempt integer NOT NULL DEFAULT 0,
+    state text NOT NULL,
+    next_attempt_at_ms bigint NOT NULL,
+    created_at_ms bigint NOT NULL,
+    updated_at_ms bigint NOT NULL,
+    last_error text
+  );
+  CREATE INDEX page_jobs_due ON page_jobs (state, next_attempt_at_ms);
+  CREATE INDEX page_jobs_by_alert ON page_jobs (alert_id);
+  CREATE TABLE emergencies (
+    id text PRIMARY KEY,
+    ref text NOT NULL UNIQUE,
+    state text NOT NULL,
+    created_at_ms bigint NOT NULL,
+    updated_at_ms bigint NOT NULL,
+    body text NOT NULL
+  );
+  CREATE INDEX emergencies_by_state ON emergencies (state);
+  CREATE INDEX emergencies_by_created ON emergencies (created_at_ms);
+  CREATE TABLE emergency_messages (
+    id bigserial PRIMARY KEY,
+    emergency_id text NOT NULL,
+    purpose text NOT NULL,
+    routes text NOT NULL,
+    body text NOT NULL,
+    route_index integer NOT NULL DEFAULT 0,
+    attempt integer NOT NULL DEFAULT 0,
+    state text NOT NULL,
+    next_attempt_at_ms bigint NOT NULL,
+    created_at_ms bigint NOT NULL,
+    updated_at_ms bigint NOT NULL,
+    last_error text
+  );
+  CREATE INDEX emergency_messages_due ON emergency_messages (state, next_attempt_at_ms);
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;

@@ -20,6 +20,7 @@ import { PostgresRuleStateStore } from '../../gateway/alerts/postgres-rule-state
 import { PostgresTokenStore } from '../../gateway/auth/postgres-token-store.js';
 import { PostgresDeviceStateStore } from '../../gateway/ingest/postgres-device-state-store.js';
 import { PostgresDrillStore } from '../../gateway/drills/postgres-drill-store.js';
+import { PostgresEmergencyStore } from '../../gateway/emergencies/postgres-emergency-store.js';
 import { postgresAvailable } from '../helpers/postgres-server.js';
 import { postgresAdapter, sqliteAdapter } from './adapter.js';
 import { alertStoreContract } from './alert-store.contract.js';
@@ -61,4 +62,5 @@ if (postgresAvailable()) {
   tokenStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresTokenStore(pool)));
   deviceStateStoreContract(postgresAdapter('PostgreSQL', (pool) => PostgresDeviceStateStore.open(pool)));
   drillStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresDrillStore(pool)));
+  emergencyStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresEmergencyStore(pool)));
 }

@@ -1,0 +1,109 @@
+import type { PoolClient } from 'pg';
+import type { PageRoute } from '../pager/page-jobs.js';
+import { inTransaction, type PostgresPool } from '../store/postgres-database.js';
+import type { Emergency, EmergencyListFilter, EmergencyMessage, EmergencyStore, NewEmergencyMessage } from './emergency-store.js';
+
+interface MessageRow {
+  id: string;
+  emergency_id: string;
+  purpose: EmergencyMessage['purpose'];
+  routes: string;
+  body: string;
+  route_index: number;
+  attempt: number;
+  state: EmergencyMessage['state'];
+  next_attempt_at_ms: string;
+  last_error: string | null;
+}
+
+const messageOf = (row: MessageRow): EmergencyMessage => ({
+  id: Number(row.id),
+  emergencyId: row.emergency_id,
+  purpose: row.purpose,
+  routes: JSON.parse(row.routes) as PageRoute[],
+  body: JSON.parse(row.body) as EmergencyMessage['body'],
+  routeIndex: row.route_index,
+  attempt: row.attempt,
+  state: row.state,
+  nextAttemptAtMs: Number(row.next_attempt_at_ms),
+  lastError: row.last_error,
+});
+
+const bodies = (rows: { body: string }[]): Emergency[] => rows.map((r) => JSON.parse(r.body) as Emergency);
+
+async function insertMessages(client: PoolClient, messages: readonly NewEmergencyMessage[], nowMs: number): Promise<void> {
+  // One row at a time, in the order given: the outbox sends them in id order.
+  for (const m of messages) {
+    await client.query(
+      `INSERT INTO emergency_messages (emergency_id, purpose, routes, body, state, next_attempt_at_ms, created_at_ms, updated_at_ms)
+       VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6)`,
+      [m.emergencyId, m.purpose, JSON.stringify(m.routes), JSON.stringify(m.body), m.nextAttemptAtMs, nowMs],
+    );
+  }
+}
+
+/** Tables `emergencies` and `emergency_messages` in PostgreSQL: an emergency and the messages its change asks for in one transaction. */
+export class PostgresEmergencyStore implements EmergencyStore {
+  constructor(private readonly pool: PostgresPool) {}
+
+  async save(emergency: Emergency, messages: readonly NewEmergencyMessage[], nowMs: number): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      await client.query(
+        `INSERT INTO emergencies (id, ref, state, created_at_ms, updated_at_ms, body) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at_ms = excluded.updated_at_ms, body = excluded.body`,
+        [emergency.id, emergency.ref, emergency.state, emergency.createdAtMs, nowMs, JSON.stringify(emergency)],
+      );
+      await insertMessages(client, messages, nowMs);
+    });
+  }
+
+  async addMessages(messages: readonly NewEmergencyMessage[], nowMs: number): Promise<void> {
+    if (messages.length === 0) return;
+    await inTransaction(this.pool, (client) => insertMessages(client, messages, nowMs));
+  }
+
+  async get(id: string): Promise<Emergency | undefined> {
+    return bodies((await this.pool.query<{ body: string }>('SELECT body FROM emergencies WHERE id = $1', [id])).rows)[0];
+  }
+
+  async byRef(ref: string): Promise<Emergency | undefined> {
+    return bodies((await this.pool.query<{ body: string }>('SELECT body FROM emergencies WHERE ref = $1', [ref])).rows)[0];
+  }
+
+  async listActive(): Promise<Emergency[]> {
+    return bodies((await this.pool.query<{ body: string }>("SELECT body FROM emergencies WHERE state = 'active' ORDER BY created_at_ms")).rows);
+  }
+
+  async list(filter: EmergencyListFilter): Promise<Emergency[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const add = (clause: string, value: string | number | undefined): void => {
+      if (value === undefined) return;
+      args.push(value);
+      where.push(`${clause} $${args.length}`);
+    };
+    add('state =', filter.state);
+    add('created_at_ms >=', filter.sinceMs);
+    add('created_at_ms <', filter.untilMs);
+    args.push(filter.limit);
+    const sql = `SELECT body FROM emergencies ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY created_at_ms DESC LIMIT $${args.length}`;
+    return bodies((await this.pool.query<{ body: string }>(sql, args)).rows);
+  }
+
+  async dueMessages(nowMs: number, limit = 200): Promise<EmergencyMessage[]> {
+    const { rows } = await this.pool.query<MessageRow>("SELECT * FROM emergency_messages WHERE state = 'pending' AND next_attempt_at_ms <= $1 ORDER BY id LIMIT $2", [nowMs, limit]);
+    return rows.map(messageOf);
+  }
+
+  async messagesOf(emergencyId: string): Promise<EmergencyMessage[]> {
+    const { rows } = await this.pool.query<MessageRow>('SELECT * FROM emergency_messages WHERE emergency_id = $1 ORDER BY id', [emergencyId]);
+    return rows.map(messageOf);
+  }
+
+  async updateMessage(message: EmergencyMessage, nowMs: number): Promise<void> {
+    await this.pool.query(
+      'UPDATE emergency_messages SET route_index = $1, attempt = $2, state = $3, next_attempt_at_ms = $4, last_error = $5, updated_at_ms = $6 WHERE id = $7',
+      [message.routeIndex, message.attempt, message.state, message.nextAttemptAtMs, message.lastError, nowMs, message.id],
+    );
+  }
+}
