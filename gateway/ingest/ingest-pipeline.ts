@@ -64,6 +64,7 @@ type Evaluator = (message: DecodedMessage, device: DeviceEntity) => Promise<void
 const CONTINUE: StepResult = { action: 'continue' };
 /** Ingest time is observed for one message in this many. */
 const TIMING_SAMPLE_EVERY = 16;
+const NOT_TIMED = -1;
 
 /** One constant label object per kind and channel: the tallied counter keys on identity. */
 const ACCEPTED_LABELS = Object.fromEntries(
@@ -156,6 +157,23 @@ export function createIngestPipeline(deps: IngestDeps) {
     }
   }
 
+  /**
+   * How every message ends: a refusal recorded; the acknowledgement given, unless the store of
+   * record gives it at its commit; the time observed when `started` is not NOT_TIMED. A function of
+   * its own, not a closure per message: tsx names each closure with a defineProperty call.
+   */
+  function finish(ctx: IngestContext, result: StepResult, started: number): StepResult {
+    if (result.action === 'drop') deps.rejections.record(ctx.deviceId, ctx.device?.kind ?? 'unknown', result.rejection, topicOf(ctx), ctx.receivedAtMs);
+    const stored = ctx.stored;
+    if (stored !== undefined && ctx.storedLater !== true) {
+      // A failure of ours (the disk refused an event) is not acknowledged: the device sends it again.
+      if (result.action === 'drop' && result.rejection.reason === 'internal_error') stored(new Error(result.rejection.message));
+      else stored();
+    }
+    if (started !== NOT_TIMED) metrics.ingestSeconds.observe((performance.now() - started) / 1000);
+    return result;
+  }
+
   let sinceTimed = 0;
   /**
    * Ingests one message. With `stored` (QoS 1 and 2), it is called once the message is stored:
@@ -166,21 +184,11 @@ export function createIngestPipeline(deps: IngestDeps) {
   function ingest(deviceId: string, channel: InboundChannel, payload: Buffer, receivedAtMs: number, stored?: Committed): StepResult | Promise<StepResult> {
     const timed = ++sinceTimed === TIMING_SAMPLE_EVERY;
     if (timed) sinceTimed = 0;
-    const started = timed ? performance.now() : 0;
+    const started = timed ? performance.now() : NOT_TIMED;
     const ctx: IngestContext = stored === undefined ? { deviceId, channel, payload, receivedAtMs } : { deviceId, channel, payload, receivedAtMs, stored };
-    const finish = (result: StepResult): StepResult => {
-      if (result.action === 'drop') deps.rejections.record(ctx.deviceId, ctx.device?.kind ?? 'unknown', result.rejection, topicOf(ctx), ctx.receivedAtMs);
-      if (stored !== undefined && ctx.storedLater !== true) {
-        // A failure of ours (the disk refused an event) is not acknowledged: the device sends it again.
-        if (result.action === 'drop' && result.rejection.reason === 'internal_error') stored(new Error(result.rejection.message));
-        else stored();
-      }
-      if (timed) metrics.ingestSeconds.observe((performance.now() - started) / 1000);
-      return result;
-    };
     const result = runSteps(ctx);
-    if (!(result instanceof Promise)) return finish(result);
-    return result.then(finish).catch((err: unknown) => {
+    if (!(result instanceof Promise)) return finish(ctx, result, started);
+    return result.then((settled) => finish(ctx, settled, started)).catch((err: unknown) => {
       log.error({ err, deviceId, topic: topicOf(ctx) }, 'ingest failed on a bug after the store; message dropped');
       return INTERNAL_ERROR;
     });
