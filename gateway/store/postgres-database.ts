@@ -188,6 +188,32 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX emergency_messages_due ON emergency_messages (state, next_attempt_at_ms);
   `,
+  // 6: the index's hourly history, its engine state and the counted hourly means.
+  `
+  CREATE TABLE aqhi_hourly (
+    station_id text NOT NULL,
+    hour_start_ms bigint NOT NULL,
+    value double precision,
+    band integer,
+    high boolean NOT NULL,
+    provisional boolean NOT NULL,
+    profile text NOT NULL,
+    body text NOT NULL,
+    updated_at_ms bigint NOT NULL,
+    PRIMARY KEY (station_id, hour_start_ms)
+  );
+  CREATE TABLE aqhi_state (
+    key text PRIMARY KEY,
+    body text NOT NULL,
+    saved_at_ms bigint NOT NULL
+  );
+  CREATE TABLE aqhi_hour_means (
+    station_id text NOT NULL,
+    hour_start_ms bigint NOT NULL,
+    body text NOT NULL,
+    PRIMARY KEY (station_id, hour_start_ms)
+  );
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;

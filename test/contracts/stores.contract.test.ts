@@ -21,6 +21,7 @@ import { PostgresTokenStore } from '../../gateway/auth/postgres-token-store.js';
 import { PostgresDeviceStateStore } from '../../gateway/ingest/postgres-device-state-store.js';
 import { PostgresDrillStore } from '../../gateway/drills/postgres-drill-store.js';
 import { PostgresEmergencyStore } from '../../gateway/emergencies/postgres-emergency-store.js';
+import { PostgresAqhiStore } from '../../gateway/aqhi/postgres-aqhi-store.js';
 import { postgresAvailable } from '../helpers/postgres-server.js';
 import { postgresAdapter, sqliteAdapter } from './adapter.js';
 import { alertStoreContract } from './alert-store.contract.js';
@@ -63,4 +64,5 @@ if (postgresAvailable()) {
   deviceStateStoreContract(postgresAdapter('PostgreSQL', (pool) => PostgresDeviceStateStore.open(pool)));
   drillStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresDrillStore(pool)));
   emergencyStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresEmergencyStore(pool)));
+  aqhiStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresAqhiStore(pool)));
 }
