@@ -55,7 +55,7 @@ export function registerAuth(
     const cookie = header === undefined ? request.cookies[SESSION_COOKIE] : undefined;
     if (cookie !== undefined && cookie !== '') {
       refuseWhileBackingOff(request, reply);
-      const session = sessions.resolve(cookie);
+      const session = await sessions.resolve(cookie);
       if ('refused' in session) {
         // A cookie never issued is a guess, and backs off like a wrong token; an ended one is not.
         if (session.refused === 'unknown') failed(request);

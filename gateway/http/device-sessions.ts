@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
-import type { Principal, Role } from '../auth/token-store.js';
+import type { Principal } from '../auth/token-store.js';
+import type { DeviceSessionStore, SessionOwner } from './device-session-store.js';
 
 /*
  * A phone's persistent sign-in: the person pastes their token once; the gateway answers with a
@@ -53,59 +53,55 @@ function sameHash(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-interface Row {
-  id: string;
-  token_id: string;
-  role: Role;
-  subject: string | null;
-  csrf_hash: string;
-  device: string | null;
-  created_at_ms: number;
-  last_used_at_ms: number;
-}
+/** Whose sessions a principal means: its person, or (admin without a subject) its token. */
+const ownerOf = (principal: Principal): SessionOwner => (principal.subject === null ? { tokenId: principal.tokenId } : { role: principal.role, subject: principal.subject });
 
 export class DeviceSessions {
   constructor(
-    private readonly db: SqliteDatabase,
+    private readonly store: DeviceSessionStore,
     private readonly now: () => number,
     private readonly tokenActive: (tokenId: string) => boolean,
     readonly settings: DeviceSessionSettings = DEFAULT_SESSION_SETTINGS,
-  ) {
-    // The table is the store's (migration 13).
-  }
+  ) {}
 
-  open(principal: Principal, device: string | null): OpenedSession {
+  async open(principal: Principal, device: string | null): Promise<OpenedSession> {
     const secret = randomBytes(32).toString('base64url');
     const csrf = randomBytes(24).toString('base64url');
     const id = randomBytes(9).toString('base64url');
     const nowMs = this.now();
-    this.db
-      .prepare(
-        'INSERT INTO device_sessions (id, hash, token_id, role, subject, csrf_hash, device, created_at_ms, last_used_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(id, sha256(secret), principal.tokenId, principal.role, principal.subject, sha256(csrf), device?.slice(0, 200) ?? null, nowMs, nowMs);
+    await this.store.insert({
+      id,
+      hash: sha256(secret),
+      tokenId: principal.tokenId,
+      role: principal.role,
+      subject: principal.subject,
+      csrfHash: sha256(csrf),
+      device: device?.slice(0, 200) ?? null,
+      createdAtMs: nowMs,
+      lastUsedAtMs: nowMs,
+    });
     return { id, secret, csrf, expiresAtMs: nowMs + this.settings.maxAgeMs };
   }
 
   /** The person behind a cookie, or why not: unknown, signed out, idle too long, too old, or its token revoked. */
-  resolve(secret: string): SessionPrincipal | { refused: 'unknown' | 'idle' | 'expired' | 'token_revoked' } {
-    const row = this.db.prepare('SELECT * FROM device_sessions WHERE hash = ? AND revoked_at_ms IS NULL').get(sha256(secret)) as Row | undefined;
-    if (row === undefined) return { refused: 'unknown' };
+  async resolve(secret: string): Promise<SessionPrincipal | { refused: 'unknown' | 'idle' | 'expired' | 'token_revoked' }> {
+    const session = await this.store.live(sha256(secret));
+    if (session === undefined) return { refused: 'unknown' };
     const nowMs = this.now();
     const refused =
-      nowMs - row.last_used_at_ms > this.settings.idleMs
+      nowMs - session.lastUsedAtMs > this.settings.idleMs
         ? 'idle'
-        : nowMs - row.created_at_ms > this.settings.maxAgeMs
+        : nowMs - session.createdAtMs > this.settings.maxAgeMs
           ? 'expired'
-          : !this.tokenActive(row.token_id)
+          : !this.tokenActive(session.tokenId)
             ? 'token_revoked'
             : undefined;
     if (refused !== undefined) {
-      this.db.prepare('UPDATE device_sessions SET revoked_at_ms = ? WHERE id = ?').run(nowMs, row.id);
+      await this.store.revoke(session.id, nowMs);
       return { refused };
     }
-    if (nowMs - row.last_used_at_ms >= TOUCH_EVERY_MS) this.db.prepare('UPDATE device_sessions SET last_used_at_ms = ? WHERE id = ?').run(nowMs, row.id);
-    return { tokenId: row.token_id, role: row.role, subject: row.subject, sessionId: row.id, csrfHash: row.csrf_hash };
+    if (nowMs - session.lastUsedAtMs >= TOUCH_EVERY_MS) await this.store.touch(session.id, nowMs);
+    return { tokenId: session.tokenId, role: session.role, subject: session.subject, sessionId: session.id, csrfHash: session.csrfHash };
   }
 
   csrfMatches(session: SessionPrincipal, csrf: string | undefined): boolean {
@@ -113,38 +109,27 @@ export class DeviceSessions {
   }
 
   /** Signs out this device. */
-  revoke(sessionId: string): boolean {
-    return this.db.prepare('UPDATE device_sessions SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL').run(this.now(), sessionId).changes > 0;
+  revoke(sessionId: string): Promise<boolean> {
+    return this.store.revoke(sessionId, this.now());
   }
 
   /** Signs the person out on every device: their subject's sessions, or (admin without one) the token's. */
-  revokeAll(principal: Principal): number {
-    const nowMs = this.now();
-    return principal.subject === null
-      ? this.db.prepare('UPDATE device_sessions SET revoked_at_ms = ? WHERE token_id = ? AND revoked_at_ms IS NULL').run(nowMs, principal.tokenId).changes
-      : this.db
-          .prepare('UPDATE device_sessions SET revoked_at_ms = ? WHERE role = ? AND subject = ? AND revoked_at_ms IS NULL')
-          .run(nowMs, principal.role, principal.subject).changes;
+  revokeAll(principal: Principal): Promise<number> {
+    return this.store.revokeAll(ownerOf(principal), this.now());
   }
 
   /** The person's live sessions, newest use first. */
-  list(principal: Principal, currentId: string | null): SessionSummary[] {
-    const rows = (
-      principal.subject === null
-        ? this.db.prepare('SELECT * FROM device_sessions WHERE token_id = ? AND revoked_at_ms IS NULL ORDER BY last_used_at_ms DESC').all(principal.tokenId)
-        : this.db
-            .prepare('SELECT * FROM device_sessions WHERE role = ? AND subject = ? AND revoked_at_ms IS NULL ORDER BY last_used_at_ms DESC')
-            .all(principal.role, principal.subject)
-    ) as Row[];
+  async list(principal: Principal, currentId: string | null): Promise<SessionSummary[]> {
+    const sessions = await this.store.listLive(ownerOf(principal));
     const nowMs = this.now();
-    return rows
-      .filter((r) => nowMs - r.last_used_at_ms <= this.settings.idleMs && nowMs - r.created_at_ms <= this.settings.maxAgeMs)
-      .map((r) => ({
-        id: r.id,
-        device: r.device,
-        createdAt: new Date(r.created_at_ms).toISOString(),
-        lastUsedAt: new Date(r.last_used_at_ms).toISOString(),
-        current: r.id === currentId,
+    return sessions
+      .filter((s) => nowMs - s.lastUsedAtMs <= this.settings.idleMs && nowMs - s.createdAtMs <= this.settings.maxAgeMs)
+      .map((s) => ({
+        id: s.id,
+        device: s.device,
+        createdAt: new Date(s.createdAtMs).toISOString(),
+        lastUsedAt: new Date(s.lastUsedAtMs).toISOString(),
+        current: s.id === currentId,
       }));
   }
 }

@@ -10,6 +10,7 @@ import { SqliteDrillStore } from '../../gateway/drills/drill-store.js';
 import { SqliteEmergencyStore } from '../../gateway/emergencies/emergency-store.js';
 import { SqliteDeviceStateStore } from '../../gateway/ingest/device-state-store.js';
 import { SqliteRejectionStore } from '../../gateway/ingest/rejection-store.js';
+import { SqliteDeviceSessionStore } from '../../gateway/http/device-session-store.js';
 import { SqlitePageJobStore } from '../../gateway/pager/page-jobs.js';
 import { SqliteRegistryStore } from '../../gateway/registry/sqlite-registry-store.js';
 import { accessLogContract } from './access-log.contract.js';
@@ -27,6 +28,7 @@ import { postgresAdapter, sqliteAdapter } from './adapter.js';
 import { alertStoreContract } from './alert-store.contract.js';
 import { aqhiStoreContract } from './aqhi-store.contract.js';
 import { dailyReportStoreContract } from './daily-report-store.contract.js';
+import { deviceSessionStoreContract } from './device-session-store.contract.js';
 import { deviceStateStoreContract } from './device-state-store.contract.js';
 import { drillStoreContract } from './drill-store.contract.js';
 import { emergencyStoreContract } from './emergency-store.contract.js';
@@ -53,6 +55,7 @@ drillStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteDrillStore(db)
 dailyReportStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteDailyReportStore(db)));
 forecastStoreContract(sqliteAdapter('SQLite file', (db) => ({ forecasts: new SqliteForecastStore(db), hours: new SqliteAqhiStore(db) })));
 emergencyStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteEmergencyStore(db)));
+deviceSessionStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteDeviceSessionStore(db)));
 
 // The shared state store of several gateways: a real PostgreSQL 15.
 if (postgresAvailable()) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DeviceSessions } from '../../gateway/http/device-sessions.js';
+import { SqliteDeviceSessionStore } from '../../gateway/http/device-session-store.js';
 import { openDatabase } from '../../gateway/store/sqlite-database.js';
 import { useTempStores } from '../helpers/temp-store.js';
 
@@ -51,23 +52,23 @@ describe('store migrations', () => {
   const tables = (db: ReturnType<typeof openDatabase>, type: 'table' | 'index'): string[] =>
     (db.prepare("SELECT name FROM sqlite_master WHERE type = ? AND name LIKE 'device_sessions%' ORDER BY name").all(type) as { name: string }[]).map((r) => r.name);
 
-  it('upgrades a store of the previous schema whose gateway had made the sessions table: the phone stays signed in', () => {
+  it('upgrades a store of the previous schema whose gateway had made the sessions table: the phone stays signed in', async () => {
     const db = stores.open(previousSchemaStore(true));
     expect((db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number }).v).toBeGreaterThanOrEqual(13);
     expect(tables(db, 'index')).toEqual(['device_sessions_person', 'device_sessions_token']);
-    const sessions = new DeviceSessions(db, () => T0 + 60_000, (tokenId) => tokenId === 'tok-1');
-    expect(sessions.resolve('the-cookie-secret')).toMatchObject({ sessionId: 'phone-1', role: 'worker', subject: 'w1', tokenId: 'tok-1' });
-    expect(sessions.resolve('another secret')).toEqual({ refused: 'unknown' });
+    const sessions = new DeviceSessions(new SqliteDeviceSessionStore(db), () => T0 + 60_000, (tokenId) => tokenId === 'tok-1');
+    expect(await sessions.resolve('the-cookie-secret')).toMatchObject({ sessionId: 'phone-1', role: 'worker', subject: 'w1', tokenId: 'tok-1' });
+    expect(await sessions.resolve('another secret')).toEqual({ refused: 'unknown' });
   });
 
-  it('upgrades a store of the previous schema without the table, and a new store gets the same one', () => {
+  it('upgrades a store of the previous schema without the table, and a new store gets the same one', async () => {
     const upgraded = stores.open(previousSchemaStore(false));
     const fresh = stores.open();
     for (const db of [upgraded, fresh]) {
       expect(tables(db, 'table')).toEqual(['device_sessions']);
-      const sessions = new DeviceSessions(db, () => T0, () => true);
-      const opened = sessions.open({ tokenId: 'tok-2', role: 'worker', subject: 'w2' }, 'iPhone');
-      expect(sessions.resolve(opened.secret)).toMatchObject({ role: 'worker', subject: 'w2' });
+      const sessions = new DeviceSessions(new SqliteDeviceSessionStore(db), () => T0, () => true);
+      const opened = await sessions.open({ tokenId: 'tok-2', role: 'worker', subject: 'w2' }, 'iPhone');
+      expect(await sessions.resolve(opened.secret)).toMatchObject({ role: 'worker', subject: 'w2' });
     }
     const columns = (db: ReturnType<typeof openDatabase>) => (db.prepare('PRAGMA table_info(device_sessions)').all() as { name: string }[]).map((c) => c.name);
     expect(columns(upgraded)).toEqual(columns(fresh));

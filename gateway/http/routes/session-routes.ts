@@ -131,7 +131,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRouteDeps> = async (fastif
     async (request, reply) => {
       const principal = request.principal!;
       const device = request.body?.device ?? request.headers['user-agent'] ?? null;
-      const opened = deps.sessions.open(principal, device);
+      const opened = await deps.sessions.open(principal, device);
       setSessionCookies(request, reply, opened.secret, opened.csrf, Math.floor(deps.sessions.settings.maxAgeMs / 1000));
       request.log.info({ tokenId: principal.tokenId, sessionId: opened.id, role: principal.role }, 'device session opened');
       return reply.status(201).send({
@@ -148,7 +148,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRouteDeps> = async (fastif
     { config: { roles: ALL_ROLES }, schema: { tags: ['auth'], description: 'The caller’s signed-in devices.', response: { 200: SessionList } } },
     async (request) => {
       const principal = request.principal!;
-      return { sessions: deps.sessions.list(principal, 'sessionId' in principal ? String(principal.sessionId) : null) };
+      return { sessions: await deps.sessions.list(principal, 'sessionId' in principal ? String(principal.sessionId) : null) };
     },
   );
 
@@ -157,7 +157,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRouteDeps> = async (fastif
     { config: { roles: ALL_ROLES }, schema: { tags: ['auth'], description: 'Signs this device out (its cookie stops working at once).' } },
     async (request, reply) => {
       const principal = request.principal!;
-      if ('sessionId' in principal) deps.sessions.revoke(String(principal.sessionId));
+      if ('sessionId' in principal) await deps.sessions.revoke(String(principal.sessionId));
       clearSessionCookies(request, reply);
       return reply.status(204).send();
     },
@@ -170,7 +170,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRouteDeps> = async (fastif
       schema: { tags: ['auth'], description: 'Signs the caller out on every device.', response: { 200: Type.Object({ revoked: Type.Integer() }) } },
     },
     async (request, reply) => {
-      const revoked = deps.sessions.revokeAll(request.principal!);
+      const revoked = await deps.sessions.revokeAll(request.principal!);
       request.log.info({ tokenId: request.principal!.tokenId, revoked }, 'signed out everywhere');
       clearSessionCookies(request, reply);
       return { revoked };
