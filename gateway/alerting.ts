@@ -88,10 +88,8 @@ export async function createAlerting(deps: AlertingDeps): Promise<Alerting> {
   const { config, settings, db, registry, metrics, now } = deps;
   const log = deps.log.child({ component: 'alerts' });
   const jobs = new SqlitePageJobStore(db);
-  const service = new AlertService({
-    db,
+  const service = await AlertService.open({
     store: new SqliteAlertStore(db),
-    jobs,
     registry,
     machine: createAlertMachine({ newId: () => randomUUID() }),
     planner: createEscalationPlanner({
@@ -168,7 +166,9 @@ export async function createAlerting(deps: AlertingDeps): Promise<Alerting> {
 
   service.events.on('pagesQueued', () => void pager.runDue());
   // Alerts and the pager talk one way: the service queues jobs, the pager reports what became of them.
-  pager.events.on('delivery', (report) => service.recordDelivery(report));
+  pager.events.on('delivery', (report) => {
+    service.recordDelivery(report).catch((err: unknown) => log.error({ err, alertId: report.alertId, outcome: report.outcome.type }, 'a delivery outcome was not recorded'));
+  });
   const gridMessages = new GridChangeMessages();
   service.events.on('changed', (alert, events) => {
     const message: AlertChangeMessage = { change: events, alert: presentAlert(alert) };
@@ -192,7 +192,7 @@ export async function createAlerting(deps: AlertingDeps): Promise<Alerting> {
     await (tickRules?.(nowMs) ?? Promise.resolve()).catch((err: unknown) => log.error({ err }, 'rule tick failed'));
     if (stopped) return;
     try {
-      service.escalate(nowMs);
+      service.escalate(nowMs).catch((err: unknown) => log.error({ err }, 'escalation failed'));
     } catch (err) {
       log.error({ err }, 'alert tick failed');
     }
@@ -204,7 +204,11 @@ export async function createAlerting(deps: AlertingDeps): Promise<Alerting> {
       log.error({ err }, '120 handoff tick failed');
       handoffs = Promise.resolve();
     }
+    // The steps this tick took are committed before the pager looks at its outbox, and what the
+    // pages became is on the timelines before the tick is over.
+    await service.settled();
     await Promise.all([drillsTicked, pager.runDue(), handoffs.catch((err: unknown) => log.error({ err }, '120 handoff failed'))]);
+    await service.settled();
   };
 
   return {
@@ -232,6 +236,7 @@ export async function createAlerting(deps: AlertingDeps): Promise<Alerting> {
       clearInterval(timer);
       hub.close();
       await pager.close();
+      await service.settled();
       await Promise.all([safety.save(), aed.save()]);
     },
   };

@@ -160,8 +160,11 @@ export async function createAedService(deps: AedServiceDeps): Promise<AedService
     return aedSites().flatMap((aed) => cabinets.track(aed, nowMs));
   }
 
+  /** Alert changes are committed in the order asked; one that fails is logged, the cabinet goes on. */
+  const failed = (what: string) => (err: unknown) => log.error({ err }, what);
+
   function note(alertId: string, code: SystemNoteCode, params: Record<string, string | number>): void {
-    alerts.record(alertId, systemNote(code, params, deps.now()));
+    alerts.record(alertId, systemNote(code, params, deps.now())).catch(failed('a cabinet note was not recorded'));
   }
   const nameOf = (id: string): string => resolvePerson(registry, id)?.name ?? id;
   const placeOf = (aedId: string): string => registry.get('aeds', aedId)?.description ?? 'the AED cabinet';
@@ -172,7 +175,7 @@ export async function createAedService(deps: AedServiceDeps): Promise<AedService
       switch (action.type) {
         case 'page':
           note(alert.id, 'responderPaged', { name: nameOf(action.responderId), distanceM: Math.round(action.distanceM) });
-          alerts.pageDirect(alert.id, [action.responderId], { reason: 'dispatch', role: 'responder' });
+          alerts.pageDirect(alert.id, [action.responderId], { reason: 'dispatch', role: 'responder' }).catch(failed('a responder was not paged'));
           break;
         case 'timedOut':
           note(alert.id, 'responderTimedOut', { name: nameOf(action.responderId) });
@@ -205,7 +208,7 @@ export async function createAedService(deps: AedServiceDeps): Promise<AedService
 
   function pageGuardian(alertId: string, guardian: string | undefined | null, nowMs: number): void {
     if (guardian === undefined || guardian === null) return;
-    alerts.pageDirect(alertId, [guardian], { reason: 'notice', role: 'guardian', notBeforeMs: nextWorkingTimeMs(nowMs, timeZone) });
+    alerts.pageDirect(alertId, [guardian], { reason: 'notice', role: 'guardian', notBeforeMs: nextWorkingTimeMs(nowMs, timeZone) }).catch(failed('the guardian was not paged'));
   }
 
   async function handle(outcomes: readonly AedOutcome[]): Promise<void> {
@@ -231,16 +234,16 @@ export async function createAedService(deps: AedServiceDeps): Promise<AedService
             break;
           }
           case 'clear':
-            alerts.clear(outcome.dedupKey, outcome.occurredAtMs);
+            await alerts.clear(outcome.dedupKey, outcome.occurredAtMs);
             break;
           case 'note': {
             const alert = alerts.activeFor(outcome.subject, outcome.kind, outcome.dedupKey);
-            if (alert !== undefined) alerts.record(alert.id, cabinetNote(outcome, deps.now(), nameOf));
+            if (alert !== undefined) await alerts.record(alert.id, cabinetNote(outcome, deps.now(), nameOf));
             break;
           }
           case 'restockRequested': {
             if (openingHook?.restockAfterExplained(outcome.subject, outcome.guardian, outcome.occurredAtMs) === true) break;
-            const incident = alerts.list({ subject: outcome.subject, kinds: ['aed_opened'], limit: 1 })[0];
+            const [incident] = await alerts.list({ subject: outcome.subject, kinds: ['aed_opened'], limit: 1 });
             if (incident !== undefined) {
               if (outcome.guardian === undefined || outcome.guardian === null) note(incident.id, 'guardianNone', {});
               else note(incident.id, 'guardianAsked', { guardian: nameOf(outcome.guardian) });
@@ -332,7 +335,7 @@ export async function createAedService(deps: AedServiceDeps): Promise<AedService
       for (const [alertId, state] of dispatches) {
         const step = tickDispatch(state, nowMs);
         if (step.actions.length === 0) continue;
-        const alert = alerts.get(alertId);
+        const alert = alerts.activeAlert(alertId);
         if (alert !== undefined) applyDispatch(alert, step.state, step.actions);
         changed = true;
       }
@@ -340,7 +343,8 @@ export async function createAedService(deps: AedServiceDeps): Promise<AedService
     },
     async respond(alertId, responderId, answer) {
       const state = dispatches.get(alertId);
-      const alert = alerts.get(alertId);
+      // A dispatch lasts while its incident is open (resolving it stops the dispatch).
+      const alert = alerts.activeAlert(alertId);
       if (state === undefined || alert === undefined) return { found: false };
       const nowMs = deps.now();
       const step = answer === 'accept' ? acceptDispatch(state, responderId, nowMs) : declineDispatch(state, responderId, nowMs);

@@ -13,12 +13,12 @@ import {
   type RuleOutcome,
 } from '../../rules/safety/index.js';
 import type { GatewayMetrics } from '../metrics.js';
-import type { NewPageJob, PageJobStore } from '../pager/page-jobs.js';
+import type { NewPageJob, PageReason } from '../pager/page-jobs.js';
 import type { PagePlanner, UnreachableRole } from '../pager/page-planning.js';
 import type { DeliveryReport } from '../pager/pager.js';
 import { resolvePerson } from '../pager/recipients.js';
 import type { Registry } from '../registry/registry.js';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
+import { oneAtATime } from '../store/one-at-a-time.js';
 import { dedupKeyOf, type AlertFilter, type AlertStore, type KeyedAlert } from './alert-store.js';
 import { isDrill } from './drill-marker.js';
 import { ROLE_WORDS, namesList, ruleNote, systemNote } from './system-notes.js';
@@ -33,9 +33,8 @@ export interface AlertServiceEvents {
 }
 
 export interface AlertServiceDeps {
-  db: SqliteDatabase;
+  /** The alerts with their timelines, and the unit that writes an alert with its pages. */
   store: AlertStore;
-  jobs: PageJobStore;
   registry: Registry;
   machine: AlertMachine;
   planner: EscalationPlanner;
@@ -46,10 +45,17 @@ export interface AlertServiceDeps {
   now(): number;
 }
 
+type RaiseRequest = RaiseInput & { source?: string; dedupKey?: string };
+
 /**
  * The one place alerts change: dedup, lifecycle, escalation and the pager's outbox. Every change
- * is one SQLite transaction (the alert with its timeline, and the pages it asks for) before anyone
+ * is one store commit (the alert with its timeline, and the pages it asks for) before anyone
  * hears of it, so a crash never loses an alert or an escalation step, and never repeats one.
+ *
+ * Changes run one at a time for the whole service, in the order they were asked for: each reads
+ * the working set, commits, and updates the working set before the next one reads it. Per alert
+ * would not be enough: a raise has no alert id yet, dedup and the active count span all alerts,
+ * and escalation walks them all. Alert changes are rare next to readings, so one queue costs nothing.
  */
 export class AlertService {
   readonly events = new EventEmitter<AlertServiceEvents>();
@@ -57,9 +63,19 @@ export class AlertService {
   private readonly active = new Map<string, Alert>();
   /** The same alerts by id: the pager and the API look alerts up by id on every step. */
   private readonly activeById = new Map<string, Alert>();
+  /** Changes, one at a time in the order asked (see the class comment). */
+  private readonly serially = oneAtATime();
 
-  constructor(private readonly deps: AlertServiceDeps) {
-    for (const alert of deps.store.listActive()) {
+  /** The service over the store's working set (every open and acked alert). */
+  static async open(deps: AlertServiceDeps): Promise<AlertService> {
+    return new AlertService(deps, await deps.store.listActive());
+  }
+
+  private constructor(
+    private readonly deps: AlertServiceDeps,
+    activeAlerts: readonly Alert[],
+  ) {
+    for (const alert of activeAlerts) {
       this.active.set(dedupKeyOf(alert), alert);
       this.activeById.set(alert.id, alert);
     }
@@ -72,15 +88,26 @@ export class AlertService {
     return n;
   }
 
-  get(id: string): Alert | undefined {
-    return this.activeById.get(id) ?? this.deps.store.get(id);
+  /** Resolves when every change asked for so far has been committed and heard. */
+  settled(): Promise<void> {
+    return this.serially(async () => undefined);
+  }
+
+  /** An open or acked alert, from the working set. */
+  activeAlert(id: string): Alert | undefined {
+    return this.activeById.get(id);
+  }
+
+  /** Any alert: the working set, then the store. */
+  async get(id: string): Promise<Alert | undefined> {
+    return this.activeById.get(id) ?? (await this.deps.store.get(id));
   }
 
   activeFor(subject: string, kind: Alert['kind'], dedupKey?: string): Alert | undefined {
     return this.active.get(dedupKey ?? alertKey(subject, kind));
   }
 
-  list(filter: AlertFilter): Alert[] {
+  list(filter: AlertFilter): Promise<Alert[]> {
     return this.deps.store.list(filter);
   }
 
@@ -94,7 +121,11 @@ export class AlertService {
    * `dedupKey` splits one subject's alerts of a kind (each fault of a cabinet); `source` says
    * where a raise came from when it is not a built-in rule (a flow).
    */
-  raise(input: RaiseInput & { source?: string; dedupKey?: string }): Alert {
+  raise(input: RaiseRequest): Promise<Alert> {
+    return this.serially(() => this.raiseNow(input));
+  }
+
+  private async raiseNow(input: RaiseRequest): Promise<Alert> {
     const { source, dedupKey, ...raise } = input;
     const current = this.active.get(dedupKey ?? alertKey(raise.subject, raise.kind));
     const details = source === undefined ? raise.details : { ...raise.details, source };
@@ -102,38 +133,40 @@ export class AlertService {
     if (dedupKey !== undefined) (change.alert as KeyedAlert).dedupKey = dedupKey;
     // A drill is never counted as a real alert.
     if (change.events.includes('alertRaised') && !isDrill(change.alert)) this.deps.metrics.alertsRaised.inc({ kind: raise.kind, severity: raise.severity });
-    this.commit(change);
-    // Listeners may have added to the timeline meanwhile: escalate the stored alert, not the change's copy.
+    await this.commit(change);
     // A repeat may be a new critical occurrence that pages again (the planner decides).
-    if (change.events.some((e) => e === 'alertRaised' || e === 'alertSeverityRaised' || e === 'alertRepeated')) this.escalateOne(this.get(change.alert.id)!, this.deps.now());
-    return this.get(change.alert.id)!;
+    if (change.events.some((e) => e === 'alertRaised' || e === 'alertSeverityRaised' || e === 'alertRepeated')) await this.escalateOne(change.alert, this.deps.now());
+    return this.activeById.get(change.alert.id) ?? change.alert;
   }
 
   /** Applies what the rules concluded. */
-  applyOutcomes(outcomes: readonly RuleOutcome[]): void {
-    for (const outcome of outcomes) {
-      try {
-        this.applyOutcome(outcome);
-      } catch (err) {
-        this.deps.log.error({ err, outcome }, 'applying a rule outcome failed');
+  applyOutcomes(outcomes: readonly RuleOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return Promise.resolve();
+    return this.serially(async () => {
+      for (const outcome of outcomes) {
+        try {
+          await this.applyOutcome(outcome);
+        } catch (err) {
+          this.deps.log.error({ err, outcome }, 'applying a rule outcome failed');
+        }
       }
-    }
+    });
   }
 
-  private applyOutcome(outcome: RuleOutcome): void {
+  private async applyOutcome(outcome: RuleOutcome): Promise<void> {
     const current = this.active.get(alertKey(outcome.subject, outcome.kind));
     switch (outcome.type) {
       case 'raise':
-        this.raise({ kind: outcome.kind, severity: outcome.severity, subject: outcome.subject, grid: outcome.grid, details: outcome.details, occurredAtMs: outcome.occurredAtMs });
+        await this.raiseNow({ kind: outcome.kind, severity: outcome.severity, subject: outcome.subject, grid: outcome.grid, details: outcome.details, occurredAtMs: outcome.occurredAtMs });
         return;
       case 'clear':
-        if (current !== undefined) this.commit(this.deps.machine.clear(current, { atMs: outcome.occurredAtMs }));
+        if (current !== undefined) await this.commit(this.deps.machine.clear(current, { atMs: outcome.occurredAtMs }));
         return;
       case 'note':
-        if (current !== undefined) this.commit(this.deps.machine.record(current, ruleNote(outcome, outcome.occurredAtMs)));
+        if (current !== undefined) await this.commit(this.deps.machine.record(current, ruleNote(outcome, outcome.occurredAtMs)));
         return;
       case 'falseAlarm':
-        this.recordFalseAlarm(outcome, current);
+        await this.recordFalseAlarm(outcome, current);
         return;
       case 'pending':
         this.deps.log.info({ subject: outcome.subject, kind: outcome.kind, untilMs: outcome.untilMs }, 'condition pending its window');
@@ -142,10 +175,10 @@ export class AlertService {
   }
 
   /** A fall cancelled by the wearer inside its window: kept as a closed record, never paged. */
-  private recordFalseAlarm(outcome: Extract<RuleOutcome, { type: 'falseAlarm' }>, current: Alert | undefined): void {
+  private async recordFalseAlarm(outcome: Extract<RuleOutcome, { type: 'falseAlarm' }>, current: Alert | undefined): Promise<void> {
     const atMs = outcome.occurredAtMs;
     if (current !== undefined) {
-      this.commit(this.deps.machine.record(current, systemNote('laterFallCancelled', {}, atMs)));
+      await this.commit(this.deps.machine.record(current, systemNote('laterFallCancelled', {}, atMs)));
       return;
     }
     const opened = this.deps.machine.raise(undefined, {
@@ -157,94 +190,102 @@ export class AlertService {
       occurredAtMs: atMs,
     });
     const closed = this.deps.machine.resolve(opened.alert, { by: 'wearer', atMs, note: 'False alarm: the wearer pressed "I\'m OK" inside the cancel window.' });
-    this.commit({ alert: closed.alert, changed: true, events: ['alertRaised', 'alertResolved'] });
+    await this.commit({ alert: closed.alert, changed: true, events: ['alertRaised', 'alertResolved'] });
   }
 
   /** The condition behind an alert is over: resolves it where its kind allows. */
-  clear(dedupKey: string, atMs: number): Alert | undefined {
-    const current = this.active.get(dedupKey);
-    if (current === undefined) return undefined;
-    const change = this.deps.machine.clear(current, { atMs });
-    this.commit(change);
-    return change.alert;
+  clear(dedupKey: string, atMs: number): Promise<Alert | undefined> {
+    return this.serially(async () => {
+      const current = this.active.get(dedupKey);
+      if (current === undefined) return undefined;
+      const change = this.deps.machine.clear(current, { atMs });
+      await this.commit(change);
+      return change.alert;
+    });
   }
 
   /**
    * Pages people about an alert outside its escalation policy (a responder dispatch, a notice
-   * that a condition eased). Each person is one job over their own channels.
+   * that a condition eased). Each person is one job over their own channels. Returns how many.
    */
-  pageDirect(alertId: string, personIds: readonly string[], options: { reason: 'dispatch' | 'notice'; role: string; notBeforeMs?: number }): number {
-    const alert = this.get(alertId);
-    if (alert === undefined) return 0;
-    const nowMs = this.deps.now();
-    const jobs = this.deps.pages.direct(alertId, personIds, { reason: options.reason, role: options.role, atMs: Math.max(nowMs, options.notBeforeMs ?? nowMs) });
-    if (jobs.length === 0) return 0;
-    this.deps.db.transaction(() => {
-      for (const job of jobs) this.deps.jobs.insert(job, nowMs);
-    })();
-    this.emitQueued();
-    return jobs.length;
+  pageDirect(alertId: string, personIds: readonly string[], options: { reason: Extract<PageReason, 'dispatch' | 'notice'>; role: string; notBeforeMs?: number }): Promise<number> {
+    return this.serially(async () => {
+      if ((await this.get(alertId)) === undefined) return 0;
+      const nowMs = this.deps.now();
+      const jobs = this.deps.pages.direct(alertId, personIds, { reason: options.reason, role: options.role, atMs: Math.max(nowMs, options.notBeforeMs ?? nowMs) });
+      if (jobs.length === 0) return 0;
+      await this.deps.store.commit({ atMs: nowMs, jobs });
+      this.emitQueued();
+      return jobs.length;
+    });
   }
 
-  ack(id: string, by: string, note?: string): Alert | undefined {
-    const alert = this.get(id);
-    if (alert === undefined) return undefined;
-    const change = this.deps.machine.ack(alert, { by, atMs: this.deps.now(), ...(note === undefined ? {} : { note }) });
-    // Once someone has it, the remaining escalation pages and re-pages are not sent.
-    this.commit(change, [], change.changed ? ['step', 'repage'] : []);
-    try {
-      this.events.emit('ackRequested', change.alert, by, this.deps.now());
-    } catch (err) {
-      this.deps.log.error({ err, alertId: id }, 'an ack listener failed');
-    }
-    return change.alert;
+  ack(id: string, by: string, note?: string): Promise<Alert | undefined> {
+    return this.serially(async () => {
+      const alert = await this.get(id);
+      if (alert === undefined) return undefined;
+      const change = this.deps.machine.ack(alert, { by, atMs: this.deps.now(), ...(note === undefined ? {} : { note }) });
+      // Once someone has it, the remaining escalation pages and re-pages are not sent.
+      await this.commit(change, [], change.changed ? ['step', 'repage'] : []);
+      try {
+        this.events.emit('ackRequested', change.alert, by, this.deps.now());
+      } catch (err) {
+        this.deps.log.error({ err, alertId: id }, 'an ack listener failed');
+      }
+      return change.alert;
+    });
   }
 
-  resolve(id: string, by: string, note?: string): Alert | undefined {
-    const alert = this.get(id);
-    if (alert === undefined) return undefined;
-    const change = this.deps.machine.resolve(alert, { by, atMs: this.deps.now(), ...(note === undefined ? {} : { note }) });
-    this.commit(change, [], change.changed ? ['step', 'repage', 'digest'] : []);
-    return change.alert;
+  resolve(id: string, by: string, note?: string): Promise<Alert | undefined> {
+    return this.serially(async () => {
+      const alert = await this.get(id);
+      if (alert === undefined) return undefined;
+      const change = this.deps.machine.resolve(alert, { by, atMs: this.deps.now(), ...(note === undefined ? {} : { note }) });
+      await this.commit(change, [], change.changed ? ['step', 'repage', 'digest'] : []);
+      return change.alert;
+    });
   }
 
-  note(id: string, text: string, by: string): Alert | undefined {
-    const alert = this.get(id);
-    if (alert === undefined) return undefined;
-    const change = this.deps.machine.note(alert, { text, by, atMs: this.deps.now() });
-    this.commit(change);
-    return change.alert;
+  note(id: string, text: string, by: string): Promise<Alert | undefined> {
+    return this.serially(async () => {
+      const alert = await this.get(id);
+      if (alert === undefined) return undefined;
+      const change = this.deps.machine.note(alert, { text, by, atMs: this.deps.now() });
+      await this.commit(change);
+      return change.alert;
+    });
   }
 
   /** The pager's account of what it did, on the alert's timeline: the one place delivery outcomes are recorded. */
-  recordDelivery({ alertId, outcome }: DeliveryReport): void {
-    if (outcome.type !== 'unreachable') {
-      this.record(alertId, outcome);
-      return;
-    }
+  recordDelivery({ alertId, outcome }: DeliveryReport): Promise<void> {
+    if (outcome.type !== 'unreachable') return this.record(alertId, outcome);
     const names = outcome.people.map((id) => this.nameOf(id));
-    this.record(alertId, systemNote('unreachable', { people: namesList(names, 'en'), peopleZh: namesList(names, 'zh') }, outcome.atMs));
+    return this.record(alertId, systemNote('unreachable', { people: namesList(names, 'en'), peopleZh: namesList(names, 'zh') }, outcome.atMs));
   }
 
   /** Appends to an alert's timeline (a note of the gateway's own, a step of a hand-off). */
-  record(alertId: string, entry: RecordedEntry): void {
-    const alert = this.get(alertId);
-    if (alert === undefined) return;
-    this.commit(this.deps.machine.record(alert, entry));
+  record(alertId: string, entry: RecordedEntry): Promise<void> {
+    return this.serially(async () => {
+      const alert = await this.get(alertId);
+      if (alert === undefined) return;
+      await this.commit(this.deps.machine.record(alert, entry));
+    });
   }
 
   /** Takes every escalation step that has fallen due. */
-  escalate(nowMs: number): void {
-    for (const alert of [...this.active.values()]) {
-      try {
-        this.escalateOne(alert, nowMs);
-      } catch (err) {
-        this.deps.log.error({ err, alertId: alert.id }, 'escalation failed');
+  escalate(nowMs: number): Promise<void> {
+    return this.serially(async () => {
+      for (const alert of [...this.active.values()]) {
+        try {
+          await this.escalateOne(alert, nowMs);
+        } catch (err) {
+          this.deps.log.error({ err, alertId: alert.id }, 'escalation failed');
+        }
       }
-    }
+    });
   }
 
-  private escalateOne(alert: Alert, nowMs: number): void {
+  private async escalateOne(alert: Alert, nowMs: number): Promise<void> {
     const { planner, pages } = this.deps;
     const plan = planner.plan({ alert, nowMs, ...pages.escalationInputs(alert, nowMs) });
     if (plan.due.length === 0) return;
@@ -256,7 +297,7 @@ export class AlertService {
       jobs.push(...planned.jobs);
       for (const role of planned.noChannel) next = this.deps.machine.record(next, this.noChannelNote(role, nowMs)).alert;
     }
-    this.commit({ alert: next, changed: true, events: ['alertRecorded'] }, jobs);
+    await this.commit({ alert: next, changed: true, events: ['alertRecorded'] }, jobs);
   }
 
   private nameOf(personId: string): string {
@@ -270,17 +311,11 @@ export class AlertService {
     return systemNote('noChannelRole', { role: words.en, roleZh: words.zh, people: namesList(names, 'en'), peopleZh: namesList(names, 'zh') }, atMs);
   }
 
-  /** Persists the change and the pages it asks for in one transaction, then tells listeners. */
-  private commit(change: AlertChange, jobs: readonly NewPageJob[] = [], cancelReasons: readonly NewPageJob['reason'][] = []): void {
+  /** Commits the change and the pages it asks for as one unit, then updates the working set and tells listeners. */
+  private async commit(change: AlertChange, jobs: readonly NewPageJob[] = [], cancelPending: readonly PageReason[] = []): Promise<void> {
     if (!change.changed) return;
     const { alert } = change;
-    const nowMs = this.deps.now();
-    let cancelled = 0;
-    this.deps.db.transaction(() => {
-      this.deps.store.save(alert, nowMs);
-      for (const job of jobs) this.deps.jobs.insert(job, nowMs);
-      if (cancelReasons.length > 0) cancelled = this.deps.jobs.cancelPending(alert.id, cancelReasons, nowMs);
-    })();
+    const { cancelled } = await this.deps.store.commit({ atMs: this.deps.now(), alert, jobs, ...(cancelPending.length > 0 ? { cancelPending } : {}) });
     const key = dedupKeyOf(alert);
     if (alert.state === 'resolved') {
       if (this.active.get(key)?.id === alert.id) this.active.delete(key);

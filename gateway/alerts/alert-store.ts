@@ -1,4 +1,5 @@
 import { alertKey, type Alert, type AlertKind, type AlertState } from '../../rules/safety/index.js';
+import { SqlitePageJobRows, type NewPageJob, type PageReason } from '../pager/page-jobs.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { DRILL_DEDUP_PREFIX } from './drill-marker.js';
 
@@ -25,24 +26,52 @@ export function dedupKeyOf(alert: KeyedAlert): string {
 }
 
 /**
+ * One change of the alert side, written whole or not at all: the alert as it now stands (its
+ * timeline included), the pages it asks for into the outbox, and the pending pages of the alert
+ * it makes unwanted (`cancelPending`: their reasons). A direct page is jobs alone.
+ */
+export interface AlertCommit {
+  atMs: number;
+  alert?: Alert;
+  jobs?: readonly NewPageJob[];
+  cancelPending?: readonly PageReason[];
+}
+
+export interface AlertCommitResult {
+  /** The outbox ids of `jobs`, in their order. */
+  jobIds: number[];
+  /** How many pending pages were cancelled. */
+  cancelled: number;
+}
+
+/**
  * Where alerts are kept, each with its timeline. A saved alert replaces the earlier save of the same
  * id whole; the alert service only ever appends to a timeline, and the store gives back exactly
  * what was saved, timeline order included, after a restart too (test/contracts/alert-store).
+ * The store owns the transaction: `commit` is the one unit the alert service writes through.
  */
 export interface AlertStore {
-  save(alert: Alert, atMs: number): void;
-  get(id: string): Alert | undefined;
+  commit(unit: AlertCommit): Promise<AlertCommitResult>;
+  /** The alert alone (a commit of nothing else). */
+  save(alert: Alert, atMs: number): Promise<void>;
+  get(id: string): Promise<Alert | undefined>;
   /** Every open or acked alert (the working set the service keeps in memory). */
-  listActive(): Alert[];
+  listActive(): Promise<Alert[]>;
   /** Newest first (created, then id); at most `limit` (default 200). */
-  list(filter: AlertFilter): Alert[];
+  list(filter: AlertFilter): Promise<Alert[]>;
 }
 
-/** Alerts in SQLite: the row's columns for queries, the whole alert (with its timeline) as JSON. */
+/**
+ * Alerts in SQLite: the row's columns for queries, the whole alert (with its timeline) as JSON.
+ * Each method does its work synchronously, in one SQLite transaction where it writes, and returns
+ * a settled promise: the embedded path pays no round trip for the port being asynchronous.
+ */
 export class SqliteAlertStore implements AlertStore {
   private readonly upsert;
   private readonly byId;
   private readonly active;
+  private readonly outbox: SqlitePageJobRows;
+  private readonly commitTransaction;
 
   constructor(private readonly db: SqliteDatabase) {
     this.upsert = db.prepare(
@@ -53,9 +82,24 @@ export class SqliteAlertStore implements AlertStore {
     );
     this.byId = db.prepare('SELECT body FROM alerts WHERE id = ?');
     this.active = db.prepare("SELECT body FROM alerts WHERE state <> 'resolved'");
+    this.outbox = new SqlitePageJobRows(db);
+    this.commitTransaction = db.transaction((unit: AlertCommit): AlertCommitResult => {
+      if (unit.alert !== undefined) this.saveRow(unit.alert, unit.atMs);
+      const jobIds = (unit.jobs ?? []).map((job) => this.outbox.insert(job, unit.atMs));
+      const cancelled = unit.alert === undefined || unit.cancelPending === undefined ? 0 : this.outbox.cancelPending(unit.alert.id, unit.cancelPending, unit.atMs);
+      return { jobIds, cancelled };
+    });
   }
 
-  save(alert: Alert, atMs: number): void {
+  async commit(unit: AlertCommit): Promise<AlertCommitResult> {
+    return this.commitTransaction(unit);
+  }
+
+  async save(alert: Alert, atMs: number): Promise<void> {
+    this.saveRow(alert, atMs);
+  }
+
+  private saveRow(alert: Alert, atMs: number): void {
     this.upsert.run({
       id: alert.id,
       kind: alert.kind,
@@ -70,18 +114,18 @@ export class SqliteAlertStore implements AlertStore {
     });
   }
 
-  get(id: string): Alert | undefined {
+  async get(id: string): Promise<Alert | undefined> {
     const row = this.byId.get(id) as { body: string } | undefined;
     return row === undefined ? undefined : (JSON.parse(row.body) as Alert);
   }
 
   /** Every open or acked alert (the working set the service keeps in memory). */
-  listActive(): Alert[] {
+  async listActive(): Promise<Alert[]> {
     return (this.active.all() as { body: string }[]).map((r) => JSON.parse(r.body) as Alert);
   }
 
   /** Newest first. */
-  list(filter: AlertFilter): Alert[] {
+  async list(filter: AlertFilter): Promise<Alert[]> {
     const where: string[] = [];
     const args: (string | number)[] = [];
     const inList = (column: string, values: readonly string[] | undefined): void => {

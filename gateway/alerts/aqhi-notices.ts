@@ -29,6 +29,7 @@ export function aqhiNoticeKey(stationId: string, gridId: string): string {
  */
 export function connectAqhiNotices(deps: AqhiNoticeDeps): void {
   const { registry, alerts, log } = deps;
+  const failed = (stationId: string) => (err: unknown) => log.error({ err, stationId }, 'aqhi notice failed');
   deps.events.on('highChanged', (stationId, { high, update }) => {
     try {
       const station = registry.get('stations', stationId);
@@ -37,31 +38,35 @@ export function connectAqhiNotices(deps: AqhiNoticeDeps): void {
         if (grid.district !== station.district) continue;
         const key = aqhiNoticeKey(stationId, grid.id);
         if (!high) {
-          const closed = alerts.clear(key, deps.now());
-          if (closed !== undefined) alerts.pageDirect(closed.id, grid.onDuty.slice(0, 1), { reason: 'notice', role: 'onDuty' });
+          alerts
+            .clear(key, deps.now())
+            .then((closed) => (closed === undefined ? 0 : alerts.pageDirect(closed.id, grid.onDuty.slice(0, 1), { reason: 'notice', role: 'onDuty' })))
+            .catch(failed(stationId));
           continue;
         }
         const atRisk = registry.list('residents').filter((r) => r.grid === grid.id && r.conditions.some((c) => AT_RISK_CONDITIONS.has(c)));
         if (atRisk.length === 0) continue;
         const index = update.display ?? String(update.value);
         const advice = update.advice?.heartOrRespiratory.en ?? null;
-        alerts.raise({
-          kind: 'aqhi_high',
-          severity: 'medium',
-          subject: stationId,
-          grid: grid.id,
-          dedupKey: key,
-          occurredAtMs: deps.now(),
-          details: {
-            station: station.name,
-            index,
-            band: update.band,
-            category: update.category?.name.en ?? null,
-            residentsAtRisk: atRisk.map((r) => r.id),
-            summary: `Index ${index} at ${station.name}; ${atRisk.length} resident(s) at risk: ${atRisk.map((r) => r.name).join(', ')}`,
-            advice,
-          },
-        });
+        alerts
+          .raise({
+            kind: 'aqhi_high',
+            severity: 'medium',
+            subject: stationId,
+            grid: grid.id,
+            dedupKey: key,
+            occurredAtMs: deps.now(),
+            details: {
+              station: station.name,
+              index,
+              band: update.band,
+              category: update.category?.name.en ?? null,
+              residentsAtRisk: atRisk.map((r) => r.id),
+              summary: `Index ${index} at ${station.name}; ${atRisk.length} resident(s) at risk: ${atRisk.map((r) => r.name).join(', ')}`,
+              advice,
+            },
+          })
+          .catch(failed(stationId));
       }
     } catch (err) {
       log.error({ err, stationId }, 'aqhi notice failed');
@@ -137,9 +142,9 @@ export function connectForecastNotices(deps: ForecastNoticeDeps): ForecastNotice
         const key = forecastNoticeKey(grid.id, today);
         // Yesterday's notice has served its day.
         for (const open of alerts.activeAlerts() as KeyedAlert[]) {
-          if (open.dedupKey?.startsWith(`aqhi_forecast:${grid.id}:`) === true && open.dedupKey !== key) alerts.clear(open.dedupKey, nowMs);
+          if (open.dedupKey?.startsWith(`aqhi_forecast:${grid.id}:`) === true && open.dedupKey !== key) await alerts.clear(open.dedupKey, nowMs);
         }
-        const sent = alerts.list({ kinds: ['aqhi_high'], grids: [grid.id], sinceMs: from - FORECAST_NOTICE_WINDOW_MS }).some((a) => a.details.forecastDate === today);
+        const sent = (await alerts.list({ kinds: ['aqhi_high'], grids: [grid.id], sinceMs: from - FORECAST_NOTICE_WINDOW_MS })).some((a) => a.details.forecastDate === today);
         if (sent) continue;
         const worst = await worstOf(stations.filter((s) => s.district === grid.district).map((s) => s.id), today, nowMs);
         if (worst === undefined || worst.band < highFrom) continue;
@@ -147,7 +152,7 @@ export function connectForecastNotices(deps: ForecastNoticeDeps): ForecastNotice
         if (atRisk.length === 0) continue;
         const category = worst.forecast.hours.find((h) => h.band === worst.band)?.category ?? worst.forecast.tomorrow?.category ?? null;
         const source = worst.forecast.source === 'official' ? 'the environment bureau’s forecast' : worst.forecast.source === 'model' ? 'the station’s forecast model' : 'persistence (the index as it is now)';
-        alerts.raise({
+        await alerts.raise({
           kind: 'aqhi_high',
           severity: 'medium',
           subject: worst.stationId,

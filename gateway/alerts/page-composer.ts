@@ -6,7 +6,7 @@ import { buildDigestMessage, buildPageMessage } from './page-message.js';
 
 export interface PageComposerDeps {
   /** The alert as it is now (a re-page says whether it is still open). */
-  alert(id: string): Alert | undefined;
+  alert(id: string): Promise<Alert | undefined>;
   context(alert: Alert): AlertContext;
   /** The alert and context as this person may receive them (the resident's sharing choices); as they are when absent. */
   share?(alert: Alert, person: Person, context: AlertContext): { alert: Alert; context: AlertContext };
@@ -24,7 +24,7 @@ export function createPageComposer(deps: PageComposerDeps): PageComposer {
   };
   return {
     async page(job, person) {
-      const alert = deps.alert(job.alertId);
+      const alert = await deps.alert(job.alertId);
       if (alert === undefined) return undefined;
       return buildPageMessage({
         ...shared(alert, person),
@@ -37,14 +37,12 @@ export function createPageComposer(deps: PageComposerDeps): PageComposer {
       });
     },
     async wantsDigest(alertId) {
-      const alert = deps.alert(alertId);
+      const alert = await deps.alert(alertId);
       return alert !== undefined && alert.state !== 'resolved';
     },
     async digest(jobs, person) {
-      const items = jobs.flatMap((job) => {
-        const alert = deps.alert(job.alertId);
-        return alert === undefined ? [] : [{ ...shared(alert, person), ackUrl: deps.ackUrl(alert.id, person.id) }];
-      });
+      const alerts = await Promise.all(jobs.map((job) => deps.alert(job.alertId)));
+      const items = alerts.flatMap((alert) => (alert === undefined ? [] : [{ ...shared(alert, person), ackUrl: deps.ackUrl(alert.id, person.id) }]));
       return buildDigestMessage(person, items, deps.timeZone);
     },
   };

@@ -70,6 +70,8 @@ export function createHandoffService(deps: HandoffDeps) {
     };
   }
 
+  const unrecorded = (alertId: string) => (err: unknown) => log.error({ err, alertId }, 'a 120 handoff step was not recorded on the alert');
+
   async function send(handoff: Handoff, nowMs: number): Promise<void> {
     if (endpoint === undefined) return;
     let reply: string;
@@ -80,13 +82,13 @@ export function createHandoffService(deps: HandoffDeps) {
       const message = (err as Error).message;
       await store.markFailed(handoff.alertId, { attempt, nextAttemptAtMs: nowMs + RETRY_MS * Math.min(attempt, 4), error: message });
       log.warn({ alertId: handoff.alertId, attempt, err: message }, '120 handoff not delivered');
-      if (attempt === 1 || attempt === LOUD_AFTER) alerts.record(handoff.alertId, systemNote('handoffRetrying', { attempt }, nowMs, message));
+      if (attempt === 1 || attempt === LOUD_AFTER) await alerts.record(handoff.alertId, systemNote('handoffRetrying', { attempt }, nowMs, message)).catch(unrecorded(handoff.alertId));
       return;
     }
     const reference = referenceOf(reply);
     await store.markSent(handoff.alertId, reference);
     const said = reply.slice(0, 300);
-    alerts.record(handoff.alertId, reference === null ? systemNote('handoffSent', {}, nowMs, said) : systemNote('handoffSentReference', { reference }, nowMs, said));
+    await alerts.record(handoff.alertId, reference === null ? systemNote('handoffSent', {}, nowMs, said) : systemNote('handoffSentReference', { reference }, nowMs, said)).catch(unrecorded(handoff.alertId));
     log.info({ alertId: handoff.alertId, reference }, '120 handoff accepted');
   }
 
@@ -99,7 +101,7 @@ export function createHandoffService(deps: HandoffDeps) {
         if (dueAtMs === undefined || nowMs < dueAtMs) continue;
         const body = renderHandoff(endpoint, values(alert));
         if (await store.queue(alert.id, body, nowMs)) {
-          alerts.record(alert.id, systemNote('handoffStarting', {}, nowMs));
+          await alerts.record(alert.id, systemNote('handoffStarting', {}, nowMs)).catch(unrecorded(alert.id));
         }
       }
       const due = (await store.due(nowMs, SENDS_PER_TICK)).filter((h) => !inFlight.has(h.alertId));

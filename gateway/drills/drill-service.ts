@@ -116,7 +116,7 @@ export class DrillService {
     const dedupKey = drillDedupKey(drill.id);
     const alert =
       this.deps.alerts.activeFor(subject, kind, dedupKey) ??
-      this.deps.alerts.raise({
+      (await this.deps.alerts.raise({
         kind,
         severity: 'critical',
         subject,
@@ -125,7 +125,7 @@ export class DrillService {
         occurredAtMs: nowMs,
         dedupKey,
         source: 'drill',
-      });
+      }));
     const saved = { ...((await this.store.get(drill.id)) ?? drill), alertId: alert.id };
     await this.store.save(saved);
     if (drill.scenario === 'aed_opened') this.deps.aed.openDrillIncident(alert, drill.at);
@@ -143,7 +143,7 @@ export class DrillService {
 
   async report(drill: Drill, withPrevious = true): Promise<DrillReport> {
     const { registry } = this.deps;
-    const alert = drill.alertId === null ? undefined : this.deps.alerts.get(drill.alertId);
+    const alert = drill.alertId === null ? undefined : await this.deps.alerts.get(drill.alertId);
     const previousDrill = withPrevious ? await this.store.previous(drill) : undefined;
     return buildDrillReport({
       drill,
@@ -174,8 +174,8 @@ export class DrillService {
         continue;
       }
       if (nowMs < drill.startedAtMs + this.deps.maxDurationS * 1000) continue;
-      if (drill.alertId !== null && this.deps.alerts.get(drill.alertId)?.state !== 'resolved') {
-        this.deps.alerts.resolve(drill.alertId, 'drill', 'Drill over: time up 演练时间到');
+      if (drill.alertId !== null && (await this.deps.alerts.get(drill.alertId))?.state !== 'resolved') {
+        await this.deps.alerts.resolve(drill.alertId, 'drill', 'Drill over: time up 演练时间到');
       }
       const after = await this.store.get(drill.id);
       if (after !== undefined && after.endedAtMs === null) await this.store.save({ ...after, endedAtMs: nowMs, endReason: 'time_up' });

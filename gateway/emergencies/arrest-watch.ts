@@ -43,15 +43,19 @@ export function connectArrestWatch(deps: ArrestWatchDeps): void {
     const hit = watches.find((w) => w.resident === device.resident && suspectsArrest(w, reading, deps.windowS));
     if (hit === undefined) return;
     watches = watches.filter((w) => w.resident !== hit.resident);
-    const alert = deps.alerts.get(hit.alertId);
+    void arrestSuspected(hit);
+  });
+
+  async function arrestSuspected(hit: ArrestWatch): Promise<void> {
+    const alert = await deps.alerts.get(hit.alertId).catch(() => undefined);
     const location = alert === undefined ? null : deps.context(alert).location;
     const resident = deps.registry.get('residents', hit.resident);
     if (alert === undefined || location === null || resident === undefined) {
       deps.log.error({ alertId: hit.alertId, resident: hit.resident }, 'suspected cardiac arrest without a known position; no responders sent');
       return;
     }
-    void raiseArrest(hit, location, resident);
-  });
+    await raiseArrest(hit, location, resident);
+  }
 
   async function raiseArrest(hit: { alertId: string; kind: string }, location: { lat: number; lon: number }, resident: { id: string; name: string; address?: string }): Promise<void> {
     try {
@@ -69,7 +73,7 @@ export function connectArrestWatch(deps: ArrestWatchDeps): void {
         { source: 'gateway', createdBy: 'gateway' },
       );
       if (created) {
-        deps.alerts.note(hit.alertId, `No pulse and no movement after the ${hit.kind}: cardiac arrest suspected, responders and AEDs sent.`, 'gateway');
+        await deps.alerts.note(hit.alertId, `No pulse and no movement after the ${hit.kind}: cardiac arrest suspected, responders and AEDs sent.`, 'gateway');
         deps.log.warn({ alertId: hit.alertId, emergencyId: emergency.id, resident: resident.id }, 'suspected cardiac arrest: emergency raised');
       }
     } catch (err) {

@@ -70,8 +70,8 @@ export interface HttpDeps {
   sharingRecords: SharingRecords;
   /** `DELETE /api/residents/:id` (a resident leaves the programme, their data goes) and what stays of them. */
   residentLeaving: {
-    /** Throws a RegistryError (`not_found`, `emergency_open`, `loading`). */
-    leave(residentId: string, by: { actor: string; role: string }): unknown;
+    /** Rejects with a RegistryError (`not_found`, `emergency_open`, `loading`). */
+    leave(residentId: string, by: { actor: string; role: string }): Promise<unknown>;
     /** The anonymous counts that stay (leaving/departure-rows.ts). */
     counts(): object;
   };

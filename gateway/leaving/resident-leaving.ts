@@ -50,7 +50,7 @@ export function createResidentLeaving(deps: ResidentLeavingDeps) {
   const leave = async (residentId: string, by: { actor: string; role: string }): Promise<Departure> => {
     const resident = deps.registry.get('residents', residentId);
     if (resident === undefined) throw new RegistryError('not_found', `no resident "${residentId}"`);
-    const open = deps.alerts.list({ subject: residentId, state: ['open', 'acked'], drills: 'include', limit: 10_000 });
+    const open = await deps.alerts.list({ subject: residentId, state: ['open', 'acked'], drills: 'include', limit: 10_000 });
     const emergency = open.find((a) => isEmergency(a) && !isDrill(a));
     if (emergency !== undefined) {
       throw new RegistryError(
@@ -59,7 +59,14 @@ export function createResidentLeaving(deps: ResidentLeavingDeps) {
       );
     }
     // Routine alerts end here, with their pending pages; their rows go below.
-    for (const alert of open) deps.alerts.resolve(alert.id, by.actor, 'The resident left the programme.');
+    for (const alert of open) await deps.alerts.resolve(alert.id, by.actor, 'The resident left the programme.');
+    // One raised while those were resolved ends too; from the last look on, nothing runs in between.
+    for (let round = 0; round < 5; round++) {
+      const raisedMeanwhile = deps.alerts.activeAlerts().filter((a) => a.subject === residentId);
+      if (raisedMeanwhile.length === 0) break;
+      for (const alert of raisedMeanwhile) await deps.alerts.resolve(alert.id, by.actor, 'The resident left the programme.');
+      open.push(...raisedMeanwhile);
+    }
 
     const devices = deps.registry.list('devices').filter((d) => d.resident === residentId).map((d) => d.id);
     // What was accepted before now is written, then erased with the rest; nothing runs in between

@@ -33,37 +33,38 @@ export function connectBinFillNotices(deps: BinFillDeps): void {
   const { alerts, registry, log, config } = deps;
   deps.ingestEvents.on('readingAccepted', (reading: Reading, device: DeviceEntity) => {
     if (reading.kind !== 'bin' || device.kind !== 'bin') return;
+    notice(reading, device).catch((err: unknown) => log.error({ err, deviceId: device.id }, 'bin fill notice failed'));
+  });
+
+  async function notice(reading: Reading, device: DeviceEntity): Promise<void> {
+    if (reading.kind !== 'bin') return;
     const fill = reading.values.fill;
     if (fill === undefined) return;
-    try {
-      if (fill < config.emptiedBelowPercent) {
-        alerts.clear(`bin_full:${device.id}`, deps.now());
-        return;
-      }
-      if (fill < config.fullAtPercent) return;
-      const grid = device.grid === undefined ? undefined : registry.get('grids', device.grid);
-      const alert = alerts.raise({
-        kind: 'bin_full',
-        severity: 'low',
-        subject: device.id,
-        grid: device.grid ?? '',
-        dedupKey: `bin_full:${device.id}`,
-        occurredAtMs: reading.tsMs,
-        details: {
-          fill,
-          summary: `满溢 ${Math.round(fill)} % full`,
-        },
-      });
-      if (alert.occurrences > 1) return;
-      const sanitation = grid?.sanitation ?? [];
-      if (sanitation.length === 0) {
-        log.warn({ deviceId: device.id, grid: device.grid }, 'a bin is full and its grid has no sanitation contact');
-        return;
-      }
-      const nowMs = deps.now();
-      alerts.pageDirect(alert.id, sanitation, { reason: 'notice', role: 'sanitation', notBeforeMs: nextWorkingTimeMs(nowMs, deps.timeZone, config.workingHours) });
-    } catch (err) {
-      log.error({ err, deviceId: device.id }, 'bin fill notice failed');
+    if (fill < config.emptiedBelowPercent) {
+      await alerts.clear(`bin_full:${device.id}`, deps.now());
+      return;
     }
-  });
+    if (fill < config.fullAtPercent) return;
+    const grid = device.grid === undefined ? undefined : registry.get('grids', device.grid);
+    const alert = await alerts.raise({
+      kind: 'bin_full',
+      severity: 'low',
+      subject: device.id,
+      grid: device.grid ?? '',
+      dedupKey: `bin_full:${device.id}`,
+      occurredAtMs: reading.tsMs,
+      details: {
+        fill,
+        summary: `满溢 ${Math.round(fill)} % full`,
+      },
+    });
+    if (alert.occurrences > 1) return;
+    const sanitation = grid?.sanitation ?? [];
+    if (sanitation.length === 0) {
+      log.warn({ deviceId: device.id, grid: device.grid }, 'a bin is full and its grid has no sanitation contact');
+      return;
+    }
+    const nowMs = deps.now();
+    await alerts.pageDirect(alert.id, sanitation, { reason: 'notice', role: 'sanitation', notBeforeMs: nextWorkingTimeMs(nowMs, deps.timeZone, config.workingHours) });
+  }
 }

@@ -173,7 +173,7 @@ export class FlowBridge {
   }
 
   /** Raises (or repeats) an alert exactly as a built-in rule would, marked `source: flow:<id>`. */
-  raiseAlert(flowId: string, request: RaiseRequest): AlertView {
+  async raiseAlert(flowId: string, request: RaiseRequest): Promise<AlertView> {
     this.spend(flowId, 'raise');
     const kind = request.kind;
     if (typeof kind !== 'string' || !(ALERT_KINDS as readonly string[]).includes(kind)) {
@@ -183,7 +183,7 @@ export class FlowBridge {
     const subject = request.subject;
     if (typeof subject !== 'string' || !ID.test(subject)) throw this.refuse('raise', `subject must be a resident, AED or station id (got ${JSON.stringify(subject)})`);
     const grid = this.gridFor(subject, request.grid);
-    const alert = this.deps.alerts.raise({
+    const alert = await this.deps.alerts.raise({
       kind: kind as AlertKind,
       severity: request.severity as Severity,
       subject,
@@ -199,13 +199,13 @@ export class FlowBridge {
   }
 
   /** Pages people about an alert through the pager (each over their own channels). */
-  sendPage(flowId: string, request: PageRequest): number {
+  async sendPage(flowId: string, request: PageRequest): Promise<number> {
     this.spend(flowId, 'page');
     const alertId = request.alertId;
-    if (typeof alertId !== 'string' || this.deps.alerts.get(alertId) === undefined) throw this.refuse('page', `no alert ${JSON.stringify(alertId)} to page about`);
+    if (typeof alertId !== 'string' || (await this.deps.alerts.get(alertId)) === undefined) throw this.refuse('page', `no alert ${JSON.stringify(alertId)} to page about`);
     const recipients = toIdList(request.recipients);
     if (recipients.length === 0) throw this.refuse('page', 'no recipients: set them on the node or in msg.recipients');
-    const queued = this.deps.alerts.pageDirect(alertId, recipients, { reason: 'notice', role: request.role });
+    const queued = await this.deps.alerts.pageDirect(alertId, recipients, { reason: 'notice', role: request.role });
     if (queued === 0) throw this.refuse('page', `none of ${recipients.join(', ')} is a worker, responder or contact with a channel`);
     this.deps.metrics.nodeRedActions.inc({ action: 'page', outcome: 'done' });
     this.deps.log.info({ flowId, alertId, recipients, queued }, 'flow paged people');

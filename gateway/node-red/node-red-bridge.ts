@@ -85,7 +85,7 @@ export function createNodeRedBridge(deps: NodeRedBridgeDeps) {
     subscriptions.clear();
   }
 
-  function call(message: Extract<ChildMessage, { t: 'call' }>): unknown {
+  function call(message: Extract<ChildMessage, { t: 'call' }>): Promise<unknown> | unknown {
     const { request, flowId } = message;
     switch (message.action) {
       case 'raise':
@@ -129,12 +129,17 @@ export function createNodeRedBridge(deps: NodeRedBridgeDeps) {
           subscriptions.delete(message.nodeId);
           return;
         case 'call': {
-          try {
-            deps.send({ t: 'reply', id: message.id, ok: true, value: call(message) ?? null });
-          } catch (err) {
-            if (!(err instanceof FlowActionError)) log.error({ err, flowId: message.flowId, action: message.action }, 'a flow’s request failed in the gateway');
-            deps.send({ t: 'reply', id: message.id, ok: false, error: err instanceof FlowActionError ? err.message : `the gateway could not ${message.action}; see its log` });
-          }
+          // A raise or a page waits for the alert's commit; the reply goes when it is done.
+          Promise.resolve()
+            .then(() => call(message))
+            .then(
+              (value) => deps.send({ t: 'reply', id: message.id, ok: true, value: value ?? null }),
+              (err: unknown) => {
+                if (!(err instanceof FlowActionError)) log.error({ err, flowId: message.flowId, action: message.action }, 'a flow’s request failed in the gateway');
+                deps.send({ t: 'reply', id: message.id, ok: false, error: err instanceof FlowActionError ? err.message : `the gateway could not ${message.action}; see its log` });
+              },
+            )
+            .catch((err: unknown) => log.error({ err, flowId: message.flowId }, 'a reply to a flow could not be sent'));
           return;
         }
         case 'log':

@@ -68,24 +68,28 @@ function fromRow(row: Row): PageJob {
 /**
  * The outbox of pages: a job inserted is a page that will be tried until delivered, failed or
  * cancelled. Jobs come due in order of their next attempt, then of insertion; a job moved on
- * (delivered, failed, cancelled, or put off) is not due again until its new time.
+ * (delivered, failed, cancelled, or put off) is not due again until its new time. Jobs an alert
+ * change asks for are written with it, through the alert store's commit (alerts/alert-store.ts).
  */
 export interface PageJobStore {
   /** Returns the new job's id; ids grow with insertion. */
-  insert(job: NewPageJob, nowMs: number): number;
+  insert(job: NewPageJob, nowMs: number): Promise<number>;
   /** Saves a job's progress (route, attempt, state, next attempt, last error). */
-  update(job: PageJob, nowMs: number): void;
+  update(job: PageJob, nowMs: number): Promise<void>;
   /** Pending jobs due at nowMs, by next attempt then id; at most `limit`. */
-  due(nowMs: number, limit?: number): PageJob[];
+  due(nowMs: number, limit?: number): Promise<PageJob[]>;
   /** Every job of the alert, in insertion order. */
-  forAlert(alertId: string): PageJob[];
+  forAlert(alertId: string): Promise<PageJob[]>;
   /** Pending pages of an alert that are no longer wanted (it was acked); returns how many. */
-  cancelPending(alertId: string, reasons: readonly PageReason[], nowMs: number): number;
-  pendingCount(): number;
+  cancelPending(alertId: string, reasons: readonly PageReason[], nowMs: number): Promise<number>;
+  pendingCount(): Promise<number>;
 }
 
-/** Table `page_jobs`, written in the transaction of the escalation step that asks for the page. */
-export class SqlitePageJobStore implements PageJobStore {
+/**
+ * Table `page_jobs`, synchronously: the SQLite adapters run these inside their own transactions
+ * (the alert store's commit writes an alert and its jobs in one).
+ */
+export class SqlitePageJobRows {
   private readonly insertStmt;
   private readonly updateStmt;
   private readonly dueStmt;
@@ -121,8 +125,8 @@ export class SqlitePageJobStore implements PageJobStore {
     return (this.db.prepare('SELECT * FROM page_jobs WHERE alert_id = ? ORDER BY id').all(alertId) as Row[]).map(fromRow);
   }
 
-  /** Pending pages of an alert that are no longer wanted (it was acked); returns how many. */
   cancelPending(alertId: string, reasons: readonly PageReason[], nowMs: number): number {
+    if (reasons.length === 0) return 0;
     const placeholders = reasons.map(() => '?').join(', ');
     const result = this.db
       .prepare(`UPDATE page_jobs SET state = 'cancelled', updated_at_ms = ? WHERE alert_id = ? AND state = 'pending' AND reason IN (${placeholders})`)
@@ -132,5 +136,38 @@ export class SqlitePageJobStore implements PageJobStore {
 
   pendingCount(): number {
     return (this.countPendingStmt.get() as { n: number }).n;
+  }
+}
+
+/** The outbox in SQLite: each call is done by the time it returns, its promise already settled. */
+export class SqlitePageJobStore implements PageJobStore {
+  private readonly rows: SqlitePageJobRows;
+
+  constructor(db: SqliteDatabase) {
+    this.rows = new SqlitePageJobRows(db);
+  }
+
+  async insert(job: NewPageJob, nowMs: number): Promise<number> {
+    return this.rows.insert(job, nowMs);
+  }
+
+  async update(job: PageJob, nowMs: number): Promise<void> {
+    this.rows.update(job, nowMs);
+  }
+
+  async due(nowMs: number, limit?: number): Promise<PageJob[]> {
+    return this.rows.due(nowMs, limit);
+  }
+
+  async forAlert(alertId: string): Promise<PageJob[]> {
+    return this.rows.forAlert(alertId);
+  }
+
+  async cancelPending(alertId: string, reasons: readonly PageReason[], nowMs: number): Promise<number> {
+    return this.rows.cancelPending(alertId, reasons, nowMs);
+  }
+
+  async pendingCount(): Promise<number> {
+    return this.rows.pendingCount();
   }
 }

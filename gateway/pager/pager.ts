@@ -61,6 +61,9 @@ export interface PagerDeps {
 export class Pager {
   readonly events = new EventEmitter<PagerEvents>();
   private readonly inFlight = new Map<number, Promise<void>>();
+  private lastLook: Promise<void> = Promise.resolve();
+  private looking = false;
+  private readonly finishedDuringLook = new Set<number>();
   private closed = false;
 
   constructor(private readonly deps: PagerDeps) {}
@@ -68,24 +71,48 @@ export class Pager {
   /** Starts every due job not already running; resolves when those attempts have settled. */
   runDue(): Promise<void> {
     if (this.closed) return Promise.resolve();
-    const nowMs = this.deps.now();
-    const due = this.deps.jobs.due(nowMs).filter((job) => !this.inFlight.has(job.id));
+    // One look at the outbox at a time, so two looks never both start the same job.
+    const started = this.lastLook.then(() => this.startDue());
+    this.lastLook = started.then(() => undefined);
+    return started.then((attempts) => Promise.all(attempts)).then(() => undefined);
+  }
+
+  private async startDue(): Promise<Promise<void>[]> {
+    if (this.closed) return [];
+    this.finishedDuringLook.clear();
+    this.looking = true;
+    let due: PageJob[];
+    try {
+      due = await this.deps.jobs.due(this.deps.now());
+    } catch (err) {
+      this.deps.log.error({ err }, 'the outbox could not be read');
+      return [];
+    } finally {
+      this.looking = false;
+    }
+    if (this.closed) return [];
+    // A job that finished while the outbox was being read may still be in what it gave back.
+    const fresh = due.filter((job) => !this.inFlight.has(job.id) && !this.finishedDuringLook.has(job.id));
     const started: Promise<void>[] = [];
     const digests = new Map<string, PageJob[]>();
-    for (const job of due) {
+    for (const job of fresh) {
       if (job.reason === 'digest') {
         const key = `${job.routes[job.routeIndex]?.to}|${job.routeIndex}`;
         digests.set(key, [...(digests.get(key) ?? []), job]);
       } else started.push(this.track([job], this.runJob(job)));
     }
     for (const group of digests.values()) started.push(this.track(group, this.runDigest(group)));
-    this.deps.metrics.pagesPending.set(this.deps.jobs.pendingCount());
-    return Promise.all(started).then(() => undefined);
+    this.deps.jobs.pendingCount().then(
+      (n) => this.deps.metrics.pagesPending.set(n),
+      (err: unknown) => this.deps.log.warn({ err }, 'pending pages not counted'),
+    );
+    return started;
   }
 
   /** Waits for attempts under way; starts no more. */
   async close(): Promise<void> {
     this.closed = true;
+    await this.lastLook;
     await Promise.all(this.inFlight.values());
   }
 
@@ -93,7 +120,10 @@ export class Pager {
     const guarded = work.catch((err: unknown) => this.deps.log.error({ err, jobs: jobs.map((j) => j.id) }, 'page job failed unexpectedly'));
     for (const job of jobs) this.inFlight.set(job.id, guarded);
     return guarded.finally(() => {
-      for (const job of jobs) this.inFlight.delete(job.id);
+      for (const job of jobs) {
+        this.inFlight.delete(job.id);
+        if (this.looking) this.finishedDuringLook.add(job.id);
+      }
     });
   }
 
@@ -114,7 +144,7 @@ export class Pager {
       const route = job.routes[job.routeIndex];
       const message = route === undefined ? undefined : await this.deps.compose.page(job, this.personOf(route.to));
       if (message === undefined) {
-        this.finish([job], 'cancelled');
+        await this.finish([job], 'cancelled');
         return;
       }
       if (!(await this.attempt([job], message))) return;
@@ -126,7 +156,7 @@ export class Pager {
     const wanted = await Promise.all(group.map((job) => this.deps.compose.wantsDigest(job.alertId)));
     const live = group.filter((_, i) => wanted[i]);
     const gone = group.filter((_, i) => !wanted[i]);
-    for (const job of gone) this.deps.jobs.update({ ...job, state: 'cancelled' }, nowMs);
+    for (const job of gone) await this.deps.jobs.update({ ...job, state: 'cancelled' }, nowMs);
     if (live.length === 0) return;
     for (;;) {
       const route = live[0]!.routes[live[0]!.routeIndex];
@@ -159,16 +189,16 @@ export class Pager {
       if (attempt < deps.retry.maxAttempts) {
         const next = nowMs + deps.retry.backoffMs * 2 ** (attempt - 1);
         for (const job of jobs) Object.assign(job, { attempt, nextAttemptAtMs: next, lastError: error });
-        for (const job of jobs) deps.jobs.update(job, nowMs);
+        for (const job of jobs) await deps.jobs.update(job, nowMs);
         return false;
       }
       if (lead.routeIndex + 1 < lead.routes.length) {
         for (const job of jobs) Object.assign(job, { routeIndex: job.routeIndex + 1, attempt: 0, nextAttemptAtMs: nowMs, lastError: error });
-        for (const job of jobs) deps.jobs.update(job, nowMs);
+        for (const job of jobs) await deps.jobs.update(job, nowMs);
         return true;
       }
       for (const job of jobs) job.lastError = error;
-      this.finish(jobs, 'failed');
+      await this.finish(jobs, 'failed');
       deps.metrics.pagesUndeliverable.inc(jobs.length);
       const people = [...new Set(lead.routes.map((r) => r.to))];
       for (const job of jobs) this.report(job.alertId, { type: 'unreachable', atMs: nowMs, people });
@@ -178,12 +208,12 @@ export class Pager {
     deps.metrics.pageAttempts.inc({ channel, outcome: 'delivered' });
     const nowMs = deps.now();
     for (const job of jobs) this.report(job.alertId, { type: 'delivered', atMs: nowMs, to: route.to, channel });
-    this.finish(jobs, 'delivered');
+    await this.finish(jobs, 'delivered');
     return false;
   }
 
-  private finish(jobs: PageJob[], state: PageJob['state']): void {
+  private async finish(jobs: PageJob[], state: PageJob['state']): Promise<void> {
     const nowMs = this.deps.now();
-    for (const job of jobs) this.deps.jobs.update({ ...job, state }, nowMs);
+    for (const job of jobs) await this.deps.jobs.update({ ...job, state }, nowMs);
   }
 }

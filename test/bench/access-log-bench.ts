@@ -24,7 +24,7 @@ export async function accessLogBench(log: Log, record: Record, quick: boolean): 
   });
   try {
     const service = harness.gateway.alerting.service;
-    for (let i = 0; i < RESIDENTS; i++) service.raise({ kind: 'wandering', severity: 'high', subject: `r${i}`, grid: 'g1', details: { lat: 30.27, lon: 120.16, distanceM: 800 }, occurredAtMs: Date.now() });
+    for (let i = 0; i < RESIDENTS; i++) await service.raise({ kind: 'wandering', severity: 'high', subject: `r${i}`, grid: 'g1', details: { lat: 30.27, lon: 120.16, distanceM: 800 }, occurredAtMs: Date.now() });
     const issued = await fetch(`${harness.httpUrl}/api/tokens`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },

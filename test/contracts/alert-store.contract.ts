@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertStore, KeyedAlert } from '../../gateway/alerts/alert-store.js';
 import { drillDedupKey } from '../../gateway/alerts/drill-marker.js';
+import type { NewPageJob, PageJobStore } from '../../gateway/pager/page-jobs.js';
 import type { Alert, TimelineEntry } from '../../rules/safety/index.js';
 import type { AdapterFactory } from './adapter.js';
 
@@ -120,6 +121,87 @@ export function alertStoreContract(factory: AdapterFactory<AlertStore>): void {
       expect((await store.list({})).map((a) => a.id)).toEqual(['real']);
       expect((await store.list({ drills: 'include' })).map((a) => a.id)).toEqual(['drill', 'real']);
       expect((await store.list({ drills: 'only' })).map((a) => a.id)).toEqual(['drill']);
+    });
+  });
+}
+
+function page(alertId: string, changes: Partial<NewPageJob> = {}): NewPageJob {
+  return {
+    alertId,
+    step: 0,
+    reason: 'step',
+    role: 'onDuty',
+    routes: [{ to: 'w-zhang', channel: { type: 'webhook', url: 'http://127.0.0.1:9/hook' } }],
+    nextAttemptAtMs: T0,
+    ...changes,
+  };
+}
+
+/** A job the outbox cannot take: it has no role (a NOT NULL column in SQL). */
+const UNSTORABLE = { role: null as unknown as string };
+
+/** The alert store and the outbox of one database: what the alert store's commit writes together. */
+export interface AlertCommitStores {
+  alerts: AlertStore;
+  jobs: PageJobStore;
+}
+
+export function alertCommitContract(factory: AdapterFactory<AlertCommitStores>): void {
+  describe(`AlertStore commit (alert, pages, cancellations as one unit): ${factory.name}`, () => {
+    const adapter = factory.setup();
+
+    it('writes the alert and the pages it asks for together, and both survive a restart', async () => {
+      const { alerts } = await adapter.open();
+      const alert = fall('a-1', T0);
+      const { jobIds, cancelled } = await alerts.commit({ atMs: T0, alert, jobs: [page('a-1'), page('a-1', { role: 'family' })] });
+      expect(jobIds).toHaveLength(2);
+      expect(jobIds[1]).toBeGreaterThan(jobIds[0]!);
+      expect(cancelled).toBe(0);
+      const again = await adapter.reopen();
+      expect(await again.alerts.get('a-1')).toEqual(alert);
+      expect((await again.jobs.forAlert('a-1')).map((j) => [j.id, j.role, j.state])).toEqual([
+        [jobIds[0], 'onDuty', 'pending'],
+        [jobIds[1], 'family', 'pending'],
+      ]);
+    });
+
+    it('cancels the pending pages an ack makes unwanted, in the ack\'s own commit', async () => {
+      const { alerts, jobs } = await adapter.open();
+      const alert = fall('a-1', T0);
+      const [step, repage, notice] = (await alerts.commit({ atMs: T0, alert, jobs: [page('a-1'), page('a-1', { reason: 'repage' }), page('a-1', { reason: 'notice', step: null })] })).jobIds;
+      const acked: Alert = { ...appended(alert, { atMs: T0 + 60, type: 'acked', by: 'w-zhang' }), state: 'acked', ackedAt: T0 + 60, assignee: 'w-zhang' };
+      expect(await alerts.commit({ atMs: T0 + 60, alert: acked, cancelPending: ['step', 'repage'] })).toEqual({ jobIds: [], cancelled: 2 });
+      expect(new Map((await jobs.forAlert('a-1')).map((j) => [j.id, j.state]))).toEqual(
+        new Map([
+          [step, 'cancelled'],
+          [repage, 'cancelled'],
+          [notice, 'pending'],
+        ]),
+      );
+      expect((await alerts.get('a-1'))?.state).toBe('acked');
+    });
+
+    it('takes pages alone (a direct page about an alert already stored)', async () => {
+      const { alerts, jobs } = await adapter.open();
+      await alerts.save(fall('a-1', T0), T0);
+      const { jobIds } = await alerts.commit({ atMs: T0 + 5, jobs: [page('a-1', { reason: 'dispatch', role: 'responder', step: null })] });
+      expect((await jobs.forAlert('a-1')).map((j) => [j.id, j.reason])).toEqual([[jobIds[0], 'dispatch']]);
+    });
+
+    it('writes neither the alert nor any page when one page cannot be stored', async () => {
+      const { alerts, jobs } = await adapter.open();
+      const before = fall('a-1', T0);
+      const [waiting] = (await alerts.commit({ atMs: T0, alert: before, jobs: [page('a-1')] })).jobIds;
+      const escalated = appended(before, { atMs: T0 + 180, type: 'escalated', step: 1, reason: 'step', notify: ['backup'], recipients: ['w-li'] });
+      await expect(alerts.commit({ atMs: T0 + 180, alert: escalated, jobs: [page('a-1', { step: 1, role: 'backup' }), page('a-1', { step: 1, ...UNSTORABLE })], cancelPending: ['step'] })).rejects.toThrow();
+      // The alert save before the failing insert was rolled back, and so were the first page and the cancellation.
+      expect(await alerts.get('a-1')).toEqual(before);
+      expect((await jobs.forAlert('a-1')).map((j) => [j.id, j.state])).toEqual([[waiting, 'pending']]);
+      expect(await jobs.pendingCount()).toBe(1);
+
+      await expect(alerts.commit({ atMs: T0 + 200, alert: fall('a-2', T0 + 200), jobs: [page('a-2', UNSTORABLE)] })).rejects.toThrow();
+      expect(await alerts.get('a-2')).toBeUndefined();
+      expect(await alerts.listActive()).toEqual([before]);
     });
   });
 }

@@ -25,7 +25,7 @@ import { PostgresEmergencyStore } from '../../gateway/emergencies/postgres-emerg
 import { PostgresAqhiStore } from '../../gateway/aqhi/postgres-aqhi-store.js';
 import { postgresAvailable } from '../helpers/postgres-server.js';
 import { postgresAdapter, sqliteAdapter } from './adapter.js';
-import { alertStoreContract } from './alert-store.contract.js';
+import { alertCommitContract, alertStoreContract } from './alert-store.contract.js';
 import { aqhiStoreContract } from './aqhi-store.contract.js';
 import { dailyReportStoreContract } from './daily-report-store.contract.js';
 import { deviceSessionStoreContract } from './device-session-store.contract.js';
@@ -42,6 +42,7 @@ import { tokenStoreContract } from './token-store.contract.js';
 
 // Every adapter of each store port runs the same suite; a new adapter is one more line here.
 alertStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteAlertStore(db)));
+alertCommitContract(sqliteAdapter('SQLite file', (db) => ({ alerts: new SqliteAlertStore(db), jobs: new SqlitePageJobStore(db) })));
 pageJobStoreContract(sqliteAdapter('SQLite file', (db) => new SqlitePageJobStore(db)));
 ruleStateStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteRuleStateStore(db)));
 deviceStateStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteDeviceStateStore(db)));

@@ -88,13 +88,13 @@ describe('flows get a resident’s data as a grid worker would, under the reside
     const raise = (kind: 'wandering' | 'fall', severity: 'medium' | 'critical') =>
       h.gateway.alerting.service.raise({ kind, severity, subject: 'r2', grid: 'g2', details: { lat: 30.271, lon: 120.161, distanceM: 850 }, occurredAtMs: Date.now() });
 
-    const wandering = raise('wandering', 'medium');
+    const wandering = await raise('wandering', 'medium');
     const routine = await waitFor('the wandering alert passed on', () => receiver.to('/alerts').find((r) => (r.body as { id: string }).id === wandering.id));
     expect(routine.body).toMatchObject({ kind: 'wandering', subject: 'r2' });
     expect((routine.body as { details: object }).details).toEqual({});
     expect(routine.body).not.toHaveProperty('sharedUnder');
 
-    const fall = raise('fall', 'critical');
+    const fall = await raise('fall', 'critical');
     const emergency = await waitFor('the fall passed on', () => receiver.to('/alerts').find((r) => (r.body as { id: string }).id === fall.id));
     expect(emergency.body).toMatchObject({ kind: 'fall', sharedUnder: 'emergency', details: { lat: 30.271, lon: 120.161 } });
 

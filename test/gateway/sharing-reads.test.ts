@@ -41,10 +41,10 @@ describe('reads within sharing', () => {
     const clock = fakeClock(MORNING);
     h = await startHarness({ provision: PROVISION, now: clock.now });
     const service = h.gateway.alerting.service;
-    const sos = service.raise({ kind: 'sos', severity: 'critical', subject: 'r1', grid: 'g1', details: {}, occurredAtMs: clock.now() });
+    const sos = await service.raise({ kind: 'sos', severity: 'critical', subject: 'r1', grid: 'g1', details: {}, occurredAtMs: clock.now() });
     for (let i = 0; i < 12; i++) {
       clock.advance(1000);
-      service.raise({ kind: 'battery_low', severity: 'low', subject: `n${i}`, grid: 'g1', details: { bat: 9 }, occurredAtMs: clock.now() });
+      await service.raise({ kind: 'battery_low', severity: 'low', subject: `n${i}`, grid: 'g1', details: { bat: 9 }, occurredAtMs: clock.now() });
     }
     const doctor = await token(h, 'doctor', 'doc1');
     const son = await token(h, 'family', 'fam1');
@@ -77,7 +77,7 @@ describe('reads within sharing', () => {
       }
     })().catch(() => undefined);
     await waitFor('the stream’s hello', () => received.includes('event: hello'));
-    h.gateway.alerting.service.raise({ kind: 'wandering', severity: 'high', subject: 'r1', grid: 'g1', details: { lat: 30.27, lon: 120.16, distanceM: 900 }, occurredAtMs: clock.now() });
+    await h.gateway.alerting.service.raise({ kind: 'wandering', severity: 'high', subject: 'r1', grid: 'g1', details: { lat: 30.27, lon: 120.16, distanceM: 900 }, occurredAtMs: clock.now() });
     await waitFor('the wandering alert on the stream', () => received.includes('"wandering"'));
     controller.abort();
     await reading;
@@ -123,9 +123,9 @@ describe('reads within sharing', () => {
     const clock = fakeClock(MORNING);
     h = await startHarness({ provision: PROVISION, now: clock.now });
     const service = h.gateway.alerting.service;
-    service.raise({ kind: 'battery_low', severity: 'low', subject: 'n0', grid: 'g1', details: { bat: 9 }, occurredAtMs: clock.now() });
-    service.raise({ kind: 'battery_low', severity: 'low', subject: 'n1', grid: 'g1', details: { bat: 9 }, occurredAtMs: clock.now() });
-    service.raise({ kind: 'fall', severity: 'critical', subject: 'n1', grid: 'g1', details: { lat: 30.2671, lon: 120.1533 }, occurredAtMs: clock.now() });
+    await service.raise({ kind: 'battery_low', severity: 'low', subject: 'n0', grid: 'g1', details: { bat: 9 }, occurredAtMs: clock.now() });
+    await service.raise({ kind: 'battery_low', severity: 'low', subject: 'n1', grid: 'g1', details: { bat: 9 }, occurredAtMs: clock.now() });
+    await service.raise({ kind: 'fall', severity: 'critical', subject: 'n1', grid: 'g1', details: { lat: 30.2671, lon: 120.1533 }, occurredAtMs: clock.now() });
     const worker = await token(h, 'worker', 'w1');
     const placeOf = (map: { residents: { id: string; location: unknown }[] }, id: string): unknown => map.residents.find((r) => r.id === id)?.location;
     const byWorker = (await h.api('GET', '/api/map', undefined, worker)).body;
@@ -143,7 +143,7 @@ describe('reads within sharing', () => {
   it('opening a page’s ack link is a read of the resident, logged under the person the link was made for', async () => {
     const clock = fakeClock(MORNING);
     h = await startHarness({ provision: PROVISION, now: clock.now });
-    const sos = h.gateway.alerting.service.raise({ kind: 'sos', severity: 'critical', subject: 'r1', grid: 'g1', details: {}, occurredAtMs: clock.now() });
+    const sos = await h.gateway.alerting.service.raise({ kind: 'sos', severity: 'critical', subject: 'r1', grid: 'g1', details: {}, occurredAtMs: clock.now() });
     const link = new URL(h.gateway.alerting.ackLinks.url(sos.id, 'w1'));
     const res = await fetch(`${h.httpUrl}${link.pathname}`);
     expect(res.status).toBe(200);

@@ -116,7 +116,7 @@ describe('walking route to the nearest usable AED', () => {
     const ownGrid = await issueToken(h, 'worker', 'w1');
     expect((await h.api('GET', `/api/map/route?alert=${alertId}`, undefined, ownGrid)).body.kind).toBe('walking');
     // Wang Shulan shares nothing: a routine alert does not tell her worker where her home is; the admin is told, and the read is logged.
-    const routine = h.gateway.alerting.service.raise({ kind: 'battery_low', severity: 'low', subject: 'r3', grid: 'g1', details: { bat: 9 }, occurredAtMs: clock.now() });
+    const routine = await h.gateway.alerting.service.raise({ kind: 'battery_low', severity: 'low', subject: 'r3', grid: 'g1', details: { bat: 9 }, occurredAtMs: clock.now() });
     const routineId = routine.id;
     expect((await h.api('GET', `/api/map/route?alert=${routineId}`, undefined, ownGrid)).body).toMatchObject({ kind: 'none', reason: 'no_location', from: null, path: [] });
     expect((await h.api('GET', `/api/map/route?alert=${routineId}`)).body).toMatchObject({ kind: 'walking', from: { lat: 30.2667, lon: 120.1547 } });

@@ -92,16 +92,16 @@ export const ackLinkRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps)
   };
   const nameOf = (personId: string | null): string => (personId === null ? '' : (resolvePerson(deps.registry, personId)?.name ?? ''));
 
-  const resolveLink = (token: string): { alert: Alert; personId: string; personName: string; subjectName: string; action: LinkAction } | undefined => {
+  const resolveLink = async (token: string): Promise<{ alert: Alert; personId: string; personName: string; subjectName: string; action: LinkAction } | undefined> => {
     const link = deps.ackLinks.verify(token);
     if (link === undefined) return undefined;
-    const alert = deps.alerts.get(link.alertId);
+    const alert = await deps.alerts.get(link.alertId);
     if (alert === undefined) return undefined;
     return { alert, personId: link.personId, personName: nameOf(link.personId), subjectName: subjectName(alert), action: link.action };
   };
 
   app.get('/ack/:token', { config: { public: true }, schema: { hide: true, params: TokenParams } }, async (request, reply) => {
-    const found = resolveLink(request.params.token);
+    const found = await resolveLink(request.params.token);
     if (found === undefined) return page(reply, 404, 'Unknown link', '<h1>链接无效 · This link is not valid.</h1>');
     const { alert, subjectName, personName } = found;
     // The page names the resident and their address: a read by the person the link was made for.
@@ -121,7 +121,7 @@ export const ackLinkRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps)
   });
 
   app.post('/ack/:token', { config: { public: true }, schema: { hide: true, params: TokenParams } }, async (request, reply) => {
-    const found = resolveLink(request.params.token);
+    const found = await resolveLink(request.params.token);
     if (found === undefined) {
       request.log.warn({ ip: request.ip }, 'ack link with a bad signature or unknown alert');
       return page(reply, 404, 'Unknown link', '<h1>链接无效 · This link is not valid.</h1>');
@@ -135,7 +135,7 @@ export const ackLinkRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps)
           : '谢谢，正在询问下一位急救员。 · Thank you; the next responder is being asked.';
       return page(reply, result.found ? 200 : 404, 'Dispatch', `${summary(found.alert, found.subjectName)}<p>${escapeHtml(text)}</p>`);
     }
-    const updated = deps.alerts.ack(found.alert.id, found.personId, 'acknowledged from the page link') ?? found.alert;
+    const updated = (await deps.alerts.ack(found.alert.id, found.personId, 'acknowledged from the page link')) ?? found.alert;
     request.log.info({ alertId: updated.id, by: found.personId }, 'alert acked by page link');
     return page(reply, 200, 'Acknowledged', `${summary(updated, found.subjectName)}<p>谢谢，${escapeHtml(found.personName)}，其他人已知道由您处理。 · Thank you, ${escapeHtml(found.personName)}. The others are told you are on it.</p>`);
   });

@@ -92,10 +92,10 @@ export const alertRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
    * The newest `limit` alerts the caller may see: the row limit applies after the visibility filter,
    * so a doctor's few patients among a busy grid's alerts are not cut off by other residents' rows.
    */
-  function listVisible(filter: AlertFilter, visible: (alert: Alert) => boolean, limit: number): Alert[] {
+  async function listVisible(filter: AlertFilter, visible: (alert: Alert) => boolean, limit: number): Promise<Alert[]> {
     let fetch = limit;
     for (;;) {
-      const rows = deps.alerts.list({ ...filter, limit: fetch });
+      const rows = await deps.alerts.list({ ...filter, limit: fetch });
       const seen = rows.filter(visible);
       if (seen.length >= limit || rows.length < fetch || fetch >= MAX_SCANNED_ALERTS) return seen.slice(0, limit);
       fetch = Math.min(fetch * 4, MAX_SCANNED_ALERTS);
@@ -103,8 +103,8 @@ export const alertRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
   }
 
   /** The alert if the caller may see it: 404 when absent, 403 when it is another grid's. */
-  function visibleAlert(request: FastifyRequest, id: string): Alert {
-    const alert = deps.alerts.get(id);
+  async function visibleAlert(request: FastifyRequest, id: string): Promise<Alert> {
+    const alert = await deps.alerts.get(id);
     if (alert === undefined) throw new HttpError('GW_ERR_HTTP_NOT_FOUND', `no alert "${id}"`);
     if (!alertVisibility(deps.registry, request.principal!)(alert)) {
       request.log.warn({ alertId: id, tokenId: request.principal!.tokenId }, 'alert outside the caller’s grids');
@@ -131,7 +131,7 @@ export const alertRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
     // A family token has one relative: ask the store for theirs alone.
     const own = principal.role === 'family' ? residentsOf(deps.registry, principal) : [];
     if (own.length === 1) filter.subject = own[0]!.id;
-    const alerts = listVisible(filter, visible, q.limit);
+    const alerts = await listVisible(filter, visible, q.limit);
     const log: AccessEntry[] = [];
     const views = alerts.map((alert) => shaped(request, alert, presentAlert(alert), null, 'read_alerts', log).alert);
     await deps.accessLog.record(log);
@@ -174,10 +174,9 @@ export const alertRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
   );
 
   app.get('/api/alerts/:id', { config: readers, schema: { tags: ['alerts'], params: Type.Object({ id: AlertId }) } }, async (request) => {
-    const alert = visibleAlert(request, request.params.id);
+    const alert = await visibleAlert(request, request.params.id);
     const principal = request.principal!;
-    const related = deps.alerts
-      .list({ subject: alert.subject, limit: 50 })
+    const related = (await deps.alerts.list({ subject: alert.subject, limit: 50 }))
       .filter((a) => a.id !== alert.id && Math.abs(a.createdAt - alert.createdAt) <= INCIDENT_WINDOW_MS)
       .filter(alertVisibility(deps.registry, principal));
     const log: AccessEntry[] = [];
@@ -198,10 +197,10 @@ export const alertRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
         schema: { tags: ['alerts'], params: Type.Object({ id: AlertId }), body: Type.Optional(NoteBody), description: `Idempotent: a second ${action} changes nothing and answers the same.` },
       },
       async (request) => {
-        const alert = visibleAlert(request, request.params.id);
+        const alert = await visibleAlert(request, request.params.id);
         const note = request.body?.note;
         const by = actorOf(deps, request.principal!);
-        const updated = action === 'ack' ? deps.alerts.ack(alert.id, by, note) : deps.alerts.resolve(alert.id, by, note);
+        const updated = action === 'ack' ? await deps.alerts.ack(alert.id, by, note) : await deps.alerts.resolve(alert.id, by, note);
         request.log.info({ alertId: alert.id, by, action }, `alert ${action}`);
         return shareAlert(deps.registry, recipientOfRole(request.principal!.role) ?? 'worker', updated!, presentAlert(updated!), null).alert;
       },
@@ -212,7 +211,7 @@ export const alertRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
     '/api/alerts/:id/notes',
     { config: ackers, schema: { tags: ['alerts'], params: Type.Object({ id: AlertId }), body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }) } },
     async (request) => {
-      const alert = visibleAlert(request, request.params.id);
+      const alert = await visibleAlert(request, request.params.id);
       const by = actorOf(deps, request.principal!);
       // Every note travels with the alert (API, stream, pages): their number is bounded.
       const notes = alert.timeline.reduce((n, e) => (e.type === 'note' && e.by !== null ? n + 1 : n), 0);
@@ -220,7 +219,7 @@ export const alertRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
         request.log.warn({ alertId: alert.id, by, notes }, 'note refused: the alert has as many as allowed');
         throw new HttpError('GW_ERR_ALERT_TOO_MANY_NOTES', `this alert has ${notes} notes, the most allowed (alerts.maxNotesPerAlert); ack and resolve still take a note`);
       }
-      const noted = deps.alerts.note(alert.id, request.body.text, by)!;
+      const noted = (await deps.alerts.note(alert.id, request.body.text, by))!;
       return shareAlert(deps.registry, recipientOfRole(request.principal!.role) ?? 'worker', noted, presentAlert(noted), null).alert;
     },
   );

@@ -205,7 +205,7 @@ export const emergencyRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, dep
     },
     async (request, reply) => {
       const principal = request.principal!;
-      const alert = deps.alerts.get(request.params.id);
+      const alert = await deps.alerts.get(request.params.id);
       if (alert === undefined || !alertVisibility(deps.registry, principal)(alert)) throw new HttpError('GW_ERR_HTTP_NOT_FOUND', `no alert "${request.params.id}" visible to you`);
       const resident = deps.registry.get('residents', alert.subject);
       const location = deps.alertContext(alert).location;
@@ -224,7 +224,7 @@ export const emergencyRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, dep
         { source: 'worker', createdBy: actorOf(principal) },
       );
       // Written by the person who pressed it, in both languages; the emergency's id stays in the log.
-      if (created) deps.alerts.record(alert.id, { ...systemNote('arrestReported', {}, deps.now()), by: actorOf(principal) });
+      if (created) await deps.alerts.record(alert.id, { ...systemNote('arrestReported', {}, deps.now()), by: actorOf(principal) });
       return reply.status(created ? 201 : 200).send(await service.view(emergency));
     },
   );

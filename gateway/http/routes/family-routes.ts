@@ -19,7 +19,13 @@ export const familyRoutes: FastifyPluginAsync<HttpDeps> = async (app, deps) => {
       const found = await familyView(
         {
           registry: deps.registry,
-          openAlerts: (id) => deps.alerts.list({ subject: id, state: ['open', 'acked'], limit: 50 }),
+          // Open and acked alerts are the service's working set: newest first, as the store lists them.
+          openAlerts: (id) =>
+            deps.alerts
+              .activeAlerts()
+              .filter((a) => a.subject === id)
+              .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+              .slice(0, 50),
           alertContext: deps.alertContext,
           lastSeenMs: (id) => deps.deviceState.lastSeenMs(id),
           lastLocation: deps.lastLocation,

@@ -110,7 +110,7 @@ async function mapFingerprint(deps: HttpDeps): Promise<string> {
     deps.registry.list('responders').map((r) => [r.id, r.available, r.lat, r.lon]),
     deps.registry.list('aeds').map((a) => [a.id, deps.aed.cabinet(a.id)?.status ?? 'ready']),
     deps.aqhi.feed(nowMs).stations.map((s) => [s.stationId, s.display, s.stale]),
-    deps.alerts.list({ state: ['open', 'acked'], limit: 1000 }).map((a) => [a.id, a.state, a.severity, a.occurrences, a.lastOccurredAt]),
+    deps.alerts.activeAlerts().map((a) => [a.id, a.state, a.severity, a.occurrences, a.lastOccurredAt]),
     emergencyFingerprint(deps.emergencies),
     sensors.map((s) => [s.id, s.status, s.stale]),
   ]);
@@ -223,7 +223,7 @@ export const mapRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) => 
       }
 
       const visible = alertVisibility(deps.registry, principal);
-      const active = deps.alerts.list({ state: ['open', 'acked'], ...(scope === undefined ? {} : { grids: scope }), limit: 1000 }).filter(visible);
+      const active = (await deps.alerts.list({ state: ['open', 'acked'], ...(scope === undefined ? {} : { grids: scope }), limit: 1000 })).filter(visible);
       const byResident = new Map<string, typeof active>();
       for (const alert of active) {
         if (!deps.registry.has('residents', alert.subject)) continue;

@@ -57,7 +57,7 @@ export const mapWalkingRoute: FastifyPluginAsync<HttpDeps> = async (fastify, dep
     async (request): Promise<RouteBody> => {
       const principal = request.principal!;
       const id = request.query.alert;
-      const alert = deps.alerts.get(id);
+      const alert = await deps.alerts.get(id);
       if (alert === undefined) throw new HttpError('GW_ERR_HTTP_NOT_FOUND', `no alert "${id}"`);
       const seesResidents = principal.role === 'admin' || principal.role === 'worker';
       if (!seesResidents || !alertVisibility(deps.registry, principal)(alert)) {

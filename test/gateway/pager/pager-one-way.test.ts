@@ -87,7 +87,7 @@ describe('page planning and the pager, one way', () => {
     const reports: DeliveryReport[] = [];
     pager.events.on('delivery', (r) => reports.push(r));
     const [job] = new PagePlanner(registry, 'Asia/Shanghai').forAction(fall(), { type: 'page', step: 0, reason: 'step', notify: ['onDuty'], recipients: [] }, T0).jobs;
-    const id = jobs.insert(job!, T0);
+    const id = await jobs.insert(job!, T0);
     await pager.runDue();
     expect(reports.map((r) => `${r.alertId} ${r.outcome.type} ${'to' in r.outcome ? r.outcome.to : ''}`)).toEqual([
       'al-1 paged w-wang',
@@ -98,7 +98,7 @@ describe('page planning and the pager, one way', () => {
     expect(reports[1]!.outcome).toMatchObject({ code: 'refused', attempt: 1, maxAttempts: 1 });
     expect(composed).toEqual(['Wang Fang', 'Wang Fang']);
     expect(receiver.to('/wang-backup').map((r) => r.headers['idempotency-key'])).toEqual([`page-${id}-1`]);
-    expect(jobs.forAlert('al-1').map((j: PageJob) => [j.state, j.routeIndex])).toEqual([['delivered', 1]]);
+    expect((await jobs.forAlert('al-1')).map((j: PageJob) => [j.state, j.routeIndex])).toEqual([['delivered', 1]]);
   });
 
   it('reports a job that no route delivers as unreachable, naming everyone it tried, and cancels a job whose alert is gone', async () => {
@@ -115,12 +115,12 @@ describe('page planning and the pager, one way', () => {
     const reports: DeliveryReport[] = [];
     pager.events.on('delivery', (r) => reports.push(r));
     const [job] = new PagePlanner(registry, 'Asia/Shanghai').forAction(fall(), { type: 'page', step: 0, reason: 'step', notify: ['onDuty'], recipients: [] }, T0).jobs;
-    jobs.insert(job!, T0);
-    jobs.insert({ ...job!, alertId: 'al-gone' }, T0);
+    await jobs.insert(job!, T0);
+    await jobs.insert({ ...job!, alertId: 'al-gone' }, T0);
     await pager.runDue();
     expect(reports.filter((r) => r.outcome.type === 'unreachable')).toEqual([{ alertId: 'al-1', outcome: { type: 'unreachable', atMs: T0, people: ['w-wang', 'w-liu'] } }]);
     expect(reports.filter((r) => r.alertId === 'al-gone')).toEqual([]);
-    expect(jobs.forAlert('al-1')[0]!.state).toBe('failed');
-    expect(jobs.forAlert('al-gone')[0]!.state).toBe('cancelled');
+    expect((await jobs.forAlert('al-1'))[0]!.state).toBe('failed');
+    expect((await jobs.forAlert('al-gone'))[0]!.state).toBe('cancelled');
   });
 });
