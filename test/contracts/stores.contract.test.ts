@@ -23,6 +23,8 @@ import { PostgresDeviceStateStore } from '../../gateway/ingest/postgres-device-s
 import { PostgresDrillStore } from '../../gateway/drills/postgres-drill-store.js';
 import { PostgresEmergencyStore } from '../../gateway/emergencies/postgres-emergency-store.js';
 import { PostgresAqhiStore } from '../../gateway/aqhi/postgres-aqhi-store.js';
+import { PostgresAlertStore } from '../../gateway/alerts/postgres-alert-store.js';
+import { PostgresPageJobStore } from '../../gateway/pager/postgres-page-jobs.js';
 import { postgresAvailable } from '../helpers/postgres-server.js';
 import { postgresAdapter, sqliteAdapter } from './adapter.js';
 import { alertCommitContract, alertStoreContract } from './alert-store.contract.js';
@@ -60,6 +62,9 @@ deviceSessionStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteDevice
 
 // The shared state store of several gateways: a real PostgreSQL 15.
 if (postgresAvailable()) {
+  alertStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresAlertStore(pool)));
+  alertCommitContract(postgresAdapter('PostgreSQL', (pool) => ({ alerts: new PostgresAlertStore(pool), jobs: new PostgresPageJobStore(pool) })));
+  pageJobStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresPageJobStore(pool)));
   handoffStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresHandoffStore(pool)));
   accessLogContract(postgresAdapter('PostgreSQL', (pool) => new PostgresAccessLog(pool)));
   rejectionStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresRejectionStore(pool)));

@@ -1,0 +1,66 @@
+import type { PoolClient } from 'pg';
+import type { Alert } from '../../rules/safety/index.js';
+import { postgresPageJobRows } from '../pager/postgres-page-jobs.js';
+import { inTransaction, type PostgresPool } from '../store/postgres-database.js';
+import { dedupKeyOf, type AlertCommit, type AlertCommitResult, type AlertFilter, type AlertStore } from './alert-store.js';
+import { DRILL_DEDUP_PREFIX } from './drill-marker.js';
+
+const bodies = (rows: { body: string }[]): Alert[] => rows.map((r) => JSON.parse(r.body) as Alert);
+
+/**
+ * Alerts in PostgreSQL: the row's columns for queries, the whole alert (timeline included) as the
+ * JSON text saved. `commit` writes the alert, its pages and the cancelled pages in one transaction.
+ */
+export class PostgresAlertStore implements AlertStore {
+  constructor(private readonly pool: PostgresPool) {}
+
+  commit(unit: AlertCommit): Promise<AlertCommitResult> {
+    return inTransaction(this.pool, async (client) => {
+      if (unit.alert !== undefined) await saveRow(client, unit.alert, unit.atMs);
+      const jobIds: number[] = [];
+      for (const job of unit.jobs ?? []) jobIds.push(await postgresPageJobRows.insert(client, job, unit.atMs));
+      const cancelled = unit.alert === undefined || unit.cancelPending === undefined ? 0 : await postgresPageJobRows.cancelPending(client, unit.alert.id, unit.cancelPending, unit.atMs);
+      return { jobIds, cancelled };
+    });
+  }
+
+  async save(alert: Alert, atMs: number): Promise<void> {
+    await saveRow(this.pool, alert, atMs);
+  }
+
+  async get(id: string): Promise<Alert | undefined> {
+    return bodies((await this.pool.query<{ body: string }>('SELECT body FROM alerts WHERE id = $1', [id])).rows)[0];
+  }
+
+  async listActive(): Promise<Alert[]> {
+    return bodies((await this.pool.query<{ body: string }>("SELECT body FROM alerts WHERE state <> 'resolved'")).rows);
+  }
+
+  /** Newest first (created, then id). */
+  async list(filter: AlertFilter): Promise<Alert[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const arg = (value: unknown): string => {
+      args.push(value);
+      return `$${args.length}`;
+    };
+    if (filter.state !== undefined) where.push(`state = ANY(${arg([...filter.state])}::text[])`);
+    if (filter.grids !== undefined) where.push(`grid = ANY(${arg([...filter.grids])}::text[])`);
+    if (filter.kinds !== undefined) where.push(`kind = ANY(${arg([...filter.kinds])}::text[])`);
+    if (filter.subject !== undefined) where.push(`subject = ${arg(filter.subject)}`);
+    if (filter.sinceMs !== undefined) where.push(`updated_at_ms >= ${arg(filter.sinceMs)}`);
+    const drills = filter.drills ?? 'exclude';
+    if (drills !== 'include') where.push(`${drills === 'only' ? '' : 'NOT '}starts_with(dedup_key, ${arg(DRILL_DEDUP_PREFIX)})`);
+    const sql = `SELECT body FROM alerts ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at_ms DESC, id DESC LIMIT ${arg(filter.limit ?? 200)}`;
+    return bodies((await this.pool.query<{ body: string }>(sql, args)).rows);
+  }
+}
+
+async function saveRow(db: PostgresPool | PoolClient, alert: Alert, atMs: number): Promise<void> {
+  await db.query(
+    `INSERT INTO alerts (id, kind, subject, grid, dedup_key, state, severity, created_at_ms, updated_at_ms, body)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (id) DO UPDATE SET state = excluded.state, severity = excluded.severity, updated_at_ms = excluded.updated_at_ms, body = excluded.body`,
+    [alert.id, alert.kind, alert.subject, alert.grid, dedupKeyOf(alert), alert.state, alert.severity, alert.createdAt, atMs, JSON.stringify(alert)],
+  );
+}
