@@ -24,7 +24,7 @@ import { Pager } from './pager/pager.js';
 import type { DeploymentSettings } from './registry/provision.js';
 import type { Registry } from './registry/registry.js';
 import type { SqliteDatabase } from './store/sqlite-database.js';
-import { storedSecret } from './store/stored-secret.js';
+import { SqliteSecretStore } from './store/secret-store.js';
 import { createAckLinks, type AckLinks } from './alerts/ack-links.js';
 import { buildAlertContext, type AlertContext, type KnownLocation } from './alerts/alert-context.js';
 import { AlertService } from './alerts/alert-service.js';
@@ -126,7 +126,7 @@ export async function createAlerting(deps: AlertingDeps): Promise<Alerting> {
     fallCancelWindowS: (grid, resident) => fallCancelWindowS(registry, safetyConfig.rules, grid, resident),
   });
   const context = (alert: Alert): AlertContext => buildAlertContext({ registry, nearestAeds: aed.nearestForPages, lastLocation: safety.lastLocation }, alert, now());
-  const ackLinks = createAckLinks(storedSecret(db, 'ack_link_secret'), deps.baseUrl, { now, ttlMs: config.pager.ackLinkTtlS * 1000 });
+  const ackLinks = createAckLinks(await new SqliteSecretStore(db).secret('ack_link_secret'), deps.baseUrl, { now, ttlMs: config.pager.ackLinkTtlS * 1000 });
   const pager = new Pager({
     jobs,
     send: createChannelSender({

@@ -12,7 +12,7 @@ import { createChannelSender } from '../pager/channels.js';
 import type { DeploymentSettings } from '../registry/provision.js';
 import type { Registry } from '../registry/registry.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
-import { storedSecret } from '../store/stored-secret.js';
+import { SqliteSecretStore } from '../store/secret-store.js';
 import { createEmergencyLinks } from './emergency-links.js';
 import { EmergencyMessenger } from './emergency-messenger.js';
 import { createEmergencyService, type EmergencyService } from './emergency-service.js';
@@ -65,7 +65,7 @@ export async function createEmergencies(deps: EmergenciesDeps): Promise<Emergenc
     aed: deps.aed,
     settings: deps.settings,
     config: deps.config.emergencies,
-    links: createEmergencyLinks(storedSecret(deps.db, 'emergency_link_secret'), deps.baseUrl),
+    links: createEmergencyLinks(await new SqliteSecretStore(deps.db).secret('emergency_link_secret'), deps.baseUrl),
     publish: deps.publish,
     metrics: deps.metrics,
     log,

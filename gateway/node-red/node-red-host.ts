@@ -15,7 +15,7 @@ import type { IngestEvents } from '../ingest/ingest-pipeline.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Registry } from '../registry/registry.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
-import { storedSecret } from '../store/stored-secret.js';
+import { SqliteSecretStore } from '../store/secret-store.js';
 import { chownTree, resolveChildUser } from './child-user.js';
 import { createDeployGuard } from './deploy-guard.js';
 import { capStoredFunctionTimeouts, installExampleFlows, moveFlowsOutOfDataDir, nodeRedUserDir } from './flow-files.js';
@@ -181,7 +181,7 @@ export function createNodeRedHost(deps: NodeRedHostDeps): NodeRedHost {
     } catch (err) {
       throw new Error(`Node-RED’s directory ${userDir} could not be prepared: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const credentialSecret = storedSecret(deps.db, 'node_red_credential_secret');
+    const credentialSecret = await new SqliteSecretStore(deps.db).secret('node_red_credential_secret');
     const hopKey = randomBytes(32).toString('base64url');
     child = new NodeRedProcess({
       userDir,

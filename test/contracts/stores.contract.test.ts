@@ -11,6 +11,7 @@ import { SqliteEmergencyStore } from '../../gateway/emergencies/emergency-store.
 import { SqliteDeviceStateStore } from '../../gateway/ingest/device-state-store.js';
 import { SqliteRejectionStore } from '../../gateway/ingest/rejection-store.js';
 import { SqliteDeviceSessionStore } from '../../gateway/http/device-session-store.js';
+import { SqliteSecretStore } from '../../gateway/store/secret-store.js';
 import { SqlitePageJobStore } from '../../gateway/pager/page-jobs.js';
 import { SqliteRegistryStore } from '../../gateway/registry/sqlite-registry-store.js';
 import { accessLogContract } from './access-log.contract.js';
@@ -39,6 +40,7 @@ import { handoffStoreContract } from './handoff-store.contract.js';
 import { pageJobStoreContract } from './page-job-store.contract.js';
 import { registryContract } from './registry.contract.js';
 import { rejectionStoreContract } from './rejection-store.contract.js';
+import { secretStoreContract } from './secret-store.contract.js';
 import { ruleStateStoreContract } from './rule-state-store.contract.js';
 import { tokenStoreContract } from './token-store.contract.js';
 
@@ -59,6 +61,7 @@ dailyReportStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteDailyRep
 forecastStoreContract(sqliteAdapter('SQLite file', (db) => ({ forecasts: new SqliteForecastStore(db), hours: new SqliteAqhiStore(db) })));
 emergencyStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteEmergencyStore(db)));
 deviceSessionStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteDeviceSessionStore(db)));
+secretStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteSecretStore(db)));
 
 // The shared state store of several gateways: a real PostgreSQL 15.
 if (postgresAvailable()) {
