@@ -47,6 +47,19 @@ export interface AlertServiceDeps {
 
 type RaiseRequest = RaiseInput & { source?: string; dedupKey?: string };
 
+/** Notes people wrote on an alert (the gateway's own notes have no author). */
+export function peopleNotes(alert: Alert): number {
+  return alert.timeline.reduce((n, e) => (e.type === 'note' && e.by !== null ? n + 1 : n), 0);
+}
+
+/** A note refused: the alert already has as many notes as allowed. */
+export class AlertNotesFull extends Error {
+  override name = 'AlertNotesFull';
+  constructor(readonly notes: number) {
+    super(`the alert has ${notes} notes, the most allowed`);
+  }
+}
+
 /**
  * The one place alerts change: dedup, lifecycle, escalation and the pager's outbox. Every change
  * is one store commit (the alert with its timeline, and the pages it asks for) before anyone
@@ -246,10 +259,13 @@ export class AlertService {
     });
   }
 
-  note(id: string, text: string, by: string): Promise<Alert | undefined> {
+  /** Adds a person's note; with `maxNotes`, refuses it (AlertNotesFull) when the alert has that many, counted in the change itself. */
+  note(id: string, text: string, by: string, maxNotes = Number.POSITIVE_INFINITY): Promise<Alert | undefined> {
     return this.serially(async () => {
       const alert = await this.get(id);
       if (alert === undefined) return undefined;
+      const notes = peopleNotes(alert);
+      if (notes >= maxNotes) throw new AlertNotesFull(notes);
       const change = this.deps.machine.note(alert, { text, by, atMs: this.deps.now() });
       await this.commit(change);
       return change.alert;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAlertMachine, createEscalationPlanner } from '../../rules/safety/index.js';
-import { AlertService } from '../../gateway/alerts/alert-service.js';
+import { AlertNotesFull, AlertService, peopleNotes } from '../../gateway/alerts/alert-service.js';
 import { SqliteAlertStore, type AlertCommit, type AlertCommitResult, type AlertFilter, type AlertStore } from '../../gateway/alerts/alert-store.js';
 import { createLogger } from '../../gateway/logger.js';
 import { createMetrics } from '../../gateway/metrics.js';
@@ -115,5 +115,19 @@ describe('AlertService over an asynchronous store', () => {
     store.hold = false;
     for (const release of store.waiting.splice(0)) release();
     await raised;
+  });
+
+  it('counts notes inside the change: of two notes asked together for the last place, one is refused', async () => {
+    const { alerts, store, inner } = await service();
+    const fall = await alerts.raise({ kind: 'fall', severity: 'critical', subject: 'r1', grid: 'g1', details: {}, occurredAtMs: T0 });
+    await alerts.note(fall.id, '已电话联系 / called her', 'w-wang', 2);
+    store.hold = true;
+    const first = alerts.note(fall.id, '我马上到 / on my way', 'w-wang', 2);
+    const second = alerts.note(fall.id, '家属已到 / family is there', 'w-wang', 2);
+    await store.releaseNext();
+    await first;
+    await expect(second).rejects.toBeInstanceOf(AlertNotesFull);
+    expect(store.waiting).toHaveLength(0);
+    expect(peopleNotes((await inner.get(fall.id))!)).toBe(2);
   });
 });

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ALERT_KINDS, ALERT_STATES, type Alert, type AlertKind, type AlertState } from '../../../rules/safety/index.js';
 import type { AlertFilter } from '../../alerts/alert-store.js';
+import { AlertNotesFull, peopleNotes } from '../../alerts/alert-service.js';
 import { alertVisibility, presentAlert, visibleGrids, type AlertView } from '../../alerts/alert-view.js';
 import type { AlertContext } from '../../alerts/alert-context.js';
 import type { AccessEntry } from '../../audit/access-log.js';
@@ -213,13 +214,20 @@ export const alertRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) =
     async (request) => {
       const alert = await visibleAlert(request, request.params.id);
       const by = actorOf(deps, request.principal!);
-      // Every note travels with the alert (API, stream, pages): their number is bounded.
-      const notes = alert.timeline.reduce((n, e) => (e.type === 'note' && e.by !== null ? n + 1 : n), 0);
-      if (notes >= deps.maxNotesPerAlert) {
+      // Every note travels with the alert (API, stream, pages): their number is bounded, counted
+      // again inside the change so two notes sent together cannot both take the last place.
+      const full = (notes: number): never => {
         request.log.warn({ alertId: alert.id, by, notes }, 'note refused: the alert has as many as allowed');
         throw new HttpError('GW_ERR_ALERT_TOO_MANY_NOTES', `this alert has ${notes} notes, the most allowed (alerts.maxNotesPerAlert); ack and resolve still take a note`);
+      };
+      if (peopleNotes(alert) >= deps.maxNotesPerAlert) full(peopleNotes(alert));
+      let noted: Alert;
+      try {
+        noted = (await deps.alerts.note(alert.id, request.body.text, by, deps.maxNotesPerAlert))!;
+      } catch (err) {
+        if (err instanceof AlertNotesFull) return full(err.notes);
+        throw err;
       }
-      const noted = (await deps.alerts.note(alert.id, request.body.text, by))!;
       return shareAlert(deps.registry, recipientOfRole(request.principal!.role) ?? 'worker', noted, presentAlert(noted), null).alert;
     },
   );
