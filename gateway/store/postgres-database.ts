@@ -214,6 +214,18 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (station_id, hour_start_ms)
   );
   `,
+  // 7: the index's daily reports, every revision kept.
+  `
+  CREATE TABLE aqhi_daily_reports (
+    scope text NOT NULL,
+    subject text NOT NULL,
+    date text NOT NULL,
+    revision integer NOT NULL,
+    body text NOT NULL,
+    issued_at_ms bigint NOT NULL,
+    PRIMARY KEY (scope, subject, date, revision)
+  );
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;

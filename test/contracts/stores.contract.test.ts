@@ -26,6 +26,7 @@ import { PostgresEmergencyStore } from '../../gateway/emergencies/postgres-emerg
 import { PostgresAqhiStore } from '../../gateway/aqhi/postgres-aqhi-store.js';
 import { PostgresAlertStore } from '../../gateway/alerts/postgres-alert-store.js';
 import { PostgresPageJobStore } from '../../gateway/pager/postgres-page-jobs.js';
+import { PostgresDailyReportStore } from '../../gateway/aqhi/postgres-daily-report-store.js';
 import { postgresAvailable } from '../helpers/postgres-server.js';
 import { postgresAdapter, sqliteAdapter } from './adapter.js';
 import { alertCommitContract, alertStoreContract } from './alert-store.contract.js';
@@ -77,4 +78,5 @@ if (postgresAvailable()) {
   drillStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresDrillStore(pool)));
   emergencyStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresEmergencyStore(pool)));
   aqhiStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresAqhiStore(pool)));
+  dailyReportStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresDailyReportStore(pool)));
 }
