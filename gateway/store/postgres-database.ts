@@ -226,6 +226,25 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (scope, subject, date, revision)
   );
   `,
+  // 8: forecasts kept for scoring, and the bureau's official forecasts.
+  `
+  CREATE TABLE aqhi_forecast_log (
+    station_id text NOT NULL,
+    issued_hour_ms bigint NOT NULL,
+    lead_hours integer NOT NULL,
+    target_hour_ms bigint NOT NULL,
+    model double precision,
+    persistence double precision,
+    PRIMARY KEY (station_id, issued_hour_ms, lead_hours)
+  );
+  CREATE INDEX aqhi_forecast_log_by_target ON aqhi_forecast_log (station_id, target_hour_ms);
+  CREATE TABLE aqhi_official_forecasts (
+    station_id text PRIMARY KEY,
+    body text NOT NULL,
+    issued_at_ms bigint NOT NULL,
+    valid_until_ms bigint NOT NULL
+  );
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;

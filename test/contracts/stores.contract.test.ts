@@ -27,6 +27,7 @@ import { PostgresAqhiStore } from '../../gateway/aqhi/postgres-aqhi-store.js';
 import { PostgresAlertStore } from '../../gateway/alerts/postgres-alert-store.js';
 import { PostgresPageJobStore } from '../../gateway/pager/postgres-page-jobs.js';
 import { PostgresDailyReportStore } from '../../gateway/aqhi/postgres-daily-report-store.js';
+import { PostgresForecastStore } from '../../gateway/aqhi/postgres-forecast-store.js';
 import { postgresAvailable } from '../helpers/postgres-server.js';
 import { postgresAdapter, sqliteAdapter } from './adapter.js';
 import { alertCommitContract, alertStoreContract } from './alert-store.contract.js';
@@ -79,4 +80,5 @@ if (postgresAvailable()) {
   emergencyStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresEmergencyStore(pool)));
   aqhiStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresAqhiStore(pool)));
   dailyReportStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresDailyReportStore(pool)));
+  forecastStoreContract(postgresAdapter('PostgreSQL', (pool) => ({ forecasts: new PostgresForecastStore(pool), hours: new PostgresAqhiStore(pool) })));
 }
