@@ -245,6 +245,27 @@ const MIGRATIONS: readonly string[] = [
     valid_until_ms bigint NOT NULL
   );
   `,
+  // 9: phones' sign-in sessions (hashes only) and the gateway's own settings (signing keys).
+  `
+  CREATE TABLE device_sessions (
+    id text PRIMARY KEY,
+    hash text NOT NULL UNIQUE,
+    token_id text NOT NULL,
+    role text NOT NULL,
+    subject text,
+    csrf_hash text NOT NULL,
+    device text,
+    created_at_ms bigint NOT NULL,
+    last_used_at_ms bigint NOT NULL,
+    revoked_at_ms bigint
+  );
+  CREATE INDEX device_sessions_token ON device_sessions (token_id);
+  CREATE INDEX device_sessions_person ON device_sessions (role, subject);
+  CREATE TABLE settings (
+    key text PRIMARY KEY,
+    value text NOT NULL
+  );
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;

@@ -28,6 +28,8 @@ import { PostgresAlertStore } from '../../gateway/alerts/postgres-alert-store.js
 import { PostgresPageJobStore } from '../../gateway/pager/postgres-page-jobs.js';
 import { PostgresDailyReportStore } from '../../gateway/aqhi/postgres-daily-report-store.js';
 import { PostgresForecastStore } from '../../gateway/aqhi/postgres-forecast-store.js';
+import { PostgresDeviceSessionStore } from '../../gateway/http/postgres-device-session-store.js';
+import { PostgresSecretStore } from '../../gateway/store/postgres-secret-store.js';
 import { postgresAvailable } from '../helpers/postgres-server.js';
 import { postgresAdapter, sqliteAdapter } from './adapter.js';
 import { alertCommitContract, alertStoreContract } from './alert-store.contract.js';
@@ -80,5 +82,7 @@ if (postgresAvailable()) {
   emergencyStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresEmergencyStore(pool)));
   aqhiStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresAqhiStore(pool)));
   dailyReportStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresDailyReportStore(pool)));
+  deviceSessionStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresDeviceSessionStore(pool)));
+  secretStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresSecretStore(pool)));
   forecastStoreContract(postgresAdapter('PostgreSQL', (pool) => ({ forecasts: new PostgresForecastStore(pool), hours: new PostgresAqhiStore(pool) })));
 }
