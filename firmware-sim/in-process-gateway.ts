@@ -65,7 +65,7 @@ export async function startInProcessGateway(options: InProcessGatewayOptions): P
   const hourTicks: TimerHandle = clock.every(
     HOUR_MS,
     () => {
-      gateway.aqhi.tick(clock.now());
+      gateway.aqhi.tick(clock.now()).catch((err: unknown) => log.error({ err }, 'hourly index tick failed'));
     },
     Math.floor(clock.now() / HOUR_MS) * HOUR_MS + HOUR_MS + 1000,
   );
