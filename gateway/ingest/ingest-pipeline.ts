@@ -103,18 +103,39 @@ export function createIngestPipeline(deps: IngestDeps) {
     return CONTINUE;
   };
 
-  /** The last step: a reading is announced at once; an event or status once its write is kept. */
+  /** Per device, the last message still waiting for its write to be kept before it is announced. */
+  const waiting = new Map<string, Promise<void>>();
+
+  /**
+   * The last step: a reading is announced at once; an event or status once its write is kept. A
+   * device's messages are announced, and so evaluated, in the order they came: a cabinet's door
+   * closing must not be evaluated before the opening sent just before it.
+   */
   const storeAndAnnounce = (ctx: IngestContext): StepResult | Promise<StepResult> => {
     const kept = storeMessage(deps, ctx.deviceId, ctx.message!, ctx.receivedAtMs, ctx.stored);
     if (kept === true) ctx.storedLater = true;
-    if (typeof kept === 'boolean') return announce(ctx);
-    return kept.then(
+    const before = waiting.get(ctx.deviceId);
+    if (typeof kept === 'boolean' && before === undefined) return announce(ctx);
+    const written = typeof kept === 'boolean' ? undefined : kept;
+    // A refusal is answered below, once the messages before it are announced; never left unhandled meanwhile.
+    written?.catch(() => undefined);
+    const ready = before === undefined ? written! : written === undefined ? before : before.then(() => written);
+    const announced = ready.then(
       () => announce(ctx),
       (err: unknown) => {
         log.error({ err, deviceId: ctx.deviceId, topic: topicOf(ctx) }, 'the store refused a device message; not acknowledged');
         return INTERNAL_ERROR;
       },
     );
+    const settled = announced.then(
+      () => undefined,
+      () => undefined,
+    );
+    waiting.set(ctx.deviceId, settled);
+    void settled.then(() => {
+      if (waiting.get(ctx.deviceId) === settled) waiting.delete(ctx.deviceId);
+    });
+    return announced;
   };
 
   const announce: Step = (ctx) => {

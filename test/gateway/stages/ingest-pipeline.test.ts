@@ -18,12 +18,17 @@ const DEVICES = new Map<string, DeviceEntity>([['b-1', { id: 'b-1', kind: 'brace
 describe('the ingest pipeline on its own, over a real SQLite file', () => {
   const stores = useTempStores();
 
-  function open() {
+  function open(slowEvents?: Promise<void>) {
     const db = stores.open();
     const metrics = createMetrics();
     const log = createLogger('silent');
     const readings = new SqliteTelemetryStore(db, { retentionDays: 30, queueLimit: 1000, flushIntervalMs: 3_600_000, batchSize: 1000, now: () => T0 }, metrics, log);
     const deviceState = new SqliteDeviceStateStore(db);
+    if (slowEvents !== undefined) {
+      // The write of an event is kept only once the test lets it: a slow disk, or a busy shared database.
+      const recordEvent = deviceState.recordEvent.bind(deviceState);
+      deviceState.recordEvent = (event) => slowEvents.then(() => recordEvent(event));
+    }
     const rejections = new RejectionLog(new SqliteRejectionStore(db), metrics, log);
     const pipeline = createIngestPipeline({
       lookupDevice: (id) => DEVICES.get(id),
@@ -90,5 +95,21 @@ describe('the ingest pipeline on its own, over a real SQLite file', () => {
     expect(told).toHaveLength(1);
     expect(told[0]).toBeInstanceOf(Error);
     expect(announced).toEqual([]);
+  });
+
+  it('announces a device’s messages in the order they came, even when an earlier write is kept later', async () => {
+    let keepEvents!: () => void;
+    const { pipeline, announced } = open(new Promise<void>((resolve) => (keepEvents = resolve)));
+    const fall = pipeline.ingest('b-1', 'events', encodeCbor({ type: 'fall' }), T0, () => undefined);
+    const reading = pipeline.ingest('b-1', 'telemetry', Buffer.from(JSON.stringify({ ts: T0, hr: 40 })), T0 + 1);
+    const status = pipeline.ingest('b-1', 'status', encodeCbor({ online: false }), T0 + 2, () => undefined);
+    // Nothing after the fall is announced while the fall's write is still pending.
+    await Promise.resolve();
+    expect(announced).toEqual([]);
+    keepEvents();
+    expect(await fall).toEqual({ action: 'continue' });
+    expect(await reading).toEqual({ action: 'continue' });
+    expect(await status).toEqual({ action: 'continue' });
+    expect(announced).toEqual(['event b-1 fall', 'reading b-1 hr=40', 'status b-1 online=false']);
   });
 });
