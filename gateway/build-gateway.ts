@@ -40,12 +40,13 @@ import { SqliteForecastStore } from './aqhi/forecast-store.js';
 import { createIndexReports, type IndexReports } from './aqhi/index-reports.js';
 import { SseHub } from './streams/sse-hub.js';
 import { createResidentLeaving } from './leaving/resident-leaving.js';
+import { SqliteDepartures } from './leaving/departures.js';
 import { createNodeRedHost, type NodeRedHost } from './node-red/node-red-host.js';
 import { createEmergencies, type Emergencies } from './emergencies/emergencies.js';
 import { ThrottledLog } from './node-red/throttled-log.js';
 import { SqliteAccessLog } from './audit/access-log.js';
 import { WalkingRoutes } from './routing/walking-route.js';
-import { SharingRecords } from './sharing/sharing-records.js';
+import { SqliteSharingRecords } from './sharing/sharing-records.js';
 import { nodeIdOf, singleInstanceStatus } from './cluster/cluster-status.js';
 import { connectBinFillNotices } from './neighbourhood/bin-fill-notices.js';
 import { createNeighbourhoodService } from './neighbourhood/neighbourhood-service.js';
@@ -151,7 +152,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   let stopped = false;
   let httpPort = config.httpPort;
   const accessLog = new SqliteAccessLog(db);
-  const sharingRecords = new SharingRecords(db);
+  const sharingRecords = new SqliteSharingRecords(db);
   const alerting = await createAlerting({
     accessLog,
     config,
@@ -273,17 +274,14 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       accessLog,
       sharingRecords,
       residentLeaving: createResidentLeaving({
-        db,
         registry,
+        departures: new SqliteDepartures(db),
         alerts: alerting.service,
-        accessLog,
-        sharingRecords,
         telemetry: embedded,
         deviceState,
         rejections,
         influxConfigured: config.influx !== undefined,
         log: log.child({ component: 'leaving' }),
-        now,
       }),
       timeZone: settings.timeZone,
       mapTiles: config.map?.tiles ?? null,

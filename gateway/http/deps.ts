@@ -72,8 +72,8 @@ export interface HttpDeps {
   residentLeaving: {
     /** Rejects with a RegistryError (`not_found`, `emergency_open`, `loading`). */
     leave(residentId: string, by: { actor: string; role: string }): Promise<unknown>;
-    /** The anonymous counts that stay (leaving/departure-rows.ts). */
-    counts(): object;
+    /** The anonymous counts that stay (leaving/departures.ts). */
+    counts(): Promise<object>;
   };
   /** The deployment's time zone (the provision file's `timeZone`), for showing local times. */
   timeZone: string;

@@ -1,23 +1,19 @@
 import type { Logger } from 'pino';
 import type { Alert } from '../../rules/safety/index.js';
-import type { AccessLog } from '../audit/access-log.js';
 import type { AlertService } from '../alerts/alert-service.js';
-import { isDrill } from '../alerts/drill-marker.js';
+import { DRILL_DEDUP_PREFIX, isDrill } from '../alerts/drill-marker.js';
 import type { DeviceStateStore } from '../ingest/device-state-store.js';
 import type { RejectionLog } from '../ingest/rejection-log.js';
 import { RegistryError, type Registry } from '../registry/registry.js';
 import { isEmergency } from '../sharing/sharing-policy.js';
-import type { SharingRecords } from '../sharing/sharing-records.js';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
-import { departureCounts, eraseResidentRows, type DepartureCounts } from './departure-rows.js';
-import { revokeSubjectTokens } from '../auth/token-store.js';
+import type { DepartureCounts, Departures } from './departures.js';
 
 export interface ResidentLeavingDeps {
-  db: SqliteDatabase;
+  /** Erases the departing resident's rows with their entries, in one transaction (its `departure` side write). */
   registry: Registry;
+  /** What stays of those who left. */
+  departures: Departures;
   alerts: AlertService;
-  accessLog: AccessLog;
-  sharingRecords: SharingRecords;
   /** The embedded telemetry store: its queue is written out before the rows go. */
   telemetry: { writeQueued(): void };
   deviceState: DeviceStateStore;
@@ -25,7 +21,6 @@ export interface ResidentLeavingDeps {
   /** Readings also go to InfluxDB: they are outside this store and the operator removes them there. */
   influxConfigured: boolean;
   log: Logger;
-  now: () => number;
 }
 
 /** What a departure did, for the log (counts and device ids only: the person is gone). */
@@ -69,41 +64,38 @@ export function createResidentLeaving(deps: ResidentLeavingDeps) {
     }
 
     const devices = deps.registry.list('devices').filter((d) => d.resident === residentId).map((d) => d.id);
-    // What was accepted before now is written, then erased with the rest; nothing runs in between
-    // (the SQLite writes below are done inside their calls: nothing awaited gives way to a
-    // device's message), and once the bracelets are gone from the registry their messages are refused.
+    // What was accepted before now is written, then erased with the rest; with the embedded store
+    // nothing runs in between (its writes are done inside their calls: nothing awaited gives way to
+    // a device's message), and once the bracelets are gone from the registry their messages are refused.
     deps.telemetry.writeQueued();
     const heardFlushed = deps.deviceState.flush();
     // Refusals counted and not yet written are dropped; the written ones are erased below.
     deps.rejections.forget(devices);
-    const contactIds = resident.contacts.flatMap((c) => (c.id === undefined ? [] : [c.id]));
-    let departure: Departure | undefined;
-    let logged: Promise<void> | undefined;
-    const atMs = deps.now();
-    const removed = deps.registry.deleteWith([{ collection: 'residents', id: residentId }, ...devices.map((id) => ({ collection: 'devices' as const, id }))], () => {
-      const erased = eraseResidentRows(deps.db, { residentId, grid: resident.grid, devices, atMs });
-      deps.sharingRecords.forget(residentId);
-      // The family's tokens go in this same transaction (the store's own SQL, as for the rows above).
-      const familyTokensRevoked = revokeSubjectTokens(deps.db, 'family', contactIds, atMs);
-      // The log keeps every earlier row about them; this one says who ended it.
-      logged = deps.accessLog.record([{ atMs, actor: by.actor, role: by.role, resident: residentId, category: 'profile', action: 'leave', ground: 'consent' }]);
-      departure = { devices, alertsResolved: open.length, alertsCounted: erased.alerts, readingsRemoved: erased.readings, familyTokensRevoked };
+    const familyContacts = resident.contacts.flatMap((c) => (c.id === undefined ? [] : [c.id]));
+    // Their rows, sharing records and family tokens go with their entries, and the access log
+    // says who ended it, all in one transaction of the registry's store: all of it or none.
+    const removed = deps.registry.deleteWith([{ collection: 'residents', id: residentId }, ...devices.map((id) => ({ collection: 'devices' as const, id }))], {
+      departure: { residentId, grid: resident.grid, devices, familyContacts, by, drillDedupPrefix: DRILL_DEDUP_PREFIX },
     });
-    try {
-      await Promise.all([heardFlushed, removed]);
-    } finally {
-      logged?.catch((err: unknown) => deps.log.error({ err, resident: residentId }, 'the departure was not written to the access log'));
-    }
+    const [, written] = await Promise.all([heardFlushed, removed]);
+    const erased = written.departure!;
+    const departure: Departure = {
+      devices,
+      alertsResolved: open.length,
+      alertsCounted: erased.alertsCounted,
+      readingsRemoved: erased.readingsRemoved,
+      familyTokensRevoked: erased.familyTokensRevoked,
+    };
     await deps.deviceState.forget(devices);
     deps.log.info({ ...departure, resident: residentId, by: by.actor }, 'resident left the programme; their data was removed');
     if (deps.influxConfigured && devices.length > 0) {
       deps.log.warn({ devices }, 'readings of these bracelets remain in InfluxDB: delete them there (see README, "Leaving the programme")');
     }
-    return departure!;
+    return departure;
   };
   /** `GET /api/departures`: the anonymous counts, with the grids' names. */
-  const counts = (): DepartureCounts & { gridNames: Record<string, string> } => {
-    const found = departureCounts(deps.db);
+  const counts = async (): Promise<DepartureCounts & { gridNames: Record<string, string> }> => {
+    const found = await deps.departures.counts();
     const ids = new Set([...found.departures, ...found.alerts].map((c) => c.grid));
     return { ...found, gridNames: Object.fromEntries([...ids].map((id) => [id, deps.registry.get('grids', id)?.name ?? id])) };
   };

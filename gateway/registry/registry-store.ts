@@ -1,5 +1,5 @@
 import type { ProofRow } from './secret-proofs.js';
-import type { CollectionName } from './schemas.js';
+import type { CollectionName, Sharing } from './schemas.js';
 
 /** One write of the registry: entries upserted and deleted together, in one transaction. */
 export interface RegistryChange {
@@ -16,18 +16,70 @@ export interface RegistryContents {
   secretHashes: Map<string, string>;
 }
 
+/** How a choice reached us (PIPL art. 29: separate consent, which we must be able to show). */
+export const SHARING_BASES = ['in_person', 'paper_form', 'app'] as const;
+export type SharingBasis = (typeof SHARING_BASES)[number];
+
+/** A resident's sharing choices as recorded: kept (append-only) with the entry that puts them in force. */
+export interface SharingRecord {
+  resident: string;
+  sharing: Sharing;
+  recordedBy: string;
+  recordedAtMs: number;
+  basis: SharingBasis;
+  /** The paper form's reference, for `paper_form`. */
+  formRef: string | null;
+}
+
+/**
+ * A resident leaving the programme, erased with their entries: their alerts become anonymous
+ * counts per month (UTC), grid, kind and severity (drills are not counted) and go, with their
+ * pages and 120 handoffs; their bracelets' readings, events, status and refusals go; their rule
+ * state and sharing records go; drills that named them keep the drill, not the name; their
+ * family's live tokens are revoked; the departure is counted per month and grid, and the access
+ * log gains one row saying who ended it.
+ */
+export interface ResidentDeparture {
+  residentId: string;
+  grid: string;
+  devices: readonly string[];
+  /** The ids of their family contacts, whose `family` tokens are revoked. */
+  familyContacts: readonly string[];
+  /** Who ended it, for the access log. */
+  by: { actor: string; role: string };
+  /** An alert whose dedup key starts with this is a drill's: erased, never counted. */
+  drillDedupPrefix: string;
+}
+
+/** What a departure erased, counted. */
+export interface DepartureErased {
+  alertsCounted: number;
+  readingsRemoved: number;
+  familyTokensRevoked: number;
+}
+
+/** Records written by the store in the same transaction as a registry change: all or nothing. */
+export interface RegistrySideWrites {
+  sharingRecord?: SharingRecord;
+  departure?: ResidentDeparture;
+}
+
+export interface RegistrySideResults {
+  departure?: DepartureErased;
+}
+
 /**
  * Where the registry is kept: the port a store adapter implements. Only the registry's writes
  * and its start go through it; the registry answers reads from its own full copy.
  */
 export interface RegistryStore {
-  /** Every entry and every device's secret hash. */
+  /** Every entry (in the order first written) and every device's secret hash. */
   loadAll(): Promise<RegistryContents>;
   /** The provision load's proofs of secret groups, by group. */
   loadProofs(): Promise<Map<number, ProofRow>>;
   /**
-   * Writes the change in one transaction, `alongside` inside it (a record kept with the change,
-   * written by the same store); all or nothing. Rejects, keeping nothing, when either fails.
+   * Writes the change and the side records in one transaction, all or nothing: rejects, keeping
+   * nothing, when any part fails. `atMs` is the change's time, and the departure's.
    */
-  write(change: RegistryChange, atMs: number, alongside?: () => void): Promise<void>;
+  write(change: RegistryChange, atMs: number, alongside?: RegistrySideWrites): Promise<RegistrySideResults>;
 }

@@ -4,7 +4,7 @@ import { describeSchemaErrors } from '../errors/schema-errors.js';
 import { hashSecret, verifySecret } from '../auth/secret-hash.js';
 import { checkProofs, settleStaleGroups, type ProofCheck, type ProvisionedSecret, type SecretHasher, type StaleGroupCheck } from './secret-proofs.js';
 import { COLLECTIONS, COLLECTION_NAMES, type CollectionName, type DeviceEntity, type EntityByCollection } from './schemas.js';
-import type { RegistryChange, RegistryContents, RegistryStore } from './registry-store.js';
+import type { RegistryChange, RegistryContents, RegistrySideResults, RegistrySideWrites, RegistryStore } from './registry-store.js';
 import { sharingProblems } from './sharing-check.js';
 import { contactIdProblem, deviceBindingProblem, referencesOf } from './references.js';
 
@@ -82,16 +82,16 @@ export interface Registry {
   parse<C extends CollectionName>(collection: C, body: unknown): EntityByCollection[C];
   /** Upserts one entry (PUT semantics). Returns whether it was new. */
   put<C extends CollectionName>(collection: C, body: unknown): Promise<{ created: boolean; entry: Stored<C> }>;
-  /** Replaces an existing entry (not a device) and runs `alongside` in the same transaction. */
-  replaceWith<C extends Exclude<CollectionName, 'devices'>>(collection: C, body: unknown, alongside: () => void): Promise<Stored<C>>;
+  /** Replaces an existing entry (not a device); the store writes `alongside` in the same transaction. */
+  replaceWith<C extends Exclude<CollectionName, 'devices'>>(collection: C, body: unknown, alongside: RegistrySideWrites): Promise<Stored<C>>;
   /** Upserts many entries of several collections at once (the provision file); see RegistryLoad. */
   beginLoad(entries: { [C in CollectionName]?: unknown[] }, secretProgress?: (settled: number, total: number) => void): RegistryLoad;
   /** Undefined when no load is checking this device with this secret. */
   secretCheckUnderWay(deviceId: string, secret: string): Promise<boolean> | undefined;
   /** Whether it was there; an entry still referenced is refused (`in_use`). */
   delete(collection: CollectionName, id: string): Promise<boolean>;
-  /** Deletes several entries together and runs `alongside` in the same transaction. */
-  deleteWith(items: readonly { collection: CollectionName; id: string }[], alongside: () => void): Promise<void>;
+  /** Deletes several entries together; the store writes `alongside` in the same transaction. */
+  deleteWith(items: readonly { collection: CollectionName; id: string }[], alongside: RegistrySideWrites): Promise<RegistrySideResults>;
 }
 
 /**
@@ -153,8 +153,8 @@ export class CachedRegistry implements Registry {
   }
 
   /** Writes the change through the store, then into the copy. */
-  private async commitChange(change: RegistryChange, alongside?: () => void): Promise<void> {
-    await this.store.write(change, this.now(), alongside);
+  private async commitChange(change: RegistryChange, alongside?: RegistrySideWrites): Promise<RegistrySideResults> {
+    const written = await this.store.write(change, this.now(), alongside);
     for (const { collection, id } of change.deletes) {
       this.cache.get(collection)!.delete(id);
       if (collection === 'devices') this.secrets.delete(id);
@@ -164,6 +164,7 @@ export class CachedRegistry implements Registry {
       if (secretHash !== undefined) this.secrets.set(entry.id, secretHash);
     }
     this.changes++;
+    return written;
   }
 
   /** Rises with every write or delete: callers that derive indexes from the registry rebuild when it moves. */
@@ -245,10 +246,10 @@ export class CachedRegistry implements Registry {
   }
 
   /**
-   * Replaces an existing entry (not a device: no secret to settle) and runs `alongside` in the
-   * same transaction, so a record kept with the change is written with it or not at all.
+   * Replaces an existing entry (not a device: no secret to settle); the store writes `alongside`
+   * in the same transaction, so a record kept with the change is written with it or not at all.
    */
-  replaceWith<C extends Exclude<CollectionName, 'devices'>>(collection: C, body: unknown, alongside: () => void): Promise<Stored<C>> {
+  replaceWith<C extends Exclude<CollectionName, 'devices'>>(collection: C, body: unknown, alongside: RegistrySideWrites): Promise<Stored<C>> {
     return this.serially(async () => {
       this.assertNotLoading();
       const entry = this.parse(collection, body);
@@ -370,15 +371,15 @@ export class CachedRegistry implements Registry {
   async delete(collection: CollectionName, id: string): Promise<boolean> {
     this.assertNotLoading();
     if (!this.has(collection, id)) return false;
-    await this.deleteWith([{ collection, id }], () => undefined);
+    await this.deleteWith([{ collection, id }], {});
     return true;
   }
 
   /**
-   * Deletes several entries together (a resident with the bracelets bound to them) and runs
-   * `alongside` in the same transaction; an entry still referenced from outside the set is refused.
+   * Deletes several entries together (a resident with the bracelets bound to them); the store
+   * writes `alongside` in the same transaction. An entry still referenced from outside the set is refused.
    */
-  deleteWith(items: readonly { collection: CollectionName; id: string }[], alongside: () => void): Promise<void> {
+  deleteWith(items: readonly { collection: CollectionName; id: string }[], alongside: RegistrySideWrites): Promise<RegistrySideResults> {
     return this.serially(async () => {
       this.assertNotLoading();
       const together = new Set(items.map((i) => `${i.collection}/${i.id}`));
@@ -387,7 +388,7 @@ export class CachedRegistry implements Registry {
         const users = this.referrersOf(collection, id).filter((u) => !together.has(u));
         if (users.length > 0) throw new RegistryError('in_use', `${collection}/${id} is still referenced by ${users.slice(0, 5).join(', ')}`);
       }
-      await this.commitChange({ upserts: [], deletes: items }, alongside);
+      return this.commitChange({ upserts: [], deletes: items }, alongside);
     });
   }
 

@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
 
 /**
  * The provision file holds every device secret in plain text and is loaded on every start.
@@ -223,14 +222,7 @@ export function settleStaleGroups(
   };
 }
 
-export function loadProofs(db: SqliteDatabase): Map<number, ProofRow> {
-  const rows = db.prepare('SELECT bucket, proof, hashes_digest AS hashesDigest, members FROM secret_proofs').all() as (Omit<ProofRow, 'members'> & { members: string | null })[];
-  return new Map(rows.map((r) => [r.bucket, { ...r, members: r.members === null ? undefined : new Set(JSON.parse(r.members) as string[]) }]));
-}
-
-export function saveProofs(db: SqliteDatabase, proofs: readonly ProofRow[]): void {
-  const upsert = db.prepare(
-    'INSERT INTO secret_proofs (bucket, proof, hashes_digest, members) VALUES (?, ?, ?, ?) ON CONFLICT (bucket) DO UPDATE SET proof = excluded.proof, hashes_digest = excluded.hashes_digest, members = excluded.members',
-  );
-  for (const p of proofs) upsert.run(p.bucket, p.proof, p.hashesDigest, p.members === undefined ? null : JSON.stringify([...p.members]));
+/** A stored proof; `members` NULL (kept by version 5 of the store) covers the group as the file gives it. */
+export function proofOf(row: { bucket: number; proof: string; hashes_digest: string; members: string | null }): ProofRow {
+  return { bucket: row.bucket, proof: row.proof, hashesDigest: row.hashes_digest, members: row.members === null ? undefined : new Set(JSON.parse(row.members) as string[]) };
 }

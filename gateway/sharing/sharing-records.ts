@@ -1,59 +1,51 @@
 import type { SqliteDatabase } from '../store/sqlite-database.js';
+import { settle } from '../store/settle.js';
 import type { Sharing } from '../registry/schemas.js';
+import type { SharingBasis, SharingRecord } from '../registry/registry-store.js';
 
-/** How a choice reached us (PIPL art. 29: separate consent, which we must be able to show). */
-export const SHARING_BASES = ['in_person', 'paper_form', 'app'] as const;
-export type SharingBasis = (typeof SHARING_BASES)[number];
+export { SHARING_BASES, type SharingBasis, type SharingRecord } from '../registry/registry-store.js';
 
-export interface SharingRecord {
-  resident: string;
-  sharing: Sharing;
-  recordedBy: string;
-  recordedAtMs: number;
-  basis: SharingBasis;
-  /** The paper form's reference, for `paper_form`. */
-  formRef: string | null;
+/**
+ * Every sharing choice as recorded, newest last; the resident's registry entry holds the one in
+ * force. Records are written with that entry, by the registry's store (`sharingRecord` of its
+ * side writes), and go with the resident when they leave the programme.
+ */
+export interface SharingRecords {
+  latest(residentId: string): Promise<SharingRecord | undefined>;
+  history(residentId: string): Promise<SharingRecord[]>;
 }
 
-interface Row {
+/** A row of `sharing_records`, as both stores keep it. */
+export interface SharingRecordRow {
   resident_id: string;
   choices: string;
   recorded_by: string;
-  recorded_at_ms: number;
+  recorded_at_ms: number | string;
   basis: SharingBasis;
   form_ref: string | null;
 }
 
-const fromRow = (r: Row): SharingRecord => ({
+export const sharingRecordOf = (r: SharingRecordRow): SharingRecord => ({
   resident: r.resident_id,
   sharing: JSON.parse(r.choices) as Sharing,
   recordedBy: r.recorded_by,
-  recordedAtMs: r.recorded_at_ms,
+  recordedAtMs: Number(r.recorded_at_ms),
   basis: r.basis,
   formRef: r.form_ref,
 });
 
-/** Every sharing choice as recorded, newest last; the resident's registry entry holds the one in force. */
-export class SharingRecords {
+/** Table `sharing_records` of the embedded store. */
+export class SqliteSharingRecords implements SharingRecords {
   constructor(private readonly db: SqliteDatabase) {}
 
-  append(record: SharingRecord): void {
-    this.db
-      .prepare('INSERT INTO sharing_records (resident_id, choices, recorded_by, recorded_at_ms, basis, form_ref) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(record.resident, JSON.stringify(record.sharing), record.recordedBy, record.recordedAtMs, record.basis, record.formRef);
+  latest(residentId: string): Promise<SharingRecord | undefined> {
+    return settle(() => {
+      const row = this.db.prepare('SELECT * FROM sharing_records WHERE resident_id = ? ORDER BY seq DESC LIMIT 1').get(residentId) as SharingRecordRow | undefined;
+      return row === undefined ? undefined : sharingRecordOf(row);
+    });
   }
 
-  latest(residentId: string): SharingRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM sharing_records WHERE resident_id = ? ORDER BY seq DESC LIMIT 1').get(residentId) as Row | undefined;
-    return row === undefined ? undefined : fromRow(row);
-  }
-
-  history(residentId: string): SharingRecord[] {
-    return (this.db.prepare('SELECT * FROM sharing_records WHERE resident_id = ? ORDER BY seq').all(residentId) as Row[]).map(fromRow);
-  }
-
-  /** A resident who left: their choices go with them (the access log keeps its rows). */
-  forget(residentId: string): void {
-    this.db.prepare('DELETE FROM sharing_records WHERE resident_id = ?').run(residentId);
+  history(residentId: string): Promise<SharingRecord[]> {
+    return settle(() => (this.db.prepare('SELECT * FROM sharing_records WHERE resident_id = ? ORDER BY seq').all(residentId) as SharingRecordRow[]).map(sharingRecordOf));
   }
 }

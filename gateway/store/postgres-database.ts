@@ -266,6 +266,56 @@ const MIGRATIONS: readonly string[] = [
     value text NOT NULL
   );
   `,
+  // 10: the registry (entries in the order first written), device secret hashes and the provision
+  // load's proofs; residents' sharing choices as recorded (append-only); what stays of those who left.
+  `
+  CREATE TABLE registry (
+    collection text NOT NULL,
+    id text NOT NULL,
+    seq bigserial NOT NULL,
+    body text NOT NULL,
+    updated_at_ms bigint NOT NULL,
+    PRIMARY KEY (collection, id)
+  );
+  CREATE TABLE device_secrets (
+    device_id text PRIMARY KEY,
+    hash text NOT NULL
+  );
+  CREATE TABLE secret_proofs (
+    bucket integer PRIMARY KEY,
+    proof text NOT NULL,
+    hashes_digest text NOT NULL,
+    members text
+  );
+  CREATE TABLE sharing_records (
+    seq bigserial PRIMARY KEY,
+    resident_id text NOT NULL,
+    choices text NOT NULL,
+    recorded_by text NOT NULL,
+    recorded_at_ms bigint NOT NULL,
+    basis text NOT NULL,
+    form_ref text
+  );
+  CREATE INDEX sharing_records_by_resident ON sharing_records (resident_id, seq);
+  CREATE FUNCTION sharing_records_append_only() RETURNS trigger LANGUAGE plpgsql AS
+    $$ BEGIN RAISE EXCEPTION 'sharing records are append-only'; END $$;
+  CREATE TRIGGER sharing_records_no_update BEFORE UPDATE ON sharing_records
+    FOR EACH ROW EXECUTE FUNCTION sharing_records_append_only();
+  CREATE TABLE departed_alert_counts (
+    month text NOT NULL,
+    grid text NOT NULL,
+    kind text NOT NULL,
+    severity text NOT NULL,
+    count bigint NOT NULL,
+    PRIMARY KEY (month, grid, kind, severity)
+  );
+  CREATE TABLE departures (
+    month text NOT NULL,
+    grid text NOT NULL,
+    count bigint NOT NULL,
+    PRIMARY KEY (month, grid)
+  );
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;

@@ -20,6 +20,10 @@ async function registryError(run: () => unknown): Promise<RegistryError['code']>
 const T0 = Date.parse('2026-12-01T08:00:00Z');
 const STORED_BRACELET = { id: 'b-0001', kind: 'bracelet', resident: 'r-li' };
 
+/** A side write the store cannot keep: the record's author is required. */
+const UNKEEPABLE = { sharingRecord: { resident: 'r-li', sharing: {}, recordedBy: null as unknown as string, recordedAtMs: T0, basis: 'in_person' as const, formRef: null } };
+const RECORDED = { sharingRecord: { resident: 'r-li', sharing: { location: ['family' as const] }, recordedBy: 'w1', recordedAtMs: T0, basis: 'in_person' as const, formRef: null } };
+
 /** The registry as the gateway runs it, over the store; a low hashing cost: the suite checks what is kept, not how hard the hash is. */
 const registryOver = (store: RegistryStore): Promise<Registry> => CachedRegistry.open(store, { secretHashCost: 1024 });
 
@@ -64,17 +68,25 @@ export function registryContract(factory: AdapterFactory<RegistryStore>): void {
       expect(after.secretHashes).toEqual(new Map());
     });
 
-    it('runs what goes alongside inside the write, and keeps nothing of a write whose alongside fails', async () => {
+    it('writes the side records with the change, and keeps nothing of a change whose side record fails', async () => {
       const store = await adapter.open();
-      let ran = 0;
-      await store.write({ upserts: [{ collection: 'grids', entry: GRID }], deletes: [] }, T0, () => void ran++);
-      expect(ran).toBe(1);
+      expect(await store.write({ upserts: [{ collection: 'grids', entry: GRID }], deletes: [] }, T0, RECORDED)).toEqual({});
       const moved = { ...GRID, name: 'moved' };
-      const failing = store.write({ upserts: [{ collection: 'grids', entry: moved }], deletes: [{ collection: 'grids', id: 'g3' }] }, T0 + 1, () => {
-        throw new Error('the record kept alongside could not be written');
-      });
-      await expect(failing).rejects.toThrow('alongside');
+      const failing = store.write({ upserts: [{ collection: 'grids', entry: moved }, { collection: 'residents', entry: RESIDENT }], deletes: [{ collection: 'grids', id: 'g3' }] }, T0 + 1, UNKEEPABLE);
+      await expect(failing).rejects.toThrow();
       expect((await (await adapter.reopen()).loadAll()).entries).toEqual([{ collection: 'grids', entry: GRID }]);
+    });
+
+    it('gives entries back in the order first written, an update keeping its place', async () => {
+      const store = await adapter.open();
+      const grids = ['g5', 'g1', 'g9', 'g3'].map((id) => ({ ...GRID, id }));
+      await store.write({ upserts: grids.slice(0, 2).map((entry) => ({ collection: 'grids', entry })), deletes: [] }, T0);
+      await store.write({ upserts: grids.slice(2).map((entry) => ({ collection: 'grids', entry })), deletes: [] }, T0 + 1);
+      const renamed = { ...GRID, id: 'g5', name: 'renamed' };
+      await store.write({ upserts: [{ collection: 'grids', entry: renamed }], deletes: [{ collection: 'grids', id: 'g1' }] }, T0 + 2);
+      await store.write({ upserts: [{ collection: 'grids', entry: { ...GRID, id: 'g1' } }], deletes: [] }, T0 + 3);
+      const back = await (await adapter.reopen()).loadAll();
+      expect(back.entries.map((e) => e.entry.id)).toEqual(['g5', 'g9', 'g3', 'g1']);
     });
 
     it("keeps a provision load's proofs of secret groups with its entries", async () => {
@@ -147,7 +159,7 @@ export function registryContract(factory: AdapterFactory<RegistryStore>): void {
           { collection: 'residents', id: 'r-li' },
           { collection: 'devices', id: 'b-0001' },
         ],
-        () => undefined,
+        {},
       );
       expect(registry.has('residents', 'r-li')).toBe(false);
       expect(registry.has('devices', 'b-0001')).toBe(false);
@@ -162,17 +174,16 @@ export function registryContract(factory: AdapterFactory<RegistryStore>): void {
       const registry = await adapter.open();
       await registry.put('grids', GRID);
       await registry.put('residents', RESIDENT);
-      const failing = () => {
-        throw new Error('the record kept alongside could not be written');
-      };
       const v0 = registry.version;
-      await expect(registry.replaceWith('residents', { ...RESIDENT, name: 'Li Guiying (moved)' }, failing)).rejects.toThrow('alongside');
-      await expect(registry.deleteWith([{ collection: 'residents', id: 'r-li' }], failing)).rejects.toThrow('alongside');
+      await expect(registry.replaceWith('residents', { ...RESIDENT, name: 'Li Guiying (moved)' }, UNKEEPABLE)).rejects.toThrow();
+      await expect(registry.deleteWith([{ collection: 'residents', id: 'r-li' }], UNKEEPABLE)).rejects.toThrow();
       expect(registry.version).toBe(v0);
       expect(registry.get('residents', 'r-li')).toMatchObject({ name: 'Li Guiying' });
-      expect(await registryError(() => registry.replaceWith('grids', { ...GRID, id: 'g9' }, () => undefined))).toBe('not_found');
+      expect(await registryError(() => registry.replaceWith('grids', { ...GRID, id: 'g9' }, {}))).toBe('not_found');
+      expect(await registry.replaceWith('residents', { ...RESIDENT, name: 'Li Guiying (moved)' }, RECORDED)).toMatchObject({ name: 'Li Guiying (moved)' });
+      expect(registry.version).toBeGreaterThan(v0);
       const again = await adapter.reopen();
-      expect(again.get('residents', 'r-li')).toMatchObject({ name: 'Li Guiying' });
+      expect(again.get('residents', 'r-li')).toMatchObject({ name: 'Li Guiying (moved)' });
     });
 
     it('keeps entries, loads and device secret hashes across a restart', async () => {

@@ -14,6 +14,11 @@ import { SqliteDeviceSessionStore } from '../../gateway/http/device-session-stor
 import { SqliteSecretStore } from '../../gateway/store/secret-store.js';
 import { SqlitePageJobStore } from '../../gateway/pager/page-jobs.js';
 import { SqliteRegistryStore } from '../../gateway/registry/sqlite-registry-store.js';
+import { PostgresRegistryStore } from '../../gateway/registry/postgres-registry-store.js';
+import { SqliteSharingRecords } from '../../gateway/sharing/sharing-records.js';
+import { PostgresSharingRecords } from '../../gateway/sharing/postgres-sharing-records.js';
+import { SqliteDepartures } from '../../gateway/leaving/departures.js';
+import { PostgresDepartures } from '../../gateway/leaving/postgres-departures.js';
 import { accessLogContract } from './access-log.contract.js';
 import { PostgresHandoffStore } from '../../gateway/dispatch120/postgres-handoff-store.js';
 import { PostgresAccessLog } from '../../gateway/audit/postgres-access-log.js';
@@ -43,6 +48,7 @@ import { forecastStoreContract } from './forecast-store.contract.js';
 import { handoffStoreContract } from './handoff-store.contract.js';
 import { pageJobStoreContract } from './page-job-store.contract.js';
 import { registryContract } from './registry.contract.js';
+import { registrySideRecordsContract } from './registry-side-records.contract.js';
 import { rejectionStoreContract } from './rejection-store.contract.js';
 import { secretStoreContract } from './secret-store.contract.js';
 import { ruleStateStoreContract } from './rule-state-store.contract.js';
@@ -57,6 +63,17 @@ deviceStateStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteDeviceSt
 tokenStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteTokenStore(db)));
 aqhiStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteAqhiStore(db)));
 registryContract(sqliteAdapter('SQLite file', (db) => new SqliteRegistryStore(db)));
+registrySideRecordsContract(
+  sqliteAdapter('SQLite file', (db) => ({
+    registry: new SqliteRegistryStore(db),
+    sharingRecords: new SqliteSharingRecords(db),
+    departures: new SqliteDepartures(db),
+    alerts: new SqliteAlertStore(db),
+    tokens: new SqliteTokenStore(db),
+    accessLog: new SqliteAccessLog(db),
+    ruleState: new SqliteRuleStateStore(db),
+  })),
+);
 handoffStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteHandoffStore(db)));
 accessLogContract(sqliteAdapter('SQLite file', (db) => new SqliteAccessLog(db)));
 rejectionStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteRejectionStore(db)));
@@ -85,4 +102,16 @@ if (postgresAvailable()) {
   deviceSessionStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresDeviceSessionStore(pool)));
   secretStoreContract(postgresAdapter('PostgreSQL', (pool) => new PostgresSecretStore(pool)));
   forecastStoreContract(postgresAdapter('PostgreSQL', (pool) => ({ forecasts: new PostgresForecastStore(pool), hours: new PostgresAqhiStore(pool) })));
+  registryContract(postgresAdapter('PostgreSQL', (pool) => new PostgresRegistryStore(pool)));
+  registrySideRecordsContract(
+    postgresAdapter('PostgreSQL', (pool) => ({
+      registry: new PostgresRegistryStore(pool),
+      sharingRecords: new PostgresSharingRecords(pool),
+      departures: new PostgresDepartures(pool),
+      alerts: new PostgresAlertStore(pool),
+      tokens: new PostgresTokenStore(pool),
+      accessLog: new PostgresAccessLog(pool),
+      ruleState: new PostgresRuleStateStore(pool),
+    })),
+  );
 }

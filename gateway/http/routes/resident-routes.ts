@@ -65,8 +65,8 @@ export const residentRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps
     await deps.accessLog.record(categories.map((category) => ({ atMs, actor: principal.subject ?? principal.role, role: principal.role, resident, category, action, ground: 'consent' as const })));
   }
 
-  function sharingView(resident: ResidentEntity): object {
-    const record = deps.sharingRecords.latest(resident.id);
+  async function sharingView(resident: ResidentEntity): Promise<object> {
+    const record = await deps.sharingRecords.latest(resident.id);
     return {
       resident: resident.id,
       sharing: resident.sharing ?? {},
@@ -106,15 +106,19 @@ export const residentRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps
       const recordedBy = principal.subject ?? principal.role;
       const { sharing: _old, ...rest } = resident;
       try {
-        await deps.registry.replaceWith('residents', { ...rest, sharing }, () =>
-          deps.sharingRecords.append({
-            resident: resident.id,
-            sharing: sharing as NonNullable<ResidentEntity['sharing']>,
-            recordedBy,
-            recordedAtMs: deps.now(),
-            basis: basis as SharingBasis,
-            formRef: formRef ?? null,
-          }),
+        await deps.registry.replaceWith(
+          'residents',
+          { ...rest, sharing },
+          {
+            sharingRecord: {
+              resident: resident.id,
+              sharing: sharing as NonNullable<ResidentEntity['sharing']>,
+              recordedBy,
+              recordedAtMs: deps.now(),
+              basis: basis as SharingBasis,
+              formRef: formRef ?? null,
+            },
+          },
         );
       } catch (err) {
         if (err instanceof RegistryError) throw new HttpError(err.code === 'loading' ? 'GW_ERR_HTTP_NOT_READY' : 'GW_ERR_REGISTRY_INVALID', err.message);
