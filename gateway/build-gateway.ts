@@ -121,7 +121,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   const deviceAuth = createDeviceAuthenticator(registry, slowChecks, () => metrics.secretSlowChecks.inc());
   registry.onSecretConfirmed(deviceAuth.remember);
   // Checked whole before anything listens; its slow part runs once the broker serves the devices already known.
-  const provision = config.provision === undefined ? undefined : beginProvisionLoad(config.provision, registry, db, secretProgressLog(log, now));
+  const provision = config.provision === undefined ? undefined : beginProvisionLoad(config.provision, registry, secretProgressLog(log, now));
   await provision?.confirmUnchanged();
   let provisionLoaded = provision === undefined;
   const settings = provision?.settings ?? readDeploymentSettings(db);

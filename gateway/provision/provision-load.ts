@@ -4,15 +4,14 @@ import YAML from 'yaml';
 import { aqhiSelectionProblems } from '../aqhi/profile-selection.js';
 import { templateProblems } from '../dispatch120/handoff-template.js';
 import { describeSchemaErrors } from '../errors/schema-errors.js';
-import { DEFAULT_TIME_ZONE, isTimeZone, saveDeploymentSettings, type DeploymentSettings } from '../registry/provision.js';
+import { DEFAULT_TIME_ZONE, isTimeZone, type DeploymentSettings } from '../registry/provision.js';
 import { RegistryError, type Registry, type RegistryLoad } from '../registry/registry.js';
 import { ProvisionFile, COLLECTION_NAMES } from '../registry/schemas.js';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
 
 /** A provision file read and checked, its secrets not yet settled: see beginProvisionLoad. */
 export interface ProvisionLoad {
   readonly file: string;
-  /** The file's time zone and rules: in force from this start on, stored once the load commits. */
+  /** The file's time zone and rules: in force from this start on, stored with the load's entries. */
   readonly settings: DeploymentSettings;
   /** How many device secrets the file brings. */
   readonly secrets: number;
@@ -27,12 +26,7 @@ export interface ProvisionLoad {
  * Reads a provision file (JSON or YAML) and validates every entry now: a wrong file is refused
  * before anything listens, and nothing of it is written. The load is an idempotent upsert.
  */
-export function beginProvisionLoad(
-  filePath: string,
-  registry: Registry,
-  db: SqliteDatabase,
-  secretProgress?: (settled: number, total: number) => void,
-): ProvisionLoad {
+export function beginProvisionLoad(filePath: string, registry: Registry, secretProgress?: (settled: number, total: number) => void): ProvisionLoad {
   let parsed: unknown;
   try {
     const text = readFileSync(filePath, 'utf8');
@@ -75,11 +69,10 @@ export function beginProvisionLoad(
     async commit() {
       let result: { created: number; updated: number };
       try {
-        result = await load.commit();
+        result = await load.commit({ deploymentSettings: settings });
       } catch (err) {
         throw inFile(err);
       }
-      saveDeploymentSettings(db, settings);
       return result;
     },
     cancel: () => load.cancel(),

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { DEPLOYMENT_SETTINGS_KEY } from './provision.js';
 import type { DepartureErased, RegistrySideResults, RegistrySideWrites, ResidentDeparture, SharingRecord } from './registry-store.js';
 
 /** The rule engine's saved state of one resident (see safety-rules.ts). */
@@ -10,6 +11,9 @@ const monthOf = (ms: string): string => `to_char(to_timestamp(${ms} / 1000.0) AT
 /** Writes the side records of a registry change, inside the caller's PostgreSQL transaction. */
 export async function writeSideRecords(client: pg.PoolClient, side: RegistrySideWrites, atMs: number): Promise<RegistrySideResults> {
   if (side.sharingRecord !== undefined) await appendSharingRecord(client, side.sharingRecord);
+  if (side.deploymentSettings !== undefined) {
+    await client.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [DEPLOYMENT_SETTINGS_KEY, JSON.stringify(side.deploymentSettings)]);
+  }
   return side.departure === undefined ? {} : { departure: await eraseDeparture(client, side.departure, atMs) };
 }
 

@@ -1,3 +1,4 @@
+import type { DeploymentSettings } from './provision.js';
 import type { ProofRow } from './secret-proofs.js';
 import type { CollectionName, Sharing } from './schemas.js';
 
@@ -62,6 +63,8 @@ export interface DepartureErased {
 export interface RegistrySideWrites {
   sharingRecord?: SharingRecord;
   departure?: ResidentDeparture;
+  /** What a provision file sets for the whole deployment, kept with its entries. */
+  deploymentSettings?: DeploymentSettings;
 }
 
 export interface RegistrySideResults {

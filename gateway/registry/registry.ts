@@ -56,8 +56,8 @@ export interface RegistryLoad {
   readonly secrets: number;
   /** One slow hash per group of devices: the secrets of unchanged groups are confirmed and announced; the rest starts. */
   confirmUnchanged(): Promise<void>;
-  /** Every other secret checked or hashed, then every entry written in one transaction. */
-  commit(): Promise<{ created: number; updated: number }>;
+  /** Every other secret checked or hashed, then every entry written in one transaction, `alongside` in it. */
+  commit(alongside?: RegistrySideWrites): Promise<{ created: number; updated: number }>;
   /** Drops the load unwritten (the gateway is stopping); a commit under way then fails. */
   cancel(): void;
 }
@@ -326,7 +326,7 @@ export class CachedRegistry implements Registry {
         for (const [id, hash] of confirmed) this.tellSecretListeners(id, secretOf.get(id)!, hash);
         await staleChecks();
       },
-      commit: async () => {
+      commit: async (alongside) => {
         const refuseIfCancelled = (): void => {
           if (cancelled) throw new RegistryError('loading', 'the load was cancelled before it was written');
         };
@@ -342,7 +342,7 @@ export class CachedRegistry implements Registry {
               const hash = collection === 'devices' ? (confirmed.hashes.get(entry.id) ?? this.secrets.get(entry.id)) : undefined;
               return upsertOf(collection, entry, hash);
             });
-            await this.commitChange({ upserts, deletes: [], proofs: confirmed.proofs });
+            await this.commitChange({ upserts, deletes: [], proofs: confirmed.proofs }, alongside);
             this.announceSecrets(devices);
             return { created, updated: parsed.length - created };
           });

@@ -1,5 +1,6 @@
 import { revokeSubjectTokens } from '../auth/token-store.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
+import { DEPLOYMENT_SETTINGS_KEY } from './provision.js';
 import type { DepartureErased, RegistrySideResults, RegistrySideWrites, ResidentDeparture, SharingRecord } from './registry-store.js';
 
 /** The rule engine's saved state of one resident (see safety-rules.ts). */
@@ -10,6 +11,9 @@ const MONTH_OF_MS = "strftime('%Y-%m', ? / 1000, 'unixepoch')";
 /** Writes the side records of a registry change, inside the caller's SQLite transaction. */
 export function writeSideRecords(db: SqliteDatabase, side: RegistrySideWrites, atMs: number): RegistrySideResults {
   if (side.sharingRecord !== undefined) appendSharingRecord(db, side.sharingRecord);
+  if (side.deploymentSettings !== undefined) {
+    db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(DEPLOYMENT_SETTINGS_KEY, JSON.stringify(side.deploymentSettings));
+  }
   return side.departure === undefined ? {} : { departure: eraseDeparture(db, side.departure, atMs) };
 }
 

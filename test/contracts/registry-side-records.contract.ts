@@ -5,6 +5,7 @@ import type { RuleStateStore } from '../../gateway/alerts/rule-state-store.js';
 import type { AccessLog } from '../../gateway/audit/access-log.js';
 import type { TokenStore } from '../../gateway/auth/token-store.js';
 import type { Departures } from '../../gateway/leaving/departures.js';
+import type { DeploymentSettingsStore } from '../../gateway/registry/provision.js';
 import type { RegistryChange, RegistryStore, ResidentDeparture, SharingRecord } from '../../gateway/registry/registry-store.js';
 import type { SharingRecords } from '../../gateway/sharing/sharing-records.js';
 import type { Alert } from '../../rules/safety/index.js';
@@ -19,6 +20,7 @@ export interface RegistryWithSideRecords {
   tokens: TokenStore;
   accessLog: AccessLog;
   ruleState: RuleStateStore;
+  deploymentSettings: DeploymentSettingsStore;
 }
 
 const T0 = Date.parse('2026-12-01T08:00:00Z');
@@ -97,6 +99,22 @@ export function registrySideRecordsContract(factory: AdapterFactory<RegistryWith
       expect(await again.sharingRecords.history('r-zhang')).toEqual([]);
       const kept = (await again.registry.loadAll()).entries.find((e) => e.entry.id === 'r-li');
       expect(kept?.entry).toEqual({ ...RESIDENT, sharing: second.sharing });
+    });
+
+    it("keeps a provision load's deployment settings with its entries, the last load's in force, across a restart", async () => {
+      const { registry, deploymentSettings } = await adapter.open();
+      expect(await deploymentSettings.read()).toEqual({ timeZone: 'Asia/Shanghai', rules: {} });
+      await registry.write(COMMUNITY, T0, { deploymentSettings: { timeZone: 'Asia/Urumqi', rules: { noMotion: { afterS: 7200 } } } });
+      const later = { timeZone: 'Asia/Shanghai', rules: { noMotion: { afterS: 5400 } } };
+      await registry.write({ upserts: [{ collection: 'grids', entry: { ...GRID, name: '3号楼网格' } as { id: string } }], deletes: [] }, T0 + 1, { deploymentSettings: later });
+      const failing = registry.write({ upserts: [], deletes: [{ collection: 'grids', id: 'g3' }] }, T0 + 2, {
+        deploymentSettings: { timeZone: 'UTC', rules: {} },
+        sharingRecord: { ...sharingChoice(T0 + 2, 'w-wang'), recordedBy: null as unknown as string },
+      });
+      await expect(failing).rejects.toThrow();
+      const again = await adapter.reopen();
+      expect(await again.deploymentSettings.read()).toEqual(later);
+      expect((await again.registry.loadAll()).entries.find((e) => e.entry.id === 'g3')?.entry).toEqual({ ...GRID, name: '3号楼网格' });
     });
 
     it('keeps neither the entry nor its sharing record when the record cannot be kept', async () => {

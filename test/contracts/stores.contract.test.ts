@@ -15,6 +15,8 @@ import { SqliteSecretStore } from '../../gateway/store/secret-store.js';
 import { SqlitePageJobStore } from '../../gateway/pager/page-jobs.js';
 import { SqliteRegistryStore } from '../../gateway/registry/sqlite-registry-store.js';
 import { PostgresRegistryStore } from '../../gateway/registry/postgres-registry-store.js';
+import { SqliteDeploymentSettings } from '../../gateway/registry/provision.js';
+import { PostgresDeploymentSettings } from '../../gateway/registry/postgres-deployment-settings.js';
 import { SqliteSharingRecords } from '../../gateway/sharing/sharing-records.js';
 import { PostgresSharingRecords } from '../../gateway/sharing/postgres-sharing-records.js';
 import { SqliteDepartures } from '../../gateway/leaving/departures.js';
@@ -72,6 +74,7 @@ registrySideRecordsContract(
     tokens: new SqliteTokenStore(db),
     accessLog: new SqliteAccessLog(db),
     ruleState: new SqliteRuleStateStore(db),
+    deploymentSettings: new SqliteDeploymentSettings(db),
   })),
 );
 handoffStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteHandoffStore(db)));
@@ -112,6 +115,7 @@ if (postgresAvailable()) {
       tokens: new PostgresTokenStore(pool),
       accessLog: new PostgresAccessLog(pool),
       ruleState: new PostgresRuleStateStore(pool),
+      deploymentSettings: new PostgresDeploymentSettings(pool),
     })),
   );
 }

@@ -10,7 +10,7 @@ export async function provisionedDataDir(nowMs: number): Promise<string> {
   const file = writeProvision(dataDir, TEST_PROVISION);
   const db = openDatabase(dataDir);
   const registry = await openSqliteRegistry(db, { secretHashCost: 1024, now: () => nowMs });
-  const load = beginProvisionLoad(file, registry, db);
+  const load = beginProvisionLoad(file, registry);
   await load.confirmUnchanged();
   await load.commit();
   db.close();
