@@ -12,27 +12,22 @@ import {
 } from '../rules/safety/index.js';
 import { createAedService, type AedService } from './aed/aed-service.js';
 import { DrillService } from './drills/drill-service.js';
-import { SqliteDrillStore } from './drills/drill-store.js';
 import type { GatewayConfig } from './config/config.js';
 import { SseHub } from './streams/sse-hub.js';
 import type { Publish } from './streams/mqtt-publish.js';
 import type { GatewayMetrics } from './metrics.js';
 import { createChannelSender } from './pager/channels.js';
-import { SqlitePageJobStore } from './pager/page-jobs.js';
 import { PagePlanner } from './pager/page-planning.js';
 import { Pager } from './pager/pager.js';
 import type { DeploymentSettings } from './registry/provision.js';
 import type { Registry } from './registry/registry.js';
-import type { SqliteDatabase } from './store/sqlite-database.js';
-import { SqliteSecretStore } from './store/secret-store.js';
+import type { StateStores } from './state-stores.js';
 import { createAckLinks, type AckLinks } from './alerts/ack-links.js';
 import { buildAlertContext, type AlertContext, type KnownLocation } from './alerts/alert-context.js';
 import { AlertService } from './alerts/alert-service.js';
-import { SqliteAlertStore } from './alerts/alert-store.js';
 import { presentAlert, type AlertChangeMessage } from './alerts/alert-view.js';
 import { GridChangeMessages } from './alerts/grid-change-messages.js';
 import { isDrill } from './alerts/drill-marker.js';
-import { SqliteRuleStateStore } from './alerts/rule-state-store.js';
 import { connectSafetyRules, fallCancelWindowS, type SafetyRules } from './alerts/safety-rules.js';
 import type { AccessLog } from './audit/access-log.js';
 import { resolvePerson } from './pager/recipients.js';
@@ -40,14 +35,13 @@ import { shareAlert } from './alerts/alert-sharing.js';
 import { createPageComposer } from './alerts/page-composer.js';
 import { createPageSharing } from './alerts/page-sharing.js';
 import { createHandoffService } from './dispatch120/handoff-service.js';
-import { SqliteHandoffStore } from './dispatch120/handoff-store.js';
 
 export interface AlertingDeps {
   config: GatewayConfig;
   /** Pages sent about residents are recorded here. */
   accessLog: AccessLog;
   settings: DeploymentSettings;
-  db: SqliteDatabase;
+  stores: StateStores;
   registry: Registry;
   metrics: GatewayMetrics;
   log: Logger;
@@ -85,11 +79,11 @@ const RESIDENT_KINDS: ReadonlySet<string> = new Set(SAFETY_KINDS);
 
 /** The alert service, the resident-safety rules, the pager and the alert feeds, wired together. */
 export async function createAlerting(deps: AlertingDeps): Promise<Alerting> {
-  const { config, settings, db, registry, metrics, now } = deps;
+  const { config, settings, stores, registry, metrics, now } = deps;
   const log = deps.log.child({ component: 'alerts' });
-  const jobs = new SqlitePageJobStore(db);
+  const jobs = stores.pageJobs;
   const service = await AlertService.open({
-    store: new SqliteAlertStore(db),
+    store: stores.alerts,
     registry,
     machine: createAlertMachine({ newId: () => randomUUID() }),
     planner: createEscalationPlanner({
@@ -102,7 +96,7 @@ export async function createAlerting(deps: AlertingDeps): Promise<Alerting> {
     log,
     now,
   });
-  const ruleState = new SqliteRuleStateStore(db);
+  const ruleState = stores.ruleState;
   const safetyConfig: SafetyRulesConfig = { rules: settings.rules as SafetyRuleOverrides, grids: {} };
   const safety = await connectSafetyRules({
     registry,
@@ -116,7 +110,7 @@ export async function createAlerting(deps: AlertingDeps): Promise<Alerting> {
   const aed = await createAedService({ registry, alerts: service, ruleState, settings, metrics, log: log.child({ component: 'aed' }), now });
   // A drill nobody closes ends by itself an hour after it started.
   const drills = new DrillService({
-    store: new SqliteDrillStore(db),
+    store: stores.drills,
     registry,
     alerts: service,
     aed,
@@ -126,7 +120,7 @@ export async function createAlerting(deps: AlertingDeps): Promise<Alerting> {
     fallCancelWindowS: (grid, resident) => fallCancelWindowS(registry, safetyConfig.rules, grid, resident),
   });
   const context = (alert: Alert): AlertContext => buildAlertContext({ registry, nearestAeds: aed.nearestForPages, lastLocation: safety.lastLocation }, alert, now());
-  const ackLinks = createAckLinks(await new SqliteSecretStore(db).secret('ack_link_secret'), deps.baseUrl, { now, ttlMs: config.pager.ackLinkTtlS * 1000 });
+  const ackLinks = createAckLinks(await stores.secrets.secret('ack_link_secret'), deps.baseUrl, { now, ttlMs: config.pager.ackLinkTtlS * 1000 });
   const pager = new Pager({
     jobs,
     send: createChannelSender({
@@ -149,7 +143,7 @@ export async function createAlerting(deps: AlertingDeps): Promise<Alerting> {
     now,
   });
   const hub = new SseHub<AlertChangeMessage>();
-  const handoff = createHandoffService({ store: new SqliteHandoffStore(db), registry, alerts: service, endpoint: settings.dispatch120, context, timeoutMs: config.pager.timeoutMs, log: log.child({ component: 'dispatch120' }) });
+  const handoff = createHandoffService({ store: stores.handoffs, registry, alerts: service, endpoint: settings.dispatch120, context, timeoutMs: config.pager.timeoutMs, log: log.child({ component: 'dispatch120' }) });
 
   /** Tells the wearer help is coming (CONTRACT.md §2 `commands`). */
   function commandBracelets(alert: Alert, events: AlertEventName[]): void {

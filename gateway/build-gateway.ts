@@ -8,11 +8,8 @@ import { createDeviceAuthenticator } from './auth/device-authenticator.js';
 import type { GatewayConfig } from './config/config.js';
 import { buildHttpApp, type GatewayHttp } from './http/app.js';
 import { LoginBackoff } from './auth/login-backoff.js';
-import { SqliteTokenStore } from './auth/token-store.js';
-import { SqliteDeviceStateStore } from './ingest/device-state-store.js';
 import { createIngestPipeline, type IngestPipeline } from './ingest/ingest-pipeline.js';
 import { RejectionLog } from './ingest/rejection-log.js';
-import { SqliteRejectionStore } from './ingest/rejection-store.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { beginProvisionLoad } from './provision/provision-load.js';
 import { readDeploymentSettings } from './registry/provision.js';
@@ -23,6 +20,9 @@ import { openDatabase, type SqliteDatabase } from './store/sqlite-database.js';
 import { startWalCheckpointer, type WalCheckpointer } from './store/wal-checkpointer.js';
 import { InfluxTelemetryStore } from './telemetry/influx-telemetry-store.js';
 import { SqliteTelemetryStore } from './telemetry/sqlite-telemetry-store.js';
+import { PostgresTelemetryStore } from './telemetry/postgres-telemetry-store.js';
+import { openSharedState } from './store/shared-state.js';
+import { postgresStateStores, sqliteStateStores, type StateStores } from './state-stores.js';
 import type { TelemetrySink } from './telemetry/telemetry-store.js';
 import { createAppAuthenticator } from './auth/app-authenticator.js';
 import { createLoginGuard } from './auth/login-guard.js';
@@ -31,12 +31,8 @@ import { SlowCheckQueue } from './auth/slow-check-queue.js';
 import { createAqhiFeedPublisher } from './aqhi/aqhi-feed-publisher.js';
 import { createAqhiService, type AqhiService } from './aqhi/aqhi-service.js';
 import { createEvaluateStage } from './evaluate/evaluate-stage.js';
-import { SqliteRuleStateStore } from './alerts/rule-state-store.js';
 import type { StationIndex } from './aqhi/feed-schema.js';
 import { selectAqhiProfile } from './aqhi/profile-selection.js';
-import { SqliteAqhiStore } from './aqhi/sqlite-aqhi-store.js';
-import { SqliteDailyReportStore } from './aqhi/daily-report-store.js';
-import { SqliteForecastStore } from './aqhi/forecast-store.js';
 import { createIndexReports, type IndexReports } from './aqhi/index-reports.js';
 import { SseHub } from './streams/sse-hub.js';
 import { createResidentLeaving } from './leaving/resident-leaving.js';
@@ -44,7 +40,6 @@ import { SqliteDepartures } from './leaving/departures.js';
 import { createNodeRedHost, type NodeRedHost } from './node-red/node-red-host.js';
 import { createEmergencies, type Emergencies } from './emergencies/emergencies.js';
 import { ThrottledLog } from './node-red/throttled-log.js';
-import { SqliteAccessLog } from './audit/access-log.js';
 import { WalkingRoutes } from './routing/walking-route.js';
 import { SqliteSharingRecords } from './sharing/sharing-records.js';
 import { nodeIdOf, singleInstanceStatus } from './cluster/cluster-status.js';
@@ -112,6 +107,8 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   const startedAtMs = now();
   const db = openDatabase(config.dataDir);
   const metrics = createMetrics();
+  const shared = config.databaseUrl === undefined ? undefined : await openSharedState(config.databaseUrl, log.child({ component: 'store' }));
+  const stores: StateStores = shared === undefined ? sqliteStateStores(db, now) : await postgresStateStores(shared.pool, now);
   const registry = await openSqliteRegistry(db, {
     secretHashCost: config.broker.secretHashCost,
     now,
@@ -126,17 +123,19 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   let provisionLoaded = provision === undefined;
   const settings = provision?.settings ?? readDeploymentSettings(db);
 
-  const tokens = new SqliteTokenStore(db, now);
+  const { tokens, deviceState, accessLog } = stores;
   let generatedAdminToken: string | undefined;
   if (config.adminToken !== undefined) await tokens.ensureConfiguredAdmin(config.adminToken);
   else if (!(await tokens.hasActiveAdmin())) generatedAdminToken = (await tokens.issue('admin', null, 'generated on first start')).token;
 
-  const embedded = new SqliteTelemetryStore(db, { ...config.telemetry, now }, metrics, log.child({ component: 'telemetry' }));
-  const sinks: [TelemetrySink, ...TelemetrySink[]] = [embedded];
+  // Readings go where the rest of the state is: the embedded file, or PostgreSQL for several instances.
+  const telemetryLog = log.child({ component: 'telemetry' });
+  const embedded = shared === undefined ? new SqliteTelemetryStore(db, { ...config.telemetry, now }, metrics, telemetryLog) : undefined;
+  const readings = embedded ?? new PostgresTelemetryStore(shared!.pool, { ...config.telemetry, now }, metrics, telemetryLog);
+  const sinks: [TelemetrySink, ...TelemetrySink[]] = [readings];
   if (config.influx !== undefined) sinks.push(new InfluxTelemetryStore(config.influx, metrics, log.child({ component: 'influx' })));
 
-  const deviceState = new SqliteDeviceStateStore(db);
-  const rejections = new RejectionLog(new SqliteRejectionStore(db), metrics, log.child({ component: 'ingest' }));
+  const rejections = new RejectionLog(stores.rejections, metrics, log.child({ component: 'ingest' }));
   const ingest = createIngestPipeline({
     lookupDevice: (id) => registry.get('devices', id),
     sinks,
@@ -151,13 +150,12 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   let checkpointer: WalCheckpointer | undefined;
   let stopped = false;
   let httpPort = config.httpPort;
-  const accessLog = new SqliteAccessLog(db);
   const sharingRecords = new SqliteSharingRecords(db);
   const alerting = await createAlerting({
     accessLog,
     config,
     settings,
-    db,
+    stores,
     registry,
     metrics,
     log,
@@ -168,7 +166,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   const emergencies = await createEmergencies({
     config,
     settings,
-    db,
+    stores,
     registry,
     aed: alerting.aed,
     alerts: alerting.service,
@@ -182,7 +180,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   });
   const aqhiLog = log.child({ component: 'aqhi' });
   const aqhiProfile = selectAqhiProfile(settings.rules.aqhi);
-  const aqhiStore = new SqliteAqhiStore(db);
+  const aqhiStore = stores.aqhi;
   const aqhi = await createAqhiService({
     profile: aqhiProfile,
     store: aqhiStore,
@@ -190,7 +188,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     now,
     log: aqhiLog,
   });
-  const evaluate = createEvaluateStage({ registry, safety: alerting.safety, aed: alerting.aed, aqhi, ruleState: new SqliteRuleStateStore(db), log: log.child({ component: 'evaluate' }) });
+  const evaluate = createEvaluateStage({ registry, safety: alerting.safety, aed: alerting.aed, aqhi, ruleState: stores.ruleState, log: log.child({ component: 'evaluate' }) });
   ingest.evaluateWith((message, device) => evaluate.evaluateMessage(message, device, now()).committed);
   alerting.tickRulesWith(evaluate.tick);
   const aqhiStream = new SseHub<StationIndex>();
@@ -201,8 +199,8 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     profile: aqhiProfile,
     aqhi,
     store: aqhiStore,
-    reports: new SqliteDailyReportStore(db),
-    forecasts: new SqliteForecastStore(db),
+    reports: stores.dailyReports,
+    forecasts: stores.forecasts,
     registry,
     timeZone: settings.timeZone,
     now,
@@ -221,7 +219,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   const neighbourhoodLog = log.child({ component: 'neighbourhood' });
   const neighbourhood = createNeighbourhoodService({
     registry,
-    readings: embedded,
+    readings,
     stationMeans: async (stationId, fromMs, toMs) => {
       await aqhi.flush();
       return aqhiStore.means(stationId, fromMs, toMs);
@@ -235,7 +233,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   const nodeRed = createNodeRedHost({
     config: config.nodeRed,
     dataDir: config.dataDir,
-    db,
+    secrets: stores.secrets,
     registry,
     tokens,
     loginBackoff,
@@ -249,8 +247,9 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     {
       registry,
       tokens,
+      deviceSessions: stores.deviceSessions,
       loginBackoff,
-      telemetry: embedded,
+      telemetry: readings,
       deviceState,
       rejections,
       metrics,
@@ -277,7 +276,8 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
         registry,
         departures: new SqliteDepartures(db),
         alerts: alerting.service,
-        telemetry: embedded,
+        // Readings kept in PostgreSQL are not erased by a departure yet (their rows stay until retention).
+        telemetry: embedded ?? { writeQueued: () => undefined },
         deviceState,
         rejections,
         influxConfigured: config.influx !== undefined,
@@ -296,6 +296,8 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       cluster: () => Promise.resolve(singleInstanceStatus(nodeIdOf(config.nodeId, httpPort), startedAtMs, now())),
       readiness: () => {
         const checks: Record<string, boolean> = { broker: broker?.listening === true, store: db.open && !stopped };
+        // With DATABASE_URL, alerts and pages are written there: not ready while it is away.
+        if (shared !== undefined) checks.database = shared.reachability.reachable();
         // With REDIS_URL, sessions and subscriptions wait on Redis: not ready while it is away.
         if (config.redisUrl !== undefined) checks.redis = broker?.redisReady === true;
         // Devices the file adds or changes cannot connect until it is loaded.
@@ -386,6 +388,8 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       const address = http.server.address();
       const ports: GatewayPorts = { ...broker.ports, http: typeof address === 'object' && address !== null ? address.port : config.httpPort };
       httpPort = ports.http;
+      // Several instances write to one Prometheus: each series says which instance it is from.
+      if (shared !== undefined || config.nodeId !== undefined) metrics.registry.setDefaultLabels({ instance: nodeIdOf(config.nodeId, httpPort) });
       alerting.start();
       emergencies.start();
       await aqhi.start();
@@ -429,6 +433,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       await rejections.flush();
       await checkpointer?.stop();
       db.close();
+      if (shared !== undefined) await shared.close();
       log.info('gateway stopped');
     },
   };

@@ -63,6 +63,8 @@ export const ConfigSchema = Type.Object(
       ),
     ),
     redisUrl: Type.Optional(Type.String({ minLength: 1 })),
+    /** DATABASE_URL: the gateway's state in PostgreSQL instead of the embedded SQLite file (several instances). */
+    databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
     /** This instance's name in logs and `/api/cluster` (NODE_ID); default host name and HTTP port. */
     nodeId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     cluster: Type.Object(
@@ -357,6 +359,7 @@ function envOverrides(env: Env): Record<string, unknown> {
   set('adminToken', env.ADMIN_TOKEN);
   set('logLevel', env.LOG_LEVEL);
   set('redisUrl', env.REDIS_URL);
+  set('databaseUrl', env.DATABASE_URL);
   set('nodeId', env.NODE_ID);
   set('host', env.HOST);
   if (env.INFLUX_URL) {

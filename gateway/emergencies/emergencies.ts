@@ -11,17 +11,16 @@ import type { GatewayMetrics } from '../metrics.js';
 import { createChannelSender } from '../pager/channels.js';
 import type { DeploymentSettings } from '../registry/provision.js';
 import type { Registry } from '../registry/registry.js';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
-import { SqliteSecretStore } from '../store/secret-store.js';
+import type { SecretStore } from '../store/secret-store.js';
 import { createEmergencyLinks } from './emergency-links.js';
 import { EmergencyMessenger } from './emergency-messenger.js';
 import { createEmergencyService, type EmergencyService } from './emergency-service.js';
-import { SqliteEmergencyStore } from './emergency-store.js';
+import type { EmergencyStore } from './emergency-store.js';
 
 export interface EmergenciesDeps {
   config: GatewayConfig;
   settings: DeploymentSettings;
-  db: SqliteDatabase;
+  stores: { emergencies: EmergencyStore; secrets: SecretStore };
   registry: Registry;
   aed: AedService;
   alerts: AlertService;
@@ -45,7 +44,7 @@ export interface Emergencies {
 /** Emergencies from outside, wired: store, outbox, links, the cabinets' opening hook, the tick. */
 export async function createEmergencies(deps: EmergenciesDeps): Promise<Emergencies> {
   const log = deps.log.child({ component: 'emergencies' });
-  const store = new SqliteEmergencyStore(deps.db);
+  const store = deps.stores.emergencies;
   const messenger = new EmergencyMessenger({
     store,
     send: createChannelSender({
@@ -65,7 +64,7 @@ export async function createEmergencies(deps: EmergenciesDeps): Promise<Emergenc
     aed: deps.aed,
     settings: deps.settings,
     config: deps.config.emergencies,
-    links: createEmergencyLinks(await new SqliteSecretStore(deps.db).secret('emergency_link_secret'), deps.baseUrl),
+    links: createEmergencyLinks(await deps.stores.secrets.secret('emergency_link_secret'), deps.baseUrl),
     publish: deps.publish,
     metrics: deps.metrics,
     log,

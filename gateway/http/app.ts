@@ -29,7 +29,6 @@ import { doctorRoutes } from './routes/doctor-routes.js';
 import { familyRoutes } from './routes/family-routes.js';
 import { StreamTickets } from './stream-tickets.js';
 import { DeviceSessions } from './device-sessions.js';
-import { SqliteDeviceSessionStore } from './device-session-store.js';
 import fastifyCookie from '@fastify/cookie';
 import { serializeRequest } from './request-log.js';
 
@@ -89,7 +88,7 @@ export async function buildHttpApp(deps: HttpDeps, log: Logger): Promise<Gateway
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const streamTickets = new StreamTickets({ now: deps.now, tokenActive: (tokenId) => deps.tokens.isActive(tokenId) });
-  const sessions = new DeviceSessions(new SqliteDeviceSessionStore(deps.tokens.db), deps.now, (tokenId) => deps.tokens.isActiveNow(tokenId));
+  const sessions = new DeviceSessions(deps.deviceSessions, deps.now, (tokenId) => deps.tokens.isActive(tokenId));
   await app.register(fastifyCookie);
   registerAuth(app, deps, streamTickets, sessions);
   await app.register(healthRoutes, deps);

@@ -13,7 +13,8 @@ import type { GatewayMetrics } from '../metrics.js';
 import type { Registry } from '../registry/registry.js';
 import type { TelemetryReader } from '../telemetry/telemetry-store.js';
 import type { SseHub } from '../streams/sse-hub.js';
-import type { SqliteTokenStore } from '../auth/token-store.js';
+import type { TokenStore } from '../auth/token-store.js';
+import type { DeviceSessionStore } from './device-session-store.js';
 import type { LoginBackoff } from '../auth/login-backoff.js';
 import type { AqhiService } from '../aqhi/aqhi-service.js';
 import type { StationIndex } from '../aqhi/feed-schema.js';
@@ -33,8 +34,9 @@ export interface Readiness {
 /** The services the HTTP routes ask for. */
 export interface HttpDeps {
   registry: Registry;
-  /** SQLite's: device sessions keep their table beside the tokens they hang from. */
-  tokens: SqliteTokenStore;
+  tokens: TokenStore;
+  /** Phones' sign-in cookies (hashes only), hanging from the tokens above. */
+  deviceSessions: DeviceSessionStore;
   /** Failed logins per address (shared with /red's login). */
   loginBackoff: LoginBackoff;
   telemetry: TelemetryReader;

@@ -60,7 +60,7 @@ export class DeviceSessions {
   constructor(
     private readonly store: DeviceSessionStore,
     private readonly now: () => number,
-    private readonly tokenActive: (tokenId: string) => boolean,
+    private readonly tokenActive: (tokenId: string) => boolean | Promise<boolean>,
     readonly settings: DeviceSessionSettings = DEFAULT_SESSION_SETTINGS,
   ) {}
 
@@ -93,7 +93,7 @@ export class DeviceSessions {
         ? 'idle'
         : nowMs - session.createdAtMs > this.settings.maxAgeMs
           ? 'expired'
-          : !this.tokenActive(session.tokenId)
+          : !(await this.tokenActive(session.tokenId))
             ? 'token_revoked'
             : undefined;
     if (refused !== undefined) {

@@ -83,11 +83,11 @@ export function createNeighbourhoodService(deps: NeighbourhoodDeps): Neighbourho
     return best;
   }
 
-  function latestOf(binId: string, nowMs: number): { atMs: number; values: Record<string, number> } | undefined {
+  async function latestOf(binId: string, nowMs: number): Promise<{ atMs: number; values: Record<string, number> } | undefined> {
     const known = latest.get(binId);
     if (known !== undefined) return known;
     // After a restart: its last day of readings, newest values of each field.
-    const stored = deps.readings.readings(binId, { fromMs: nowMs - 24 * HOUR_MS, toMs: nowMs, limit: 100_000 });
+    const stored = await deps.readings.readings(binId, { fromMs: nowMs - 24 * HOUR_MS, toMs: nowMs, limit: 100_000 });
     if (stored.length === 0) return undefined;
     const values: Record<string, number> = {};
     for (const r of stored) for (const [k, v] of Object.entries(r.values)) if (typeof v === 'number') values[k] = v;
@@ -101,7 +101,7 @@ export function createNeighbourhoodService(deps: NeighbourhoodDeps): Neighbourho
     const cached = calibrations.get(bin.id);
     if (cached !== undefined && cached.hourMs === hourMs && cached.stationId === (station?.id ?? null)) return cached.pollutants;
     const fromMs = hourMs - CALIBRATION_LOOKBACK_HOURS * HOUR_MS;
-    const binHours = hourlyMeans(deps.readings.readings(bin.id, { fromMs, toMs: hourMs - 1, limit: 1_000_000 }));
+    const binHours = hourlyMeans(await deps.readings.readings(bin.id, { fromMs, toMs: hourMs - 1, limit: 1_000_000 }));
     const stationRows = station === null ? [] : await deps.stationMeans(station.id, fromMs, hourMs - HOUR_MS);
     const pollutants: PollutantCalibration[] = [];
     for (const p of CALIBRATED_POLLUTANTS) {
@@ -124,7 +124,7 @@ export function createNeighbourhoodService(deps: NeighbourhoodDeps): Neighbourho
   async function describe(bin: DeviceEntity, nowMs: number): Promise<NeighbourhoodSensor> {
     const grid = bin.grid === undefined ? undefined : registry.get('grids', bin.grid);
     const station = nearestStation(bin);
-    const last = latestOf(bin.id, nowMs);
+    const last = await latestOf(bin.id, nowMs);
     const pollutants = await pollutantsOf(bin, station, nowMs);
     return {
       id: bin.id,

@@ -14,8 +14,7 @@ import type { TokenStore } from '../auth/token-store.js';
 import type { IngestEvents } from '../ingest/ingest-pipeline.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Registry } from '../registry/registry.js';
-import type { SqliteDatabase } from '../store/sqlite-database.js';
-import { SqliteSecretStore } from '../store/secret-store.js';
+import type { SecretStore } from '../store/secret-store.js';
 import { chownTree, resolveChildUser } from './child-user.js';
 import { createDeployGuard } from './deploy-guard.js';
 import { capStoredFunctionTimeouts, installExampleFlows, moveFlowsOutOfDataDir, nodeRedUserDir } from './flow-files.js';
@@ -48,7 +47,8 @@ export interface NodeRedStatus {
 export interface NodeRedHostDeps {
   config: NodeRedConfig;
   dataDir: string;
-  db: SqliteDatabase;
+  /** Node-RED's credential key is kept here, the same for every instance. */
+  secrets: SecretStore;
   registry: Registry;
   tokens: TokenStore;
   /** Wrong admin tokens at /red count with the API's. */
@@ -181,7 +181,7 @@ export function createNodeRedHost(deps: NodeRedHostDeps): NodeRedHost {
     } catch (err) {
       throw new Error(`Node-RED’s directory ${userDir} could not be prepared: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const credentialSecret = await new SqliteSecretStore(deps.db).secret('node_red_credential_secret');
+    const credentialSecret = await deps.secrets.secret('node_red_credential_secret');
     const hopKey = randomBytes(32).toString('base64url');
     child = new NodeRedProcess({
       userDir,

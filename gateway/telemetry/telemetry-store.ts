@@ -31,5 +31,5 @@ export interface TelemetrySink {
 }
 
 export interface TelemetryReader {
-  readings(deviceId: string, query: ReadingQuery): StoredReading[];
+  readings(deviceId: string, query: ReadingQuery): StoredReading[] | Promise<StoredReading[]>;
 }

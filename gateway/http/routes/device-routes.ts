@@ -47,7 +47,7 @@ export const deviceRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps) 
       const toMs = parseTime(request.query.to, 'to') ?? deps.now();
       const fromMs = parseTime(request.query.from, 'from') ?? toMs - DAY_MS;
       if (fromMs > toMs) throw new HttpError('GW_ERR_HTTP_BAD_REQUEST', 'querystring/from: must not be after "to"');
-      const readings = deps.telemetry.readings(id, { fromMs, toMs, limit: request.query.limit });
+      const readings = await deps.telemetry.readings(id, { fromMs, toMs, limit: request.query.limit });
       const principal = request.principal!;
       const resident = device.resident === undefined ? undefined : deps.registry.get('residents', device.resident);
       // A bracelet's readings show only the categories the resident shares with the caller's kind.

@@ -150,7 +150,7 @@ export const residentRoutes: FastifyPluginAsync<HttpDeps> = async (fastify, deps
       const toMs = deps.now();
       const fromMs = Math.floor((toMs - request.query.hours * HOUR_MS) / HOUR_MS) * HOUR_MS;
       const bracelets = deps.registry.list('devices').filter((d) => d.kind === 'bracelet' && d.resident === resident.id);
-      const readings = bracelets.flatMap((d) => deps.telemetry.readings(d.id, { fromMs, toMs, limit: 100_000 }));
+      const readings = (await Promise.all(bracelets.map((d) => deps.telemetry.readings(d.id, { fromMs, toMs, limit: 100_000 })))).flat();
       await logRead(request, resident.id, ['profile', 'vitals'], 'read_vitals');
       return { resident: resident.id, from: iso(fromMs), to: iso(toMs), units: { hr: 'bpm', spo2: '%', sbp: 'mmHg', dbp: 'mmHg' }, hours: hourlyVitals(readings, fromMs, toMs) };
     },

@@ -1,0 +1,99 @@
+import { SqliteAlertStore, type AlertStore } from './alerts/alert-store.js';
+import { PostgresAlertStore } from './alerts/postgres-alert-store.js';
+import { PostgresRuleStateStore } from './alerts/postgres-rule-state-store.js';
+import { SqliteRuleStateStore, type RuleStateStore } from './alerts/rule-state-store.js';
+import { SqliteDailyReportStore, type DailyReportStore } from './aqhi/daily-report-store.js';
+import { SqliteForecastStore, type ForecastStore } from './aqhi/forecast-store.js';
+import { PostgresAqhiStore } from './aqhi/postgres-aqhi-store.js';
+import { PostgresDailyReportStore } from './aqhi/postgres-daily-report-store.js';
+import { PostgresForecastStore } from './aqhi/postgres-forecast-store.js';
+import { SqliteAqhiStore, type AqhiStore } from './aqhi/sqlite-aqhi-store.js';
+import { SqliteAccessLog, type AccessLog } from './audit/access-log.js';
+import { PostgresAccessLog } from './audit/postgres-access-log.js';
+import { PostgresTokenStore } from './auth/postgres-token-store.js';
+import { SqliteTokenStore, type TokenStore } from './auth/token-store.js';
+import { SqliteHandoffStore, type HandoffStore } from './dispatch120/handoff-store.js';
+import { PostgresHandoffStore } from './dispatch120/postgres-handoff-store.js';
+import { SqliteDrillStore, type DrillStore } from './drills/drill-store.js';
+import { PostgresDrillStore } from './drills/postgres-drill-store.js';
+import { SqliteEmergencyStore, type EmergencyStore } from './emergencies/emergency-store.js';
+import { PostgresEmergencyStore } from './emergencies/postgres-emergency-store.js';
+import { SqliteDeviceSessionStore, type DeviceSessionStore } from './http/device-session-store.js';
+import { PostgresDeviceSessionStore } from './http/postgres-device-session-store.js';
+import { SqliteDeviceStateStore, type DeviceStateStore } from './ingest/device-state-store.js';
+import { PostgresDeviceStateStore } from './ingest/postgres-device-state-store.js';
+import { PostgresRejectionStore } from './ingest/postgres-rejection-store.js';
+import { SqliteRejectionStore, type RejectionStore } from './ingest/rejection-store.js';
+import { SqlitePageJobStore, type PageJobStore } from './pager/page-jobs.js';
+import { PostgresPageJobStore } from './pager/postgres-page-jobs.js';
+import type { PostgresPool } from './store/postgres-database.js';
+import { PostgresSecretStore } from './store/postgres-secret-store.js';
+import { SqliteSecretStore, type SecretStore } from './store/secret-store.js';
+import type { SqliteDatabase } from './store/sqlite-database.js';
+
+/**
+ * Every store of the gateway's state behind its port, from one place: the embedded SQLite file
+ * for one instance, or PostgreSQL (`DATABASE_URL`) shared by several. Nothing outside this module
+ * and the adapters names an adapter.
+ */
+export interface StateStores {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly tokens: TokenStore;
+  readonly deviceSessions: DeviceSessionStore;
+  readonly secrets: SecretStore;
+  readonly deviceState: DeviceStateStore;
+  readonly rejections: RejectionStore;
+  readonly accessLog: AccessLog;
+  readonly alerts: AlertStore;
+  readonly pageJobs: PageJobStore;
+  readonly ruleState: RuleStateStore;
+  readonly drills: DrillStore;
+  readonly handoffs: HandoffStore;
+  readonly emergencies: EmergencyStore;
+  readonly aqhi: AqhiStore;
+  readonly dailyReports: DailyReportStore;
+  readonly forecasts: ForecastStore;
+}
+
+export function sqliteStateStores(db: SqliteDatabase, now: () => number): StateStores {
+  return {
+    kind: 'sqlite',
+    tokens: new SqliteTokenStore(db, now),
+    deviceSessions: new SqliteDeviceSessionStore(db),
+    secrets: new SqliteSecretStore(db),
+    deviceState: new SqliteDeviceStateStore(db),
+    rejections: new SqliteRejectionStore(db),
+    accessLog: new SqliteAccessLog(db),
+    alerts: new SqliteAlertStore(db),
+    pageJobs: new SqlitePageJobStore(db),
+    ruleState: new SqliteRuleStateStore(db),
+    drills: new SqliteDrillStore(db),
+    handoffs: new SqliteHandoffStore(db),
+    emergencies: new SqliteEmergencyStore(db),
+    aqhi: new SqliteAqhiStore(db),
+    dailyReports: new SqliteDailyReportStore(db),
+    forecasts: new SqliteForecastStore(db),
+  };
+}
+
+/** The same ports over PostgreSQL; the schema must be migrated first (`migratePostgres`). */
+export async function postgresStateStores(pool: PostgresPool, now: () => number): Promise<StateStores> {
+  return {
+    kind: 'postgres',
+    tokens: new PostgresTokenStore(pool, now),
+    deviceSessions: new PostgresDeviceSessionStore(pool),
+    secrets: new PostgresSecretStore(pool),
+    deviceState: await PostgresDeviceStateStore.open(pool),
+    rejections: new PostgresRejectionStore(pool),
+    accessLog: new PostgresAccessLog(pool),
+    alerts: new PostgresAlertStore(pool),
+    pageJobs: new PostgresPageJobStore(pool),
+    ruleState: new PostgresRuleStateStore(pool),
+    drills: new PostgresDrillStore(pool),
+    handoffs: new PostgresHandoffStore(pool),
+    emergencies: new PostgresEmergencyStore(pool),
+    aqhi: new PostgresAqhiStore(pool),
+    dailyReports: new PostgresDailyReportStore(pool),
+    forecasts: new PostgresForecastStore(pool),
+  };
+}

@@ -1,0 +1,104 @@
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, TEST_PROVISION, type Harness } from '../helpers/gateway-harness.js';
+import { startReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
+import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+interface TimelineEntry {
+  type: string;
+  to?: string;
+}
+
+/** The test community, with Wang Fang's phone a recording HTTP server. */
+function provisionFor(receiver: HttpReceiver): object {
+  return {
+    ...TEST_PROVISION,
+    workers: TEST_PROVISION.workers.map((w) => (w.id === 'w1' ? { ...w, channels: [{ type: 'webhook', url: receiver.url('/w1') }] } : w)),
+  };
+}
+
+// DATABASE_URL: alerts, their timelines, the page outbox, tokens and the rest live in a real
+// PostgreSQL 15, not in the data directory's SQLite file.
+describe.skipIf(!postgresAvailable())('DATABASE_URL: the gateway keeps its state in PostgreSQL', () => {
+  const server = new PostgresServer();
+  let databases = 0;
+  const cleanup: (() => Promise<void>)[] = [];
+
+  beforeAll(() => server.start(), 120_000);
+  afterAll(() => server.stop());
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+
+  async function database(): Promise<string> {
+    return server.createDatabase(`gateway_state_${process.pid}_${++databases}`);
+  }
+
+  async function gateway(url: string, receiver: HttpReceiver, overrides: Record<string, unknown> = {}): Promise<Harness> {
+    const h = await startHarness({ provision: provisionFor(receiver), overrides: { databaseUrl: url, ...overrides } });
+    cleanup.push(() => h.dispose());
+    return h;
+  }
+
+  async function receiver(): Promise<HttpReceiver> {
+    const r = await startReceiver();
+    cleanup.push(() => r.close());
+    return r;
+  }
+
+  it('an SOS paged by one gateway is, with its timeline, on a second one with an empty data directory, which takes the acknowledgement', async () => {
+    const phone = await receiver();
+    const url = await database();
+    const first = await gateway(url, phone);
+    const bracelet = await first.device('b-0001');
+    await bracelet.event({ type: 'sos' });
+    const page = await waitFor('the SOS page on Wang Fang’s phone', () => phone.to('/w1')[0], 60_000);
+    expect(JSON.stringify(page.body)).toContain('Li Guiying');
+
+    const db = new pg.Pool({ connectionString: url });
+    cleanup.push(() => db.end());
+    const { rows } = await db.query<{ id: string; kind: string; subject: string; state: string }>('SELECT id, kind, subject, state FROM alerts');
+    expect(rows).toEqual([expect.objectContaining({ kind: 'sos', subject: 'r1', state: 'open' })]);
+    const alertId = rows[0]!.id;
+    await bracelet.close();
+    await first.stop();
+
+    // A new data directory: nothing of the first gateway's SQLite file, only the shared database.
+    const second = await gateway(url, phone);
+    expect(second.dataDir).not.toBe(first.dataDir);
+    const seen = await second.api('GET', `/api/alerts/${alertId}`);
+    expect(seen.status).toBe(200);
+    expect(seen.body).toMatchObject({ id: alertId, kind: 'sos', subject: 'r1', state: 'open' });
+    expect((seen.body.timeline as TimelineEntry[]).some((e) => e.type === 'paged' && e.to === 'w1')).toBe(true);
+
+    const acked = await second.api('POST', `/api/alerts/${alertId}/ack`, { note: 'on my way' });
+    expect(acked.status).toBe(200);
+    const after = await db.query<{ state: string }>('SELECT state FROM alerts WHERE id = $1', [alertId]);
+    expect(after.rows[0]?.state).toBe('acked');
+  }, 120_000);
+
+  it('says on /readyz whether PostgreSQL answers, and labels its metrics with its instance name', async () => {
+    const phone = await receiver();
+    const h = await gateway(await database(), phone, { nodeId: 'gateway-east' });
+    const ready = async (): Promise<{ status: number; database: unknown }> => {
+      const res = await fetch(`${h.httpUrl}/readyz`);
+      const body = (await res.json()) as { checks: Record<string, unknown> };
+      return { status: res.status, database: body.checks.database };
+    };
+    expect(await ready()).toEqual({ status: 200, database: true });
+    const metrics = (await h.api('GET', '/metrics')).body as string;
+    expect(metrics).toMatch(/gateway_mqtt_clients_connected\{instance="gateway-east"\} \d+/);
+
+    await server.shutdown();
+    try {
+      await waitFor('/readyz 503 while PostgreSQL is stopped', async () => (await ready()).status === 503, 60_000);
+      expect(await ready()).toEqual({ status: 503, database: false });
+      // The gateway itself stays up: liveness still answers.
+      expect((await fetch(`${h.httpUrl}/healthz`)).status).toBe(200);
+    } finally {
+      await server.start();
+    }
+    await waitFor('/readyz 200 once PostgreSQL answers again', async () => (await ready()).status === 200, 60_000);
+  }, 180_000);
+});
