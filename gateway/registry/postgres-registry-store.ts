@@ -1,6 +1,6 @@
 import { inTransaction, type PostgresPool } from '../store/postgres-database.js';
 import { CachedRegistry, type RegistryOptions } from './registry.js';
-import type { RegistryChange, RegistryContents, RegistrySideResults, RegistrySideWrites, RegistryStore } from './registry-store.js';
+import { StaleRegistryCopy, type RegistryChange, type RegistryContents, type RegistrySideResults, type RegistrySideWrites, type RegistryStore } from './registry-store.js';
 import type { CollectionName } from './schemas.js';
 import { proofOf, type ProofRow } from './secret-proofs.js';
 import { writeSideRecords } from './postgres-side-writes.js';
@@ -8,18 +8,33 @@ import { writeSideRecords } from './postgres-side-writes.js';
 /**
  * The registry in PostgreSQL, shared by every instance: tables `registry` (one JSON body per
  * entry, in the order first written), `device_secrets` and `secret_proofs`, and the side records
- * written with a change (postgres-side-writes.ts), each write in one transaction.
+ * written with a change (postgres-side-writes.ts), each write in one transaction. Every write
+ * moves `registry_version` (its row lock puts the gateways' writes one after another), so a
+ * gateway sees when another wrote, and a write based on an older copy is refused.
  */
 export class PostgresRegistryStore implements RegistryStore {
+  /** The version this store last read or wrote. */
+  private known: number | undefined;
+
   constructor(private readonly pool: PostgresPool) {}
 
-  async loadAll(): Promise<RegistryContents> {
-    const entries = await this.pool.query<{ collection: CollectionName; body: string }>('SELECT collection, body FROM registry ORDER BY seq');
-    const secrets = await this.pool.query<{ device_id: string; hash: string }>('SELECT device_id, hash FROM device_secrets');
-    return {
-      entries: entries.rows.map((row) => ({ collection: row.collection, entry: JSON.parse(row.body) as { id: string } })),
-      secretHashes: new Map(secrets.rows.map((row) => [row.device_id, row.hash])),
-    };
+  /** Read while holding the version: no write lands in between. */
+  loadAll(): Promise<RegistryContents> {
+    return inTransaction(this.pool, async (client) => {
+      const version = await client.query<{ version: string }>('SELECT version FROM registry_version FOR SHARE');
+      const entries = await client.query<{ collection: CollectionName; body: string }>('SELECT collection, body FROM registry ORDER BY seq');
+      const secrets = await client.query<{ device_id: string; hash: string }>('SELECT device_id, hash FROM device_secrets');
+      this.known = Number(version.rows[0]!.version);
+      return {
+        entries: entries.rows.map((row) => ({ collection: row.collection, entry: JSON.parse(row.body) as { id: string } })),
+        secretHashes: new Map(secrets.rows.map((row) => [row.device_id, row.hash])),
+      };
+    });
+  }
+
+  async outdated(): Promise<boolean> {
+    const { rows } = await this.pool.query<{ version: string }>('SELECT version FROM registry_version');
+    return Number(rows[0]!.version) !== this.known;
   }
 
   async loadProofs(): Promise<Map<number, ProofRow>> {
@@ -28,8 +43,12 @@ export class PostgresRegistryStore implements RegistryStore {
   }
 
   /** A provision load's thousands of entries go in one statement per table, not one round trip each. */
-  write(change: RegistryChange, atMs: number, alongside?: RegistrySideWrites): Promise<RegistrySideResults> {
-    return inTransaction(this.pool, async (client) => {
+  async write(change: RegistryChange, atMs: number, alongside?: RegistrySideWrites): Promise<RegistrySideResults> {
+    let version = 0;
+    const written = await inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ version: string }>('UPDATE registry_version SET version = version + 1 RETURNING version');
+      version = Number(rows[0]!.version);
+      if (version !== (this.known ?? 0) + 1) throw new StaleRegistryCopy(`the registry moved to version ${version - 1} since this copy read version ${this.known}`);
       if (change.deletes.length > 0) {
         const deletes = change.deletes;
         await client.query('DELETE FROM registry WHERE (collection, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))', [deletes.map((d) => d.collection), deletes.map((d) => d.id)]);
@@ -62,10 +81,24 @@ export class PostgresRegistryStore implements RegistryStore {
       }
       return alongside === undefined ? {} : writeSideRecords(client, alongside, atMs);
     });
+    this.known = version;
+    return written;
   }
 }
 
-/** The registry over the shared PostgreSQL store (migrated: see migratePostgres), as a gateway started with DATABASE_URL opens it. */
-export function openPostgresRegistry(pool: PostgresPool, options: RegistryOptions): Promise<CachedRegistry> {
-  return CachedRegistry.open(new PostgresRegistryStore(pool), options);
+export interface SharedRegistryOptions extends RegistryOptions {
+  /** How often the copy looks for other gateways' writes; default 1000 ms. */
+  followEveryMs?: number;
+  /** A look that failed (the database away); the next one tries again. */
+  onFollowError?: (err: unknown) => void;
+}
+
+/**
+ * The registry over the shared PostgreSQL store (migrated: see migratePostgres), as a gateway
+ * started with DATABASE_URL opens it: its copy follows the other gateways' writes until close().
+ */
+export async function openPostgresRegistry(pool: PostgresPool, options: SharedRegistryOptions): Promise<CachedRegistry> {
+  const registry = await CachedRegistry.open(new PostgresRegistryStore(pool), options);
+  registry.follow(options.followEveryMs ?? 1_000, options.onFollowError ?? (() => undefined));
+  return registry;
 }

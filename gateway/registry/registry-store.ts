@@ -72,6 +72,15 @@ export interface RegistrySideResults {
 }
 
 /**
+ * A write refused by a store shared with other gateways: one of them wrote since this copy was
+ * read, so the checks made against the copy may no longer hold. The registry reads the store
+ * again and checks the write anew.
+ */
+export class StaleRegistryCopy extends Error {
+  override name = 'StaleRegistryCopy';
+}
+
+/**
  * Where the registry is kept: the port a store adapter implements. Only the registry's writes
  * and its start go through it; the registry answers reads from its own full copy.
  */
@@ -85,4 +94,9 @@ export interface RegistryStore {
    * nothing, when any part fails. `atMs` is the change's time, and the departure's.
    */
   write(change: RegistryChange, atMs: number, alongside?: RegistrySideWrites): Promise<RegistrySideResults>;
+  /**
+   * A store shared by several gateways only: whether another wrote since this store's last
+   * `loadAll` or write. Its `write` then rejects with StaleRegistryCopy, keeping nothing.
+   */
+  outdated?(): Promise<boolean>;
 }

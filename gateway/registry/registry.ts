@@ -1,37 +1,12 @@
-import { Value } from '@sinclair/typebox/value';
-import type { GatewayErrorCode } from '../errors/gateway-errors.js';
-import { describeSchemaErrors } from '../errors/schema-errors.js';
 import { hashSecret, verifySecret } from '../auth/secret-hash.js';
 import { checkProofs, settleStaleGroups, type ProofCheck, type ProvisionedSecret, type SecretHasher, type StaleGroupCheck } from './secret-proofs.js';
-import { COLLECTIONS, COLLECTION_NAMES, type CollectionName, type DeviceEntity, type EntityByCollection } from './schemas.js';
-import type { RegistryChange, RegistryContents, RegistrySideResults, RegistrySideWrites, RegistryStore } from './registry-store.js';
-import { sharingProblems } from './sharing-check.js';
-import { contactIdProblem, deviceBindingProblem, referencesOf } from './references.js';
+import { COLLECTION_NAMES, type CollectionName, type DeviceEntity, type EntityByCollection } from './schemas.js';
+import { StaleRegistryCopy, type RegistryChange, type RegistryContents, type RegistrySideResults, type RegistrySideWrites, type RegistryStore } from './registry-store.js';
+import { referencesOf } from './references.js';
+import { RegistryError } from './registry-error.js';
+import { parseEntry } from './parse-entry.js';
 
-/** Each registry refusal's code in the gateway's error registry (errors/gateway-errors.ts). */
-const REGISTRY_ERROR_CODES = {
-  invalid: 'GW_ERR_REGISTRY_INVALID',
-  missing_reference: 'GW_ERR_REGISTRY_MISSING_REFERENCE',
-  in_use: 'GW_ERR_REGISTRY_IN_USE',
-  not_found: 'GW_ERR_REGISTRY_NOT_FOUND',
-  loading: 'GW_ERR_REGISTRY_LOADING',
-  emergency_open: 'GW_ERR_RESIDENT_EMERGENCY_OPEN',
-} as const satisfies Record<string, GatewayErrorCode>;
-
-export class RegistryError extends Error {
-  override name = 'RegistryError';
-  constructor(
-    /** `emergency_open`: a resident with an open emergency cannot leave the programme yet. */
-    readonly code: keyof typeof REGISTRY_ERROR_CODES,
-    message: string,
-  ) {
-    super(message);
-  }
-
-  get gatewayCode(): GatewayErrorCode {
-    return REGISTRY_ERROR_CODES[this.code];
-  }
-}
+export { RegistryError } from './registry-error.js';
 
 type Entity = EntityByCollection[CollectionName];
 /** An entry as the registry gives it back: a device without its secret (only the hash is kept). */
@@ -115,6 +90,8 @@ export class CachedRegistry implements Registry {
 
   /** The write under way; the next one starts after it. */
   private writing: Promise<void> | undefined;
+  /** Over a shared store: the timer that looks for other gateways' writes. */
+  private following: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly store: RegistryStore,
@@ -123,9 +100,45 @@ export class CachedRegistry implements Registry {
   ) {
     this.now = options.now ?? Date.now;
     this.hasher = options.hasher ?? SCRYPT;
+    this.fill(contents);
+  }
+
+  private fill(contents: RegistryContents): void {
     for (const name of COLLECTION_NAMES) this.cache.set(name, new Map());
     for (const { collection, entry } of contents.entries) this.cache.get(collection)?.set(entry.id, entry as Entity);
+    this.secrets.clear();
     for (const [deviceId, hash] of contents.secretHashes) this.secrets.set(deviceId, hash);
+  }
+
+  /** The copy read again from the store, which other gateways write too. */
+  private async reload(): Promise<void> {
+    this.fill(await this.store.loadAll());
+    this.changes++;
+  }
+
+  /**
+   * Over a store shared by several gateways: looks every `everyMs` for another's write and reads
+   * the copy again when there was one (a write of this one's own meets such a change first: see
+   * serially). Stops with close().
+   */
+  follow(everyMs: number, onError: (err: unknown) => void): void {
+    if (this.store.outdated === undefined || this.following !== undefined) return;
+    let looking = false;
+    this.following = setInterval(() => {
+      if (looking) return;
+      looking = true;
+      this.serially(async () => {
+        if (await this.store.outdated!()) await this.reload();
+      })
+        .catch(onError)
+        .finally(() => (looking = false));
+    }, everyMs);
+    this.following.unref();
+  }
+
+  close(): void {
+    clearInterval(this.following);
+    this.following = undefined;
   }
 
   /** The registry over its store, its copy filled from it. */
@@ -140,7 +153,11 @@ export class CachedRegistry implements Registry {
    */
   private serially<T>(work: () => Promise<T>): Promise<T> {
     const before = this.writing;
-    const run = before === undefined ? work() : before.then(work);
+    // Refused because another gateway wrote first: read what it wrote, and check this write anew.
+    const fresh = (attempt: number) => (err: unknown): Promise<T> =>
+      err instanceof StaleRegistryCopy && attempt < 3 ? this.reload().then(() => work().catch(fresh(attempt + 1))) : Promise.reject(err);
+    const checked = (): Promise<T> => work().catch(fresh(0));
+    const run = before === undefined ? checked() : before.then(checked);
     const settled = run.then(
       () => undefined,
       () => undefined,
@@ -207,25 +224,7 @@ export class CachedRegistry implements Registry {
 
   /** Applies schema defaults and validates one entry; throws a RegistryError naming the fields. */
   parse<C extends CollectionName>(collection: C, body: unknown): EntityByCollection[C] {
-    const schema = COLLECTIONS[collection];
-    if (collection === 'residents') {
-      const problems = sharingProblems((body as { sharing?: unknown } | null)?.sharing);
-      if (problems.length > 0) throw new RegistryError('invalid', problems.join('; '));
-    }
-    const value = Value.Default(schema, structuredClone(body)) as unknown;
-    if (!Value.Check(schema, value)) {
-      throw new RegistryError('invalid', describeSchemaErrors(schema, value).join('; '));
-    }
-    const entry = value as EntityByCollection[C];
-    if (collection === 'devices') {
-      const problem = deviceBindingProblem(entry as DeviceEntity);
-      if (problem !== undefined) throw new RegistryError('invalid', problem);
-    }
-    if (collection === 'residents') {
-      const problem = contactIdProblem(entry as EntityByCollection['residents']);
-      if (problem !== undefined) throw new RegistryError('invalid', problem);
-    }
-    return entry;
+    return parseEntry(collection, body);
   }
 
   /** Upserts one entry (PUT semantics). Returns whether it was new. */

@@ -316,6 +316,15 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (month, grid)
   );
   `,
+  // 11: the registry's version, moved by every write whoever makes it: each gateway's copy of the
+  // registry follows the others' writes, and a write checked against an old copy is refused.
+  `
+  CREATE TABLE registry_version (
+    one boolean PRIMARY KEY DEFAULT true CHECK (one),
+    version bigint NOT NULL
+  );
+  INSERT INTO registry_version (version) VALUES (0);
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,94 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CachedRegistry, RegistryError } from '../../gateway/registry/registry.js';
+import { openPostgresRegistry, PostgresRegistryStore } from '../../gateway/registry/postgres-registry-store.js';
+import { PostgresSharingRecords } from '../../gateway/sharing/postgres-sharing-records.js';
+import { migratePostgres, openPostgres, type PostgresPool } from '../../gateway/store/postgres-database.js';
+import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const GRID = { id: 'g3', name: 'Building 3 grid', district: 'Fuxing' };
+const RESIDENT = { id: 'r-li', name: 'Li Guiying', grid: 'g3' };
+const OPTIONS = { secretHashCost: 1024 };
+
+async function refusal(run: () => Promise<unknown>): Promise<string> {
+  try {
+    await run();
+  } catch (err) {
+    if (err instanceof RegistryError) return err.code;
+    throw err;
+  }
+  throw new Error('expected a RegistryError');
+}
+
+describe.runIf(postgresAvailable())('one registry for several gateways on PostgreSQL 15', () => {
+  const server = new PostgresServer();
+  const pools: PostgresPool[] = [];
+  const opened: CachedRegistry[] = [];
+  let databases = 0;
+  let url = '';
+
+  beforeAll(() => server.start(), 120_000);
+  afterEach(async () => {
+    for (const registry of opened.splice(0)) registry.close();
+    for (const pool of pools.splice(0)) await pool.end();
+  });
+  afterAll(() => server.stop());
+
+  const community = async (): Promise<void> => {
+    url = await server.createDatabase(`registry_${++databases}`);
+    await migratePostgres(connect());
+  };
+  const connect = (): PostgresPool => {
+    const pool = openPostgres(url, { onError: () => undefined });
+    pools.push(pool);
+    return pool;
+  };
+  /** A gateway's registry: following the others every 50 ms, or (followEveryMs 0) only when its own write is refused. */
+  const gateway = async (followEveryMs = 50): Promise<CachedRegistry> => {
+    const registry = followEveryMs > 0 ? await openPostgresRegistry(connect(), { ...OPTIONS, followEveryMs }) : await CachedRegistry.open(new PostgresRegistryStore(connect()), OPTIONS);
+    opened.push(registry);
+    return registry;
+  };
+
+  it("shows every gateway another's writes: a new resident, her sharing choice with its record, her leaving", async () => {
+    await community();
+    const a = await gateway();
+    const b = await gateway();
+    await a.put('grids', GRID);
+    await a.put('residents', RESIDENT);
+    await waitFor("gateway B's copy has Li Guiying", () => b.get('residents', 'r-li'), 20_000);
+    expect(b.get('grids', 'g3')).toMatchObject(GRID);
+
+    const sharing = { location: ['family' as const] };
+    const versionBefore = a.version;
+    await b.replaceWith('residents', { ...RESIDENT, sharing }, { sharingRecord: { resident: 'r-li', sharing, recordedBy: 'w-wang', recordedAtMs: 1, basis: 'in_person', formRef: null } });
+    await waitFor("gateway A's copy has her choice", () => (a.get('residents', 'r-li')?.sharing === undefined ? undefined : true), 20_000);
+    expect(a.get('residents', 'r-li')?.sharing).toEqual(sharing);
+    expect(a.version).toBeGreaterThan(versionBefore);
+    expect(await new PostgresSharingRecords(connect()).latest('r-li')).toMatchObject({ recordedBy: 'w-wang', sharing });
+
+    await a.delete('residents', 'r-li');
+    await waitFor('gateway B no longer has her', () => (b.has('residents', 'r-li') ? undefined : true), 20_000);
+  });
+
+  it('checks a write made on an old copy again, against what the other gateway wrote meanwhile', async () => {
+    await community();
+    const a = await gateway(0);
+    await a.put('grids', GRID);
+    const b = await gateway(0);
+    // B still has the grid empty when A adds a resident to it: deleting the grid is refused once B has read again.
+    await a.put('residents', RESIDENT);
+    expect(b.has('residents', 'r-li')).toBe(false);
+    expect(await refusal(() => b.delete('grids', 'g3'))).toBe('in_use');
+    expect(b.get('residents', 'r-li')).toMatchObject(RESIDENT);
+    // A's copy is now behind B's reading only, not a write: A's next write goes through at once.
+    await a.put('grids', { ...GRID, name: '3号楼网格' });
+    // B deletes the resident; A, not knowing, would bind a bracelet to her: refused once A has read again.
+    await b.delete('residents', 'r-li');
+    expect(await refusal(() => a.put('devices', { id: 'b-0001', kind: 'bracelet', secret: 'secret-b-0001', resident: 'r-li' }))).toBe('missing_reference');
+    expect(a.has('residents', 'r-li')).toBe(false);
+    const again = await gateway(0);
+    expect(again.list('residents')).toEqual([]);
+    expect(again.get('grids', 'g3')).toMatchObject({ name: '3号楼网格' });
+  });
+});
