@@ -26,6 +26,15 @@ import { PostgresRejectionStore } from './ingest/postgres-rejection-store.js';
 import { SqliteRejectionStore, type RejectionStore } from './ingest/rejection-store.js';
 import { SqlitePageJobStore, type PageJobStore } from './pager/page-jobs.js';
 import { PostgresPageJobStore } from './pager/postgres-page-jobs.js';
+import { SqliteDepartures, type Departures } from './leaving/departures.js';
+import { PostgresDepartures } from './leaving/postgres-departures.js';
+import { PostgresDeploymentSettings } from './registry/postgres-deployment-settings.js';
+import { openPostgresRegistry, type SharedRegistryOptions } from './registry/postgres-registry-store.js';
+import { SqliteDeploymentSettings, type DeploymentSettingsStore } from './registry/provision.js';
+import type { CachedRegistry } from './registry/registry.js';
+import { openSqliteRegistry } from './registry/sqlite-registry-store.js';
+import { PostgresSharingRecords } from './sharing/postgres-sharing-records.js';
+import { SqliteSharingRecords, type SharingRecords } from './sharing/sharing-records.js';
 import type { PostgresPool } from './store/postgres-database.js';
 import { PostgresSecretStore } from './store/postgres-secret-store.js';
 import { SqliteSecretStore, type SecretStore } from './store/secret-store.js';
@@ -53,6 +62,16 @@ export interface StateStores {
   readonly aqhi: AqhiStore;
   readonly dailyReports: DailyReportStore;
   readonly forecasts: ForecastStore;
+  /** Written with the registry's changes, by its store: read here. */
+  readonly sharingRecords: SharingRecords;
+  readonly departures: Departures;
+  readonly deploymentSettings: DeploymentSettingsStore;
+  /**
+   * The registry over this same store: a resident's departure erases her rows in these stores'
+   * tables in the registry's own transaction, so it must never be opened over another store.
+   * Over PostgreSQL its copy follows the other gateways' writes until `close()`.
+   */
+  openRegistry(options: SharedRegistryOptions): Promise<CachedRegistry>;
 }
 
 export function sqliteStateStores(db: SqliteDatabase, now: () => number): StateStores {
@@ -73,6 +92,10 @@ export function sqliteStateStores(db: SqliteDatabase, now: () => number): StateS
     aqhi: new SqliteAqhiStore(db),
     dailyReports: new SqliteDailyReportStore(db),
     forecasts: new SqliteForecastStore(db),
+    sharingRecords: new SqliteSharingRecords(db),
+    departures: new SqliteDepartures(db),
+    deploymentSettings: new SqliteDeploymentSettings(db),
+    openRegistry: (options) => openSqliteRegistry(db, options),
   };
 }
 
@@ -95,5 +118,9 @@ export async function postgresStateStores(pool: PostgresPool, now: () => number)
     aqhi: new PostgresAqhiStore(pool),
     dailyReports: new PostgresDailyReportStore(pool),
     forecasts: new PostgresForecastStore(pool),
+    sharingRecords: new PostgresSharingRecords(pool),
+    departures: new PostgresDepartures(pool),
+    deploymentSettings: new PostgresDeploymentSettings(pool),
+    openRegistry: (options) => openPostgresRegistry(pool, options),
   };
 }
