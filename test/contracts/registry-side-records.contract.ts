@@ -4,6 +4,9 @@ import { DRILL_DEDUP_PREFIX, drillDedupKey } from '../../gateway/alerts/drill-ma
 import type { RuleStateStore } from '../../gateway/alerts/rule-state-store.js';
 import type { AccessLog } from '../../gateway/audit/access-log.js';
 import type { TokenStore } from '../../gateway/auth/token-store.js';
+import type { DeviceStateStore } from '../../gateway/ingest/device-state-store.js';
+import type { RejectionStore } from '../../gateway/ingest/rejection-store.js';
+import type { TelemetryReader, TelemetrySink } from '../../gateway/telemetry/telemetry-store.js';
 import type { Departures } from '../../gateway/leaving/departures.js';
 import type { DeploymentSettingsStore } from '../../gateway/registry/provision.js';
 import type { RegistryChange, RegistryStore, ResidentDeparture, SharingRecord } from '../../gateway/registry/registry-store.js';
@@ -21,6 +24,10 @@ export interface RegistryWithSideRecords {
   accessLog: AccessLog;
   ruleState: RuleStateStore;
   deploymentSettings: DeploymentSettingsStore;
+  deviceState: DeviceStateStore;
+  rejections: RejectionStore;
+  /** The store of record for readings over the same database; closed by the suite. */
+  readings: TelemetrySink & TelemetryReader;
 }
 
 const T0 = Date.parse('2026-12-01T08:00:00Z');
@@ -167,6 +174,39 @@ export function registrySideRecordsContract(factory: AdapterFactory<RegistryWith
           { month: '2026-12', grid: 'g3', kind: 'sos', severity: 'critical', count: 1 },
         ],
       });
+    });
+
+    it("removes the departing resident's bracelet readings, events, status and refusals, and no one else's", async () => {
+      const stores = await adapter.open();
+      const zhangsBracelet = { id: 'b-0002', kind: 'bracelet', resident: 'r-zhang' };
+      await stores.registry.write(COMMUNITY, T0);
+      await stores.registry.write({ upserts: [{ collection: 'devices', entry: zhangsBracelet, secretHash: 'hash-of-b-0002' }], deletes: [] }, T0);
+      const day = { fromMs: T0 - 86_400_000, toMs: T0 + 86_400_000, limit: 100 };
+      try {
+        for (const [device, i] of [['b-0001', 0], ['b-0001', 1], ['b-0001', 2], ['b-0002', 0]] as const) {
+          stores.readings.write({ deviceId: device, kind: 'bracelet', tsMs: T0 + i * 1_000, receivedAtMs: T0 + i * 1_000 + 5, values: { hr: 70 + i } });
+        }
+        await stores.readings.flush();
+        for (const device of ['b-0001', 'b-0002']) {
+          await stores.deviceState.recordEvent({ deviceId: device, kind: 'bracelet', tsMs: T0, receivedAtMs: T0 + 5, event: { type: 'sos' } });
+          await stores.deviceState.recordStatus({ deviceId: device, kind: 'bracelet', tsMs: T0, receivedAtMs: T0 + 5, online: true, bat: 80 });
+        }
+        await stores.rejections.add(['b-0001', 'b-0002'].map((deviceId) => ({ deviceId, reason: 'schema', count: 2, lastAtMs: T0, lastMessage: 'hr: must be a number' })));
+
+        const written = await stores.registry.write(LEAVING, T0 + 10_000, { departure: departureOf({ actor: 'admin', role: 'admin' }) });
+        expect(written.departure).toEqual({ alertsCounted: 0, readingsRemoved: 3, familyTokensRevoked: 0 });
+        await stores.deviceState.forget(['b-0001']);
+        expect(await stores.readings.readings('b-0001', day)).toEqual([]);
+        expect(await stores.readings.readings('b-0002', day)).toHaveLength(1);
+        expect(await stores.deviceState.events('b-0001', T0 - 1, T0 + 1, 10)).toEqual([]);
+        expect(await stores.deviceState.events('b-0002', T0 - 1, T0 + 1, 10)).toHaveLength(1);
+        expect(await stores.deviceState.statusOf('b-0001')).toBeUndefined();
+        expect(await stores.deviceState.statusOf('b-0002')).toMatchObject({ online: true });
+        expect(await stores.rejections.statsOf('b-0001')).toEqual([]);
+        expect(await stores.rejections.statsOf('b-0002')).toHaveLength(1);
+      } finally {
+        await stores.readings.close();
+      }
     });
 
     it('adds to the counts of the same month and grid', async () => {

@@ -38,6 +38,10 @@ import { PostgresForecastStore } from '../../gateway/aqhi/postgres-forecast-stor
 import { PostgresDeviceSessionStore } from '../../gateway/http/postgres-device-session-store.js';
 import { PostgresSecretStore } from '../../gateway/store/postgres-secret-store.js';
 import { postgresAvailable } from '../helpers/postgres-server.js';
+import { createLogger } from '../../gateway/logger.js';
+import { createMetrics } from '../../gateway/metrics.js';
+import { SqliteTelemetryStore } from '../../gateway/telemetry/sqlite-telemetry-store.js';
+import { PostgresTelemetryStore } from '../../gateway/telemetry/postgres-telemetry-store.js';
 import { postgresAdapter, sqliteAdapter } from './adapter.js';
 import { alertCommitContract, alertStoreContract } from './alert-store.contract.js';
 import { aqhiStoreContract } from './aqhi-store.contract.js';
@@ -55,6 +59,9 @@ import { rejectionStoreContract } from './rejection-store.contract.js';
 import { secretStoreContract } from './secret-store.contract.js';
 import { ruleStateStoreContract } from './rule-state-store.contract.js';
 import { tokenStoreContract } from './token-store.contract.js';
+
+/** Readings written at once when flushed, never by a timer during a test. */
+const READINGS = { retentionDays: 30, queueLimit: 10_000, flushIntervalMs: 3_600_000, batchSize: 1_000 };
 
 // Every adapter of each store port runs the same suite; a new adapter is one more line here.
 alertStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteAlertStore(db)));
@@ -75,6 +82,9 @@ registrySideRecordsContract(
     accessLog: new SqliteAccessLog(db),
     ruleState: new SqliteRuleStateStore(db),
     deploymentSettings: new SqliteDeploymentSettings(db),
+    deviceState: new SqliteDeviceStateStore(db),
+    rejections: new SqliteRejectionStore(db),
+    readings: new SqliteTelemetryStore(db, READINGS, createMetrics(), createLogger('silent')),
   })),
 );
 handoffStoreContract(sqliteAdapter('SQLite file', (db) => new SqliteHandoffStore(db)));
@@ -107,7 +117,7 @@ if (postgresAvailable()) {
   forecastStoreContract(postgresAdapter('PostgreSQL', (pool) => ({ forecasts: new PostgresForecastStore(pool), hours: new PostgresAqhiStore(pool) })));
   registryContract(postgresAdapter('PostgreSQL', (pool) => new PostgresRegistryStore(pool)));
   registrySideRecordsContract(
-    postgresAdapter('PostgreSQL', (pool) => ({
+    postgresAdapter('PostgreSQL', async (pool) => ({
       registry: new PostgresRegistryStore(pool),
       sharingRecords: new PostgresSharingRecords(pool),
       departures: new PostgresDepartures(pool),
@@ -116,6 +126,9 @@ if (postgresAvailable()) {
       accessLog: new PostgresAccessLog(pool),
       ruleState: new PostgresRuleStateStore(pool),
       deploymentSettings: new PostgresDeploymentSettings(pool),
+      deviceState: await PostgresDeviceStateStore.open(pool),
+      rejections: new PostgresRejectionStore(pool),
+      readings: new PostgresTelemetryStore(pool, READINGS, createMetrics(), createLogger('silent')),
     })),
   );
 }
