@@ -42,6 +42,8 @@ export interface AlertingDeps {
   accessLog: AccessLog;
   settings: DeploymentSettings;
   stores: StateStores;
+  /** This instance's pager's name in the page outbox (several instances may share it). */
+  pageClaimant: string;
   registry: Registry;
   metrics: GatewayMetrics;
   log: Logger;
@@ -138,6 +140,8 @@ export async function createAlerting(deps: AlertingDeps): Promise<Alerting> {
       timeZone: settings.timeZone,
     }),
     retry: { maxAttempts: config.pager.maxAttempts, backoffMs: config.pager.backoffMs },
+    // Past a dead instance's hold its jobs are another's: within failoverS, and longer than two sends.
+    claim: { claimant: deps.pageClaimant, holdMs: Math.max(config.cluster.failoverS * 1000, 3 * config.pager.timeoutMs) },
     metrics,
     log: log.child({ component: 'pager' }),
     now,

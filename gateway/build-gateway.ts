@@ -42,7 +42,7 @@ import { createEmergencies, type Emergencies } from './emergencies/emergencies.j
 import { ThrottledLog } from './node-red/throttled-log.js';
 import { WalkingRoutes } from './routing/walking-route.js';
 import { SqliteSharingRecords } from './sharing/sharing-records.js';
-import { nodeIdOf, singleInstanceStatus } from './cluster/cluster-status.js';
+import { claimantOf, nodeIdOf, singleInstanceStatus } from './cluster/cluster-status.js';
 import { connectBinFillNotices } from './neighbourhood/bin-fill-notices.js';
 import { createNeighbourhoodService } from './neighbourhood/neighbourhood-service.js';
 
@@ -156,6 +156,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     config,
     settings,
     stores,
+    pageClaimant: claimantOf(config.nodeId, config.httpPort, shared !== undefined),
     registry,
     metrics,
     log,

@@ -13,6 +13,16 @@ export function nodeIdOf(configured: string | undefined, httpPort: number): stri
   return configured ?? `${os.hostname()}:${httpPort}`;
 }
 
+/**
+ * The name this instance's pager holds page jobs under, known before it listens. Alone on its
+ * own store it is always the same, so a restart takes back at once what it held when it died;
+ * sharing a database, NODE_ID, or a name no other process on the host has.
+ */
+export function claimantOf(configured: string | undefined, httpPort: number, shared: boolean): string {
+  if (!shared) return 'this-gateway';
+  return configured ?? (httpPort === 0 ? `${os.hostname()}:pid-${process.pid}` : nodeIdOf(undefined, httpPort));
+}
+
 /** One gateway on its own is the whole community: every partition is its own. */
 export function singleInstanceStatus(self: string, startedAtMs: number, nowMs: number): ClusterStatus {
   return {

@@ -78,6 +78,12 @@ export interface PageJobStore {
   update(job: PageJob, nowMs: number): Promise<void>;
   /** Pending jobs due at nowMs, by next attempt then id; at most `limit`. */
   due(nowMs: number, limit?: number): Promise<PageJob[]>;
+  /**
+   * `due`, but only jobs no other sender holds, each then held by `claimant` until nowMs + holdMs:
+   * pagers of several instances on one outbox never send the same job. A claimant gets its own
+   * held jobs again; a finished job is nobody's; a dead claimant's jobs are free once its hold ends.
+   */
+  claimDue(nowMs: number, claimant: string, holdMs: number, limit?: number): Promise<PageJob[]>;
   /** Every job of the alert, in insertion order. */
   forAlert(alertId: string): Promise<PageJob[]>;
   /** Pending pages of an alert that are no longer wanted (it was acked); returns how many. */
@@ -94,6 +100,9 @@ export class SqlitePageJobRows {
   private readonly updateStmt;
   private readonly dueStmt;
   private readonly countPendingStmt;
+  private readonly claimableStmt;
+  private readonly claimStmt;
+  private readonly claimTransaction;
 
   constructor(private readonly db: SqliteDatabase) {
     this.insertStmt = db.prepare(
@@ -106,6 +115,21 @@ export class SqlitePageJobRows {
     );
     this.dueStmt = db.prepare("SELECT * FROM page_jobs WHERE state = 'pending' AND next_attempt_at_ms <= ? ORDER BY next_attempt_at_ms, id LIMIT ?");
     this.countPendingStmt = db.prepare("SELECT COUNT(*) AS n FROM page_jobs WHERE state = 'pending'");
+    this.claimableStmt = db.prepare(
+      `SELECT * FROM page_jobs WHERE state = 'pending' AND next_attempt_at_ms <= @nowMs
+         AND (claimed_by IS NULL OR claimed_by = @claimant OR claimed_until_ms <= @nowMs)
+       ORDER BY next_attempt_at_ms, id LIMIT @limit`,
+    );
+    this.claimStmt = db.prepare('UPDATE page_jobs SET claimed_by = ?, claimed_until_ms = ? WHERE id = ?');
+    this.claimTransaction = db.transaction((nowMs: number, claimant: string, holdMs: number, limit: number): PageJob[] => {
+      const jobs = (this.claimableStmt.all({ nowMs, claimant, limit }) as Row[]).map(fromRow);
+      for (const job of jobs) this.claimStmt.run(claimant, nowMs + holdMs, job.id);
+      return jobs;
+    });
+  }
+
+  claimDue(nowMs: number, claimant: string, holdMs: number, limit = 200): PageJob[] {
+    return this.claimTransaction(nowMs, claimant, holdMs, limit);
   }
 
   insert(job: NewPageJob, nowMs: number): number {
@@ -157,6 +181,10 @@ export class SqlitePageJobStore implements PageJobStore {
 
   async due(nowMs: number, limit?: number): Promise<PageJob[]> {
     return this.rows.due(nowMs, limit);
+  }
+
+  async claimDue(nowMs: number, claimant: string, holdMs: number, limit?: number): Promise<PageJob[]> {
+    return this.rows.claimDue(nowMs, claimant, holdMs, limit);
   }
 
   async forAlert(alertId: string): Promise<PageJob[]> {

@@ -46,6 +46,11 @@ export interface PagerDeps {
   registry: Registry;
   compose: PageComposer;
   retry: RetryPolicy;
+  /**
+   * This pager's name in the shared outbox, and how long it holds a job it took: longer than one
+   * run of a job through its routes, so no other instance's pager sends it meanwhile.
+   */
+  claim: { claimant: string; holdMs: number };
   metrics: GatewayMetrics;
   log: Logger;
   now(): number;
@@ -83,7 +88,7 @@ export class Pager {
     this.looking = true;
     let due: PageJob[];
     try {
-      due = await this.deps.jobs.due(this.deps.now());
+      due = await this.deps.jobs.claimDue(this.deps.now(), this.deps.claim.claimant, this.deps.claim.holdMs);
     } catch (err) {
       this.deps.log.error({ err }, 'the outbox could not be read');
       return [];

@@ -77,6 +77,22 @@ export class PostgresPageJobStore implements PageJobStore {
     return rows.map(jobOf);
   }
 
+  async claimDue(nowMs: number, claimant: string, holdMs: number, limit = 200): Promise<PageJob[]> {
+    // SKIP LOCKED: two instances claiming at the same moment each pass by what the other is taking.
+    const { rows } = await this.pool.query<Row>(
+      `UPDATE page_jobs SET claimed_by = $2, claimed_until_ms = $3
+       WHERE id IN (
+         SELECT id FROM page_jobs
+         WHERE state = 'pending' AND next_attempt_at_ms <= $1
+           AND (claimed_by IS NULL OR claimed_by = $2 OR claimed_until_ms <= $1)
+         ORDER BY next_attempt_at_ms, id LIMIT $4
+         FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [nowMs, claimant, nowMs + holdMs, limit],
+    );
+    return rows.map(jobOf).sort((a, b) => a.nextAttemptAtMs - b.nextAttemptAtMs || a.id - b.id);
+  }
+
   async forAlert(alertId: string): Promise<PageJob[]> {
     const { rows } = await this.pool.query<Row>('SELECT * FROM page_jobs WHERE alert_id = $1 ORDER BY id', [alertId]);
     return rows.map(jobOf);

@@ -325,6 +325,12 @@ const MIGRATIONS: readonly string[] = [
   );
   INSERT INTO registry_version (version) VALUES (0);
   `,
+  // 12: which pager holds a page job while it sends it, and until when: the instances share one
+  // outbox and a job is sent by one of them (claimed with FOR UPDATE SKIP LOCKED).
+  `
+  ALTER TABLE page_jobs ADD COLUMN claimed_by text;
+  ALTER TABLE page_jobs ADD COLUMN claimed_until_ms bigint;
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;

@@ -322,6 +322,11 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX IF NOT EXISTS device_sessions_token ON device_sessions (token_id);
   CREATE INDEX IF NOT EXISTS device_sessions_person ON device_sessions (role, subject);
   `,
+  // 14: which pager holds a page job while it sends it, and until when (gateways sharing one outbox).
+  `
+  ALTER TABLE page_jobs ADD COLUMN claimed_by TEXT;
+  ALTER TABLE page_jobs ADD COLUMN claimed_until_ms INTEGER;
+  `,
 ];
 
 export function openDatabase(dataDir: string, fileName = 'gateway.db'): SqliteDatabase {

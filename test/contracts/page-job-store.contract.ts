@@ -80,6 +80,38 @@ export function pageJobStoreContract(factory: AdapterFactory<PageJobStore>): voi
       expect(await store.cancelPending('a-1', ['step'], T0 + 2)).toBe(0);
     });
 
+    it('lets one sender hold a job: another passes it by until the hold ends, the holder takes it again, a finished job is nobody’s', async () => {
+      const store = await adapter.open();
+      const first = await store.insert(job('a-1', T0), T0);
+      const second = await store.insert(job('a-2', T0), T0);
+      expect((await store.claimDue(T0, 'east', 15_000, 1)).map((j) => j.id)).toEqual([first]);
+      expect((await store.claimDue(T0 + 1, 'west', 15_000)).map((j) => j.id)).toEqual([second]);
+      expect(await store.claimDue(T0 + 2, 'north', 15_000)).toEqual([]);
+      // Its holder gets it again (a retry after backoff), and so holds it longer.
+      expect((await store.claimDue(T0 + 10_000, 'east', 15_000)).map((j) => j.id)).toEqual([first]);
+      // West died: past its hold, its job is another's; east's is still east's.
+      expect((await store.claimDue(T0 + 20_000, 'north', 15_000)).map((j) => j.id)).toEqual([second]);
+      expect((await store.claimDue(T0 + 25_000, 'north', 15_000)).map((j) => j.id)).toEqual([first, second]);
+      const [held] = await store.forAlert('a-1');
+      await store.update({ ...held!, state: 'delivered' }, T0 + 25_001);
+      expect((await store.claimDue(T0 + 100_000, 'east', 15_000)).map((j) => j.id)).toEqual([second]);
+      expect((await store.forAlert('a-1'))[0]).toEqual({ ...held, state: 'delivered' });
+    });
+
+    it('gives each due job to one of several senders claiming at the same moment', async () => {
+      const store = await adapter.open();
+      const ids: number[] = [];
+      for (let i = 0; i < 40; i++) ids.push(await store.insert(job(`a-${i}`, T0), T0));
+      const claims = await Promise.all(['east', 'west', 'north', 'south'].flatMap((who) => [1, 2].map(() => store.claimDue(T0, who, 15_000, 7))));
+      const claimedIds = claims.flat().map((j) => j.id);
+      // Four senders, twice each: a sender may get its own job twice, never another's.
+      const byOwner = new Map<number, Set<number>>();
+      claims.forEach((jobs, i) => jobs.forEach((j) => byOwner.set(j.id, (byOwner.get(j.id) ?? new Set()).add(Math.floor(i / 2)))));
+      expect([...byOwner.values()].every((owners) => owners.size === 1)).toBe(true);
+      expect(new Set(claimedIds).size).toBeGreaterThanOrEqual(28);
+      expect([...new Set(claimedIds)].every((id) => ids.includes(id))).toBe(true);
+    });
+
     it('keeps pending pages across a restart, and new ids stay above the old', async () => {
       const first = await adapter.open();
       const sent = await first.insert(job('a-1', T0), T0);

@@ -83,7 +83,7 @@ describe('page planning and the pager, one way', () => {
       wantsDigest: async () => true,
       digest: async (group) => ({ type: 'digest', text: `${group.length} alerts` }),
     };
-    const pager = new Pager({ jobs, send: createChannelSender({ webhookTimeoutMs: 5_000, publishMqtt: async () => undefined }), registry, compose, retry: { maxAttempts: 1, backoffMs: 1000 }, metrics: createMetrics(), log: createLogger('silent'), now: clock.now });
+    const pager = new Pager({ jobs, send: createChannelSender({ webhookTimeoutMs: 5_000, publishMqtt: async () => undefined }), registry, compose, retry: { maxAttempts: 1, backoffMs: 1000 }, claim: { claimant: 'this-gateway', holdMs: 15_000 }, metrics: createMetrics(), log: createLogger('silent'), now: clock.now });
     const reports: DeliveryReport[] = [];
     pager.events.on('delivery', (r) => reports.push(r));
     const [job] = new PagePlanner(registry, 'Asia/Shanghai').forAction(fall(), { type: 'page', step: 0, reason: 'step', notify: ['onDuty'], recipients: [] }, T0).jobs;
@@ -111,7 +111,7 @@ describe('page planning and the pager, one way', () => {
       wantsDigest: async () => true,
       digest: async () => ({ type: 'digest', text: '' }),
     };
-    const pager = new Pager({ jobs, send: createChannelSender({ webhookTimeoutMs: 5_000, publishMqtt: async () => undefined }), registry, compose, retry: { maxAttempts: 1, backoffMs: 1000 }, metrics: createMetrics(), log: createLogger('silent'), now: clock.now });
+    const pager = new Pager({ jobs, send: createChannelSender({ webhookTimeoutMs: 5_000, publishMqtt: async () => undefined }), registry, compose, retry: { maxAttempts: 1, backoffMs: 1000 }, claim: { claimant: 'this-gateway', holdMs: 15_000 }, metrics: createMetrics(), log: createLogger('silent'), now: clock.now });
     const reports: DeliveryReport[] = [];
     pager.events.on('delivery', (r) => reports.push(r));
     const [job] = new PagePlanner(registry, 'Asia/Shanghai').forAction(fall(), { type: 'page', step: 0, reason: 'step', notify: ['onDuty'], recipients: [] }, T0).jobs;
