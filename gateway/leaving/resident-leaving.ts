@@ -14,8 +14,11 @@ export interface ResidentLeavingDeps {
   /** What stays of those who left. */
   departures: Departures;
   alerts: AlertService;
-  /** The embedded telemetry store: its queue is written out before the rows go. */
-  telemetry: { writeQueued(): void };
+  /**
+   * The readings' store of record: its queue is written out before the rows go. The embedded one
+   * writes inside the call (void); a networked one answers once written, and is awaited.
+   */
+  telemetry: { writeQueued(): void | Promise<void> };
   deviceState: DeviceStateStore;
   rejections: RejectionLog;
   /** Readings also go to InfluxDB: they are outside this store and the operator removes them there. */
@@ -67,7 +70,8 @@ export function createResidentLeaving(deps: ResidentLeavingDeps) {
     // What was accepted before now is written, then erased with the rest; with the embedded store
     // nothing runs in between (its writes are done inside their calls: nothing awaited gives way to
     // a device's message), and once the bracelets are gone from the registry their messages are refused.
-    deps.telemetry.writeQueued();
+    const readingsWritten = deps.telemetry.writeQueued();
+    if (readingsWritten !== undefined) await readingsWritten;
     const heardFlushed = deps.deviceState.flush();
     // Refusals counted and not yet written are dropped; the written ones are erased below.
     deps.rejections.forget(devices);
