@@ -12,9 +12,7 @@ import { createIngestPipeline, type IngestPipeline } from './ingest/ingest-pipel
 import { RejectionLog } from './ingest/rejection-log.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { beginProvisionLoad } from './provision/provision-load.js';
-import { readDeploymentSettings } from './registry/provision.js';
 import type { Registry } from './registry/registry.js';
-import { openSqliteRegistry } from './registry/sqlite-registry-store.js';
 import type { SecretHasher } from './registry/secret-proofs.js';
 import { openDatabase, type SqliteDatabase } from './store/sqlite-database.js';
 import { startWalCheckpointer, type WalCheckpointer } from './store/wal-checkpointer.js';
@@ -36,12 +34,10 @@ import { selectAqhiProfile } from './aqhi/profile-selection.js';
 import { createIndexReports, type IndexReports } from './aqhi/index-reports.js';
 import { SseHub } from './streams/sse-hub.js';
 import { createResidentLeaving } from './leaving/resident-leaving.js';
-import { SqliteDepartures } from './leaving/departures.js';
 import { createNodeRedHost, type NodeRedHost } from './node-red/node-red-host.js';
 import { createEmergencies, type Emergencies } from './emergencies/emergencies.js';
 import { ThrottledLog } from './node-red/throttled-log.js';
 import { WalkingRoutes } from './routing/walking-route.js';
-import { SqliteSharingRecords } from './sharing/sharing-records.js';
 import { claimantOf, nodeIdOf, singleInstanceStatus } from './cluster/cluster-status.js';
 import { connectBinFillNotices } from './neighbourhood/bin-fill-notices.js';
 import { createNeighbourhoodService } from './neighbourhood/neighbourhood-service.js';
@@ -109,10 +105,11 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   const metrics = createMetrics();
   const shared = config.databaseUrl === undefined ? undefined : await openSharedState(config.databaseUrl, log.child({ component: 'store' }));
   const stores: StateStores = shared === undefined ? sqliteStateStores(db, now) : await postgresStateStores(shared.pool, now);
-  const registry = await openSqliteRegistry(db, {
+  const registry = await stores.openRegistry({
     secretHashCost: config.broker.secretHashCost,
     now,
     ...(secretHasher === undefined ? {} : { hasher: secretHasher }),
+    onFollowError: (err) => log.warn({ err, component: 'registry' }, 'the other gateways’ registry changes could not be read; trying again'),
   });
   const slowChecks = new SlowCheckQueue(config.broker.slowSecretChecks, config.broker.slowSecretQueue);
   const deviceAuth = createDeviceAuthenticator(registry, slowChecks, () => metrics.secretSlowChecks.inc());
@@ -121,7 +118,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   const provision = config.provision === undefined ? undefined : beginProvisionLoad(config.provision, registry, secretProgressLog(log, now));
   await provision?.confirmUnchanged();
   let provisionLoaded = provision === undefined;
-  const settings = provision?.settings ?? readDeploymentSettings(db);
+  const settings = provision?.settings ?? (await stores.deploymentSettings.read());
 
   const { tokens, deviceState, accessLog } = stores;
   let generatedAdminToken: string | undefined;
@@ -150,7 +147,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   let checkpointer: WalCheckpointer | undefined;
   let stopped = false;
   let httpPort = config.httpPort;
-  const sharingRecords = new SqliteSharingRecords(db);
+  const { sharingRecords } = stores;
   const alerting = await createAlerting({
     accessLog,
     config,
@@ -275,9 +272,9 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       sharingRecords,
       residentLeaving: createResidentLeaving({
         registry,
-        departures: new SqliteDepartures(db),
+        departures: stores.departures,
         alerts: alerting.service,
-        // Readings kept in PostgreSQL are not erased by a departure yet (their rows stay until retention).
+        // PostgreSQL's readings are erased in the departure's own transaction; SQLite's queue is written first.
         telemetry: embedded ?? { writeQueued: () => undefined },
         deviceState,
         rejections,
@@ -433,6 +430,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       await deviceState.flush();
       await rejections.flush();
       await checkpointer?.stop();
+      registry.close();
       db.close();
       if (shared !== undefined) await shared.close();
       log.info('gateway stopped');

@@ -35,8 +35,8 @@ describe.skipIf(!postgresAvailable())('DATABASE_URL: the gateway keeps its state
     return server.createDatabase(`gateway_state_${process.pid}_${++databases}`);
   }
 
-  async function gateway(url: string, receiver: HttpReceiver, overrides: Record<string, unknown> = {}): Promise<Harness> {
-    const h = await startHarness({ provision: provisionFor(receiver), overrides: { databaseUrl: url, ...overrides } });
+  async function gateway(url: string, receiver: HttpReceiver, overrides: Record<string, unknown> = {}, withProvisionFile = true): Promise<Harness> {
+    const h = await startHarness({ provision: withProvisionFile ? provisionFor(receiver) : null, overrides: { databaseUrl: url, ...overrides } });
     cleanup.push(() => h.dispose());
     return h;
   }
@@ -47,7 +47,7 @@ describe.skipIf(!postgresAvailable())('DATABASE_URL: the gateway keeps its state
     return r;
   }
 
-  it('an SOS paged by one gateway is, with its timeline, on a second one with an empty data directory, which takes the acknowledgement', async () => {
+  it('an SOS paged by one gateway is, with its timeline and the community, on a second one with an empty data directory and no provision file, which takes the acknowledgement', async () => {
     const phone = await receiver();
     const url = await database();
     const first = await gateway(url, phone);
@@ -64,9 +64,10 @@ describe.skipIf(!postgresAvailable())('DATABASE_URL: the gateway keeps its state
     await bracelet.close();
     await first.stop();
 
-    // A new data directory: nothing of the first gateway's SQLite file, only the shared database.
-    const second = await gateway(url, phone);
+    // A new data directory and no provision file: nothing of the first gateway's but the shared database.
+    const second = await gateway(url, phone, {}, false);
     expect(second.dataDir).not.toBe(first.dataDir);
+    expect(second.gateway.registry.get('residents', 'r1')?.name).toBe('Li Guiying');
     const seen = await second.api('GET', `/api/alerts/${alertId}`);
     expect(seen.status).toBe(200);
     expect(seen.body).toMatchObject({ id: alertId, kind: 'sos', subject: 'r1', state: 'open' });
