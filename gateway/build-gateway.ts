@@ -274,8 +274,8 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
         registry,
         departures: stores.departures,
         alerts: alerting.service,
-        // PostgreSQL's readings are erased in the departure's own transaction; SQLite's queue is written first.
-        telemetry: embedded ?? { writeQueued: () => undefined },
+        // The queue is written before the departure erases the resident's readings with the rest.
+        telemetry: embedded ?? { writeQueued: () => readings.flush() },
         deviceState,
         rejections,
         influxConfigured: config.influx !== undefined,
