@@ -9,8 +9,9 @@ import { writeSideRecords } from './postgres-side-writes.js';
  * The registry in PostgreSQL, shared by every instance: tables `registry` (one JSON body per
  * entry, in the order first written), `device_secrets` and `secret_proofs`, and the side records
  * written with a change (postgres-side-writes.ts), each write in one transaction. Every write
- * moves `registry_version` (its row lock puts the gateways' writes one after another), so a
- * gateway sees when another wrote, and a write based on an older copy is refused.
+ * moves `registry_version` (its row lock puts the gateways' writes one after another) and marks
+ * the rows it wrote or deleted with it, so a gateway reads what others changed since its copy,
+ * and a write based on an older copy is refused.
  */
 export class PostgresRegistryStore implements RegistryStore {
   /** The version this store last read or wrote. */
@@ -32,9 +33,28 @@ export class PostgresRegistryStore implements RegistryStore {
     });
   }
 
-  async outdated(): Promise<boolean> {
+  async changesSince(): Promise<RegistryChange | undefined> {
     const { rows } = await this.pool.query<{ version: string }>('SELECT version FROM registry_version');
-    return Number(rows[0]!.version) !== this.known;
+    if (Number(rows[0]!.version) === this.known) return undefined;
+    // Read while holding the version: no write lands in between.
+    return inTransaction(this.pool, async (client) => {
+      const since = this.known ?? 0;
+      const now = Number((await client.query<{ version: string }>('SELECT version FROM registry_version FOR SHARE')).rows[0]!.version);
+      const deleted = await client.query<{ collection: CollectionName; id: string }>('SELECT collection, id FROM registry_deletions WHERE version > $1', [since]);
+      const written = await client.query<{ collection: CollectionName; body: string; hash: string | null }>(
+        `SELECT r.collection, r.body, s.hash FROM registry r LEFT JOIN device_secrets s ON r.collection = 'devices' AND s.device_id = r.id
+         WHERE r.version > $1 ORDER BY r.seq`,
+        [since],
+      );
+      this.known = now;
+      return {
+        deletes: deleted.rows,
+        upserts: written.rows.map((row) => {
+          const entry = JSON.parse(row.body) as { id: string };
+          return row.hash === null ? { collection: row.collection, entry } : { collection: row.collection, entry, secretHash: row.hash };
+        }),
+      };
+    });
   }
 
   async loadProofs(): Promise<Map<number, ProofRow>> {
@@ -51,7 +71,12 @@ export class PostgresRegistryStore implements RegistryStore {
       if (version !== (this.known ?? 0) + 1) throw new StaleRegistryCopy(`the registry moved to version ${version - 1} since this copy read version ${this.known}`);
       if (change.deletes.length > 0) {
         const deletes = change.deletes;
-        await client.query('DELETE FROM registry WHERE (collection, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))', [deletes.map((d) => d.collection), deletes.map((d) => d.id)]);
+        const keys = [deletes.map((d) => d.collection), deletes.map((d) => d.id)];
+        await client.query('DELETE FROM registry WHERE (collection, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))', keys);
+        await client.query(
+          'INSERT INTO registry_deletions (collection, id, version) SELECT *, $3::bigint FROM unnest($1::text[], $2::text[]) ON CONFLICT (collection, id) DO UPDATE SET version = excluded.version',
+          [...keys, version],
+        );
         const devices = deletes.filter((d) => d.collection === 'devices').map((d) => d.id);
         if (devices.length > 0) await client.query('DELETE FROM device_secrets WHERE device_id = ANY($1::text[])', [devices]);
       }
@@ -59,17 +84,18 @@ export class PostgresRegistryStore implements RegistryStore {
       const upserts = [...new Map(change.upserts.map((u) => [`${u.collection}/${u.entry.id}`, u])).values()];
       if (upserts.length > 0) {
         await client.query(
-          `INSERT INTO registry (collection, id, body, updated_at_ms) SELECT collection, id, body, $4::bigint FROM unnest($1::text[], $2::text[], $3::text[]) AS u (collection, id, body)
-           ON CONFLICT (collection, id) DO UPDATE SET body = excluded.body, updated_at_ms = excluded.updated_at_ms`,
-          [upserts.map((u) => u.collection), upserts.map((u) => u.entry.id), upserts.map((u) => JSON.stringify(u.entry)), atMs],
+          `INSERT INTO registry (collection, id, body, updated_at_ms, version)
+           SELECT collection, id, body, $4::bigint, $5::bigint FROM unnest($1::text[], $2::text[], $3::text[]) AS u (collection, id, body)
+           ON CONFLICT (collection, id) DO UPDATE SET body = excluded.body, updated_at_ms = excluded.updated_at_ms, version = excluded.version`,
+          [upserts.map((u) => u.collection), upserts.map((u) => u.entry.id), upserts.map((u) => JSON.stringify(u.entry)), atMs, version],
         );
       }
       const secrets = upserts.flatMap((u) => (u.secretHash === undefined ? [] : [{ id: u.entry.id, hash: u.secretHash }]));
       if (secrets.length > 0) {
-        await client.query('INSERT INTO device_secrets (device_id, hash) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (device_id) DO UPDATE SET hash = excluded.hash', [
-          secrets.map((s) => s.id),
-          secrets.map((s) => s.hash),
-        ]);
+        await client.query(
+          'INSERT INTO device_secrets (device_id, hash, version) SELECT *, $3::bigint FROM unnest($1::text[], $2::text[]) ON CONFLICT (device_id) DO UPDATE SET hash = excluded.hash, version = excluded.version',
+          [secrets.map((s) => s.id), secrets.map((s) => s.hash), version],
+        );
       }
       const proofs = [...new Map((change.proofs ?? []).map((p) => [p.bucket, p])).values()];
       if (proofs.length > 0) {

@@ -95,8 +95,9 @@ export interface RegistryStore {
    */
   write(change: RegistryChange, atMs: number, alongside?: RegistrySideWrites): Promise<RegistrySideResults>;
   /**
-   * A store shared by several gateways only: whether another wrote since this store's last
-   * `loadAll` or write. Its `write` then rejects with StaleRegistryCopy, keeping nothing.
+   * A store shared by several gateways only: what others wrote since this store's last read or
+   * write (entries upserted in the order first written, deletions, each device with its secret's
+   * hash), undefined when nothing. Until it is read, `write` rejects with StaleRegistryCopy.
    */
-  outdated?(): Promise<boolean>;
+  changesSince?(): Promise<RegistryChange | undefined>;
 }

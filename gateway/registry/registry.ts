@@ -100,20 +100,16 @@ export class CachedRegistry implements Registry {
   ) {
     this.now = options.now ?? Date.now;
     this.hasher = options.hasher ?? SCRYPT;
-    this.fill(contents);
-  }
-
-  private fill(contents: RegistryContents): void {
     for (const name of COLLECTION_NAMES) this.cache.set(name, new Map());
     for (const { collection, entry } of contents.entries) this.cache.get(collection)?.set(entry.id, entry as Entity);
-    this.secrets.clear();
     for (const [deviceId, hash] of contents.secretHashes) this.secrets.set(deviceId, hash);
   }
 
-  /** The copy read again from the store, which other gateways write too. */
-  private async reload(): Promise<void> {
-    this.fill(await this.store.loadAll());
-    this.changes++;
+  /** The copy brought up to what other gateways wrote to the shared store; whether they had. */
+  private async catchUp(): Promise<boolean> {
+    const theirs = await this.store.changesSince?.();
+    if (theirs !== undefined) this.applyToCopy(theirs);
+    return theirs !== undefined;
   }
 
   /**
@@ -122,14 +118,12 @@ export class CachedRegistry implements Registry {
    * serially). Stops with close().
    */
   follow(everyMs: number, onError: (err: unknown) => void): void {
-    if (this.store.outdated === undefined || this.following !== undefined) return;
+    if (this.store.changesSince === undefined || this.following !== undefined) return;
     let looking = false;
     this.following = setInterval(() => {
       if (looking) return;
       looking = true;
-      this.serially(async () => {
-        if (await this.store.outdated!()) await this.reload();
-      })
+      this.serially(() => this.catchUp())
         .catch(onError)
         .finally(() => (looking = false));
     }, everyMs);
@@ -155,7 +149,7 @@ export class CachedRegistry implements Registry {
     const before = this.writing;
     // Refused because another gateway wrote first: read what it wrote, and check this write anew.
     const fresh = (attempt: number) => (err: unknown): Promise<T> =>
-      err instanceof StaleRegistryCopy && attempt < 3 ? this.reload().then(() => work().catch(fresh(attempt + 1))) : Promise.reject(err);
+      err instanceof StaleRegistryCopy && attempt < 3 ? this.catchUp().then(() => work().catch(fresh(attempt + 1))) : Promise.reject(err);
     const checked = (): Promise<T> => work().catch(fresh(0));
     const run = before === undefined ? checked() : before.then(checked);
     const settled = run.then(
@@ -172,6 +166,11 @@ export class CachedRegistry implements Registry {
   /** Writes the change through the store, then into the copy. */
   private async commitChange(change: RegistryChange, alongside?: RegistrySideWrites): Promise<RegistrySideResults> {
     const written = await this.store.write(change, this.now(), alongside);
+    this.applyToCopy(change);
+    return written;
+  }
+
+  private applyToCopy(change: RegistryChange): void {
     for (const { collection, id } of change.deletes) {
       this.cache.get(collection)!.delete(id);
       if (collection === 'devices') this.secrets.delete(id);
@@ -181,7 +180,6 @@ export class CachedRegistry implements Registry {
       if (secretHash !== undefined) this.secrets.set(entry.id, secretHash);
     }
     this.changes++;
-    return written;
   }
 
   /** Rises with every write or delete: callers that derive indexes from the registry rebuild when it moves. */

@@ -331,6 +331,21 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE page_jobs ADD COLUMN claimed_by text;
   ALTER TABLE page_jobs ADD COLUMN claimed_until_ms bigint;
   `,
+  // 13: the version that last wrote each registry entry and secret, and that deleted each removed
+  // entry: a gateway reads only what others changed since its copy, not the whole registry again.
+  `
+  ALTER TABLE registry ADD COLUMN version bigint NOT NULL DEFAULT 0;
+  ALTER TABLE device_secrets ADD COLUMN version bigint NOT NULL DEFAULT 0;
+  CREATE INDEX registry_by_version ON registry (version);
+  CREATE INDEX device_secrets_by_version ON device_secrets (version);
+  CREATE TABLE registry_deletions (
+    collection text NOT NULL,
+    id text NOT NULL,
+    version bigint NOT NULL,
+    PRIMARY KEY (collection, id)
+  );
+  CREATE INDEX registry_deletions_by_version ON registry_deletions (version);
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;

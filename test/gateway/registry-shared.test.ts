@@ -67,8 +67,27 @@ describe.runIf(postgresAvailable())('one registry for several gateways on Postgr
     expect(a.version).toBeGreaterThan(versionBefore);
     expect(await new PostgresSharingRecords(connect()).latest('r-li')).toMatchObject({ recordedBy: 'w-wang', sharing });
 
-    await a.delete('residents', 'r-li');
+    await b.put('devices', { id: 'b-0001', kind: 'bracelet', secret: 'secret-b-0001', resident: 'r-li' });
+    await waitFor("gateway A knows her bracelet's secret hash", () => a.secretHashOf('b-0001'), 20_000);
+    expect(a.secretHashOf('b-0001')).toBe(b.secretHashOf('b-0001'));
+    await a.deleteWith(
+      [
+        { collection: 'residents', id: 'r-li' },
+        { collection: 'devices', id: 'b-0001' },
+      ],
+      {},
+    );
     await waitFor('gateway B no longer has her', () => (b.has('residents', 'r-li') ? undefined : true), 20_000);
+    expect(b.has('devices', 'b-0001')).toBe(false);
+    expect(b.secretHashOf('b-0001')).toBeUndefined();
+    // Back again, in a new place in the list: every copy lists the entries in the same order.
+    await b.put('grids', { ...GRID, id: 'g1' });
+    await b.put('residents', RESIDENT);
+    await waitFor('gateway A has her again', () => a.get('residents', 'r-li'), 20_000);
+    await waitFor("gateway A has B's new grid", () => a.get('grids', 'g1'), 20_000);
+    expect(a.list('grids').map((g) => g.id)).toEqual(b.list('grids').map((g) => g.id));
+    const late = await gateway();
+    expect(late.list('grids').map((g) => g.id)).toEqual(['g3', 'g1']);
   });
 
   it('checks a write made on an old copy again, against what the other gateway wrote meanwhile', async () => {
