@@ -115,16 +115,23 @@ export class CachedRegistry implements Registry {
   /**
    * Over a store shared by several gateways: looks every `everyMs` for another's write and reads
    * the copy again when there was one (a write of this one's own meets such a change first: see
-   * serially). Stops with close().
+   * serially). Stops with close(). `onError` hears the first failed look of each outage only.
    */
   follow(everyMs: number, onError: (err: unknown) => void): void {
     if (this.store.changesSince === undefined || this.following !== undefined) return;
     let looking = false;
+    let failing = false;
     this.following = setInterval(() => {
       if (looking) return;
       looking = true;
       this.serially(() => this.catchUp())
-        .catch(onError)
+        .then(
+          () => (failing = false),
+          (err: unknown) => {
+            if (!failing) onError(err);
+            failing = true;
+          },
+        )
         .finally(() => (looking = false));
     }, everyMs);
     this.following.unref();
