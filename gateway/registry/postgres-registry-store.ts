@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { inTransaction, type PostgresPool } from '../store/postgres-database.js';
 import { CachedRegistry, type RegistryOptions } from './registry.js';
 import { StaleRegistryCopy, type RegistryChange, type RegistryContents, type RegistrySideResults, type RegistrySideWrites, type RegistryStore } from './registry-store.js';
@@ -13,6 +14,8 @@ import { writeSideRecords } from './postgres-side-writes.js';
  * the rows it wrote or deleted with it, so a gateway reads what others changed since its copy,
  * and a write based on an older copy is refused.
  */
+const CHANGED_CHANNEL = 'registry_changed';
+
 export class PostgresRegistryStore implements RegistryStore {
   /** The version this store last read or wrote. */
   private known: number | undefined;
@@ -31,6 +34,43 @@ export class PostgresRegistryStore implements RegistryStore {
         secretHashes: new Map(secrets.rows.map((row) => [row.device_id, row.hash])),
       };
     });
+  }
+
+  /**
+   * LISTENs on one connection of the pool for the others' writes; a lost connection is made again
+   * (after a second) and `changed` called then too, for what was written meanwhile.
+   */
+  watch(changed: () => void): () => void {
+    let stopped = false;
+    let listening: pg.PoolClient | undefined;
+    const listen = async (): Promise<void> => {
+      while (!stopped) {
+        try {
+          const client = await this.pool.connect();
+          listening = client;
+          const lost = new Promise<void>((resolve) => {
+            client.on('error', () => resolve());
+            client.on('end', () => resolve());
+          });
+          client.on('notification', () => changed());
+          await client.query(`LISTEN ${CHANGED_CHANNEL}`);
+          if (stopped) break;
+          changed();
+          await lost;
+        } catch {
+          // The database away: tried again below.
+        }
+        listening?.release(true);
+        listening = undefined;
+        if (!stopped) await new Promise((resolve) => setTimeout(resolve, 1_000).unref());
+      }
+    };
+    void listen();
+    return () => {
+      stopped = true;
+      listening?.release(true);
+      listening = undefined;
+    };
   }
 
   async changesSince(): Promise<RegistryChange | undefined> {
@@ -68,6 +108,8 @@ export class PostgresRegistryStore implements RegistryStore {
     const written = await inTransaction(this.pool, async (client) => {
       const { rows } = await client.query<{ version: string }>('UPDATE registry_version SET version = version + 1 RETURNING version');
       version = Number(rows[0]!.version);
+      // Heard by the other gateways' `watch` once this commits.
+      await client.query(`SELECT pg_notify('${CHANGED_CHANNEL}', '')`);
       if (version !== (this.known ?? 0) + 1) throw new StaleRegistryCopy(`the registry moved to version ${version - 1} since this copy read version ${this.known}`);
       if (change.deletes.length > 0) {
         const deletes = change.deletes;

@@ -100,4 +100,6 @@ export interface RegistryStore {
    * hash), undefined when nothing. Until it is read, `write` rejects with StaleRegistryCopy.
    */
   changesSince?(): Promise<RegistryChange | undefined>;
+  /** A shared store may also call `changed` soon after another's write; the returned function stops it. */
+  watch?(changed: () => void): () => void;
 }

@@ -5,6 +5,7 @@ import { StaleRegistryCopy, type RegistryChange, type RegistryContents, type Reg
 import { referencesOf } from './references.js';
 import { RegistryError } from './registry-error.js';
 import { parseEntry } from './parse-entry.js';
+import { followChanges } from './follow-changes.js';
 
 export { RegistryError } from './registry-error.js';
 
@@ -90,8 +91,8 @@ export class CachedRegistry implements Registry {
 
   /** The write under way; the next one starts after it. */
   private writing: Promise<void> | undefined;
-  /** Over a shared store: the timer that looks for other gateways' writes. */
-  private following: NodeJS.Timeout | undefined;
+  /** Over a shared store: stops looking for other gateways' writes. */
+  private stopFollowing: (() => void) | undefined;
 
   private constructor(
     private readonly store: RegistryStore,
@@ -113,33 +114,19 @@ export class CachedRegistry implements Registry {
   }
 
   /**
-   * Over a store shared by several gateways: looks every `everyMs` for another's write and reads
-   * the copy again when there was one (a write of this one's own meets such a change first: see
-   * serially). Stops with close(). `onError` hears the first failed look of each outage only.
+   * Over a store shared by several gateways: follows the others' writes (follow-changes.ts) and
+   * brings the copy up to them (a write of this one's own meets such a change first: see
+   * serially), until close().
    */
   follow(everyMs: number, onError: (err: unknown) => void): void {
-    if (this.store.changesSince === undefined || this.following !== undefined) return;
-    let looking = false;
-    let failing = false;
-    this.following = setInterval(() => {
-      if (looking) return;
-      looking = true;
-      this.serially(() => this.catchUp())
-        .then(
-          () => (failing = false),
-          (err: unknown) => {
-            if (!failing) onError(err);
-            failing = true;
-          },
-        )
-        .finally(() => (looking = false));
-    }, everyMs);
-    this.following.unref();
+    if (this.store.changesSince === undefined || this.stopFollowing !== undefined) return;
+    const watch = this.store.watch?.bind(this.store);
+    this.stopFollowing = followChanges(() => this.serially(() => this.catchUp()), { everyMs, onError, ...(watch === undefined ? {} : { watch }) });
   }
 
   close(): void {
-    clearInterval(this.following);
-    this.following = undefined;
+    this.stopFollowing?.();
+    this.stopFollowing = undefined;
   }
 
   /** The registry over its store, its copy filled from it. */

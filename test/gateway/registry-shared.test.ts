@@ -90,6 +90,21 @@ describe.runIf(postgresAvailable())('one registry for several gateways on Postgr
     expect(late.list('grids').map((g) => g.id)).toEqual(['g3', 'g1']);
   });
 
+  it("hears another gateway's write as it commits, without waiting for the next look, and again after the connection is lost", async () => {
+    await community();
+    // Looking only once in ten minutes: what arrives sooner came by the database's notice.
+    const a = await gateway(600_000);
+    const b = await gateway(600_000);
+    await a.put('grids', GRID);
+    await waitFor('gateway B has the grid', () => b.get('grids', 'g3'), 20_000);
+    // Every connection of the listening gateway's database session cut, as a database restart would.
+    const admin = connect();
+    const cut = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN registry_changed' AND pid <> pg_backend_pid()");
+    expect(cut.rowCount).toBe(2);
+    await a.put('residents', RESIDENT);
+    await waitFor('gateway B has Li Guiying after listening again', () => b.get('residents', 'r-li'), 20_000);
+  });
+
   it('checks a write made on an old copy again, against what the other gateway wrote meanwhile', async () => {
     await community();
     const a = await gateway(0);
