@@ -167,6 +167,9 @@ export async function createAlerting(deps: AlertingDeps): Promise<Alerting> {
   pager.events.on('delivery', (report) => {
     service.recordDelivery(report).catch((err: unknown) => log.error({ err, alertId: report.alertId, outcome: report.outcome.type }, 'a delivery outcome was not recorded'));
   });
+  // Another gateway on the same database made the change and published it; this one's viewers see it too.
+  service.events.on('changedElsewhere', (alert, events) => hub.publish('alert', { change: events, alert: presentAlert(alert) }));
+  const follower = stores.followAlerts?.(service, log.child({ component: 'alert-follower' }));
   const gridMessages = new GridChangeMessages();
   service.events.on('changed', (alert, events) => {
     const message: AlertChangeMessage = { change: events, alert: presentAlert(alert) };
@@ -232,6 +235,7 @@ export async function createAlerting(deps: AlertingDeps): Promise<Alerting> {
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      await follower?.close();
       hub.close();
       await pager.close();
       await service.settled();

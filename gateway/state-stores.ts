@@ -1,5 +1,7 @@
+import type { Logger } from 'pino';
 import { SqliteAlertStore, type AlertStore } from './alerts/alert-store.js';
 import { PostgresAlertStore } from './alerts/postgres-alert-store.js';
+import { followAlertChanges, type AlertFollower, type AlertFollowerTarget } from './alerts/postgres-alert-follower.js';
 import { PostgresRuleStateStore } from './alerts/postgres-rule-state-store.js';
 import { SqliteRuleStateStore, type RuleStateStore } from './alerts/rule-state-store.js';
 import { SqliteDailyReportStore, type DailyReportStore } from './aqhi/daily-report-store.js';
@@ -72,6 +74,8 @@ export interface StateStores {
    * Over PostgreSQL its copy follows the other gateways' writes until `close()`.
    */
   openRegistry(options: SharedRegistryOptions): Promise<CachedRegistry>;
+  /** Over a store shared by several gateways: hears the others' alert changes (none alone on SQLite). */
+  followAlerts?(target: AlertFollowerTarget, log: Logger): AlertFollower;
 }
 
 export function sqliteStateStores(db: SqliteDatabase, now: () => number): StateStores {
@@ -122,5 +126,6 @@ export async function postgresStateStores(pool: PostgresPool, now: () => number)
     departures: new PostgresDepartures(pool),
     deploymentSettings: new PostgresDeploymentSettings(pool),
     openRegistry: (options) => openPostgresRegistry(pool, options),
+    followAlerts: (target, log) => followAlertChanges(pool, target, log),
   };
 }

@@ -19,7 +19,7 @@ import type { DeliveryReport } from '../pager/pager.js';
 import { resolvePerson } from '../pager/recipients.js';
 import type { Registry } from '../registry/registry.js';
 import { oneAtATime } from '../store/one-at-a-time.js';
-import { dedupKeyOf, type AlertFilter, type AlertStore, type KeyedAlert } from './alert-store.js';
+import { AlertConflict, dedupKeyOf, type AlertFilter, type AlertStore, type KeyedAlert } from './alert-store.js';
 import { isDrill } from './drill-marker.js';
 import { ROLE_WORDS, namesList, ruleNote, systemNote } from './system-notes.js';
 
@@ -28,6 +28,8 @@ export interface AlertServiceEvents {
   changed: [alert: Alert, events: AlertEventName[]];
   /** Pages were queued; the pager should look at its outbox. */
   pagesQueued: [];
+  /** Another gateway sharing the store changed the alert (it published and paged; this one shows it). */
+  changedElsewhere: [alert: Alert, events: AlertEventName[]];
   /** Someone acked (the first ack changes the alert, later ones do not, but a drill counts each person's). */
   ackRequested: [alert: Alert, by: string, atMs: number];
 }
@@ -135,7 +137,7 @@ export class AlertService {
    * where a raise came from when it is not a built-in rule (a flow).
    */
   raise(input: RaiseRequest): Promise<Alert> {
-    return this.serially(() => this.raiseNow(input));
+    return this.serially(() => this.redoneOnConflict(() => this.raiseNow(input)));
   }
 
   private async raiseNow(input: RaiseRequest): Promise<Alert> {
@@ -144,9 +146,9 @@ export class AlertService {
     const details = source === undefined ? raise.details : { ...raise.details, source };
     const change = this.deps.machine.raise(current, { ...raise, details });
     if (dedupKey !== undefined) (change.alert as KeyedAlert).dedupKey = dedupKey;
-    // A drill is never counted as a real alert.
-    if (change.events.includes('alertRaised') && !isDrill(change.alert)) this.deps.metrics.alertsRaised.inc({ kind: raise.kind, severity: raise.severity });
     await this.commit(change);
+    // A drill is never counted as a real alert; counted once committed (a change made again after a conflict is not counted twice).
+    if (change.events.includes('alertRaised') && !isDrill(change.alert)) this.deps.metrics.alertsRaised.inc({ kind: raise.kind, severity: raise.severity });
     // A repeat may be a new critical occurrence that pages again (the planner decides).
     if (change.events.some((e) => e === 'alertRaised' || e === 'alertSeverityRaised' || e === 'alertRepeated')) await this.escalateOne(change.alert, this.deps.now());
     return this.activeById.get(change.alert.id) ?? change.alert;
@@ -158,7 +160,7 @@ export class AlertService {
     return this.serially(async () => {
       for (const outcome of outcomes) {
         try {
-          await this.applyOutcome(outcome);
+          await this.redoneOnConflict(() => this.applyOutcome(outcome));
         } catch (err) {
           this.deps.log.error({ err, outcome }, 'applying a rule outcome failed');
         }
@@ -208,13 +210,13 @@ export class AlertService {
 
   /** The condition behind an alert is over: resolves it where its kind allows. */
   clear(dedupKey: string, atMs: number): Promise<Alert | undefined> {
-    return this.serially(async () => {
+    return this.serially(() => this.redoneOnConflict(async () => {
       const current = this.active.get(dedupKey);
       if (current === undefined) return undefined;
       const change = this.deps.machine.clear(current, { atMs });
       await this.commit(change);
       return change.alert;
-    });
+    }));
   }
 
   /**
@@ -234,7 +236,7 @@ export class AlertService {
   }
 
   ack(id: string, by: string, note?: string): Promise<Alert | undefined> {
-    return this.serially(async () => {
+    return this.serially(() => this.redoneOnConflict(async () => {
       const alert = await this.get(id);
       if (alert === undefined) return undefined;
       const change = this.deps.machine.ack(alert, { by, atMs: this.deps.now(), ...(note === undefined ? {} : { note }) });
@@ -246,22 +248,22 @@ export class AlertService {
         this.deps.log.error({ err, alertId: id }, 'an ack listener failed');
       }
       return change.alert;
-    });
+    }));
   }
 
   resolve(id: string, by: string, note?: string): Promise<Alert | undefined> {
-    return this.serially(async () => {
+    return this.serially(() => this.redoneOnConflict(async () => {
       const alert = await this.get(id);
       if (alert === undefined) return undefined;
       const change = this.deps.machine.resolve(alert, { by, atMs: this.deps.now(), ...(note === undefined ? {} : { note }) });
       await this.commit(change, [], change.changed ? ['step', 'repage', 'digest'] : []);
       return change.alert;
-    });
+    }));
   }
 
   /** Adds a person's note; with `maxNotes`, refuses it (AlertNotesFull) when the alert has that many, counted in the change itself. */
   note(id: string, text: string, by: string, maxNotes = Number.POSITIVE_INFINITY): Promise<Alert | undefined> {
-    return this.serially(async () => {
+    return this.serially(() => this.redoneOnConflict(async () => {
       const alert = await this.get(id);
       if (alert === undefined) return undefined;
       const notes = peopleNotes(alert);
@@ -269,7 +271,7 @@ export class AlertService {
       const change = this.deps.machine.note(alert, { text, by, atMs: this.deps.now() });
       await this.commit(change);
       return change.alert;
-    });
+    }));
   }
 
   /** The pager's account of what it did, on the alert's timeline: the one place delivery outcomes are recorded. */
@@ -281,11 +283,11 @@ export class AlertService {
 
   /** Appends to an alert's timeline (a note of the gateway's own, a step of a hand-off). */
   record(alertId: string, entry: RecordedEntry): Promise<void> {
-    return this.serially(async () => {
+    return this.serially(() => this.redoneOnConflict(async () => {
       const alert = await this.get(alertId);
       if (alert === undefined) return;
       await this.commit(this.deps.machine.record(alert, entry));
-    });
+    }));
   }
 
   /** Takes every escalation step that has fallen due. */
@@ -293,7 +295,11 @@ export class AlertService {
     return this.serially(async () => {
       for (const alert of [...this.active.values()]) {
         try {
-          await this.escalateOne(alert, nowMs);
+          await this.redoneOnConflict(async () => {
+            // After a conflict, the alert as the store now has it (acked elsewhere: nothing may be due).
+            const current = this.activeById.get(alert.id);
+            if (current !== undefined) await this.escalateOne(current, nowMs);
+          });
         } catch (err) {
           this.deps.log.error({ err, alertId: alert.id }, 'escalation failed');
         }
@@ -316,6 +322,70 @@ export class AlertService {
     await this.commit({ alert: next, changed: true, events: ['alertRecorded'] }, jobs);
   }
 
+  /**
+   * Runs a change; when another gateway changed the alert first (AlertConflict), reads the working
+   * set again and makes the change once more from what is now stored.
+   */
+  private async redoneOnConflict<T>(change: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await change();
+      } catch (err) {
+        if (!(err instanceof AlertConflict) || attempt >= 5) throw err;
+        this.deps.log.info({ alertId: err.alertId, attempt }, 'alert changed by another gateway; made again from what is stored');
+        await this.reloadWorkingSet();
+      }
+    }
+  }
+
+  /**
+   * Another gateway committed a change of this alert (or this one did: then nothing differs). The
+   * working set takes the stored alert, and `changedElsewhere` tells this gateway's viewers.
+   */
+  followed(alertId: string): Promise<void> {
+    return this.serially(async () => {
+      const stored = await this.deps.store.get(alertId);
+      if (stored === undefined) return;
+      const known = this.activeById.get(alertId);
+      if (known !== undefined && JSON.stringify(known) === JSON.stringify(stored)) return;
+      // A resolved alert this gateway did not hold is history already; nothing to show as a change.
+      if (known === undefined && stored.state === 'resolved') return;
+      const key = dedupKeyOf(stored);
+      if (stored.state === 'resolved') {
+        if (this.active.get(key)?.id === stored.id) this.active.delete(key);
+        this.activeById.delete(stored.id);
+      } else {
+        this.active.set(key, stored);
+        this.activeById.set(stored.id, stored);
+      }
+      this.deps.metrics.alertsActive.set(this.realActiveCount());
+      const events: AlertEventName[] =
+        known === undefined ? ['alertRaised'] : known.state === stored.state ? ['alertRecorded'] : stored.state === 'acked' ? ['alertAcked'] : stored.state === 'resolved' ? ['alertResolved'] : ['alertRecorded'];
+      try {
+        this.events.emit('changedElsewhere', stored, events);
+      } catch (err) {
+        this.deps.log.error({ err, alertId }, 'an alert listener failed');
+      }
+    });
+  }
+
+  /** After missing other gateways' news (the database was away): the working set read again whole. */
+  resync(): Promise<void> {
+    return this.serially(() => this.reloadWorkingSet());
+  }
+
+  /** The working set as the store has it now (changes made by other gateways included). */
+  private async reloadWorkingSet(): Promise<void> {
+    const stored = await this.deps.store.listActive();
+    this.active.clear();
+    this.activeById.clear();
+    for (const alert of stored) {
+      this.active.set(dedupKeyOf(alert), alert);
+      this.activeById.set(alert.id, alert);
+    }
+    this.deps.metrics.alertsActive.set(this.realActiveCount());
+  }
+
   private nameOf(personId: string): string {
     return resolvePerson(this.deps.registry, personId)?.name ?? personId;
   }
@@ -331,7 +401,15 @@ export class AlertService {
   private async commit(change: AlertChange, jobs: readonly NewPageJob[] = [], cancelPending: readonly PageReason[] = []): Promise<void> {
     if (!change.changed) return;
     const { alert } = change;
-    const { cancelled } = await this.deps.store.commit({ atMs: this.deps.now(), alert, jobs, ...(cancelPending.length > 0 ? { cancelPending } : {}) });
+    // Made from the working set's copy (or a new alert): the store refuses it if another gateway changed it first.
+    const basedOn = this.activeById.get(alert.id) ?? (change.events.includes('alertRaised') ? 'new' : undefined);
+    const { cancelled } = await this.deps.store.commit({
+      atMs: this.deps.now(),
+      alert,
+      jobs,
+      ...(basedOn === undefined ? {} : { basedOn }),
+      ...(cancelPending.length > 0 ? { cancelPending } : {}),
+    });
     const key = dedupKeyOf(alert);
     if (alert.state === 'resolved') {
       if (this.active.get(key)?.id === alert.id) this.active.delete(key);

@@ -33,8 +33,23 @@ export function dedupKeyOf(alert: KeyedAlert): string {
 export interface AlertCommit {
   atMs: number;
   alert?: Alert;
+  /**
+   * What the change was made from: the alert as this gateway last knew it, or `new` for an alert
+   * raised now. When the store holds something else (another gateway changed it, or opened one of
+   * the same key first) nothing is written and the commit rejects with AlertConflict. Without it
+   * the alert is written as it is.
+   */
+  basedOn?: Alert | 'new';
   jobs?: readonly NewPageJob[];
   cancelPending?: readonly PageReason[];
+}
+
+/** The alert changed in the store since the change was made from it: read it again and redo the change. */
+export class AlertConflict extends Error {
+  override name = 'AlertConflict';
+  constructor(readonly alertId: string) {
+    super(`alert ${alertId} was changed by another gateway`);
+  }
 }
 
 export interface AlertCommitResult {
@@ -70,6 +85,7 @@ export class SqliteAlertStore implements AlertStore {
   private readonly upsert;
   private readonly byId;
   private readonly active;
+  private readonly activeByKey;
   private readonly outbox: SqlitePageJobRows;
   private readonly commitTransaction;
 
@@ -82,9 +98,13 @@ export class SqliteAlertStore implements AlertStore {
     );
     this.byId = db.prepare('SELECT body FROM alerts WHERE id = ?');
     this.active = db.prepare("SELECT body FROM alerts WHERE state <> 'resolved'");
+    this.activeByKey = db.prepare("SELECT 1 FROM alerts WHERE dedup_key = ? AND state <> 'resolved'");
     this.outbox = new SqlitePageJobRows(db);
     this.commitTransaction = db.transaction((unit: AlertCommit): AlertCommitResult => {
-      if (unit.alert !== undefined) this.saveRow(unit.alert, unit.atMs);
+      if (unit.alert !== undefined) {
+        if (unit.basedOn !== undefined) this.checkBasis(unit.alert, unit.basedOn);
+        this.saveRow(unit.alert, unit.atMs);
+      }
       const jobIds = (unit.jobs ?? []).map((job) => this.outbox.insert(job, unit.atMs));
       const cancelled = unit.alert === undefined || unit.cancelPending === undefined ? 0 : this.outbox.cancelPending(unit.alert.id, unit.cancelPending, unit.atMs);
       return { jobIds, cancelled };
@@ -97,6 +117,15 @@ export class SqliteAlertStore implements AlertStore {
 
   async save(alert: Alert, atMs: number): Promise<void> {
     this.saveRow(alert, atMs);
+  }
+
+  private checkBasis(alert: Alert, basedOn: Alert | 'new'): void {
+    const row = this.byId.get(alert.id) as { body: string } | undefined;
+    const fresh =
+      basedOn === 'new'
+        ? row === undefined && (alert.state === 'resolved' || this.activeByKey.get(dedupKeyOf(alert)) === undefined)
+        : row?.body === JSON.stringify(basedOn);
+    if (!fresh) throw new AlertConflict(alert.id);
   }
 
   private saveRow(alert: Alert, atMs: number): void {

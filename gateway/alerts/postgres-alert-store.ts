@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import type { Alert } from '../../rules/safety/index.js';
 import { postgresPageJobRows } from '../pager/postgres-page-jobs.js';
 import { inTransaction, type PostgresPool } from '../store/postgres-database.js';
-import { dedupKeyOf, type AlertCommit, type AlertCommitResult, type AlertFilter, type AlertStore } from './alert-store.js';
+import { AlertConflict, dedupKeyOf, type AlertCommit, type AlertCommitResult, type AlertFilter, type AlertStore } from './alert-store.js';
 import { DRILL_DEDUP_PREFIX } from './drill-marker.js';
 
 const bodies = (rows: { body: string }[]): Alert[] => rows.map((r) => JSON.parse(r.body) as Alert);
@@ -16,7 +16,12 @@ export class PostgresAlertStore implements AlertStore {
 
   commit(unit: AlertCommit): Promise<AlertCommitResult> {
     return inTransaction(this.pool, async (client) => {
-      if (unit.alert !== undefined) await saveRow(client, unit.alert, unit.atMs);
+      if (unit.alert !== undefined) {
+        if (unit.basedOn === undefined) await saveRow(client, unit.alert, unit.atMs);
+        else await saveBasedOn(client, unit.alert, unit.basedOn, unit.atMs);
+        // Heard by every gateway at the commit, in commit order (LISTEN alert_changed).
+        await client.query("SELECT pg_notify('alert_changed', $1)", [unit.alert.id]);
+      }
       const jobIds: number[] = [];
       for (const job of unit.jobs ?? []) jobIds.push(await postgresPageJobRows.insert(client, job, unit.atMs));
       const cancelled = unit.alert === undefined || unit.cancelPending === undefined ? 0 : await postgresPageJobRows.cancelPending(client, unit.alert.id, unit.cancelPending, unit.atMs);
@@ -63,4 +68,27 @@ async function saveRow(db: PostgresPool | PoolClient, alert: Alert, atMs: number
      ON CONFLICT (id) DO UPDATE SET state = excluded.state, severity = excluded.severity, updated_at_ms = excluded.updated_at_ms, body = excluded.body`,
     [alert.id, alert.kind, alert.subject, alert.grid, dedupKeyOf(alert), alert.state, alert.severity, alert.createdAt, atMs, JSON.stringify(alert)],
   );
+}
+
+/** Writes the alert only if the store still holds what the change was made from (AlertConflict if not). */
+async function saveBasedOn(client: PoolClient, alert: Alert, basedOn: Alert | 'new', atMs: number): Promise<void> {
+  if (basedOn === 'new') {
+    // Another gateway's alert of the same key, still open, makes this one a conflict (alerts_one_active).
+    const { rowCount } = await client.query(
+      `INSERT INTO alerts (id, kind, subject, grid, dedup_key, state, severity, created_at_ms, updated_at_ms, body)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,
+      [alert.id, alert.kind, alert.subject, alert.grid, dedupKeyOf(alert), alert.state, alert.severity, alert.createdAt, atMs, JSON.stringify(alert)],
+    );
+    if (rowCount !== 1) throw new AlertConflict(alert.id);
+    return;
+  }
+  const { rowCount } = await client.query('UPDATE alerts SET state = $2, severity = $3, updated_at_ms = $4, body = $5 WHERE id = $1 AND body = $6', [
+    alert.id,
+    alert.state,
+    alert.severity,
+    atMs,
+    JSON.stringify(alert),
+    JSON.stringify(basedOn),
+  ]);
+  if (rowCount !== 1) throw new AlertConflict(alert.id);
 }

@@ -165,6 +165,29 @@ export function alertCommitContract(factory: AdapterFactory<AlertCommitStores>):
       ]);
     });
 
+    it('writes a change only over what it was made from: a change made from an older copy, or a second open alert of one key, is refused whole', async () => {
+      const { alerts, jobs } = await adapter.open();
+      const alert = fall('a-1', T0);
+      await alerts.commit({ atMs: T0, alert, basedOn: 'new', jobs: [page('a-1')] });
+      // Another gateway raised the same resident's fall at the same moment: refused, with its pages.
+      const twin = { ...fall('a-2', T0), subject: alert.subject };
+      await expect(alerts.commit({ atMs: T0, alert: twin, basedOn: 'new', jobs: [page('a-2')] })).rejects.toMatchObject({ name: 'AlertConflict', alertId: 'a-2' });
+      expect(await alerts.get('a-2')).toBeUndefined();
+      expect(await jobs.forAlert('a-2')).toEqual([]);
+      // Acked on one gateway, from the copy both had...
+      const acked: Alert = { ...appended(alert, { atMs: T0 + 60, type: 'acked', by: 'w-zhang' }), state: 'acked', ackedAt: T0 + 60, assignee: 'w-zhang' };
+      await alerts.commit({ atMs: T0 + 60, alert: acked, basedOn: alert, cancelPending: ['step'] });
+      // ...the other's escalation step, made from the same older copy, is refused with its pages.
+      const escalated = appended(alert, { atMs: T0 + 61, type: 'escalated', step: 1 } as TimelineEntry);
+      await expect(alerts.commit({ atMs: T0 + 61, alert: escalated, basedOn: alert, jobs: [page('a-1', { step: 1, role: 'backup' })] })).rejects.toMatchObject({ name: 'AlertConflict', alertId: 'a-1' });
+      expect(await alerts.get('a-1')).toEqual(acked);
+      expect((await jobs.forAlert('a-1')).map((j) => [j.role, j.state])).toEqual([['onDuty', 'cancelled']]);
+      // Made again from what is stored, it is written.
+      const noted = appended(acked, { atMs: T0 + 62, type: 'note', by: 'w-zhang', text: 'with her now' } as TimelineEntry);
+      await alerts.commit({ atMs: T0 + 62, alert: noted, basedOn: acked });
+      expect(await alerts.get('a-1')).toEqual(noted);
+    });
+
     it('cancels the pending pages an ack makes unwanted, in the ack\'s own commit', async () => {
       const { alerts, jobs } = await adapter.open();
       const alert = fall('a-1', T0);
