@@ -105,6 +105,24 @@ describe.runIf(postgresAvailable())('one registry for several gateways on Postgr
     await waitFor('gateway B has Li Guiying after listening again', () => b.get('residents', 'r-li'), 20_000);
   });
 
+  it('takes the same provision file loaded by two gateways starting together on an empty database, once', async () => {
+    await community();
+    const a = await gateway();
+    const b = await gateway();
+    const file = { grids: [GRID], residents: [RESIDENT], devices: [{ id: 'b-0001', kind: 'bracelet', secret: 'secret-b-0001', resident: 'r-li' }] };
+    const loads = [a.beginLoad(file), b.beginLoad(file)];
+    await Promise.all(loads.map((load) => load.confirmUnchanged()));
+    const results = await Promise.all(loads.map((load) => load.commit({ deploymentSettings: { timeZone: 'Asia/Shanghai', rules: {} } })));
+    // The second to write found the first's entries when it checked again: it created none of them.
+    expect(results.map((r) => r.created).sort()).toEqual([0, 3]);
+    const late = await gateway(0);
+    expect(late.list('grids').map((g) => g.id)).toEqual(['g3']);
+    expect(late.list('residents').map((r) => r.id)).toEqual(['r-li']);
+    // Each hashed the secret on its own; the copies agree on the one kept last.
+    const kept = late.secretHashOf('b-0001');
+    await waitFor('both copies have the hash kept', () => (a.secretHashOf('b-0001') === kept && b.secretHashOf('b-0001') === kept) || undefined, 20_000);
+  });
+
   it('checks a write made on an old copy again, against what the other gateway wrote meanwhile', async () => {
     await community();
     const a = await gateway(0);
