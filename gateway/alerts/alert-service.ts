@@ -241,7 +241,7 @@ export class AlertService {
       if (alert === undefined) return undefined;
       const change = this.deps.machine.ack(alert, { by, atMs: this.deps.now(), ...(note === undefined ? {} : { note }) });
       // Once someone has it, the remaining escalation pages and re-pages are not sent.
-      await this.commit(change, [], change.changed ? ['step', 'repage'] : []);
+      await this.commit(change, [], change.changed ? ['step', 'repage'] : [], alert);
       try {
         this.events.emit('ackRequested', change.alert, by, this.deps.now());
       } catch (err) {
@@ -256,7 +256,7 @@ export class AlertService {
       const alert = await this.get(id);
       if (alert === undefined) return undefined;
       const change = this.deps.machine.resolve(alert, { by, atMs: this.deps.now(), ...(note === undefined ? {} : { note }) });
-      await this.commit(change, [], change.changed ? ['step', 'repage', 'digest'] : []);
+      await this.commit(change, [], change.changed ? ['step', 'repage', 'digest'] : [], alert);
       return change.alert;
     }));
   }
@@ -269,7 +269,7 @@ export class AlertService {
       const notes = peopleNotes(alert);
       if (notes >= maxNotes) throw new AlertNotesFull(notes);
       const change = this.deps.machine.note(alert, { text, by, atMs: this.deps.now() });
-      await this.commit(change);
+      await this.commit(change, [], [], alert);
       return change.alert;
     }));
   }
@@ -286,7 +286,7 @@ export class AlertService {
     return this.serially(() => this.redoneOnConflict(async () => {
       const alert = await this.get(alertId);
       if (alert === undefined) return;
-      await this.commit(this.deps.machine.record(alert, entry));
+      await this.commit(this.deps.machine.record(alert, entry), [], [], alert);
     }));
   }
 
@@ -345,8 +345,12 @@ export class AlertService {
   followed(alertId: string): Promise<void> {
     return this.serially(async () => {
       const stored = await this.deps.store.get(alertId);
-      if (stored === undefined) return;
       const known = this.activeById.get(alertId);
+      if (stored === undefined) {
+        // Erased with a resident who left, by another gateway: gone from this one's working set too.
+        if (known !== undefined) this.forget(known);
+        return;
+      }
       if (known !== undefined && JSON.stringify(known) === JSON.stringify(stored)) return;
       // A resolved alert this gateway did not hold is history already; nothing to show as a change.
       if (known === undefined && stored.state === 'resolved') return;
@@ -367,6 +371,13 @@ export class AlertService {
         this.deps.log.error({ err, alertId }, 'an alert listener failed');
       }
     });
+  }
+
+  private forget(alert: Alert): void {
+    const key = dedupKeyOf(alert);
+    if (this.active.get(key)?.id === alert.id) this.active.delete(key);
+    this.activeById.delete(alert.id);
+    this.deps.metrics.alertsActive.set(this.realActiveCount());
   }
 
   /** After missing other gateways' news (the database was away): the working set read again whole. */
@@ -398,11 +409,11 @@ export class AlertService {
   }
 
   /** Commits the change and the pages it asks for as one unit, then updates the working set and tells listeners. */
-  private async commit(change: AlertChange, jobs: readonly NewPageJob[] = [], cancelPending: readonly PageReason[] = []): Promise<void> {
+  private async commit(change: AlertChange, jobs: readonly NewPageJob[] = [], cancelPending: readonly PageReason[] = [], madeFrom?: Alert): Promise<void> {
     if (!change.changed) return;
     const { alert } = change;
-    // Made from the working set's copy (or a new alert): the store refuses it if another gateway changed it first.
-    const basedOn = this.activeById.get(alert.id) ?? (change.events.includes('alertRaised') ? 'new' : undefined);
+    // Made from this copy (the working set's, the store's, or a new alert): the store refuses it if another gateway changed it first.
+    const basedOn = madeFrom ?? this.activeById.get(alert.id) ?? (change.events.includes('alertRaised') ? 'new' : undefined);
     const { cancelled } = await this.deps.store.commit({
       atMs: this.deps.now(),
       alert,

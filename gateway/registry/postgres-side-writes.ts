@@ -45,7 +45,8 @@ async function eraseDeparture(client: pg.PoolClient, departure: ResidentDepartur
   await q(`INSERT INTO departures (month, grid, count) VALUES (${monthOf('$1::bigint')}, $2, 1) ON CONFLICT (month, grid) DO UPDATE SET count = departures.count + 1`, [atMs, departure.grid]);
   await q('DELETE FROM page_jobs WHERE alert_id IN (SELECT id FROM alerts WHERE subject = $1)', [residentId]);
   await q('DELETE FROM dispatch120_handoffs WHERE alert_id IN (SELECT id FROM alerts WHERE subject = $1)', [residentId]);
-  await q('DELETE FROM alerts WHERE subject = $1', [residentId]);
+  // Every gateway hears each erased alert (LISTEN alert_changed) and drops it from its working set.
+  await q("WITH erased AS (DELETE FROM alerts WHERE subject = $1 RETURNING id) SELECT pg_notify('alert_changed', id) FROM erased", [residentId]);
   await q(`UPDATE drills SET body = jsonb_set(body::jsonb, '{resident}', 'null'::jsonb)::text WHERE body::jsonb ->> 'resident' = $1`, [residentId]);
   await q('DELETE FROM rule_state WHERE name = $1', [RULE_STATE_PREFIX + residentId]);
   const readings = await q('DELETE FROM readings WHERE device_id = ANY($1::text[])', [devices]);

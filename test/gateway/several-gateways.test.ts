@@ -1,0 +1,161 @@
+import { get as httpGet, type ClientRequest } from 'node:http';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, redisPing, serverAvailable, spawnServer, type ExternalServer } from '../helpers/external-server.js';
+import { fakeClock, type FakeClock } from '../helpers/fake-clock.js';
+import { ADMIN_TOKEN, startHarness, TEST_PROVISION, type Harness } from '../helpers/gateway-harness.js';
+import { startReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
+import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js';
+import { waitFor } from '../helpers/wait-for.js';
+import type { SimulatedDevice } from '../../firmware-sim/device-client.js';
+
+/** A weekday at 10:00 in Shanghai: outside quiet hours, so every step pages. */
+const T0 = Date.parse('2026-12-08T02:00:00Z');
+const FALL = { type: 'fall', confidence: 0.92, lat: 30.2656, lon: 120.1551 } as const;
+
+function community(receiver: HttpReceiver): object {
+  return {
+    ...TEST_PROVISION,
+    rules: { fall: { cancelWindowS: 30 } },
+    grids: [
+      { id: 'g1', name: 'Fuxing Lane', district: 'd1', onDuty: ['w1'], backup: ['w2'] },
+      { id: 'g2', name: 'Qingbo Gate', district: 'd2', onDuty: ['w3'] },
+    ],
+    workers: [
+      { id: 'w1', name: 'Wang Fang', grids: ['g1'], channels: [{ type: 'webhook', url: receiver.url('/w1') }] },
+      { id: 'w2', name: 'Liu Yang', grids: ['g1'], channels: [{ type: 'webhook', url: receiver.url('/w2') }] },
+      { id: 'w3', name: 'Zhou Min', grids: ['g2'], channels: [] },
+    ],
+  };
+}
+
+interface AlertEvent {
+  change: string[];
+  alert: { id: string; kind: string; subject: string; state: string };
+}
+
+/** The alert stream of one gateway, as the web console reads it. */
+async function alertStream(baseUrl: string): Promise<{ events: AlertEvent[]; close(): void }> {
+  const events: AlertEvent[] = [];
+  let request: ClientRequest | undefined;
+  await new Promise<void>((resolve, reject) => {
+    request = httpGet(`${baseUrl}/api/alerts/stream`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }, (response) => {
+      response.setEncoding('utf8');
+      let buffer = '';
+      response.on('data', (chunk: string) => {
+        buffer += chunk;
+        let cut: number;
+        while ((cut = buffer.indexOf('\n\n')) >= 0) {
+          const frame = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const event = /^event: (.*)$/m.exec(frame)?.[1];
+          const data = /^data: (.*)$/m.exec(frame)?.[1];
+          if (event === 'hello') resolve();
+          if (event === 'alert' && data !== undefined) events.push(JSON.parse(data) as AlertEvent);
+        }
+      });
+    });
+    request.on('error', reject);
+  });
+  return { events, close: () => request?.destroy() };
+}
+
+// Three gateways on one PostgreSQL and one Redis, as a city runs them: whichever a bracelet or a
+// worker's phone reaches, they are one system. Each has its own data directory.
+describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('several gateways on one PostgreSQL and one Redis', () => {
+  const postgres = new PostgresServer();
+  let redis: ExternalServer;
+  let redisUrl: string;
+  let databases = 0;
+  const cleanup: (() => Promise<void> | void)[] = [];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    redisUrl = `redis://127.0.0.1:${port}`;
+    [redis] = await Promise.all([
+      spawnServer('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], () => redisPing(port), 'redis-server'),
+      postgres.start(),
+    ]);
+  }, 120_000);
+  afterAll(async () => {
+    await redis?.stop();
+    await postgres.stop();
+  });
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+
+  async function cluster(): Promise<{ gateways: Harness[]; receiver: HttpReceiver; clock: FakeClock; db: pg.Pool }> {
+    const receiver = await startReceiver();
+    cleanup.push(() => receiver.close());
+    const url = await postgres.createDatabase(`several_${process.pid}_${++databases}`);
+    const db = new pg.Pool({ connectionString: url });
+    cleanup.push(() => db.end());
+    const clock = fakeClock(T0);
+    const gateways: Harness[] = [];
+    for (const nodeId of ['east', 'west', 'north']) {
+      const h = await startHarness({ provision: community(receiver), now: clock.now, overrides: { databaseUrl: url, redisUrl, nodeId, alerts: { tickMs: 60_000 } } });
+      cleanup.push(() => h.dispose());
+      gateways.push(h);
+    }
+    return { gateways, receiver, clock, db };
+  }
+
+  /** A fall on the bracelet connected to `a`, past its cancel window: the bracelet, and the alert `a` raised. */
+  async function fallOn(a: Harness, clock: FakeClock, receiver: HttpReceiver): Promise<{ bracelet: SimulatedDevice; alertId: string }> {
+    const bracelet = await a.device('b-0001');
+    await bracelet.event(FALL);
+    clock.advance(31_000);
+    await a.gateway.alerting.tick();
+    await waitFor('Wang Fang paged about the fall', () => receiver.to('/w1').length >= 1, 60_000);
+    const open = await waitFor('the fall alert', async () => (await a.api('GET', '/api/alerts')).body.alerts.find((x: { kind: string }) => x.kind === 'fall') as { id: string } | undefined, 30_000);
+    return { bracelet, alertId: open.id };
+  }
+
+  it('a fall on one is paged once; acked through another, its escalation stops and the bracelet hears it; the third shows it on its stream', async () => {
+    const { gateways, receiver, clock } = await cluster();
+    const [east, west, north] = gateways as [Harness, Harness, Harness];
+    const stream = await alertStream(north.httpUrl);
+    cleanup.push(() => stream.close());
+
+    const { bracelet, alertId } = await fallOn(east, clock, receiver);
+    await waitFor('the fall on north’s alert stream', () => stream.events.some((e) => e.alert.id === alertId && e.alert.kind === 'fall' && e.alert.subject === 'r1'), 30_000);
+    await waitFor('west has heard of the fall', () => west.gateway.alerting.service.activeAlert(alertId) !== undefined, 30_000);
+
+    const acked = await west.api('POST', `/api/alerts/${alertId}/ack`, { note: 'on my way' });
+    expect(acked.status).toBe(200);
+    // The ack command reaches the bracelet on east, through Redis.
+    const [command] = await waitFor('the ack command on the bracelet connected to east', () => (bracelet.commands.length > 0 ? bracelet.commands : undefined), 30_000);
+    expect(command).toMatchObject({ cmd: 'ack', alertId });
+    await waitFor('north shows the ack', () => stream.events.some((e) => e.alert.id === alertId && e.alert.state === 'acked'), 30_000);
+    await waitFor('east has heard of the ack', () => east.gateway.alerting.service.activeAlert(alertId)?.state === 'acked', 30_000);
+
+    // Past the backup step's time, every gateway ticks: nobody else is paged.
+    clock.advance(10 * 60_000);
+    await Promise.all(gateways.map((g) => g.gateway.alerting.tick()));
+    await Promise.all(gateways.map((g) => g.gateway.alerting.tick()));
+    expect(receiver.to('/w1')).toHaveLength(1);
+    expect(receiver.to('/w2')).toEqual([]);
+  }, 240_000);
+
+  it('an escalation step due while three gateways tick at once is written once and paged once', async () => {
+    const { gateways, receiver, clock, db } = await cluster();
+    const { alertId } = await fallOn(gateways[0]!, clock, receiver);
+    for (const g of gateways.slice(1)) await waitFor('every gateway has heard of the fall', () => g.gateway.alerting.service.activeAlert(alertId) !== undefined, 30_000);
+
+    clock.advance(10 * 60_000);
+    await Promise.all(gateways.map((g) => g.gateway.alerting.tick()));
+    await waitFor('Liu Yang, the backup, paged', () => receiver.to('/w2').length >= 1, 60_000);
+    // More ticks on every gateway, after the step: still one page, one job, one step on the timeline.
+    for (let i = 0; i < 3; i++) await Promise.all(gateways.map((g) => g.gateway.alerting.tick()));
+    expect(receiver.to('/w1')).toHaveLength(1);
+    expect(receiver.to('/w2')).toHaveLength(1);
+    const { rows } = await db.query<{ role: string; state: string }>('SELECT role, state FROM page_jobs WHERE alert_id = $1 ORDER BY id', [alertId]);
+    expect(rows).toEqual([
+      { role: 'onDuty', state: 'delivered' },
+      { role: 'backup', state: 'delivered' },
+    ]);
+    const alert = (await gateways[2]!.api('GET', `/api/alerts/${alertId}`)).body as { timeline: { type: string; to?: string }[] };
+    expect(alert.timeline.filter((e) => e.type === 'paged').map((e) => e.to)).toEqual(['w1', 'w2']);
+  }, 240_000);
+});
