@@ -39,6 +39,7 @@ import { createEmergencies, type Emergencies } from './emergencies/emergencies.j
 import { ThrottledLog } from './node-red/throttled-log.js';
 import { WalkingRoutes } from './routing/walking-route.js';
 import { claimantOf, nodeIdOf, singleInstanceStatus } from './cluster/cluster-status.js';
+import { joinCluster, type ClusterMembership } from './cluster/cluster-membership.js';
 import { connectBinFillNotices } from './neighbourhood/bin-fill-notices.js';
 import { createNeighbourhoodService } from './neighbourhood/neighbourhood-service.js';
 
@@ -147,6 +148,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   let checkpointer: WalCheckpointer | undefined;
   let stopped = false;
   let httpPort = config.httpPort;
+  let membership: ClusterMembership | undefined;
   const { sharingRecords } = stores;
   const alerting = await createAlerting({
     accessLog,
@@ -291,7 +293,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
           log.warn({ component: 'routing', reason }, `walking route not available, the map shows the straight line: ${detail}`);
         },
       }),
-      cluster: () => Promise.resolve(singleInstanceStatus(nodeIdOf(config.nodeId, httpPort), startedAtMs, now())),
+      cluster: () => membership?.status() ?? Promise.resolve(singleInstanceStatus(nodeIdOf(config.nodeId, httpPort), startedAtMs, now())),
       readiness: () => {
         const checks: Record<string, boolean> = { broker: broker?.listening === true, store: db.open && !stopped };
         // With DATABASE_URL, alerts and pages are written there: not ready while it is away.
@@ -388,6 +390,10 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       httpPort = ports.http;
       // Several instances write to one Prometheus: each series says which instance it is from.
       if (shared !== undefined || config.nodeId !== undefined) metrics.registry.setDefaultLabels({ instance: nodeIdOf(config.nodeId, httpPort) });
+      if (shared !== undefined) {
+        const self = { nodeId: nodeIdOf(config.nodeId, httpPort), failoverS: config.cluster.failoverS, httpUrl: `http://${config.host}:${httpPort}` };
+        membership = await joinCluster(shared.pool, self, log.child({ component: 'cluster' }));
+      }
       alerting.start();
       emergencies.start();
       await aqhi.start();
@@ -430,6 +436,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       await deviceState.flush();
       await rejections.flush();
       await checkpointer?.stop();
+      await membership?.leave().catch((err: unknown) => log.warn({ err }, 'partitions not given back; the others take them when the leases run out'));
       registry.close();
       db.close();
       if (shared !== undefined) await shared.close();

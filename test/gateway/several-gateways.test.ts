@@ -94,7 +94,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('sever
     const clock = fakeClock(T0);
     const gateways: Harness[] = [];
     for (const nodeId of ['east', 'west', 'north']) {
-      const h = await startHarness({ provision: community(receiver), now: clock.now, overrides: { databaseUrl: url, redisUrl, nodeId, alerts: { tickMs: 60_000 } } });
+      const h = await startHarness({ provision: community(receiver), now: clock.now, overrides: { databaseUrl: url, redisUrl, nodeId, alerts: { tickMs: 60_000 }, cluster: { failoverS: 3 } } });
       cleanup.push(() => h.dispose());
       gateways.push(h);
     }
@@ -157,5 +157,37 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('sever
     ]);
     const alert = (await gateways[2]!.api('GET', `/api/alerts/${alertId}`)).body as { timeline: { type: string; to?: string }[] };
     expect(alert.timeline.filter((e) => e.type === 'paged').map((e) => e.to)).toEqual(['w1', 'w2']);
+  }, 240_000);
+
+  it('each lists the three instances on GET /api/cluster, the 64 partitions shared out; one stopped gives its partitions back at once', async () => {
+    const { gateways } = await cluster();
+    const [east, west, north] = gateways as [Harness, Harness, Harness];
+    type Status = { self: string; instances: { id: string; live: boolean; partitions: number }[] };
+    const statusOf = async (h: Harness): Promise<Status> => (await h.api('GET', '/api/cluster')).body as Status;
+    const shared = await waitFor(
+      'the partitions shared out among the three',
+      async () => {
+        const status = await statusOf(west);
+        const counts = status.instances.map((i) => i.partitions);
+        return status.instances.length === 3 && counts.every((n) => n >= 20 && n <= 22) && counts.reduce((a, b) => a + b, 0) === 64 ? status : undefined;
+      },
+      60_000,
+    );
+    expect(shared.self).toBe('west');
+    expect(shared.instances.map((i) => [i.id, i.live])).toEqual([
+      ['east', true],
+      ['north', true],
+      ['west', true],
+    ]);
+    expect((await statusOf(east)).self).toBe('east');
+
+    await north.stop();
+    const after = await statusOf(east);
+    expect(after.instances.find((i) => i.id === 'north')).toMatchObject({ live: false, partitions: 0 });
+    await waitFor(
+      'east and west hold all 64 again',
+      async () => (await statusOf(east)).instances.filter((i) => i.live).reduce((n, i) => n + i.partitions, 0) === 64,
+      60_000,
+    );
   }, 240_000);
 });
