@@ -84,6 +84,12 @@ export interface PageJobStore {
    * held jobs again; a finished job is nobody's; a dead claimant's jobs are free once its hold ends.
    */
   claimDue(nowMs: number, claimant: string, holdMs: number, limit?: number): Promise<PageJob[]>;
+  /**
+   * Just before a send: holds the jobs for another holdMs if `claimant` still holds every one and
+   * they are still pending; false, changing nothing, if any was taken over meanwhile (this pager
+   * stalled past its hold) or finished: then the page is not sent again.
+   */
+  renewClaim(jobIds: readonly number[], claimant: string, nowMs: number, holdMs: number): Promise<boolean>;
   /** Every job of the alert, in insertion order. */
   forAlert(alertId: string): Promise<PageJob[]>;
   /** Pending pages of an alert that are no longer wanted (it was acked); returns how many. */
@@ -103,6 +109,7 @@ export class SqlitePageJobRows {
   private readonly claimableStmt;
   private readonly claimStmt;
   private readonly claimTransaction;
+  private readonly renewTransaction;
 
   constructor(private readonly db: SqliteDatabase) {
     this.insertStmt = db.prepare(
@@ -121,6 +128,12 @@ export class SqlitePageJobRows {
        ORDER BY next_attempt_at_ms, id LIMIT @limit`,
     );
     this.claimStmt = db.prepare('UPDATE page_jobs SET claimed_by = ?, claimed_until_ms = ? WHERE id = ?');
+    const heldStmt = db.prepare("SELECT 1 FROM page_jobs WHERE id = ? AND state = 'pending' AND claimed_by = ? AND claimed_until_ms > ?");
+    this.renewTransaction = db.transaction((jobIds: readonly number[], claimant: string, nowMs: number, holdMs: number): boolean => {
+      if (!jobIds.every((id) => heldStmt.get(id, claimant, nowMs) !== undefined)) return false;
+      for (const id of jobIds) this.claimStmt.run(claimant, nowMs + holdMs, id);
+      return true;
+    });
     this.claimTransaction = db.transaction((nowMs: number, claimant: string, holdMs: number, limit: number): PageJob[] => {
       const jobs = (this.claimableStmt.all({ nowMs, claimant, limit }) as Row[]).map(fromRow);
       for (const job of jobs) this.claimStmt.run(claimant, nowMs + holdMs, job.id);
@@ -130,6 +143,10 @@ export class SqlitePageJobRows {
 
   claimDue(nowMs: number, claimant: string, holdMs: number, limit = 200): PageJob[] {
     return this.claimTransaction(nowMs, claimant, holdMs, limit);
+  }
+
+  renewClaim(jobIds: readonly number[], claimant: string, nowMs: number, holdMs: number): boolean {
+    return this.renewTransaction(jobIds, claimant, nowMs, holdMs);
   }
 
   insert(job: NewPageJob, nowMs: number): number {
@@ -185,6 +202,10 @@ export class SqlitePageJobStore implements PageJobStore {
 
   async claimDue(nowMs: number, claimant: string, holdMs: number, limit?: number): Promise<PageJob[]> {
     return this.rows.claimDue(nowMs, claimant, holdMs, limit);
+  }
+
+  async renewClaim(jobIds: readonly number[], claimant: string, nowMs: number, holdMs: number): Promise<boolean> {
+    return this.rows.renewClaim(jobIds, claimant, nowMs, holdMs);
   }
 
   async forAlert(alertId: string): Promise<PageJob[]> {

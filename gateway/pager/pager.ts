@@ -180,6 +180,11 @@ export class Pager {
     const lead = jobs[0]!;
     const route = lead.routes[lead.routeIndex]!;
     const channel = route.channel.type;
+    // Still ours? A pager that stalled past its hold (a paused process) finds the job another's: not sent twice.
+    if (!(await deps.jobs.renewClaim(jobs.map((j) => j.id), deps.claim.claimant, deps.now(), deps.claim.holdMs))) {
+      deps.log.warn({ alerts: jobs.map((j) => j.alertId), to: route.to }, 'page job taken over by another gateway while this one was held up; not sent from here');
+      return false;
+    }
     if (lead.attempt === 0) for (const job of jobs) this.report(job.alertId, { type: 'paged', atMs: deps.now(), to: route.to, channel, step: job.step });
     try {
       await deps.send(route, message, `page-${lead.id}-${lead.routeIndex}`);

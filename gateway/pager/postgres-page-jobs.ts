@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { PostgresPool } from '../store/postgres-database.js';
+import { inTransaction, type PostgresPool } from '../store/postgres-database.js';
 import type { NewPageJob, PageJob, PageJobStore, PageReason, PageRoute } from './page-jobs.js';
 
 /** A pool, or one connection inside a transaction. */
@@ -91,6 +91,18 @@ export class PostgresPageJobStore implements PageJobStore {
       [nowMs, claimant, nowMs + holdMs, limit],
     );
     return rows.map(jobOf).sort((a, b) => a.nextAttemptAtMs - b.nextAttemptAtMs || a.id - b.id);
+  }
+
+  async renewClaim(jobIds: readonly number[], claimant: string, nowMs: number, holdMs: number): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ id: string }>(
+        `SELECT id FROM page_jobs WHERE id = ANY($1::bigint[]) AND state = 'pending' AND claimed_by = $2 AND claimed_until_ms > $3 FOR UPDATE`,
+        [[...jobIds], claimant, nowMs],
+      );
+      if (rows.length !== new Set(jobIds).size) return false;
+      await client.query('UPDATE page_jobs SET claimed_until_ms = $3 WHERE id = ANY($1::bigint[]) AND claimed_by = $2', [[...jobIds], claimant, nowMs + holdMs]);
+      return true;
+    });
   }
 
   async forAlert(alertId: string): Promise<PageJob[]> {

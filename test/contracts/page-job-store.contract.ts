@@ -98,6 +98,24 @@ export function pageJobStoreContract(factory: AdapterFactory<PageJobStore>): voi
       expect((await store.forAlert('a-1'))[0]).toEqual({ ...held, state: 'delivered' });
     });
 
+    it('renews a hold only for the sender still holding every job, pending: one taken over meanwhile is not sent twice', async () => {
+      const store = await adapter.open();
+      const first = await store.insert(job('a-1', T0), T0);
+      const second = await store.insert(job('a-2', T0), T0);
+      await store.claimDue(T0, 'east', 15_000);
+      expect(await store.renewClaim([first, second], 'east', T0 + 10_000, 15_000)).toBe(true);
+      expect(await store.renewClaim([first], 'west', T0 + 10_000, 15_000)).toBe(false);
+      // East stalls past its renewed hold (T0 + 25 s); west takes the first job.
+      expect((await store.claimDue(T0 + 26_000, 'west', 15_000, 1)).map((j) => j.id)).toEqual([first]);
+      expect(await store.renewClaim([first, second], 'east', T0 + 26_001, 15_000)).toBe(false);
+      expect(await store.renewClaim([first], 'west', T0 + 26_001, 15_000)).toBe(true);
+      // Nothing of east's failed renewal was kept: the second job is free for anyone past its hold.
+      expect((await store.claimDue(T0 + 26_002, 'north', 15_000)).map((j) => j.id)).toEqual([second]);
+      const [held] = await store.forAlert('a-1');
+      await store.update({ ...held!, state: 'delivered' }, T0 + 26_003);
+      expect(await store.renewClaim([first], 'west', T0 + 26_004, 15_000)).toBe(false);
+    });
+
     it('gives each due job to one of several senders claiming at the same moment', async () => {
       const store = await adapter.open();
       const ids: number[] = [];
