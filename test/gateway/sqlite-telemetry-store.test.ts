@@ -107,10 +107,11 @@ describe('readings stored in chunks', () => {
 
   it('an older store with one row per reading is upgraded: its readings come back from the chunks', async () => {
     const dir = stores.dir();
-    // The store as schema version 3 left it, as far as readings go.
+    // The store as schema version 3 left it, as far as readings go (and the page outbox, which later versions change).
     const old = new Database(path.join(dir, 'gateway.db'));
     old.exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL);
       INSERT INTO schema_migrations VALUES (1, 0), (2, 0), (3, 0);
+      CREATE TABLE page_jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, alert_id TEXT NOT NULL);
       CREATE TABLE readings (device_id TEXT NOT NULL, kind TEXT NOT NULL, ts_ms INTEGER NOT NULL, received_at_ms INTEGER NOT NULL, body TEXT NOT NULL);`);
     const insert = old.prepare('INSERT INTO readings VALUES (?, ?, ?, ?, ?)');
     insert.run('b-1', 'bracelet', T0 + 2000, T0 + 2100, JSON.stringify({ hr: 72, worn: true }));
