@@ -4,6 +4,8 @@ import { startHarness, TEST_PROVISION, type Harness } from '../helpers/gateway-h
 import { startReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
 import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { SimulatedDevice } from '../../firmware-sim/device-client.js';
+import { SECRETS } from '../helpers/gateway-harness.js';
 
 interface TimelineEntry {
   type: string;
@@ -102,4 +104,40 @@ describe.skipIf(!postgresAvailable())('DATABASE_URL: the gateway keeps its state
     }
     await waitFor('/readyz 200 once PostgreSQL answers again', async () => (await ready()).status === 200, 60_000);
   }, 180_000);
+
+  it('with PostgreSQL stopped, an SOS is not acknowledged until it is stored; once back, it is raised and paged once', async () => {
+    const phone = await receiver();
+    const h = await gateway(await database(), phone);
+    const bracelet = await SimulatedDevice.connect({ id: 'b-0001', secret: SECRETS['b-0001']!, url: h.mqttUrl, clean: false, reconnect: { initialDelayMs: 200, maxDelayMs: 1_000 } });
+    cleanup.push(() => bracelet.close());
+    const refusedCount = async (): Promise<number> => {
+      // Read in process: the API's token check itself needs the database.
+      const text = await h.gateway.metrics.registry.metrics();
+      return Number(/gateway_ingest_rejected_total\{[^}]*reason="internal_error"[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+
+    await server.shutdown();
+    let acked = false;
+    let sent: Promise<void>;
+    try {
+      await waitFor('/readyz 503 while PostgreSQL is stopped', async () => (await fetch(`${h.httpUrl}/readyz`)).status === 503, 60_000);
+      sent = bracelet.event({ type: 'sos' }).then(() => {
+        acked = true;
+      });
+      // The gateway could not store it: refused, counted, not acknowledged; the bracelet keeps it and sends it again.
+      await waitFor('the SOS refused while the database is away', async () => (await refusedCount()) >= 1, 60_000);
+      expect(acked).toBe(false);
+      expect(phone.to('/w1')).toEqual([]);
+    } finally {
+      await server.start();
+    }
+    await waitFor('the SOS acknowledged once PostgreSQL is back', () => acked, 90_000);
+    await sent;
+    await waitFor('the SOS page on Wang Fang’s phone', () => phone.to('/w1').length >= 1, 60_000);
+    const alerts = (await h.api('GET', '/api/alerts')).body.alerts as { kind: string; subject: string }[];
+    expect(alerts.filter((a) => a.kind === 'sos' && a.subject === 'r1')).toHaveLength(1);
+    // However many times the bracelet sent it, one alert and one page.
+    for (let i = 0; i < 3; i++) await h.gateway.alerting.tick();
+    expect(phone.to('/w1')).toHaveLength(1);
+  }, 240_000);
 });
