@@ -350,9 +350,14 @@ const MIGRATIONS: readonly string[] = [
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
 
-/** A pool on `DATABASE_URL`; an idle connection's error is the pool's to replace, not a crash. */
-export function openPostgres(url: string, options: { max?: number; onError?: (err: Error) => void } = {}): PostgresPool {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: 5_000 });
+/**
+ * A pool on `DATABASE_URL`; an idle connection's error is the pool's to replace, not a crash. A
+ * query the server does not answer (a frozen server, a cut network) fails after `queryTimeoutMs`
+ * instead of holding up everything queued behind it: the alert service's changes run one at a time.
+ */
+export function openPostgres(url: string, options: { max?: number; queryTimeoutMs?: number; onError?: (err: Error) => void } = {}): PostgresPool {
+  const queryTimeoutMs = options.queryTimeoutMs ?? 20_000;
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: 5_000, query_timeout: queryTimeoutMs, statement_timeout: queryTimeoutMs });
   pool.on('error', (err) => options.onError?.(err));
   return pool;
 }
