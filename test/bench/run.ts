@@ -10,6 +10,7 @@ import { encodeCbor } from '../../sensors/index.js';
 import { freePort, hasBinary, redisPing, spawnServer } from '../helpers/external-server.js';
 import type { GatewayJob, GatewayMemory, GatewayStarted } from './gateway-process.js';
 import { startHarness } from '../helpers/gateway-harness.js';
+import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js';
 import type { ConnectResult, FallsResult, LoadDevice, LoadJob, PublishResult } from './load-process.js';
 import { emergencyBench } from './emergency-bench.js';
 import { aqhiBench } from './aqhi-bench.js';
@@ -219,13 +220,13 @@ interface GatewayTarget extends Target {
   httpPort: number;
 }
 
-async function gatewayTarget(options: { devices: number; fallDevices?: number; webhook?: string; familyWebhook?: string; countStored?: boolean; dataDir?: string }): Promise<GatewayTarget> {
+async function gatewayTarget(options: { devices: number; fallDevices?: number; webhook?: string; familyWebhook?: string; countStored?: boolean; dataDir?: string; databaseUrl?: string }): Promise<GatewayTarget> {
   const load = bracelets(options.devices);
   const falls = bracelets(options.fallDevices ?? 0, 'f');
   const harness = await startHarness({
     provision: benchProvision([...load, ...falls], options.webhook, options.familyWebhook),
     // Every loopback address, so the connection test can spread over several source and target addresses.
-    overrides: { host: '0.0.0.0' },
+    overrides: { host: '0.0.0.0', ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }) },
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
   });
   const { gateway } = harness;
@@ -415,9 +416,26 @@ async function qos1Flood(load: LoadGenerator): Promise<void> {
   }
 }
 
-async function alertLatency(load: LoadGenerator): Promise<void> {
+/** The same fall-to-page run on the embedded SQLite store, then on a PostgreSQL 15 of its own when installed. */
+async function alertLatencies(load: LoadGenerator): Promise<void> {
+  await alertLatency(load, undefined);
+  if (!postgresAvailable()) {
+    log('\n(PostgreSQL 15 not installed: the fall-to-page run on PostgreSQL is left out)');
+    return;
+  }
+  const server = new PostgresServer();
+  try {
+    await server.start();
+    await alertLatency(load, await server.createDatabase('bench_latency'));
+  } finally {
+    await server.stop();
+  }
+}
+
+async function alertLatency(load: LoadGenerator, databaseUrl: string | undefined): Promise<void> {
   const FALLS = QUICK ? 50 : 200;
-  log(`\n== alert latency: fall PUBLISH to webhook received, ${FALLS} falls, 10,000 readings/s in the background`);
+  const store = databaseUrl === undefined ? 'SQLite' : 'PostgreSQL';
+  log(`\n== alert latency on ${store}: fall PUBLISH to webhook received, ${FALLS} falls, 10,000 readings/s in the background`);
   const webhookPort = await freePort();
   const target = await gatewayTarget({
     devices: 100,
@@ -425,6 +443,7 @@ async function alertLatency(load: LoadGenerator): Promise<void> {
     webhook: `http://127.0.0.1:${webhookPort}/w1`,
     familyWebhook: `http://127.0.0.1:${webhookPort}/family`,
     countStored: false,
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
   });
   const fallers = bracelets(FALLS, 'f');
   const background = load.run<PublishResult>({ type: 'publish', port: target.port, devices: target.devices, rate: 10_000, durationMs: 15_000 + FALLS * 100, qos: 0, payloadHex: PAYLOAD.toString('hex') });
@@ -458,12 +477,12 @@ async function alertLatency(load: LoadGenerator): Promise<void> {
   const latencies = result.latenciesMs;
   const slowest = latencies.map((ms, i) => ({ ms, i })).sort((a, b) => b.ms - a.ms).slice(0, 5);
   log(`  slowest: ${slowest.map((s) => `fall #${s.i + 1} ${s.ms.toFixed(1)} ms`).join(', ')}`);
-  record('fall to page, p50', `${percentile(latencies, 50).toFixed(1)} ms`);
-  record('fall to page, p99', `${percentile(latencies, 99).toFixed(1)} ms`);
-  record('fall to page, pages received', `${latencies.length} of ${FALLS}`);
-  record('fall to family page, p99', `${percentile(result.familyLatenciesMs, 99).toFixed(1)} ms`);
-  record('fall to family page, pages received', `${result.familyLatenciesMs.length} of ${FALLS}`);
-  record('background load achieved', `${Math.round(bg.sent / (bg.elapsedMs / 1000))} readings/s${stillLoaded ? '' : ' (ended before the last fall)'}`);
+  record(`fall to page on ${store}, p50`, `${percentile(latencies, 50).toFixed(1)} ms`);
+  record(`fall to page on ${store}, p99`, `${percentile(latencies, 99).toFixed(1)} ms`);
+  record(`fall to page on ${store}, pages received`, `${latencies.length} of ${FALLS}`);
+  record(`fall to family page on ${store}, p99`, `${percentile(result.familyLatenciesMs, 99).toFixed(1)} ms`);
+  record(`fall to family page on ${store}, pages received`, `${result.familyLatenciesMs.length} of ${FALLS}`);
+  record(`background load achieved on ${store}`, `${Math.round(bg.sent / (bg.elapsedMs / 1000))} readings/s${stillLoaded ? '' : ' (ended before the last fall)'}`);
 }
 
 async function connections(): Promise<void> {
@@ -648,7 +667,7 @@ async function main(): Promise<void> {
   try {
     if (want('ingest')) await ingestThroughput(load);
     if (want('flood')) await qos1Flood(load);
-    if (want('latency')) await alertLatency(load);
+    if (want('latency')) await alertLatencies(load);
   } finally {
     load.close();
   }
