@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SimulatedDevice } from '../../firmware-sim/device-client.js';
+import { groupGone } from '../../firmware-sim/cluster-processes.js';
+import { serverAvailable } from '../helpers/external-server.js';
+import { postgresAvailable } from '../helpers/postgres-server.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const TOKEN = 'cluster-test-admin-token-0123456789abcdef';
+
+interface ClusterFile {
+  pid: number;
+  postgres: { pid: number };
+  redis: { pid: number };
+  gateways: { nodeId: string; pid: number; ports: { mqtt: number; http: number } }[];
+}
+
+interface Readiness {
+  status: number;
+  checks?: { database?: boolean; redis?: boolean } | undefined;
+}
+
+async function readyz(port: number): Promise<Readiness> {
+  const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+  const body = (await response.json()) as { checks?: Readiness['checks'] };
+  return { status: response.status, checks: body.checks };
+}
+
+async function alerts(port: number): Promise<{ id: string; kind: string; subject: string }[]> {
+  const response = await fetch(`http://127.0.0.1:${port}/api/alerts`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  return ((await response.json()) as { alerts: { id: string; kind: string; subject: string }[] }).alerts;
+}
+
+// `npm run cluster`'s own module, as an operator runs it: PostgreSQL, Redis, three gateway processes and
+// the demo community spread over them. Ctrl-C (SIGINT) stops every process it started.
+describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('npm run cluster', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gw-cluster-'));
+  // Run as root, PostgreSQL runs as the postgres user, who must reach its directory in here.
+  chmodSync(dataDir, 0o755);
+  let cluster: ClusterFile | undefined;
+  afterAll(() => {
+    // Whatever failed, nothing is left running.
+    for (const pid of cluster === undefined ? [] : [cluster.pid, cluster.postgres.pid, cluster.redis.pid, ...cluster.gateways.map((g) => g.pid)]) {
+      if (!groupGone(pid)) process.kill(-pid, 'SIGKILL');
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('three gateways on one PostgreSQL: ready with the database, an alert raised on one is seen on another, and Ctrl-C leaves no process behind', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'firmware-sim/cluster.ts', '--free-ports', '--pager-port', '0', '--data', dataDir], {
+      cwd: root,
+      env: { ...process.env, ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+    const clusterFile = path.join(dataDir, 'cluster.json');
+    cluster = await Promise.race([
+      waitFor('the cluster to start (cluster.json)', () => (existsSync(clusterFile) ? (JSON.parse(readFileSync(clusterFile, 'utf8')) as ClusterFile) : undefined), 400_000),
+      exited.then((code) => Promise.reject(new Error(`npm run cluster exited (${code}) before it started`))),
+    ]).catch((err: unknown) => {
+      throw new Error(`${String(err)}\n${output}`);
+    });
+    expect(cluster.gateways.map((g) => g.nodeId)).toEqual(['gateway-1', 'gateway-2', 'gateway-3']);
+    expect(output).toContain(`admin token      ${TOKEN}`);
+    expect(output).toMatch(/Li Guiying's bracelet/);
+
+    for (const g of cluster.gateways) {
+      const ready = await waitFor(`${g.nodeId} ready with the database and Redis`, async () => {
+        const r = await readyz(g.ports.http);
+        return r.status === 200 && r.checks?.database === true && r.checks.redis === true ? r : undefined;
+      }, 120_000);
+      expect(ready.checks).toMatchObject({ database: true, redis: true });
+    }
+
+    // Li Guiying's bracelet presses SOS on the second gateway (the simulator keeps her on the first):
+    // the alert is in PostgreSQL, so the third gateway's API lists it.
+    const [first, second, third] = cluster.gateways as [ClusterFile['gateways'][number], ClusterFile['gateways'][number], ClusterFile['gateways'][number]];
+    expect(first.ports.http).not.toBe(third.ports.http);
+    const bracelet = await SimulatedDevice.connect({ id: 'b-0001', secret: 'demo-secret-b-0001', url: `mqtt://127.0.0.1:${second.ports.mqtt}` });
+    try {
+      await bracelet.event({ type: 'sos' });
+    } finally {
+      await bracelet.close();
+    }
+    const sos = await waitFor('the SOS on the third gateway’s API', async () => (await alerts(third.ports.http)).find((a) => a.kind === 'sos' && a.subject === 'r1'), 60_000);
+    expect((await alerts(first.ports.http)).map((a) => a.id)).toContain(sos.id);
+
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(output).toContain('[cluster] stopped');
+    for (const pid of [cluster.postgres.pid, cluster.redis.pid, ...cluster.gateways.map((g) => g.pid)]) expect(groupGone(pid)).toBe(true);
+  }, 600_000);
+});
