@@ -69,8 +69,10 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('npm r
       throw new Error(`${String(err)}\n${output}`);
     });
     expect(cluster.gateways.map((g) => g.nodeId)).toEqual(['gateway-1', 'gateway-2', 'gateway-3']);
+    // Where to look, printed just after cluster.json is written: names, not ids.
+    await waitFor('the cluster’s "where to look" lines', () => output.includes('  stop             Ctrl-C'), 60_000);
     expect(output).toContain(`admin token      ${TOKEN}`);
-    expect(output).toMatch(/Li Guiying's bracelet/);
+    expect(output).toMatch(/devices: Li Guiying's bracelet/);
 
     for (const g of cluster.gateways) {
       const ready = await waitFor(`${g.nodeId} ready with the database and Redis`, async () => {
