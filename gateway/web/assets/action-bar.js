@@ -1,4 +1,5 @@
 // @ts-check
+import { knownWalkingRoute } from './alert-route.js';
 import { h } from './dom.js';
 import { formatDistance } from './format.js';
 import { t } from './i18n.js';
@@ -50,7 +51,8 @@ export function createActionBar() {
       // geo: opens the phone's own map app with directions; the label says it is a straight line.
       const aedHref = aed === null ? null : `geo:${aed.lat},${aed.lon}?q=${aed.lat},${aed.lon}`;
       const aedLink = linkAction('to-aed', '♥', aed === null ? t('act.toAed') : `${t('act.toAed')} ${formatDistance(aed.distanceM).replace(' ', '\u00a0')}`, aedHref, t('act.noAed'));
-      if (aed !== null) aedLink.setAttribute('title', t('map.straightLine', { distance: formatDistance(aed.distanceM) }));
+      // The walking route when the alert view already has it (the bar is drawn again on every change), else the straight line.
+      if (aed !== null) aedLink.setAttribute('title', knownWalkingRoute(alert.id) ?? t('map.straightLine', { distance: formatDistance(aed.distanceM) }));
       const parts = [];
       if (context?.resident !== null && context?.resident !== undefined) {
         parts.push(linkAction('call-family', '☎', t('act.callFamily'), familyPhone === null ? null : `tel:${familyPhone}`, t('act.noPhone')));

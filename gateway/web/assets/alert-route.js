@@ -10,6 +10,18 @@ import { fetchWalkingRoute, walkingRouteText } from './map-walking.js';
 
 /** @type {Map<string, HTMLElement>} */
 const lines = new Map();
+/** The walking route's words per alert, once the gateway gave one: the action bar may be drawn again after. */
+/** @type {Map<string, string>} */
+const walkingTexts = new Map();
+
+/**
+ * The walking route to the nearest usable AED, in words, when known for this alert.
+ * @param {string} alertId
+ * @returns {string | undefined}
+ */
+export function knownWalkingRoute(alertId) {
+  return walkingTexts.get(alertId);
+}
 
 /**
  * The line for an alert; it starts with the straight line and turns into the walking route when
@@ -24,9 +36,11 @@ export function aedRouteLine(alertId, straightM) {
   lines.set(alertId, line);
   void fetchWalkingRoute(alertId).then((route) => {
     if (route === null || route.kind !== 'walking') return;
-    line.textContent = walkingRouteText(route);
+    const text = walkingRouteText(route);
+    walkingTexts.set(alertId, text);
+    line.textContent = text;
     line.setAttribute('data-kind', 'walking');
-    document.querySelector('[data-action="to-aed"]')?.setAttribute('title', walkingRouteText(route));
+    document.querySelector('[data-action="to-aed"]')?.setAttribute('title', text);
   });
   return line;
 }
@@ -34,4 +48,5 @@ export function aedRouteLine(alertId, straightM) {
 /** Forgets the lines (their words are in the old language). */
 export function clearRouteLines() {
   lines.clear();
+  walkingTexts.clear();
 }
