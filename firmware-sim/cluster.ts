@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import YAML from 'yaml';
@@ -102,6 +102,9 @@ async function main(): Promise<void> {
 
   const dataDir = path.resolve(values.data);
   mkdirSync(dataDir, { recursive: true });
+  // It lists the processes of a running cluster: none until these are up.
+  const clusterFile = path.join(dataDir, 'cluster.json');
+  rmSync(clusterFile, { force: true });
   const token = adminToken(dataDir);
   const children: Child[] = [];
   const postgres = new LocalPostgres({ dir: path.join(dataDir, 'postgres'), port: await freePort() });
@@ -118,8 +121,13 @@ async function main(): Promise<void> {
       await Promise.allSettled(children.filter((c) => !c.name.startsWith('gateway')).map((c) => c.stop('SIGTERM', 20_000)));
       await postgres.shutdown();
       await closeReceiver();
+      rmSync(clusterFile, { force: true });
     })());
+  let signalled = false;
   const onSignal = (signal: string): void => {
+    // A terminal's Ctrl-C under npm arrives twice: from the terminal and passed on by npm.
+    if (signalled) return;
+    signalled = true;
     out(`\n[cluster] ${signal}: stopping the devices, the gateways, Redis and PostgreSQL…`);
     stopAll().then(
       () => {
@@ -217,7 +225,7 @@ async function main(): Promise<void> {
     stopWatch = () => watch.stop();
 
     writeFileSync(
-      path.join(dataDir, 'cluster.json'),
+      clusterFile,
       JSON.stringify({ pid: process.pid, postgres: { pid: postgres.pid, url: databaseUrl }, redis: { pid: redis.process.pid, url: redisUrl }, gateways: gateways.map((g) => ({ nodeId: g.nodeId, pid: g.child.process.pid, ports: g.ports, http: g.http })) }, null, 2),
     );
     out('');

@@ -41,16 +41,17 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('npm r
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gw-cluster-'));
   // Run as root, PostgreSQL runs as the postgres user, who must reach its directory in here.
   chmodSync(dataDir, 0o755);
-  let cluster: ClusterFile | undefined;
+  const started: ClusterFile[] = [];
   afterAll(() => {
     // Whatever failed, nothing is left running.
-    for (const pid of cluster === undefined ? [] : [cluster.pid, cluster.postgres.pid, cluster.redis.pid, ...cluster.gateways.map((g) => g.pid)]) {
+    for (const pid of started.flatMap((c) => [c.pid, c.postgres.pid, c.redis.pid, ...c.gateways.map((g) => g.pid)])) {
       if (!groupGone(pid)) process.kill(-pid, 'SIGKILL');
     }
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('three gateways on one PostgreSQL: ready with the database, an alert raised on one is seen on another, and Ctrl-C leaves no process behind', async () => {
+  /** The cluster's own module, started and waited for until it has printed where to look. */
+  async function startCluster(): Promise<{ cluster: ClusterFile; output(): string; stop(): Promise<number | null> }> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'firmware-sim/cluster.ts', '--free-ports', '--pager-port', '0', '--data', dataDir], {
       cwd: root,
       env: { ...process.env, ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn' },
@@ -60,32 +61,47 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('npm r
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
     const clusterFile = path.join(dataDir, 'cluster.json');
-    cluster = await Promise.race([
+    const cluster = await Promise.race([
       waitFor('the cluster to start (cluster.json)', () => (existsSync(clusterFile) ? (JSON.parse(readFileSync(clusterFile, 'utf8')) as ClusterFile) : undefined), 400_000),
       exited.then((code) => Promise.reject(new Error(`npm run cluster exited (${code}) before it started`))),
     ]).catch((err: unknown) => {
+      child.kill('SIGINT');
       throw new Error(`${String(err)}\n${output}`);
     });
-    expect(cluster.gateways.map((g) => g.nodeId)).toEqual(['gateway-1', 'gateway-2', 'gateway-3']);
-    // Where to look, printed just after cluster.json is written: names, not ids.
+    started.push(cluster);
+    // Where to look, printed just after cluster.json is written.
     await waitFor('the cluster’s "where to look" lines', () => output.includes('  stop             Ctrl-C'), 60_000);
-    expect(output).toContain(`admin token      ${TOKEN}`);
-    expect(output).toMatch(/devices: Li Guiying's bracelet/);
-
     for (const g of cluster.gateways) {
-      const ready = await waitFor(`${g.nodeId} ready with the database and Redis`, async () => {
+      await waitFor(`${g.nodeId} ready with the database and Redis`, async () => {
         const r = await readyz(g.ports.http);
-        return r.status === 200 && r.checks?.database === true && r.checks.redis === true ? r : undefined;
+        return r.status === 200 && r.checks?.database === true && r.checks.redis === true;
       }, 120_000);
-      expect(ready.checks).toMatchObject({ database: true, redis: true });
     }
+    return {
+      cluster,
+      output: () => output,
+      async stop() {
+        child.kill('SIGINT');
+        return exited;
+      },
+    };
+  }
+
+  let sosId: string | undefined;
+
+  it('three gateways on one PostgreSQL: ready with the database, an alert raised on one is seen on another, and Ctrl-C leaves no process behind', async () => {
+    const run = await startCluster();
+    const { cluster } = run;
+    expect(cluster.gateways.map((g) => g.nodeId)).toEqual(['gateway-1', 'gateway-2', 'gateway-3']);
+    expect(run.output()).toContain('creating its data directory');
+    expect(run.output()).toContain(`admin token      ${TOKEN}`);
+    // Names, not ids.
+    expect(run.output()).toMatch(/devices: Li Guiying's bracelet/);
 
     // Li Guiying's bracelet presses SOS on the second gateway (the simulator keeps her on the first):
     // the alert is in PostgreSQL, so the third gateway's API lists it.
     const [first, second, third] = cluster.gateways as [ClusterFile['gateways'][number], ClusterFile['gateways'][number], ClusterFile['gateways'][number]];
-    expect(first.ports.http).not.toBe(third.ports.http);
     const bracelet = await SimulatedDevice.connect({ id: 'b-0001', secret: 'demo-secret-b-0001', url: `mqtt://127.0.0.1:${second.ports.mqtt}` });
     try {
       await bracelet.event({ type: 'sos' });
@@ -94,10 +110,21 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('npm r
     }
     const sos = await waitFor('the SOS on the third gateway’s API', async () => (await alerts(third.ports.http)).find((a) => a.kind === 'sos' && a.subject === 'r1'), 60_000);
     expect((await alerts(first.ports.http)).map((a) => a.id)).toContain(sos.id);
+    sosId = sos.id;
 
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
-    expect(output).toContain('[cluster] stopped');
+    expect(await run.stop()).toBe(0);
+    expect(run.output()).toContain('[cluster] stopped');
+    for (const pid of [cluster.postgres.pid, cluster.redis.pid, ...cluster.gateways.map((g) => g.pid)]) expect(groupGone(pid)).toBe(true);
+  }, 600_000);
+
+  it('a second run starts on the same data: the alert of the first is still there', async () => {
+    expect(sosId).toBeDefined();
+    const run = await startCluster();
+    expect(run.output()).toContain('PostgreSQL: starting on its data directory');
+    const listed = await alerts(run.cluster.gateways[1]!.ports.http);
+    expect(listed.map((a) => a.id)).toContain(sosId);
+    expect(await run.stop()).toBe(0);
+    const { cluster } = run;
     for (const pid of [cluster.postgres.pid, cluster.redis.pid, ...cluster.gateways.map((g) => g.pid)]) expect(groupGone(pid)).toBe(true);
   }, 600_000);
 });
