@@ -35,6 +35,25 @@ async function alerts(port: number): Promise<{ id: string; kind: string; subject
   return ((await response.json()) as { alerts: { id: string; kind: string; subject: string }[] }).alerts;
 }
 
+describe('npm run cluster without a server package', () => {
+  it('names the Debian package to install and stops, starting nothing', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'gw-cluster-'));
+    try {
+      // No redis-server on this PATH.
+      const child = spawn(process.execPath, ['--import', 'tsx', 'firmware-sim/cluster.ts', '--data', dataDir], { cwd: root, env: { ...process.env, PATH: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code).not.toBe(0);
+      expect(stderr).toContain('apt-get install');
+      expect(stderr).toMatch(/redis-server/);
+      expect(existsSync(path.join(dataDir, 'postgres'))).toBe(false);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
 // `npm run cluster`'s own module, as an operator runs it: PostgreSQL, Redis, three gateway processes and
 // the demo community spread over them. Ctrl-C (SIGINT) stops every process it started.
 describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('npm run cluster', () => {
