@@ -24,7 +24,8 @@ export function demoNames(provision: SimProvision): Names {
   for (const device of provision.devices) {
     const owner = device.resident === undefined ? undefined : names.get(device.resident);
     const cabinet = device.aed === undefined ? undefined : names.get(device.aed);
-    names.set(device.id, owner !== undefined ? `${owner}'s bracelet` : cabinet !== undefined ? `the cabinet of ${cabinet.replace(/^the /, '')}` : device.id);
+    // "the AED at the market" is the AED; its device is "the AED cabinet at the market".
+    names.set(device.id, owner !== undefined ? `${owner}'s bracelet` : cabinet !== undefined ? cabinet.replace(/^the AED at /, 'the AED cabinet at ') : device.id);
   }
   return (id) => names.get(id) ?? id;
 }
