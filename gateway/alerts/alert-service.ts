@@ -348,21 +348,13 @@ export class AlertService {
       const known = this.activeById.get(alertId);
       if (stored === undefined) {
         // Erased with a resident who left, by another gateway: gone from this one's working set too.
-        if (known !== undefined) this.forget(known);
+        if (known !== undefined) this.keep({ ...known, state: 'resolved' });
         return;
       }
       if (known !== undefined && JSON.stringify(known) === JSON.stringify(stored)) return;
       // A resolved alert this gateway did not hold is history already; nothing to show as a change.
       if (known === undefined && stored.state === 'resolved') return;
-      const key = dedupKeyOf(stored);
-      if (stored.state === 'resolved') {
-        if (this.active.get(key)?.id === stored.id) this.active.delete(key);
-        this.activeById.delete(stored.id);
-      } else {
-        this.active.set(key, stored);
-        this.activeById.set(stored.id, stored);
-      }
-      this.deps.metrics.alertsActive.set(this.realActiveCount());
+      this.keep(stored);
       const events: AlertEventName[] =
         known === undefined ? ['alertRaised'] : known.state === stored.state ? ['alertRecorded'] : stored.state === 'acked' ? ['alertAcked'] : stored.state === 'resolved' ? ['alertResolved'] : ['alertRecorded'];
       try {
@@ -373,10 +365,16 @@ export class AlertService {
     });
   }
 
-  private forget(alert: Alert): void {
+  /** The working set after a change: a resolved alert leaves it, any other is kept as it now is. */
+  private keep(alert: Alert): void {
     const key = dedupKeyOf(alert);
-    if (this.active.get(key)?.id === alert.id) this.active.delete(key);
-    this.activeById.delete(alert.id);
+    if (alert.state === 'resolved') {
+      if (this.active.get(key)?.id === alert.id) this.active.delete(key);
+      this.activeById.delete(alert.id);
+    } else {
+      this.active.set(key, alert);
+      this.activeById.set(alert.id, alert);
+    }
     this.deps.metrics.alertsActive.set(this.realActiveCount());
   }
 
@@ -421,15 +419,7 @@ export class AlertService {
       ...(basedOn === undefined ? {} : { basedOn }),
       ...(cancelPending.length > 0 ? { cancelPending } : {}),
     });
-    const key = dedupKeyOf(alert);
-    if (alert.state === 'resolved') {
-      if (this.active.get(key)?.id === alert.id) this.active.delete(key);
-      this.activeById.delete(alert.id);
-    } else {
-      this.active.set(key, alert);
-      this.activeById.set(alert.id, alert);
-    }
-    this.deps.metrics.alertsActive.set(this.realActiveCount());
+    this.keep(alert);
     if (cancelled > 0) this.deps.log.info({ alertId: alert.id, cancelled }, 'pending pages cancelled');
     this.emit(alert, change.events);
     if (jobs.length > 0) this.emitQueued();
