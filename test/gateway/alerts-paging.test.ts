@@ -1,4 +1,4 @@
-import { get as httpGet, type ClientRequest } from 'node:http';
+import { openAlertStream } from '../helpers/alert-stream.js';
 import mqtt from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeClock } from '../helpers/fake-clock.js';
@@ -160,7 +160,7 @@ describe('resident safety end to end: fall → page → escalation → ack', () 
   it('scopes alerts by grid: another grid’s worker gets 403, never sees it in the list or the stream', async () => {
     const w1 = await issueToken(h, 'worker', 'w1');
     const w4 = await issueToken(h, 'worker', 'w4');
-    const streams = await Promise.all([w1, w4].map((token) => openStream(h.httpUrl, token)));
+    const streams = await Promise.all([w1, w4].map((token) => openAlertStream(h.httpUrl, token)));
     const bracelet = await h.device('b-0001');
     await bracelet.event({ type: 'sos' });
     const id = (await waitFor('the sos alert', async () => (await h.api('GET', '/api/alerts')).body.alerts[0]))!.id as string;
@@ -406,36 +406,3 @@ describe('pager delivery: retries, fall-through, timeouts', () => {
     expect(metrics.body).toMatch(/gateway_pages_undeliverable_total 1/);
   });
 });
-
-interface StreamEvent {
-  change: string[];
-  alert: { id: string; grid: string; subject: string };
-}
-
-/** A real SSE client over node:http, collecting `alert` events; close() drops the connection. */
-async function openStream(baseUrl: string, token: string): Promise<{ events: StreamEvent[]; close(): void }> {
-  const events: StreamEvent[] = [];
-  let request: ClientRequest;
-  await new Promise<void>((resolve, reject) => {
-    request = httpGet(`${baseUrl}/api/alerts/stream`, { headers: { authorization: `Bearer ${token}` } }, (response) => {
-      expect(response.statusCode).toBe(200);
-      expect(response.headers['content-type']).toMatch(/text\/event-stream/);
-      response.setEncoding('utf8');
-      let buffer = '';
-      response.on('data', (chunk: string) => {
-        buffer += chunk;
-        let cut: number;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const frame = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const event = /^event: (.*)$/m.exec(frame)?.[1];
-          const data = /^data: (.*)$/m.exec(frame)?.[1];
-          if (event === 'hello') resolve();
-          if (event === 'alert' && data !== undefined) events.push(JSON.parse(data) as StreamEvent);
-        }
-      });
-    });
-    request.on('error', reject);
-  });
-  return { events, close: () => request.destroy() };
-}

@@ -1,4 +1,3 @@
-import { get as httpGet, type ClientRequest } from 'node:http';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, redisPing, serverAvailable, spawnServer, type ExternalServer } from '../helpers/external-server.js';
@@ -7,6 +6,7 @@ import { ADMIN_TOKEN, startHarness, TEST_PROVISION, type Harness } from '../help
 import { startReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
 import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { openAlertStream } from '../helpers/alert-stream.js';
 import type { SimulatedDevice } from '../../firmware-sim/device-client.js';
 
 /** A weekday at 10:00 in Shanghai: outside quiet hours, so every step pages. */
@@ -27,37 +27,6 @@ function community(receiver: HttpReceiver): object {
       { id: 'w3', name: 'Zhou Min', grids: ['g2'], channels: [] },
     ],
   };
-}
-
-interface AlertEvent {
-  change: string[];
-  alert: { id: string; kind: string; subject: string; state: string };
-}
-
-/** The alert stream of one gateway, as the web console reads it. */
-async function alertStream(baseUrl: string): Promise<{ events: AlertEvent[]; close(): void }> {
-  const events: AlertEvent[] = [];
-  let request: ClientRequest | undefined;
-  await new Promise<void>((resolve, reject) => {
-    request = httpGet(`${baseUrl}/api/alerts/stream`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }, (response) => {
-      response.setEncoding('utf8');
-      let buffer = '';
-      response.on('data', (chunk: string) => {
-        buffer += chunk;
-        let cut: number;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const frame = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const event = /^event: (.*)$/m.exec(frame)?.[1];
-          const data = /^data: (.*)$/m.exec(frame)?.[1];
-          if (event === 'hello') resolve();
-          if (event === 'alert' && data !== undefined) events.push(JSON.parse(data) as AlertEvent);
-        }
-      });
-    });
-    request.on('error', reject);
-  });
-  return { events, close: () => request?.destroy() };
 }
 
 // Three gateways on one PostgreSQL and one Redis, as a city runs them: whichever a bracelet or a
@@ -115,7 +84,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('sever
   it('a fall on one is paged once; acked through another, its escalation stops and the bracelet hears it; the third shows it on its stream', async () => {
     const { gateways, receiver, clock } = await cluster();
     const [east, west, north] = gateways as [Harness, Harness, Harness];
-    const stream = await alertStream(north.httpUrl);
+    const stream = await openAlertStream(north.httpUrl, ADMIN_TOKEN);
     cleanup.push(() => stream.close());
 
     const { bracelet, alertId } = await fallOn(east, clock, receiver);
