@@ -28,6 +28,7 @@ import { AlertService } from './alerts/alert-service.js';
 import { presentAlert, type AlertChangeMessage } from './alerts/alert-view.js';
 import { GridChangeMessages } from './alerts/grid-change-messages.js';
 import { isDrill } from './alerts/drill-marker.js';
+import type { PartitionOwnership } from './cluster/partition-ownership.js';
 import { connectSafetyRules, fallCancelWindowS, type SafetyRules } from './alerts/safety-rules.js';
 import type { AccessLog } from './audit/access-log.js';
 import { resolvePerson } from './pager/recipients.js';
@@ -52,6 +53,8 @@ export interface AlertingDeps {
   publish: Publish;
   /** Where people reach the HTTP server (for ack links); known once it listens. */
   baseUrl(): string;
+  /** Several gateways: which residents, alerts and cabinets this one evaluates now. */
+  ownership?: PartitionOwnership;
 }
 
 export interface Alerting {
@@ -81,7 +84,7 @@ const RESIDENT_KINDS: ReadonlySet<string> = new Set(SAFETY_KINDS);
 
 /** The alert service, the resident-safety rules, the pager and the alert feeds, wired together. */
 export async function createAlerting(deps: AlertingDeps): Promise<Alerting> {
-  const { config, settings, stores, registry, metrics, now } = deps;
+  const { config, settings, stores, registry, metrics, now, ownership } = deps;
   const log = deps.log.child({ component: 'alerts' });
   const jobs = stores.pageJobs;
   const service = await AlertService.open({
@@ -97,6 +100,7 @@ export async function createAlerting(deps: AlertingDeps): Promise<Alerting> {
     metrics,
     log,
     now,
+    ...(ownership === undefined ? {} : { fenceFor: (subject: string) => ownership.fenceFor(subject) }),
   });
   const ruleState = stores.ruleState;
   const safetyConfig: SafetyRulesConfig = { rules: settings.rules as SafetyRuleOverrides, grids: {} };
@@ -108,8 +112,18 @@ export async function createAlerting(deps: AlertingDeps): Promise<Alerting> {
     ruleState,
     log,
     now,
+    ...(ownership === undefined ? {} : { ownership: { owns: (residentId: string) => ownership.ownsResident(residentId) } }),
   });
-  const aed = await createAedService({ registry, alerts: service, ruleState, settings, metrics, log: log.child({ component: 'aed' }), now });
+  const aed = await createAedService({
+    registry,
+    alerts: service,
+    ruleState,
+    settings,
+    metrics,
+    log: log.child({ component: 'aed' }),
+    now,
+    ...(ownership === undefined ? {} : { ownership: { runsCabinets: () => ownership.runsCommunity() } }),
+  });
   // A drill nobody closes ends by itself an hour after it started.
   const drills = new DrillService({
     store: stores.drills,

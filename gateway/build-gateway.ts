@@ -37,9 +37,11 @@ import { createResidentLeaving } from './leaving/resident-leaving.js';
 import { createNodeRedHost, type NodeRedHost } from './node-red/node-red-host.js';
 import { createEmergencies, type Emergencies } from './emergencies/emergencies.js';
 import { ThrottledLog } from './node-red/throttled-log.js';
-import { WalkingRoutes } from './routing/walking-route.js';
+import { walkingRoutesFor } from './routing/walking-route.js';
 import { claimantOf, nodeIdOf, singleInstanceStatus } from './cluster/cluster-status.js';
 import { joinCluster, type ClusterMembership } from './cluster/cluster-membership.js';
+import { PartitionOwnership } from './cluster/partition-ownership.js';
+import { shareEvaluation } from './cluster/shared-evaluation.js';
 import { connectBinFillNotices } from './neighbourhood/bin-fill-notices.js';
 import { createNeighbourhoodService } from './neighbourhood/neighbourhood-service.js';
 
@@ -150,12 +152,15 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   let httpPort = config.httpPort;
   let membership: ClusterMembership | undefined;
   const { sharingRecords } = stores;
+  const claimant = claimantOf(config.nodeId, config.httpPort, shared !== undefined);
+  const ownership = shared === undefined ? undefined : new PartitionOwnership(registry);
   const alerting = await createAlerting({
     accessLog,
     config,
     settings,
     stores,
-    pageClaimant: claimantOf(config.nodeId, config.httpPort, shared !== undefined),
+    pageClaimant: claimant,
+    ...(ownership === undefined ? {} : { ownership }),
     registry,
     metrics,
     log,
@@ -188,8 +193,11 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     now,
     log: aqhiLog,
   });
-  const evaluate = createEvaluateStage({ registry, safety: alerting.safety, aed: alerting.aed, aqhi, ruleState: stores.ruleState, log: log.child({ component: 'evaluate' }) });
-  ingest.evaluateWith((message, device) => evaluate.evaluateMessage(message, device, now()).committed);
+  const cluster = ownership === undefined ? {} : { cluster: { instance: claimant, runsCommunity: () => ownership.runsCommunity() } };
+  const evaluate = createEvaluateStage({ registry, safety: alerting.safety, aed: alerting.aed, aqhi, ruleState: stores.ruleState, log: log.child({ component: 'evaluate' }), ...cluster });
+  const clusterLog = log.child({ component: 'cluster' });
+  const sharedRules = ownership === undefined ? undefined : shareEvaluation({ pool: shared!.pool, ownership, evaluate, safety: alerting.safety, aed: alerting.aed, lookupDevice: (id) => registry.get('devices', id), log: clusterLog, now });
+  ingest.evaluateWith(sharedRules?.route ?? ((message, device) => evaluate.evaluateMessage(message, device, now()).committed));
   alerting.tickRulesWith(evaluate.tick);
   const aqhiStream = new SseHub<StationIndex>();
   const aqhiFeed = createAqhiFeedPublisher({ service: aqhi, stream: aqhiStream, log: aqhiLog });
@@ -285,14 +293,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       }),
       timeZone: settings.timeZone,
       mapTiles: config.map?.tiles ?? null,
-      walkingRoutes: new WalkingRoutes({
-        config: config.map?.routing ?? null,
-        now,
-        onFailure: (reason, detail) => {
-          metrics.walkingRouteFailures.inc({ reason });
-          log.warn({ component: 'routing', reason }, `walking route not available, the map shows the straight line: ${detail}`);
-        },
-      }),
+      walkingRoutes: walkingRoutesFor(config.map?.routing ?? null, now, metrics, log),
       cluster: () => membership?.status() ?? Promise.resolve(singleInstanceStatus(nodeIdOf(config.nodeId, httpPort), startedAtMs, now())),
       readiness: () => {
         const checks: Record<string, boolean> = { broker: broker?.listening === true, store: db.open && !stopped };
@@ -391,8 +392,8 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       // Several instances write to one Prometheus: each series says which instance it is from.
       if (shared !== undefined || config.nodeId !== undefined) metrics.registry.setDefaultLabels({ instance: nodeIdOf(config.nodeId, httpPort) });
       if (shared !== undefined) {
-        const self = { nodeId: nodeIdOf(config.nodeId, httpPort), failoverS: config.cluster.failoverS, httpUrl: `http://${config.host}:${httpPort}` };
-        membership = await joinCluster(shared.pool, self, log.child({ component: 'cluster' }));
+        const self = { nodeId: claimant, failoverS: config.cluster.failoverS, httpUrl: `http://${config.host}:${httpPort}` };
+        membership = await joinCluster(shared.pool, self, clusterLog, (leases, leaseMs) => sharedRules!.follow(leases, leaseMs));
       }
       alerting.start();
       emergencies.start();
@@ -436,6 +437,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       await deviceState.flush();
       await rejections.flush();
       await checkpointer?.stop();
+      await sharedRules?.stop();
       await membership?.leave().catch((err: unknown) => log.warn({ err }, 'partitions not given back; the others take them when the leases run out'));
       registry.close();
       db.close();

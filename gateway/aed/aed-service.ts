@@ -46,6 +46,11 @@ export interface AedServiceDeps {
   metrics: GatewayMetrics;
   log: Logger;
   now(): number;
+  /**
+   * Several gateways: whether this one runs the cabinets now. The one that does tracks them; the
+   * others leave the saved state alone and read it again when the cabinets come to them.
+   */
+  ownership?: { runsCabinets(): boolean };
 }
 
 export type DispatchAnswer = 'accept' | 'decline';
@@ -93,6 +98,8 @@ export interface AedService {
   sites(): AedSite[];
   cabinets(): Readonly<Record<string, CabinetSummary | undefined>>;
   setOpeningHook(hook: CabinetOpeningHook): void;
+  /** Several gateways: reads the cabinets and dispatches as their last owner saved them, on taking them over. */
+  reload(): Promise<void>;
 }
 
 function siteOf(aed: ReturnType<Registry['list']>[number] & { lat: number; lon: number }): AedSite {
@@ -109,9 +116,14 @@ export async function createAedService(deps: AedServiceDeps): Promise<AedService
   const timeZone = deps.settings.timeZone;
   const rules = deps.settings.rules;
   const cabinets = createAedCabinetEngine({ timeZone });
-  const restored = cabinets.restore((await deps.ruleState.load(CABINETS_STATE)) ?? { version: 0 });
-  if (!restored.ok) log.info('no saved cabinet state; starting fresh');
-  const dispatches = new Map<string, DispatchState>(Object.entries(((await deps.ruleState.load(DISPATCH_STATE)) as Record<string, DispatchState> | undefined) ?? {}));
+  const dispatches = new Map<string, DispatchState>();
+  async function load(): Promise<void> {
+    const restored = cabinets.restore((await deps.ruleState.load(CABINETS_STATE)) ?? { version: 0 });
+    if (!restored.ok) log.info('no saved cabinet state; starting fresh');
+    dispatches.clear();
+    for (const [id, state] of Object.entries(((await deps.ruleState.load(DISPATCH_STATE)) as Record<string, DispatchState> | undefined) ?? {})) dispatches.set(id, state);
+  }
+  await load();
   let registryVersion = -1;
   let openingHook: CabinetOpeningHook | undefined;
 
@@ -138,6 +150,11 @@ export async function createAedService(deps: AedServiceDeps): Promise<AedService
 
   /** For changes outside the evaluate stage's path (a responder's answer, a drill): a failed save is logged. */
   function saveLogged(): Promise<void> {
+    // The gateway that runs the cabinets keeps their state; another one's copy is not written over it.
+    if (deps.ownership !== undefined && !deps.ownership.runsCabinets()) {
+      log.warn('a cabinet change made on a gateway that does not run the cabinets; not kept');
+      return Promise.resolve();
+    }
     return save().catch((err: unknown) => log.error({ err }, 'saving cabinet state failed'));
   }
 
@@ -321,7 +338,7 @@ export async function createAedService(deps: AedServiceDeps): Promise<AedService
     note(incident.id, 'linkedResident', { kind: resident.kind, kindZh: resident.kind === 'fall' ? '跌倒' : '呼救', name: who, where, whereZh, alertId: resident.id });
   }
 
-  await commit(syncCabinets(deps.now()));
+  if (deps.ownership === undefined) await commit(syncCabinets(deps.now()));
   updateReadiness(deps.now());
 
   return {
@@ -380,6 +397,11 @@ export async function createAedService(deps: AedServiceDeps): Promise<AedService
     cabinets: () => cabinets.summaries(),
     setOpeningHook(hook) {
       openingHook = hook;
+    },
+    async reload() {
+      await load();
+      registryVersion = -1;
+      updateReadiness(deps.now());
     },
   };
 }

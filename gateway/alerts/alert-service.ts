@@ -19,7 +19,9 @@ import type { DeliveryReport } from '../pager/pager.js';
 import { resolvePerson } from '../pager/recipients.js';
 import type { Registry } from '../registry/registry.js';
 import { oneAtATime } from '../store/one-at-a-time.js';
-import { AlertConflict, dedupKeyOf, type AlertFilter, type AlertStore, type KeyedAlert } from './alert-store.js';
+import { LeaseLostError, type Fence } from '../store/fence.js';
+import { AlertConflict, type AlertFilter, type AlertStore, type KeyedAlert } from './alert-store.js';
+import { AlertWorkingSet } from './alert-working-set.js';
 import { isDrill } from './drill-marker.js';
 import { ROLE_WORDS, namesList, ruleNote, systemNote } from './system-notes.js';
 
@@ -45,6 +47,11 @@ export interface AlertServiceDeps {
   metrics: GatewayMetrics;
   log: Logger;
   now(): number;
+  /**
+   * Several gateways: the lease under which this one changes an alert on its own (a rule's
+   * outcome, an escalation step), or 'elsewhere' when another gateway does. Alone: not given.
+   */
+  fenceFor?(subject: string): Fence | 'elsewhere';
 }
 
 type RaiseRequest = RaiseInput & { source?: string; dedupKey?: string };
@@ -74,12 +81,12 @@ export class AlertNotesFull extends Error {
  */
 export class AlertService {
   readonly events = new EventEmitter<AlertServiceEvents>();
-  /** Open and acked alerts by (subject, kind). */
-  private readonly active = new Map<string, Alert>();
-  /** The same alerts by id: the pager and the API look alerts up by id on every step. */
-  private readonly activeById = new Map<string, Alert>();
+  /** Open and acked alerts. */
+  private readonly active: AlertWorkingSet;
   /** Changes, one at a time in the order asked (see the class comment). */
   private readonly serially = oneAtATime();
+  /** The lease of the change under way (`underLease`), carried by its commits. */
+  private fence: Fence | undefined;
 
   /** The service over the store's working set (every open and acked alert). */
   static async open(deps: AlertServiceDeps): Promise<AlertService> {
@@ -90,17 +97,8 @@ export class AlertService {
     private readonly deps: AlertServiceDeps,
     activeAlerts: readonly Alert[],
   ) {
-    for (const alert of activeAlerts) {
-      this.active.set(dedupKeyOf(alert), alert);
-      this.activeById.set(alert.id, alert);
-    }
-    deps.metrics.alertsActive.set(this.realActiveCount());
-  }
-
-  private realActiveCount(): number {
-    let n = 0;
-    for (const alert of this.active.values()) if (!isDrill(alert)) n += 1;
-    return n;
+    this.active = new AlertWorkingSet((n) => deps.metrics.alertsActive.set(n));
+    this.active.replace(activeAlerts);
   }
 
   /** Resolves when every change asked for so far has been committed and heard. */
@@ -110,16 +108,16 @@ export class AlertService {
 
   /** An open or acked alert, from the working set. */
   activeAlert(id: string): Alert | undefined {
-    return this.activeById.get(id);
+    return this.active.get(id);
   }
 
   /** Any alert: the working set, then the store. */
   async get(id: string): Promise<Alert | undefined> {
-    return this.activeById.get(id) ?? (await this.deps.store.get(id));
+    return this.active.get(id) ?? (await this.deps.store.get(id));
   }
 
   activeFor(subject: string, kind: Alert['kind'], dedupKey?: string): Alert | undefined {
-    return this.active.get(dedupKey ?? alertKey(subject, kind));
+    return this.active.byDedupKey(dedupKey ?? alertKey(subject, kind));
   }
 
   list(filter: AlertFilter): Promise<Alert[]> {
@@ -128,7 +126,7 @@ export class AlertService {
 
   /** Open and acked real alerts (a drill's are left out: a real cabinet never links to a drill). */
   activeAlerts(): Alert[] {
-    return [...this.active.values()].filter((a) => !isDrill(a));
+    return this.active.all().filter((a) => !isDrill(a));
   }
 
   /**
@@ -142,7 +140,7 @@ export class AlertService {
 
   private async raiseNow(input: RaiseRequest): Promise<Alert> {
     const { source, dedupKey, ...raise } = input;
-    const current = this.active.get(dedupKey ?? alertKey(raise.subject, raise.kind));
+    const current = this.active.byDedupKey(dedupKey ?? alertKey(raise.subject, raise.kind));
     const details = source === undefined ? raise.details : { ...raise.details, source };
     const change = this.deps.machine.raise(current, { ...raise, details });
     if (dedupKey !== undefined) (change.alert as KeyedAlert).dedupKey = dedupKey;
@@ -151,7 +149,7 @@ export class AlertService {
     if (change.events.includes('alertRaised') && !isDrill(change.alert)) this.deps.metrics.alertsRaised.inc({ kind: raise.kind, severity: raise.severity });
     // A repeat may be a new critical occurrence that pages again (the planner decides).
     if (change.events.some((e) => e === 'alertRaised' || e === 'alertSeverityRaised' || e === 'alertRepeated')) await this.escalateOne(change.alert, this.deps.now());
-    return this.activeById.get(change.alert.id) ?? change.alert;
+    return this.active.get(change.alert.id) ?? change.alert;
   }
 
   /** Applies what the rules concluded. */
@@ -160,16 +158,17 @@ export class AlertService {
     return this.serially(async () => {
       for (const outcome of outcomes) {
         try {
-          await this.redoneOnConflict(() => this.applyOutcome(outcome));
+          await this.underLease(outcome.subject, () => this.redoneOnConflict(() => this.applyOutcome(outcome)));
         } catch (err) {
-          this.deps.log.error({ err, outcome }, 'applying a rule outcome failed');
+          if (err instanceof LeaseLostError) this.deps.log.warn({ outcome }, 'a rule outcome for a resident another gateway now evaluates; left to it');
+          else this.deps.log.error({ err, outcome }, 'applying a rule outcome failed');
         }
       }
     });
   }
 
   private async applyOutcome(outcome: RuleOutcome): Promise<void> {
-    const current = this.active.get(alertKey(outcome.subject, outcome.kind));
+    const current = this.active.byDedupKey(alertKey(outcome.subject, outcome.kind));
     switch (outcome.type) {
       case 'raise':
         await this.raiseNow({ kind: outcome.kind, severity: outcome.severity, subject: outcome.subject, grid: outcome.grid, details: outcome.details, occurredAtMs: outcome.occurredAtMs });
@@ -211,7 +210,7 @@ export class AlertService {
   /** The condition behind an alert is over: resolves it where its kind allows. */
   clear(dedupKey: string, atMs: number): Promise<Alert | undefined> {
     return this.serially(() => this.redoneOnConflict(async () => {
-      const current = this.active.get(dedupKey);
+      const current = this.active.byDedupKey(dedupKey);
       if (current === undefined) return undefined;
       const change = this.deps.machine.clear(current, { atMs });
       await this.commit(change);
@@ -293,15 +292,20 @@ export class AlertService {
   /** Takes every escalation step that has fallen due. */
   escalate(nowMs: number): Promise<void> {
     return this.serially(async () => {
-      for (const alert of [...this.active.values()]) {
+      for (const alert of this.active.all()) {
+        // Another gateway takes the steps of the alerts of its partitions.
+        if (this.deps.fenceFor?.(alert.subject) === 'elsewhere') continue;
         try {
-          await this.redoneOnConflict(async () => {
-            // After a conflict, the alert as the store now has it (acked elsewhere: nothing may be due).
-            const current = this.activeById.get(alert.id);
-            if (current !== undefined) await this.escalateOne(current, nowMs);
-          });
+          await this.underLease(alert.subject, () =>
+            this.redoneOnConflict(async () => {
+              // After a conflict, the alert as the store now has it (acked elsewhere: nothing may be due).
+              const current = this.active.get(alert.id);
+              if (current !== undefined) await this.escalateOne(current, nowMs);
+            }),
+          );
         } catch (err) {
-          this.deps.log.error({ err, alertId: alert.id }, 'escalation failed');
+          if (err instanceof LeaseLostError) this.deps.log.warn({ alertId: alert.id }, 'escalation left to the gateway that now holds the alert');
+          else this.deps.log.error({ err, alertId: alert.id }, 'escalation failed');
         }
       }
     });
@@ -320,6 +324,22 @@ export class AlertService {
       for (const role of planned.noChannel) next = this.deps.machine.record(next, this.noChannelNote(role, nowMs)).alert;
     }
     await this.commit({ alert: next, changed: true, events: ['alertRecorded'] }, jobs);
+  }
+
+  /**
+   * Runs a change the gateway makes on its own under the lease of the subject's partition: its
+   * commits carry the lease and are refused (LeaseLostError) once it is gone. Called serially.
+   */
+  private async underLease<T>(subject: string, change: () => Promise<T>): Promise<T> {
+    const fence = this.deps.fenceFor?.(subject);
+    if (fence === undefined) return change();
+    if (fence === 'elsewhere') throw new LeaseLostError(-1);
+    this.fence = fence;
+    try {
+      return await change();
+    } finally {
+      this.fence = undefined;
+    }
   }
 
   /**
@@ -345,16 +365,16 @@ export class AlertService {
   followed(alertId: string): Promise<void> {
     return this.serially(async () => {
       const stored = await this.deps.store.get(alertId);
-      const known = this.activeById.get(alertId);
+      const known = this.active.get(alertId);
       if (stored === undefined) {
         // Erased with a resident who left, by another gateway: gone from this one's working set too.
-        if (known !== undefined) this.keep({ ...known, state: 'resolved' });
+        if (known !== undefined) this.active.keep({ ...known, state: 'resolved' });
         return;
       }
       if (known !== undefined && JSON.stringify(known) === JSON.stringify(stored)) return;
       // A resolved alert this gateway did not hold is history already; nothing to show as a change.
       if (known === undefined && stored.state === 'resolved') return;
-      this.keep(stored);
+      this.active.keep(stored);
       const events: AlertEventName[] =
         known === undefined ? ['alertRaised'] : known.state === stored.state ? ['alertRecorded'] : stored.state === 'acked' ? ['alertAcked'] : stored.state === 'resolved' ? ['alertResolved'] : ['alertRecorded'];
       try {
@@ -365,19 +385,6 @@ export class AlertService {
     });
   }
 
-  /** The working set after a change: a resolved alert leaves it, any other is kept as it now is. */
-  private keep(alert: Alert): void {
-    const key = dedupKeyOf(alert);
-    if (alert.state === 'resolved') {
-      if (this.active.get(key)?.id === alert.id) this.active.delete(key);
-      this.activeById.delete(alert.id);
-    } else {
-      this.active.set(key, alert);
-      this.activeById.set(alert.id, alert);
-    }
-    this.deps.metrics.alertsActive.set(this.realActiveCount());
-  }
-
   /** After missing other gateways' news (the database was away): the working set read again whole. */
   resync(): Promise<void> {
     return this.serially(() => this.reloadWorkingSet());
@@ -385,14 +392,7 @@ export class AlertService {
 
   /** The working set as the store has it now (changes made by other gateways included). */
   private async reloadWorkingSet(): Promise<void> {
-    const stored = await this.deps.store.listActive();
-    this.active.clear();
-    this.activeById.clear();
-    for (const alert of stored) {
-      this.active.set(dedupKeyOf(alert), alert);
-      this.activeById.set(alert.id, alert);
-    }
-    this.deps.metrics.alertsActive.set(this.realActiveCount());
+    this.active.replace(await this.deps.store.listActive());
   }
 
   private nameOf(personId: string): string {
@@ -411,15 +411,16 @@ export class AlertService {
     if (!change.changed) return;
     const { alert } = change;
     // Made from this copy (the working set's, the store's, or a new alert): the store refuses it if another gateway changed it first.
-    const basedOn = madeFrom ?? this.activeById.get(alert.id) ?? (change.events.includes('alertRaised') ? 'new' : undefined);
+    const basedOn = madeFrom ?? this.active.get(alert.id) ?? (change.events.includes('alertRaised') ? 'new' : undefined);
     const { cancelled } = await this.deps.store.commit({
       atMs: this.deps.now(),
       alert,
       jobs,
       ...(basedOn === undefined ? {} : { basedOn }),
+      ...(this.fence === undefined ? {} : { fence: this.fence }),
       ...(cancelPending.length > 0 ? { cancelPending } : {}),
     });
-    this.keep(alert);
+    this.active.keep(alert);
     if (cancelled > 0) this.deps.log.info({ alertId: alert.id, cancelled }, 'pending pages cancelled');
     this.emit(alert, change.events);
     if (jobs.length > 0) this.emitQueued();

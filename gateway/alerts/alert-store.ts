@@ -1,5 +1,6 @@
 import { alertKey, type Alert, type AlertKind, type AlertState } from '../../rules/safety/index.js';
 import { SqlitePageJobRows, type NewPageJob, type PageReason } from '../pager/page-jobs.js';
+import type { Fence } from '../store/fence.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
 import { DRILL_DEDUP_PREFIX } from './drill-marker.js';
 
@@ -40,6 +41,11 @@ export interface AlertCommit {
    * the alert is written as it is.
    */
   basedOn?: Alert | 'new';
+  /**
+   * Several gateways: the lease the change is made under (a rule's outcome, an escalation step).
+   * When the lease is gone nothing is written and the commit rejects with LeaseLostError.
+   */
+  fence?: Fence;
   jobs?: readonly NewPageJob[];
   cancelPending?: readonly PageReason[];
 }

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { Alert } from '../../rules/safety/index.js';
 import { postgresPageJobRows } from '../pager/postgres-page-jobs.js';
+import { checkFence } from '../store/fence.js';
 import { inTransaction, type PostgresPool } from '../store/postgres-database.js';
 import { AlertConflict, dedupKeyOf, type AlertCommit, type AlertCommitResult, type AlertFilter, type AlertStore } from './alert-store.js';
 import { DRILL_DEDUP_PREFIX } from './drill-marker.js';
@@ -16,6 +17,7 @@ export class PostgresAlertStore implements AlertStore {
 
   commit(unit: AlertCommit): Promise<AlertCommitResult> {
     return inTransaction(this.pool, async (client) => {
+      if (unit.fence !== undefined) await checkFence(client, unit.fence);
       if (unit.alert !== undefined) {
         if (unit.basedOn === undefined) await saveRow(client, unit.alert, unit.atMs);
         else await saveBasedOn(client, unit.alert, unit.basedOn, unit.atMs);

@@ -47,4 +47,11 @@ export class PostgresRuleStateStore implements RuleStateStore {
       return rows[0] === undefined ? undefined : (JSON.parse(rows[0].body) as unknown);
     });
   }
+
+  loadMany(names: readonly string[]): Promise<Map<string, unknown>> {
+    return this.inOrder.run(async () => {
+      const { rows } = await this.pool.query<{ name: string; body: string }>('SELECT name, body FROM rule_state WHERE name = ANY($1::text[])', [names]);
+      return new Map(rows.map((r) => [r.name, JSON.parse(r.body) as unknown]));
+    });
+  }
 }

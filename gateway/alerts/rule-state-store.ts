@@ -19,6 +19,8 @@ export interface RuleStateStore {
   delete(name: string): Promise<void>;
   /** The entry as saved (plain JSON data), or undefined. */
   load(name: string): Promise<unknown>;
+  /** The entries of these names that exist, by name. */
+  loadMany(names: readonly string[]): Promise<Map<string, unknown>>;
 }
 
 /**
@@ -68,6 +70,13 @@ export class SqliteRuleStateStore implements RuleStateStore {
     return settle(() => {
       const row = this.db.prepare('SELECT body FROM rule_state WHERE name = ?').get(name) as { body: string } | undefined;
       return row === undefined ? undefined : (JSON.parse(row.body) as unknown);
+    });
+  }
+
+  loadMany(names: readonly string[]): Promise<Map<string, unknown>> {
+    return settle(() => {
+      const rows = this.db.prepare('SELECT name, body FROM rule_state WHERE name IN (SELECT value FROM json_each(?))').all(JSON.stringify(names)) as { name: string; body: string }[];
+      return new Map(rows.map((r) => [r.name, JSON.parse(r.body) as unknown]));
     });
   }
 }

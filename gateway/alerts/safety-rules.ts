@@ -21,6 +21,12 @@ export interface SafetyRulesDeps {
   ruleState: RuleStateStore;
   log: Logger;
   now(): number;
+  /**
+   * Several gateways: the residents this one evaluates now. Without it every resident is this
+   * gateway's, restored at start; with it, residents are taken over (`takeOver`) as their
+   * partitions come, and let go as they leave.
+   */
+  ownership?: { owns(residentId: string): boolean };
 }
 
 /** What one message did to one resident's rules. */
@@ -49,6 +55,11 @@ export interface SafetyRules {
   /** Saves every resident whose state changed since the last save (also done on stop). */
   save(): Promise<void>;
   lastLocation(residentId: string): KnownLocation | undefined;
+  /**
+   * Several gateways: the residents `taking` names are tracked from the state their last owner
+   * saved; residents no longer owned are let go (their saved state stays for the next owner).
+   */
+  takeOver(taking: (residentId: string) => boolean, nowMs: number): Promise<number>;
 }
 
 export function toSafetyResident(resident: ResidentEntity): SafetyResident {
@@ -80,15 +91,18 @@ export function fallCancelWindowS(registry: Registry, deployment: SafetyRuleOver
  * happens (before the alerts it caused), so a pending fall or a running inactivity window survives a crash.
  */
 export async function connectSafetyRules(deps: SafetyRulesDeps): Promise<SafetyRules> {
-  const { engine, registry, alerts, log } = deps;
-  const savedClock = await deps.ruleState.load(CLOCK_NAME);
-  const restored = engine.restore({
-    version: SAFETY_STATE_VERSION,
-    clockMs: typeof savedClock === 'number' ? savedClock : null,
-    subjects: Object.fromEntries(await deps.ruleState.loadPrefixed(SUBJECT_PREFIX)),
-  });
-  if (restored.ok) log.info({ subjects: restored.subjects, skipped: restored.skipped, reset: restored.reset }, 'safety rule state restored');
-  else log.warn({ reason: restored.reason }, 'safety rule state not restored; starting fresh');
+  const { engine, registry, alerts, log, ownership } = deps;
+  const owned = (residentId: string): boolean => ownership === undefined || ownership.owns(residentId);
+  if (ownership === undefined) {
+    const savedClock = await deps.ruleState.load(CLOCK_NAME);
+    const restored = engine.restore({
+      version: SAFETY_STATE_VERSION,
+      clockMs: typeof savedClock === 'number' ? savedClock : null,
+      subjects: Object.fromEntries(await deps.ruleState.loadPrefixed(SUBJECT_PREFIX)),
+    });
+    if (restored.ok) log.info({ subjects: restored.subjects, skipped: restored.skipped, reset: restored.reset }, 'safety rule state restored');
+    else log.warn({ reason: restored.reason }, 'safety rule state not restored; starting fresh');
+  }
   /** Residents whose state changed since it was last saved. */
   const dirty = new Set<string>();
 
@@ -104,7 +118,7 @@ export async function connectSafetyRules(deps: SafetyRulesDeps): Promise<SafetyR
     const worn = new Set(registry.list('devices').flatMap((d) => (d.kind === 'bracelet' && d.resident !== undefined ? [d.resident] : [])));
     const next = new Map<string, SafetyResident>();
     for (const entity of registry.list('residents')) {
-      if (!worn.has(entity.id)) continue;
+      if (!worn.has(entity.id) || !owned(entity.id)) continue;
       const previous = residents.get(entity.id);
       const fresh = toSafetyResident(entity);
       // The same object while unchanged, so the engine does not refresh its copy on every message.
@@ -114,6 +128,8 @@ export async function connectSafetyRules(deps: SafetyRulesDeps): Promise<SafetyR
       if (next.has(id)) continue;
       engine.untrack(id);
       dirty.delete(id);
+      // Another gateway's now: its state stays for it.
+      if (worn.has(id) && registry.get('residents', id) !== undefined) continue;
       deps.ruleState.delete(SUBJECT_PREFIX + id).catch((err: unknown) => log.error({ err, residentId: id }, 'forgetting a removed resident\'s rule state failed'));
     }
     for (const resident of next.values()) {
@@ -127,6 +143,8 @@ export async function connectSafetyRules(deps: SafetyRulesDeps): Promise<SafetyR
   function saveSubjects(ids: Iterable<string>, alongside: readonly StateEntry[] = []): Promise<void> {
     const entries: StateEntry[] = [...alongside];
     for (const id of ids) {
+      // A resident let go is saved by its new owner only.
+      if (!owned(id)) continue;
       const subject = engine.subjectSnapshot(id);
       if (subject !== undefined) entries.push([SUBJECT_PREFIX + id, subject]);
       dirty.delete(id);
@@ -168,7 +186,24 @@ export async function connectSafetyRules(deps: SafetyRulesDeps): Promise<SafetyR
     }
   }
 
-  syncResidents(deps.now());
+  /** Tracks the residents being taken from the state their last owner saved, then follows ownership whole. */
+  async function takeOver(taking: (residentId: string) => boolean, nowMs: number): Promise<number> {
+    const worn = new Set(registry.list('devices').flatMap((d) => (d.kind === 'bracelet' && d.resident !== undefined ? [d.resident] : [])));
+    const wanted = registry.list('residents').filter((r) => worn.has(r.id) && taking(r.id) && !residents.has(r.id));
+    const saved = await deps.ruleState.loadMany(wanted.map((r) => SUBJECT_PREFIX + r.id));
+    // Time no gateway evaluated anyone (all were down) is downtime; the others save the clock every few seconds.
+    const clock = await deps.ruleState.load(CLOCK_NAME);
+    const gapMs = typeof clock === 'number' ? Math.max(0, nowMs - clock) : 0;
+    for (const entity of wanted) {
+      const resident = toSafetyResident(entity);
+      if (!engine.adopt(resident, saved.get(SUBJECT_PREFIX + entity.id), gapMs, nowMs)) dirty.add(entity.id);
+      residents.set(entity.id, resident);
+    }
+    registryVersion = -1;
+    return wanted.length;
+  }
+
+  if (ownership === undefined) syncResidents(deps.now());
   await save();
 
   return {
@@ -184,5 +219,6 @@ export async function connectSafetyRules(deps: SafetyRulesDeps): Promise<SafetyR
     saveIfDue: (nowMs) => (nowMs - lastSavedAtMs >= SAVE_EVERY_MS ? save() : undefined),
     save,
     lastLocation: (id) => locations.get(id),
+    takeOver,
   };
 }

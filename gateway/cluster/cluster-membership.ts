@@ -13,11 +13,18 @@ export interface ClusterMembership {
  * This gateway as one instance of several on one PostgreSQL: its heartbeat and its fair share of
  * the partitions, under leases of `failoverS` (renewed three times a lease), for `GET /api/cluster`.
  */
-export async function joinCluster(pool: PostgresPool, options: { nodeId: string; failoverS: number; httpUrl: string }, log: Logger): Promise<ClusterMembership> {
+export async function joinCluster(
+  pool: PostgresPool,
+  options: { nodeId: string; failoverS: number; httpUrl: string },
+  log: Logger,
+  /** Hears the leases before the first round takes any. */
+  follow: (leases: PartitionLeases, leaseMs: number) => void,
+): Promise<ClusterMembership> {
   const leaseMs = options.failoverS * 1000;
   const leases = new PartitionLeases(pool, { instanceId: options.nodeId, leaseMs, roundMs: Math.max(500, Math.floor(leaseMs / 3)), httpUrl: options.httpUrl }, log);
   leases.events.on('gained', (partitions) => log.info({ partitions: partitions.length }, 'partitions taken'));
   leases.events.on('lost', (partitions) => log.warn({ partitions: partitions.length }, 'partitions lost'));
+  follow(leases, leaseMs);
   await leases.start();
   return {
     status: () => sharedClusterStatus(pool, options.nodeId, leaseMs),

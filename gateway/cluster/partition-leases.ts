@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { inTransaction, type PostgresPool } from '../store/postgres-database.js';
+import { checkFence, LeaseLostError, type Fence } from '../store/fence.js';
 
 /** The community is cut into this many partitions (rows of `cluster_partitions`, migration 2). */
 export const PARTITIONS = 64;
@@ -27,13 +28,6 @@ export interface LeaseOptions {
   monotonicMs?: () => number;
 }
 
-/** Raised when a fenced write finds its lease gone: the write did not happen. */
-export class LeaseLostError extends Error {
-  constructor(readonly partition: number) {
-    super(`partition ${partition} is no longer this instance's`);
-    this.name = 'LeaseLostError';
-  }
-}
 
 export interface LeaseEvents {
   gained: [partitions: number[]];
@@ -94,19 +88,22 @@ export class PartitionLeases {
     return [...this.held.keys()].filter((p) => this.owns(p)).sort((a, b) => a - b);
   }
 
+  /** The lease to write under for the partition; undefined when it is not held now. */
+  fenceOf(partition: number): Fence | undefined {
+    const held = this.held.get(partition);
+    if (held === undefined || !this.owns(partition)) return undefined;
+    return { partition, owner: this.options.instanceId, epoch: held.epoch };
+  }
+
   /**
    * Runs `write` in a transaction that first checks, and holds to the commit, this instance's lease
    * on `partition`. Throws LeaseLostError, having written nothing, when the lease is gone.
    */
   async fenced<T>(partition: number, write: (client: PoolClient) => Promise<T>): Promise<T> {
-    const held = this.held.get(partition);
-    if (held === undefined || !this.owns(partition)) throw new LeaseLostError(partition);
+    const fence = this.fenceOf(partition);
+    if (fence === undefined) throw new LeaseLostError(partition);
     return inTransaction(this.pool, async (client) => {
-      const { rowCount } = await client.query(
-        `SELECT 1 FROM cluster_partitions WHERE partition = $1 AND owner = $2 AND epoch = $3 AND lease_until > clock_timestamp() FOR SHARE`,
-        [partition, this.options.instanceId, held.epoch],
-      );
-      if (rowCount !== 1) throw new LeaseLostError(partition);
+      await checkFence(client, fence);
       return write(client);
     });
   }

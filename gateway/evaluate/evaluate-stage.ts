@@ -18,6 +18,11 @@ export interface EvaluateDeps {
   /** Where the outcomes not yet raised are kept, in the same write as the state that decided them. */
   ruleState: Pick<RuleStateStore, 'save' | 'load'>;
   log: Pick<Logger, 'error' | 'warn'>;
+  /**
+   * Several gateways: this one's name (its outcomes not yet raised are kept under it) and whether
+   * it runs the cabinets and the air index now (one gateway at a time does). Alone, it runs all.
+   */
+  cluster?: { instance: string; runsCommunity(): boolean };
 }
 
 /** What the engines made of one stored message, or of one tick of their timers. */
@@ -39,6 +44,13 @@ export interface EvaluateStage {
   tick(nowMs: number): Promise<Evaluation>;
   /** At start, before any message: raises what a crash left decided and kept but not raised; how many batches. */
   recover(nowMs: number): Promise<number>;
+  /**
+   * Several gateways, on taking partitions from gateways that died: raises what they decided and
+   * kept for residents now taken (`taking`), and for the cabinets when `cabinets`; how many outcomes.
+   */
+  recoverFrom(instances: readonly string[], taking: (residentId: string) => boolean, cabinets: boolean, nowMs: number): Promise<number>;
+  /** The engines follow the registry again at the next message or tick (what they run changed). */
+  resync(): void;
 }
 
 const NOTHING: readonly never[] = Object.freeze([]);
@@ -57,6 +69,8 @@ type PendingBatch = { id: number; engine: 'safety'; outcomes: readonly RuleOutco
  */
 export function createEvaluateStage(deps: EvaluateDeps): EvaluateStage {
   const { registry, safety, aed, aqhi, ruleState, log } = deps;
+  const pendingName = deps.cluster === undefined ? PENDING : `${PENDING}:${deps.cluster.instance}`;
+  const community = deps.cluster === undefined ? () => true : deps.cluster.runsCommunity;
   let registryVersion = -1;
   /** The last commit under way: the next one raises its alerts after it. */
   let previous: Promise<void> | undefined;
@@ -66,12 +80,12 @@ export function createEvaluateStage(deps: EvaluateDeps): EvaluateStage {
    */
   const pending = new Map<number, PendingBatch>();
   let nextBatch = 0;
-  const pendingEntry = (): readonly [string, unknown] => [PENDING, [...pending.values()]];
+  const pendingEntry = (): readonly [string, unknown] => [pendingName, [...pending.values()]];
 
   /** A raised batch leaves the list; the shorter list is written (a crash before it raises the batch again: deduplicated). */
   function raised(batch: PendingBatch, nowMs: number): void {
     pending.delete(batch.id);
-    ruleState.save(PENDING, [...pending.values()], nowMs).catch((err: unknown) => log.error({ err }, 'writing the raised outcomes off failed'));
+    ruleState.save(pendingName, [...pending.values()], nowMs).catch((err: unknown) => log.error({ err }, 'writing the raised outcomes off failed'));
   }
 
   /** Cabinets the registry added or changed may bring outcomes of their own. */
@@ -79,7 +93,7 @@ export function createEvaluateStage(deps: EvaluateDeps): EvaluateStage {
     if (registry.version === registryVersion) return NOTHING;
     registryVersion = registry.version;
     safety.syncRegistry(nowMs);
-    return aed.syncRegistry(nowMs);
+    return community() ? aed.syncRegistry(nowMs) : NOTHING;
   }
 
   /**
@@ -126,6 +140,14 @@ export function createEvaluateStage(deps: EvaluateDeps): EvaluateStage {
     return Promise.all([a, b]).then(() => undefined);
   }
 
+  /** In the order decided; an alert raised before the crash is raised again as a repeat of itself. */
+  async function raiseBatches(batches: readonly PendingBatch[]): Promise<void> {
+    for (const batch of batches) {
+      if (batch.engine === 'safety') await safety.raise(batch.outcomes);
+      else await aed.apply(batch.outcomes);
+    }
+  }
+
   return {
     evaluateMessage(message, device, nowMs) {
       const synced = syncRegistry(nowMs);
@@ -133,11 +155,12 @@ export function createEvaluateStage(deps: EvaluateDeps): EvaluateStage {
       const safetyOutcomes = observed?.outcomes ?? NOTHING;
       const safetyCommitted = commitSafety(safetyOutcomes, nowMs, observed?.residentId);
 
-      const observedCabinets = aed.observe(message, device);
+      const runsCommunity = community();
+      const observedCabinets = runsCommunity ? aed.observe(message, device) : NOTHING;
       const cabinetOutcomes = synced.length === 0 ? observedCabinets : [...synced, ...observedCabinets];
       const cabinetsCommitted = commitCabinets(cabinetOutcomes, nowMs);
 
-      const indexUpdates = message.channel === 'telemetry' ? aqhi.handleReading(message.reading, device) : NOTHING;
+      const indexUpdates = runsCommunity && message.channel === 'telemetry' ? aqhi.handleReading(message.reading, device) : NOTHING;
       return { safety: safetyOutcomes, aed: cabinetOutcomes, aqhi: indexUpdates, committed: both(safetyCommitted, cabinetsCommitted) };
     },
 
@@ -145,13 +168,14 @@ export function createEvaluateStage(deps: EvaluateDeps): EvaluateStage {
       const synced = syncRegistry(nowMs);
       const safetyOutcomes = safety.tick(nowMs);
       const safetyCommitted = commitSafety(safetyOutcomes, nowMs);
-      const cabinetOutcomes = [...synced, ...aed.tick(nowMs)];
+      const runsCommunity = community();
+      const cabinetOutcomes = runsCommunity ? [...synced, ...aed.tick(nowMs)] : synced;
       const cabinetsCommitted = commitCabinets(cabinetOutcomes, nowMs);
       const committed = both(safetyCommitted, cabinetsCommitted);
       try {
         await committed;
       } finally {
-        await aed.tickDispatches(nowMs);
+        if (runsCommunity) await aed.tickDispatches(nowMs);
         // Residents observed since the last save; a tick's own outcomes were saved above.
         await safety.saveIfDue(nowMs);
       }
@@ -159,17 +183,43 @@ export function createEvaluateStage(deps: EvaluateDeps): EvaluateStage {
     },
 
     async recover(nowMs) {
-      const kept = await ruleState.load(PENDING);
+      const kept = await ruleState.load(pendingName);
       const batches = Array.isArray(kept) ? (kept as PendingBatch[]) : [];
       if (batches.length === 0) return 0;
       log.warn({ batches: batches.length }, 'raising outcomes decided before a crash and not yet raised');
-      // In the order decided; an alert raised before the crash is raised again as a repeat of itself.
-      for (const batch of batches) {
-        if (batch.engine === 'safety') await safety.raise(batch.outcomes);
-        else await aed.apply(batch.outcomes);
-      }
-      await ruleState.save(PENDING, [], nowMs);
+      await raiseBatches(batches);
+      await ruleState.save(pendingName, [], nowMs);
       return batches.length;
+    },
+
+    async recoverFrom(instances, taking, cabinets, nowMs) {
+      let outcomes = 0;
+      for (const instance of instances) {
+        const name = `${PENDING}:${instance}`;
+        const kept = await ruleState.load(name);
+        if (!Array.isArray(kept) || kept.length === 0) continue;
+        const taken: PendingBatch[] = [];
+        const left: PendingBatch[] = [];
+        for (const batch of kept as PendingBatch[]) {
+          if (batch.engine === 'cabinets') (cabinets ? taken : left).push(batch);
+          else {
+            const mine = batch.outcomes.filter((o) => taking(o.subject));
+            const theirs = batch.outcomes.filter((o) => !taking(o.subject));
+            if (mine.length > 0) taken.push({ ...batch, outcomes: mine });
+            if (theirs.length > 0) left.push({ ...batch, outcomes: theirs });
+          }
+        }
+        if (taken.length === 0) continue;
+        log.warn({ instance, batches: taken.length }, 'raising outcomes a gateway that died decided and kept, and did not raise');
+        await raiseBatches(taken);
+        await ruleState.save(name, left, nowMs);
+        outcomes += taken.reduce((n, b) => n + b.outcomes.length, 0);
+      }
+      return outcomes;
+    },
+
+    resync() {
+      registryVersion = -1;
     },
   };
 }

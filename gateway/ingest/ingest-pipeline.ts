@@ -58,8 +58,13 @@ export interface IngestDeps {
   log: Logger;
 }
 
-/** The evaluate stage; a promise when the message caused something to be saved and raised. */
-type Evaluator = (message: DecodedMessage, device: DeviceEntity) => Promise<void> | undefined;
+/**
+ * The evaluate stage's answer: a promise when the message caused something to be saved and raised
+ * here, or the message handed to the gateway that evaluates its partition (several gateways): an
+ * event or status is acknowledged once that gateway has it kept.
+ */
+export type Evaluated = Promise<void> | undefined | { handedOver: Promise<void> };
+type Evaluator = (message: DecodedMessage, device: DeviceEntity) => Evaluated;
 
 const CONTINUE: StepResult = { action: 'continue' };
 /** Ingest time is observed for one message in this many. */
@@ -138,10 +143,26 @@ export function createIngestPipeline(deps: IngestDeps) {
     return announced;
   };
 
-  const announce: Step = (ctx) => {
+  const announce = (ctx: IngestContext): StepResult | Promise<StepResult> => {
+    const handedOver = evaluate(ctx.message!, ctx.device!);
+    if (handedOver === undefined) return tell(ctx);
+    if (ctx.message!.channel === 'telemetry') {
+      handedOver.catch((err: unknown) => log.warn({ err, deviceId: ctx.deviceId }, 'a reading could not be handed to the gateway that evaluates it'));
+      return tell(ctx);
+    }
+    return handedOver.then(
+      () => tell(ctx),
+      (err: unknown) => {
+        log.error({ err, deviceId: ctx.deviceId, topic: topicOf(ctx) }, 'a device message could not be handed to the gateway that evaluates it; not acknowledged');
+        return INTERNAL_ERROR;
+      },
+    );
+  };
+
+  /** The listeners on the side hear of the message; it is counted as accepted. */
+  const tell: Step = (ctx) => {
     const device = ctx.device!;
     const message = ctx.message!;
-    evaluate(message, device);
     switch (message.channel) {
       case 'telemetry':
         emit('readingAccepted', message.reading, device);
@@ -160,14 +181,21 @@ export function createIngestPipeline(deps: IngestDeps) {
   const steps: readonly Step[] = [enrichDevice, decode, validate];
 
   let evaluator: Evaluator | undefined;
-  /** The evaluate stage, before the listeners on the side hear of the message; what it raises may settle later. */
-  function evaluate(message: DecodedMessage, device: DeviceEntity): void {
-    if (evaluator === undefined) return;
+  /**
+   * The evaluate stage, before the listeners on the side hear of the message; what it raises may
+   * settle later. Returns the hand-over when another gateway evaluates the message.
+   */
+  function evaluate(message: DecodedMessage, device: DeviceEntity): Promise<void> | undefined {
+    if (evaluator === undefined) return undefined;
     try {
-      evaluator(message, device)?.catch((err: unknown) => log.error({ err, deviceId: device.id }, 'raising what a stored message caused failed'));
+      const evaluated = evaluator(message, device);
+      if (evaluated === undefined) return undefined;
+      if ('handedOver' in evaluated) return evaluated.handedOver;
+      evaluated.catch((err: unknown) => log.error({ err, deviceId: device.id }, 'raising what a stored message caused failed'));
     } catch (err) {
       log.error({ err, deviceId: device.id }, 'evaluating a stored message failed');
     }
+    return undefined;
   }
 
   function emit<E extends keyof IngestEvents>(event: E, ...args: IngestEvents[E]): void {

@@ -1,4 +1,6 @@
+import type { Logger } from 'pino';
 import { distanceM } from '../../rules/safety/geo.js';
+import type { GatewayMetrics } from '../metrics.js';
 
 /** Configuration `map.routing`: an OSRM-compatible routing service. */
 export interface RoutingConfig {
@@ -101,4 +103,16 @@ export class WalkingRoutes {
     if (path.length < 2) throw new RouteFailure('no_route', `${url} answered a route without a line`);
     return { kind: 'walking', distanceM: Math.round(best.distance), durationS: Math.round(best.duration), path };
   }
+}
+
+/** The gateway's walking routes: a failed ask is counted and logged, and the map shows the straight line. */
+export function walkingRoutesFor(config: RoutingConfig | null, now: () => number, metrics: Pick<GatewayMetrics, 'walkingRouteFailures'>, log: Pick<Logger, 'warn'>): WalkingRoutes {
+  return new WalkingRoutes({
+    config,
+    now,
+    onFailure: (reason, detail) => {
+      metrics.walkingRouteFailures.inc({ reason });
+      log.warn({ component: 'routing', reason }, `walking route not available, the map shows the straight line: ${detail}`);
+    },
+  });
 }

@@ -346,6 +346,18 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX registry_deletions_by_version ON registry_deletions (version);
   `,
+  // 14: messages stored by one gateway for the rules of a partition another one evaluates, kept
+  // until the owner has evaluated them (its successor takes what a dead owner left).
+  `
+  CREATE TABLE evaluation_inbox (
+    id bigserial PRIMARY KEY,
+    partition integer NOT NULL,
+    device_id text NOT NULL,
+    message text NOT NULL,
+    received_at_ms bigint NOT NULL
+  );
+  CREATE INDEX evaluation_inbox_by_partition ON evaluation_inbox (partition, id);
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;

@@ -87,6 +87,12 @@ export interface SafetyEngine {
   /** The latest time the engine has seen (the snapshot's `clockMs`). */
   clockMs(): number | null;
   restore(state: unknown): RestoreResult;
+  /**
+   * Takes over one resident whose state another instance saved (several gateways): tracked from
+   * that state, with `gapMs` of it skipped as downtime. False when the state is unreadable: the
+   * resident is then tracked afresh.
+   */
+  adopt(resident: SafetyResident, saved: unknown, gapMs: number, nowMs: number): boolean;
 }
 
 type RuleKey = keyof RuleStates;
@@ -307,6 +313,17 @@ export function createSafetyEngine(deps: SafetyEngineDeps = {}): SafetyEngine {
     clockMs: clock.latestMs,
     snapshot() {
       return snapshotEngine(SAFETY_STATE_VERSION, clock, 'subjects', subjects);
+    },
+    adopt(resident, saved, gapMs, nowMs) {
+      const restored = restoreSubject(resident.id, saved, []);
+      if (restored === undefined) {
+        subjects.delete(resident.id);
+        ensure(resident, advance(nowMs));
+        return false;
+      }
+      subjects.set(resident.id, gapMs > 0 ? skipDowntime(restored, gapMs) : restored);
+      ensure(resident, advance(nowMs));
+      return true;
     },
     restore(state) {
       const reset: string[] = [];

@@ -41,6 +41,15 @@ export function ruleStateStoreContract(factory: AdapterFactory<RuleStateStore>):
       expect(await store.loadPrefixed('none/')).toEqual(new Map());
     });
 
+    it('reads several entries by name, leaving out the names never saved', async () => {
+      const store = await adapter.open();
+      await store.saveMany([['safety:subject:r1', { a: 1 }], ['safety:subject:r2', { b: 2 }], ['safety:subject:r3', 3]], T0);
+      expect(await store.loadMany(['safety:subject:r1', 'safety:subject:r3', 'safety:subject:never'])).toEqual(
+        new Map<string, unknown>([['safety:subject:r1', { a: 1 }], ['safety:subject:r3', 3]]),
+      );
+      expect(await store.loadMany([])).toEqual(new Map());
+    });
+
     it('forgets a deleted entry', async () => {
       const store = await adapter.open();
       await store.saveMany([['safety/r1', 1], ['safety/r2', 2]], T0);

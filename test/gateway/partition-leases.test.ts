@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LeaseLostError, PARTITIONS, partitionOf, PartitionLeases } from '../../gateway/cluster/partition-leases.js';
+import { LeaseLostError } from '../../gateway/store/fence.js';
+import { PARTITIONS, partitionOf, PartitionLeases } from '../../gateway/cluster/partition-leases.js';
 import { sharedClusterStatus } from '../../gateway/cluster/cluster-status.js';
 import { createLogger } from '../../gateway/logger.js';
 import { migratePostgres, openPostgres, type PostgresPool } from '../../gateway/store/postgres-database.js';

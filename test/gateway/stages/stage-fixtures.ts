@@ -54,6 +54,7 @@ export function heldRuleState(db: SqliteDatabase): HeldRuleState {
       delete: (name) => sqlite.delete(name),
       load: (name) => sqlite.load(name),
       loadPrefixed: (prefix) => sqlite.loadPrefixed(prefix),
+      loadMany: (names) => sqlite.loadMany(names),
     },
     hold() {
       held = [];

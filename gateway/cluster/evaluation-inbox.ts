@@ -1,0 +1,133 @@
+import type { Logger } from 'pino';
+import type { DecodedMessage } from '../../sensors/index.js';
+import type { PostgresPool } from '../store/postgres-database.js';
+import { listenTo } from '../store/postgres-listener.js';
+
+/** A stored message on its way to the instance that evaluates its partition. */
+export interface InboxMessage {
+  id: number;
+  partition: number;
+  deviceId: string;
+  message: DecodedMessage;
+}
+
+export interface InboxOptions {
+  /** Messages waiting to be written at most; beyond it a forward is refused (an event is then not acknowledged). */
+  maxQueued: number;
+  /** How many messages one drain reads and evaluates before writing them off. */
+  batch: number;
+  /** How often the owner looks without being told (a notification lost with a dropped connection). */
+  pollMs: number;
+}
+
+export const INBOX_DEFAULTS: InboxOptions = { maxQueued: 20_000, batch: 500, pollMs: 1_000 };
+
+/** The forward was refused: too much waiting already (the database is away or slow). */
+export class InboxFullError extends Error {
+  override name = 'InboxFullError';
+  constructor() {
+    super('too many messages waiting to reach the instances that evaluate them');
+  }
+}
+
+interface Queued {
+  partition: number;
+  deviceId: string;
+  message: string;
+  receivedAtMs: number;
+  done: { resolve(): void; reject(err: Error): void };
+}
+
+/**
+ * The route from the instance a device reached to the instance that evaluates its partition,
+ * through PostgreSQL rather than Redis: a message forwarded is kept until its owner evaluated it,
+ * so an owner's death loses nothing (its successor reads what it left), where a Redis
+ * publication would be gone. Writes are batched, one INSERT per turn of the event loop, and
+ * notify the owners at their commit.
+ */
+export class EvaluationInbox {
+  private queue: Queued[] = [];
+  private flushing = false;
+  private scheduled = false;
+  private closed = false;
+
+  constructor(
+    private readonly pool: PostgresPool,
+    private readonly options: InboxOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /** Resolves once the message is kept for its owner. */
+  forward(partition: number, deviceId: string, message: DecodedMessage, receivedAtMs: number): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the gateway is stopping'));
+    if (this.queue.length >= this.options.maxQueued) return Promise.reject(new InboxFullError());
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ partition, deviceId, message: JSON.stringify(message), receivedAtMs, done: { resolve, reject } });
+      this.schedule();
+    });
+  }
+
+  /** The oldest messages of these partitions, at most `batch`. */
+  async take(partitions: readonly number[]): Promise<InboxMessage[]> {
+    if (partitions.length === 0) return [];
+    const { rows } = await this.pool.query<{ id: string; partition: number; device_id: string; message: string }>(
+      'SELECT id, partition, device_id, message FROM evaluation_inbox WHERE partition = ANY($1::int[]) ORDER BY id LIMIT $2',
+      [partitions, this.options.batch],
+    );
+    return rows.map((r) => ({ id: Number(r.id), partition: r.partition, deviceId: r.device_id, message: JSON.parse(r.message) as DecodedMessage }));
+  }
+
+  /** Evaluated: written off. */
+  async done(ids: readonly number[]): Promise<void> {
+    if (ids.length > 0) await this.pool.query('DELETE FROM evaluation_inbox WHERE id = ANY($1::bigint[])', [ids]);
+  }
+
+  /** Waits for what is queued to be written (or refused). */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.queue.length > 0 || this.flushing) await this.flush();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.flushing) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing || this.queue.length === 0) return;
+    this.flushing = true;
+    const batch = this.queue;
+    this.queue = [];
+    try {
+      await this.pool.query(
+        `WITH kept AS (
+           INSERT INTO evaluation_inbox (partition, device_id, message, received_at_ms)
+           SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::bigint[]) RETURNING partition)
+         SELECT pg_notify('evaluation_inbox', string_agg(DISTINCT partition::text, ',')) FROM kept`,
+        [batch.map((q) => q.partition), batch.map((q) => q.deviceId), batch.map((q) => q.message), batch.map((q) => q.receivedAtMs)],
+      );
+      for (const q of batch) q.done.resolve();
+    } catch (err) {
+      this.log.error({ err, messages: batch.length }, 'messages for other instances could not be kept');
+      for (const q of batch) q.done.reject(err as Error);
+    } finally {
+      this.flushing = false;
+      if (this.queue.length > 0) this.schedule();
+    }
+  }
+}
+
+/** The partitions a notification names. */
+export function partitionsNamed(payload: string | undefined): number[] {
+  if (payload === undefined || payload === '') return [];
+  return payload.split(',').map(Number).filter(Number.isInteger);
+}
+
+/** Hears which partitions have new messages; the owner's poll covers what a dropped connection missed. */
+export function listenToInbox(pool: PostgresPool, heard: (partitions: number[]) => void, log: Logger): { close(): Promise<void> } {
+  return listenTo(pool, 'evaluation_inbox', { heard: (payload) => heard(partitionsNamed(payload)) }, log);
+}

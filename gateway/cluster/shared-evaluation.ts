@@ -1,0 +1,170 @@
+import type { Logger } from 'pino';
+import type { DecodedMessage } from '../../sensors/index.js';
+import type { AedService } from '../aed/aed-service.js';
+import type { SafetyRules } from '../alerts/safety-rules.js';
+import type { EvaluateStage } from '../evaluate/evaluate-stage.js';
+import type { Evaluated } from '../ingest/ingest-pipeline.js';
+import type { DeviceEntity } from '../registry/schemas.js';
+import type { PostgresPool } from '../store/postgres-database.js';
+import { EvaluationInbox, INBOX_DEFAULTS, listenToInbox, type InboxOptions } from './evaluation-inbox.js';
+import { partitionOf, type PartitionLeases } from './partition-leases.js';
+import { COMMUNITY_PARTITION, type PartitionOwnership } from './partition-ownership.js';
+
+export interface SharedEvaluationDeps {
+  pool: PostgresPool;
+  ownership: PartitionOwnership;
+  evaluate: EvaluateStage;
+  safety: Pick<SafetyRules, 'takeOver' | 'syncRegistry'>;
+  aed: Pick<AedService, 'reload'>;
+  lookupDevice(deviceId: string): DeviceEntity | undefined;
+  log: Logger;
+  now(): number;
+  inbox?: Partial<InboxOptions>;
+}
+
+export interface SharedEvaluation {
+  /** Evaluates the message here when its partition is this gateway's, or hands it to the inbox of the one whose it is. */
+  route(message: DecodedMessage, device: DeviceEntity): Evaluated;
+  /** Follows the leases: takes over what comes, lets go of what leaves, evaluates what others forwarded. */
+  follow(leases: PartitionLeases, leaseMs: number): void;
+  /** Waits for what is being taken over or drained, then stops listening. */
+  stop(): Promise<void>;
+}
+
+function receivedAtOf(message: DecodedMessage): number {
+  switch (message.channel) {
+    case 'telemetry':
+      return message.reading.receivedAtMs;
+    case 'events':
+      return message.event.receivedAtMs;
+    case 'status':
+      return message.status.receivedAtMs;
+  }
+}
+
+/**
+ * The rules shared out over several gateways. A message is stored by the gateway the device
+ * reached; its partition's holder evaluates it, here at once, or after the inbox in PostgreSQL
+ * brought it there. On gaining partitions the holder reads their residents' rule state (and the
+ * cabinets' for the community's partition) as the last holder saved it, raises what a holder that
+ * died had decided and not raised, and only then evaluates their messages and runs their timers.
+ */
+export function shareEvaluation(deps: SharedEvaluationDeps): SharedEvaluation {
+  const { pool, ownership, evaluate, safety, aed, log, now } = deps;
+  const inbox = new EvaluationInbox(pool, { ...INBOX_DEFAULTS, ...deps.inbox }, log);
+  const options = { ...INBOX_DEFAULTS, ...deps.inbox };
+  /** Lease changes and drains run one at a time, in order. */
+  let queue: Promise<void> = Promise.resolve();
+  const serially = (work: () => Promise<void>): Promise<void> => {
+    queue = queue.then(work).catch((err: unknown) => log.error({ err }, 'following the partitions failed'));
+    return queue;
+  };
+  let draining = false;
+  let drainAgain = false;
+  let listener: { close(): Promise<void> } | undefined;
+  let poll: NodeJS.Timeout | undefined;
+  let leaseMs = 0;
+
+  async function deadInstances(): Promise<string[]> {
+    const { rows } = await pool.query<{ id: string }>(
+      `SELECT id FROM cluster_instances WHERE stopped_at IS NOT NULL OR heartbeat_at <= clock_timestamp() - make_interval(secs => $1)`,
+      [leaseMs / 1000],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async function gain(partitions: number[]): Promise<void> {
+    const taking = new Set(partitions);
+    const residentTaken = (residentId: string): boolean => taking.has(partitionOf(residentId));
+    const nowMs = now();
+    const residents = await safety.takeOver(residentTaken, nowMs);
+    const cabinets = taking.has(COMMUNITY_PARTITION);
+    if (cabinets) await aed.reload();
+    ownership.markTaken(partitions);
+    safety.syncRegistry(nowMs);
+    evaluate.resync();
+    const recovered = await evaluate.recoverFrom(await deadInstances(), residentTaken, cabinets, nowMs);
+    log.info({ partitions: partitions.length, residents, cabinets, recovered }, 'partitions taken over');
+  }
+
+  function lose(partitions: number[]): void {
+    ownership.markLost(partitions);
+    evaluate.resync();
+    void serially(async () => {
+      await safety.takeOver(() => false, now());
+      safety.syncRegistry(now());
+    });
+  }
+
+  /** Evaluates what other gateways forwarded for the partitions owned, oldest first, then writes it off. */
+  async function drain(): Promise<void> {
+    if (draining) {
+      drainAgain = true;
+      return;
+    }
+    draining = true;
+    try {
+      do {
+        drainAgain = false;
+        for (;;) {
+          const owned = ownership.owned();
+          const batch = await inbox.take(owned);
+          if (batch.length === 0) break;
+          const raised: Promise<void>[] = [];
+          for (const item of batch) {
+            const device = deps.lookupDevice(item.deviceId);
+            // A device removed since: nothing left to evaluate it for.
+            if (device === undefined || !ownership.owns(item.partition)) continue;
+            try {
+              const committed = evaluate.evaluateMessage(item.message, device, now()).committed;
+              if (committed !== undefined) raised.push(committed.catch((err: unknown) => log.error({ err, deviceId: item.deviceId }, 'raising what a forwarded message caused failed')));
+            } catch (err) {
+              log.error({ err, deviceId: item.deviceId }, 'evaluating a forwarded message failed');
+            }
+          }
+          await Promise.all(raised);
+          // Written off only for partitions still held: a lost one's messages stay for its new holder.
+          await inbox.done(batch.filter((m) => ownership.owns(m.partition)).map((m) => m.id));
+          if (batch.length < options.batch) break;
+        }
+      } while (drainAgain);
+    } catch (err) {
+      log.warn({ err }, 'forwarded messages not evaluated yet; trying again');
+    } finally {
+      draining = false;
+    }
+  }
+
+  return {
+    route(message, device) {
+      const partition = ownership.partitionOfDevice(device);
+      if (ownership.owns(partition)) return evaluate.evaluateMessage(message, device, now()).committed;
+      return { handedOver: inbox.forward(partition, device.id, message, receivedAtOf(message)) };
+    },
+
+    follow(leases, lease) {
+      leaseMs = lease;
+      ownership.holdWith(leases);
+      leases.events.on('gained', (partitions) => {
+        void serially(() => gain(partitions)).then(drain);
+      });
+      leases.events.on('lost', lose);
+      listener = listenToInbox(
+        pool,
+        (partitions) => {
+          if (partitions.some((p) => ownership.owns(p))) void drain();
+        },
+        log,
+      );
+      poll = setInterval(() => void drain(), options.pollMs);
+      poll.unref();
+    },
+
+    async stop() {
+      clearInterval(poll);
+      await inbox.close();
+      await queue;
+      await listener?.close();
+    },
+  };
+}
