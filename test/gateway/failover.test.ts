@@ -1,0 +1,243 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import YAML from 'yaml';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SimulatedDevice } from '../../firmware-sim/device-client.js';
+import { startGateway, type Child } from '../../firmware-sim/cluster-processes.js';
+import { partitionOf } from '../../gateway/cluster/partition-leases.js';
+import { freePort, redisPing, serverAvailable, spawnServer, type ExternalServer } from '../helpers/external-server.js';
+import { startReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
+import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const ADMIN = 'failover-test-admin-token-0123456789';
+const FAILOVER_S = 3;
+const SECRET = 'failover-secret-b-0001';
+const PARTITION = partitionOf('r1');
+
+function community(receiver: HttpReceiver, cancelWindowS: number, secondStepAfterS: number): object {
+  return {
+    timeZone: 'Asia/Shanghai',
+    rules: { fall: { cancelWindowS } },
+    grids: [
+      {
+        id: 'g1',
+        name: 'Fuxing Lane',
+        onDuty: ['w1'],
+        backup: ['w2'],
+        escalation: [{ notify: ['onDuty'], waitS: secondStepAfterS }, { notify: ['backup'], waitS: 600 }, { notify: ['emergencyGroup'] }],
+      },
+    ],
+    workers: [
+      { id: 'w1', name: 'Wang Fang', grids: ['g1'], channels: [{ type: 'webhook', url: receiver.url('/w1') }] },
+      { id: 'w2', name: 'Liu Yang', grids: ['g1'], channels: [{ type: 'webhook', url: receiver.url('/w2') }] },
+    ],
+    residents: [{ id: 'r1', name: 'Li Guiying', grid: 'g1' }],
+    devices: [{ id: 'b-0001', kind: 'bracelet', secret: SECRET, resident: 'r1' }],
+  };
+}
+
+interface Gateway {
+  nodeId: string;
+  child: Child;
+  http: string;
+  mqtt: string;
+}
+
+interface TimelineEntry {
+  type: string;
+  to?: string;
+  step?: number;
+}
+
+// Two gateway processes on one PostgreSQL and one Redis; the one that evaluates Li Guiying's rules
+// dies (kill -9) or stalls (SIGSTOP) at the worst moment. Real processes, so the kill is real.
+describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('failover between gateways', () => {
+  const postgres = new PostgresServer();
+  let redis: ExternalServer;
+  let redisUrl: string;
+  let databases = 0;
+  const cleanup: (() => Promise<void> | void)[] = [];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    redisUrl = `redis://127.0.0.1:${port}`;
+    [redis] = await Promise.all([
+      spawnServer('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], () => redisPing(port), 'redis-server'),
+      postgres.start(),
+    ]);
+  }, 120_000);
+  afterAll(async () => {
+    await redis?.stop();
+    await postgres.stop();
+  });
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+
+  /** Two gateways sharing the partitions; `holder` evaluates Li Guiying's rules, `other` does not. */
+  async function twoGateways(cancelWindowS: number, secondStepAfterS: number): Promise<{ holder: Gateway; other: Gateway; receiver: HttpReceiver; db: pg.Pool }> {
+    const receiver = await startReceiver();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gw-failover-'));
+    cleanup.push(() => receiver.close(), () => rmSync(dir, { recursive: true, force: true }));
+    const url = await postgres.createDatabase(`failover_${process.pid}_${++databases}`);
+    const db = new pg.Pool({ connectionString: url });
+    cleanup.push(() => db.end());
+    writeFileSync(path.join(dir, 'provision.yaml'), YAML.stringify(community(receiver, cancelWindowS, secondStepAfterS)));
+    const configFile = path.join(dir, 'gateway.yaml');
+    writeFileSync(configFile, YAML.stringify({ cluster: { failoverS: FAILOVER_S }, alerts: { tickMs: 200 }, nodeRed: { enabled: false }, broker: { secretHashCost: 1024 } }));
+    const gateways: Gateway[] = [];
+    for (const nodeId of ['east', 'west']) {
+      const env: Record<string, string> = {
+        DATABASE_URL: url,
+        REDIS_URL: redisUrl,
+        NODE_ID: nodeId,
+        ADMIN_TOKEN: ADMIN,
+        HOST: '127.0.0.1',
+        MQTT_PORT: '0',
+        MQTT_WS_PORT: '0',
+        HTTP_PORT: '0',
+        LOG_LEVEL: 'warn',
+        // The registry is in PostgreSQL: the first gateway loads the community, the second reads it there.
+        ...(nodeId === 'east' ? { PROVISION: path.join(dir, 'provision.yaml') } : {}),
+      };
+      const { child, ports } = await startGateway(nodeId, path.join(dir, nodeId), env, ['--config', configFile]);
+      cleanup.push(() => child.stop('SIGKILL', 0));
+      gateways.push({ nodeId, child, http: `http://127.0.0.1:${ports.http}`, mqtt: `mqtt://127.0.0.1:${ports.mqtt}` });
+    }
+    // Both live, each with its share: the partitions are settled.
+    await waitFor(
+      'the partitions shared between the two',
+      async () => {
+        const { rows } = await db.query<{ owner: string; n: string }>('SELECT owner, count(*) AS n FROM cluster_partitions WHERE lease_until > now() GROUP BY owner');
+        return rows.length === 2 && rows.every((r) => Number(r.n) === 32) ? true : undefined;
+      },
+      120_000,
+    );
+    const owner = await holderOf(db);
+    return { holder: gateways.find((g) => g.nodeId === owner)!, other: gateways.find((g) => g.nodeId !== owner)!, receiver, db };
+  }
+
+  async function holderOf(db: pg.Pool): Promise<string | undefined> {
+    const { rows } = await db.query<{ owner: string | null }>('SELECT owner FROM cluster_partitions WHERE partition = $1 AND lease_until > now()', [PARTITION]);
+    return rows[0]?.owner ?? undefined;
+  }
+
+  /** Whether the holder has saved Li Guiying's fall window (the cancel window is running). */
+  async function fallWindowSaved(db: pg.Pool): Promise<true | undefined> {
+    const { rows } = await db.query<{ body: string }>("SELECT body FROM rule_state WHERE name = 'safety:subject:r1'");
+    const saved = rows[0] === undefined ? undefined : (JSON.parse(rows[0].body) as { rules?: { fall?: { pending?: unknown } } });
+    return saved?.rules?.fall?.pending != null ? true : undefined;
+  }
+
+  async function bracelet(on: Gateway): Promise<SimulatedDevice> {
+    const device = await SimulatedDevice.connect({ id: 'b-0001', secret: SECRET, url: on.mqtt });
+    cleanup.push(() => device.client.endAsync(true));
+    return device;
+  }
+
+  async function alertOn(gw: Gateway, kind: string): Promise<{ id: string; timeline: TimelineEntry[] } | undefined> {
+    const response = await fetch(`${gw.http}/api/alerts`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    const { alerts } = (await response.json()) as { alerts: { id: string; kind: string; timeline: TimelineEntry[] }[] };
+    return alerts.find((a) => a.kind === kind);
+  }
+
+  const delivered = (timeline: TimelineEntry[], to: string): number => timeline.filter((e) => e.type === 'delivered' && e.to === to).length;
+
+  it.each([
+    ['on the gateway that holds her', 'holder'],
+    ['on the other gateway, which hands her messages to the holder', 'other'],
+  ] as const)(
+    'a kill -9 of the holder in the fall’s cancel window (bracelet %s): the survivor pages once, within failoverS and the window',
+    async (_where, connectedTo) => {
+      const windowS = 6;
+      const { holder, other, receiver, db } = await twoGateways(windowS, 600);
+      const device = await bracelet(connectedTo === 'holder' ? holder : other);
+      const fellAtMs = Date.now();
+      await device.event({ type: 'fall', confidence: 0.95 });
+      await waitFor('the holder to start the cancel window', () => fallWindowSaved(db), 60_000);
+      expect(receiver.to('/w1')).toHaveLength(0);
+
+      await holder.child.stop('SIGKILL', 0);
+      await waitFor('Wang Fang paged about the fall by the survivor', () => (receiver.to('/w1').length > 0 ? true : undefined), 60_000);
+      const pagedAfterS = (Date.now() - fellAtMs) / 1000;
+      // The window, then at most a lease's run-out and a round; the rest is this machine's slack.
+      expect(pagedAfterS).toBeGreaterThanOrEqual(windowS);
+      expect(pagedAfterS).toBeLessThan(windowS + FAILOVER_S + 15);
+      expect(await holderOf(db)).toBe(other.nodeId);
+      const alert = await waitFor('the fall on the survivor, with its delivery', async () => {
+        const found = await alertOn(other, 'fall');
+        return found !== undefined && delivered(found.timeline, 'w1') === 1 ? found : undefined;
+      }, 30_000);
+      expect(alert.timeline.filter((e) => e.type === 'escalated').map((e) => e.step)).toEqual([0]);
+      const { rows } = await db.query<{ n: string }>("SELECT count(*) AS n FROM alerts WHERE kind = 'fall'");
+      expect(Number(rows[0]!.n)).toBe(1);
+      expect(receiver.to('/w1')).toHaveLength(1);
+    },
+    300_000,
+  );
+
+  it('an escalation step due while the holder is dead is taken once, by the survivor', async () => {
+    const { holder, other, receiver, db } = await twoGateways(0, 8);
+    const device = await bracelet(other);
+    await device.event({ type: 'fall', confidence: 0.95 });
+    await waitFor('Wang Fang paged by the holder', () => (receiver.to('/w1').length > 0 ? true : undefined), 60_000);
+    expect(receiver.to('/w2')).toHaveLength(0);
+
+    await holder.child.stop('SIGKILL', 0);
+    await waitFor('Liu Yang, the backup, paged by the survivor', () => (receiver.to('/w2').length > 0 ? true : undefined), 60_000);
+    const alert = await waitFor('the second step on the survivor, with its delivery', async () => {
+      const found = await alertOn(other, 'fall');
+      return found !== undefined && delivered(found.timeline, 'w2') === 1 ? found : undefined;
+    }, 30_000);
+    expect(alert.timeline.filter((e) => e.type === 'escalated').map((e) => e.step)).toEqual([0, 1]);
+    expect(receiver.to('/w1')).toHaveLength(1);
+    expect(receiver.to('/w2')).toHaveLength(1);
+    expect(await holderOf(db)).toBe(other.nodeId);
+  }, 300_000);
+
+  it('a holder stalled past its lease (SIGSTOP) pages nothing for the partition it lost once it runs again', async () => {
+    const windowS = 4;
+    const { holder, other, receiver, db } = await twoGateways(windowS, 600);
+    const device = await bracelet(other);
+    await device.event({ type: 'fall', confidence: 0.95 });
+    await waitFor('the holder to start the cancel window', () => fallWindowSaved(db), 60_000);
+
+    holder.child.process.kill('SIGSTOP');
+    cleanup.push(() => {
+      holder.child.process.kill('SIGCONT');
+    });
+    await waitFor('the survivor to take the partition over', async () => ((await holderOf(db)) === other.nodeId ? true : undefined), 60_000);
+    await waitFor('Wang Fang paged by the survivor', () => (receiver.to('/w1').length > 0 ? true : undefined), 60_000);
+    // Resolved: a fall the stalled one raised now would be a new alert, and paged.
+    const fall = await waitFor('the fall on the survivor', () => alertOn(other, 'fall'), 30_000);
+    const resolved = await fetch(`${other.http}/api/alerts/${fall.id}/resolve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ note: 'Wang Fang is with her; she is unhurt' }),
+    });
+    expect(resolved.status).toBe(200);
+
+    // Resumed with the window long run out in its memory, and its lease gone.
+    const resumedAt = new Date();
+    holder.child.process.kill('SIGCONT');
+    await waitFor(
+      'the stalled gateway to run a lease round after resuming',
+      async () => {
+        const { rows } = await db.query<{ at: Date }>('SELECT heartbeat_at AS at FROM cluster_instances WHERE id = $1', [holder.nodeId]);
+        return rows[0] !== undefined && rows[0].at > resumedAt ? true : undefined;
+      },
+      60_000,
+    );
+    // Its tick (every 200 ms) has run by now too, and a fall it raised would be on the survivor's list.
+    await waitFor('the stalled gateway to tick after resuming', async () => {
+      const { rows } = await db.query<{ at: Date }>('SELECT heartbeat_at AS at FROM cluster_instances WHERE id = $1', [holder.nodeId]);
+      return rows[0] !== undefined && rows[0].at.getTime() > resumedAt.getTime() + 1_500 ? true : undefined;
+    }, 60_000);
+    const { rows } = await db.query<{ n: string; state: string }>("SELECT count(*) AS n, max(state) AS state FROM alerts WHERE kind = 'fall'");
+    expect(rows[0]).toMatchObject({ n: '1', state: 'resolved' });
+    expect(receiver.to('/w1')).toHaveLength(1);
+  }, 300_000);
+});
