@@ -50,7 +50,11 @@ export interface AedServiceDeps {
    * Several gateways: whether this one runs the cabinets now. The one that does tracks them; the
    * others leave the saved state alone and read it again when the cabinets come to them.
    */
-  ownership?: { runsCabinets(): boolean };
+  ownership?: {
+    runsCabinets(): boolean;
+    /** A responder's answer that reached this gateway, kept for the one that runs the cabinets. */
+    passAnswer(alertId: string, responderId: string, answer: DispatchAnswer): Promise<void>;
+  };
 }
 
 export type DispatchAnswer = 'accept' | 'decline';
@@ -359,6 +363,11 @@ export async function createAedService(deps: AedServiceDeps): Promise<AedService
       if (changed) await saveLogged();
     },
     async respond(alertId, responderId, answer) {
+      if (deps.ownership !== undefined && !deps.ownership.runsCabinets()) {
+        if (alerts.activeAlert(alertId)?.kind !== 'aed_opened') return { found: false };
+        await deps.ownership.passAnswer(alertId, responderId, answer);
+        return { found: true };
+      }
       const state = dispatches.get(alertId);
       // A dispatch lasts while its incident is open (resolving it stops the dispatch).
       const alert = alerts.activeAlert(alertId);

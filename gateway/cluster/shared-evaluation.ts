@@ -6,7 +6,7 @@ import type { EvaluateStage } from '../evaluate/evaluate-stage.js';
 import type { Evaluated } from '../ingest/ingest-pipeline.js';
 import type { DeviceEntity } from '../registry/schemas.js';
 import type { PostgresPool } from '../store/postgres-database.js';
-import { EvaluationInbox, INBOX_DEFAULTS, listenToInbox, type InboxOptions } from './evaluation-inbox.js';
+import { EvaluationInbox, INBOX_DEFAULTS, listenToInbox, type InboxOptions, type PassedAnswer } from './evaluation-inbox.js';
 import { partitionOf, type PartitionLeases } from './partition-leases.js';
 import { COMMUNITY_PARTITION, type PartitionOwnership } from './partition-ownership.js';
 
@@ -15,7 +15,7 @@ export interface SharedEvaluationDeps {
   ownership: PartitionOwnership;
   evaluate: EvaluateStage;
   safety: Pick<SafetyRules, 'takeOver' | 'syncRegistry'>;
-  aed: Pick<AedService, 'reload'>;
+  aed: Pick<AedService, 'reload' | 'respond'>;
   lookupDevice(deviceId: string): DeviceEntity | undefined;
   log: Logger;
   now(): number;
@@ -96,6 +96,16 @@ export function shareEvaluation(deps: SharedEvaluationDeps): SharedEvaluation {
     });
   }
 
+  /** A responder's answer another gateway took: applied here, where the dispatch runs. */
+  async function answer({ alertId, responderId, answer: given }: PassedAnswer): Promise<void> {
+    try {
+      const result = await aed.respond(alertId, responderId, given);
+      log.info({ alertId, responderId, answer: given, ...result }, 'a responder’s answer taken by another gateway applied');
+    } catch (err) {
+      log.error({ err, alertId, responderId }, 'a responder’s answer taken by another gateway could not be applied');
+    }
+  }
+
   /** Evaluates what other gateways forwarded for the partitions owned, oldest first, then writes it off. */
   async function drain(): Promise<void> {
     if (draining) {
@@ -112,6 +122,10 @@ export function shareEvaluation(deps: SharedEvaluationDeps): SharedEvaluation {
           if (batch.length === 0) break;
           const raised: Promise<void>[] = [];
           for (const item of batch) {
+            if (item.message.channel === 'dispatchAnswer') {
+              if (ownership.owns(item.partition)) await answer(item.message);
+              continue;
+            }
             const device = deps.lookupDevice(item.deviceId);
             // A device removed since: nothing left to evaluate it for.
             if (device === undefined || !ownership.owns(item.partition)) continue;
@@ -144,6 +158,9 @@ export function shareEvaluation(deps: SharedEvaluationDeps): SharedEvaluation {
 
     follow(leases, lease) {
       leaseMs = lease;
+      ownership.answerVia((alertId, responderId, given) =>
+        inbox.forward(COMMUNITY_PARTITION, '', { channel: 'dispatchAnswer', alertId, responderId, answer: given }, now()),
+      );
       ownership.holdWith(leases);
       leases.events.on('gained', (partitions) => {
         void serially(() => gain(partitions)).then(drain);

@@ -67,27 +67,41 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('sever
       cleanup.push(() => h.dispose());
       gateways.push(h);
     }
+    // Each holds its share: which gateway evaluates whom is settled before the test acts.
+    await waitFor(
+      'the partitions shared out among the three',
+      async () => {
+        const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM cluster_partitions WHERE lease_until > now() GROUP BY owner');
+        return rows.length === 3 && rows.every((r) => Number(r.n) >= 20) && rows.reduce((n, r) => n + Number(r.n), 0) === 64;
+      },
+      60_000,
+    );
     return { gateways, receiver, clock, db };
   }
 
   /** A fall on the bracelet connected to `a`, past its cancel window: the bracelet, and the alert `a` raised. */
-  async function fallOn(a: Harness, clock: FakeClock, receiver: HttpReceiver): Promise<{ bracelet: SimulatedDevice; alertId: string }> {
+  async function fallOn(a: Harness, clock: FakeClock, receiver: HttpReceiver, gateways: readonly Harness[], db: pg.Pool): Promise<{ bracelet: SimulatedDevice; alertId: string }> {
     const bracelet = await a.device('b-0001');
     await bracelet.event(FALL);
+    // Whichever gateway holds Li Guiying's partition evaluated the fall and saved its cancel window.
+    await waitFor('the cancel window started', async () => {
+      const { rows } = await db.query<{ body: string }>("SELECT body FROM rule_state WHERE name = 'safety:subject:r1'");
+      return rows[0] !== undefined && (JSON.parse(rows[0].body) as { rules: { fall: { pending: unknown } } }).rules.fall.pending !== null;
+    }, 60_000);
     clock.advance(31_000);
-    await a.gateway.alerting.tick();
+    await Promise.all(gateways.map((g) => g.gateway.alerting.tick()));
     await waitFor('Wang Fang paged about the fall', () => receiver.to('/w1').length >= 1, 60_000);
     const open = await waitFor('the fall alert', async () => (await a.api('GET', '/api/alerts')).body.alerts.find((x: { kind: string }) => x.kind === 'fall') as { id: string } | undefined, 30_000);
     return { bracelet, alertId: open.id };
   }
 
   it('a fall on one is paged once; acked through another, its escalation stops and the bracelet hears it; the third shows it on its stream', async () => {
-    const { gateways, receiver, clock } = await cluster();
+    const { gateways, receiver, clock, db } = await cluster();
     const [east, west, north] = gateways as [Harness, Harness, Harness];
     const stream = await openAlertStream(north.httpUrl, ADMIN_TOKEN);
     cleanup.push(() => stream.close());
 
-    const { bracelet, alertId } = await fallOn(east, clock, receiver);
+    const { bracelet, alertId } = await fallOn(east, clock, receiver, gateways, db);
     await waitFor('the fall on north’s alert stream', () => stream.events.some((e) => e.alert.id === alertId && e.alert.kind === 'fall' && e.alert.subject === 'r1'), 30_000);
     await waitFor('west has heard of the fall', () => west.gateway.alerting.service.activeAlert(alertId) !== undefined, 30_000);
 
@@ -109,7 +123,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('sever
 
   it('an escalation step due while three gateways tick at once is written once and paged once', async () => {
     const { gateways, receiver, clock, db } = await cluster();
-    const { alertId } = await fallOn(gateways[0]!, clock, receiver);
+    const { alertId } = await fallOn(gateways[0]!, clock, receiver, gateways, db);
     for (const g of gateways.slice(1)) await waitFor('every gateway has heard of the fall', () => g.gateway.alerting.service.activeAlert(alertId) !== undefined, 30_000);
 
     clock.advance(10 * 60_000);
