@@ -240,8 +240,7 @@ async function main(): Promise<void> {
     out(`  pages            ${receiver.baseUrl}/<person> and /sms (printed below)`);
     out(`  data and logs    ${shown(dataDir)}/ (postgres, redis, gateway-N/gateway.log); kept for the next run`);
     out('  stop             Ctrl-C (stops the devices, the gateways, Redis and PostgreSQL)');
-    out('  not shared yet   the rules: each gateway times them from what it hears itself, so after 30 minutes');
-    out('                   a gateway calls the bracelets on the others silent (false "bracelet offline" alerts)');
+    out('  failover         kill -9 one gateway: its residents\' rules go on on another within cluster.failoverS (15 s)');
     out('');
     for (const g of gateways) {
       g.child.exited
