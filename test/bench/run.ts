@@ -16,6 +16,7 @@ import { emergencyBench } from './emergency-bench.js';
 import { aqhiBench } from './aqhi-bench.js';
 import { accessLogBench } from './access-log-bench.js';
 import { storeBench } from './store-bench.js';
+import { failoverBench } from './failover-bench.js';
 import { loadDurationMs, measureCpuWindows, pinToCpu, withCpuProfile, type CpuWindowTimes, type CpuWindows } from './cpu-windows.js';
 
 /*
@@ -678,6 +679,7 @@ async function main(): Promise<void> {
   if (want('aqhi')) await aqhiBench(log, record, QUICK);
   if (want('accesslog')) await accessLogBench(log, record, QUICK);
   if (want('store')) await storeBench(log, record, QUICK);
+  if (want('failover')) await failoverBench(log, record, QUICK);
   log('\n| measure | value |\n|---|---|');
   for (const row of rows) log(`| ${row.measure} | ${row.value} |`);
 }
