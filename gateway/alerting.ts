@@ -122,7 +122,7 @@ export async function createAlerting(deps: AlertingDeps): Promise<Alerting> {
     metrics,
     log: log.child({ component: 'aed' }),
     now,
-    ...(ownership === undefined ? {} : { ownership: { runsCabinets: () => ownership.runsCommunity(), passAnswer: (...answer) => ownership.passAnswer(...answer) } }),
+    ...(ownership === undefined ? {} : { ownership: { runsCabinets: () => ownership.runsCommunity(), passOn: (change) => ownership.passOn(change) } }),
   });
   // A drill nobody closes ends by itself an hour after it started.
   const drills = new DrillService({

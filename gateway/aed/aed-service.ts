@@ -52,12 +52,17 @@ export interface AedServiceDeps {
    */
   ownership?: {
     runsCabinets(): boolean;
-    /** A responder's answer that reached this gateway, kept for the one that runs the cabinets. */
-    passAnswer(alertId: string, responderId: string, answer: DispatchAnswer): Promise<void>;
+    /** A responder's answer or a guardian's restock that reached this gateway, kept for the one that runs the cabinets. */
+    passOn(change: CabinetChange): Promise<void>;
   };
 }
 
 export type DispatchAnswer = 'accept' | 'decline';
+
+/** A change of the cabinets asked on a gateway that does not run them, for the one that does. */
+export type CabinetChange =
+  | { channel: 'dispatchAnswer'; alertId: string; responderId: string; answer: DispatchAnswer }
+  | { channel: 'restockConfirmed'; aedId: string; by: string };
 
 /**
  * Emergencies open cabinets on purpose (an unlock for their responder): such an opening is
@@ -365,7 +370,7 @@ export async function createAedService(deps: AedServiceDeps): Promise<AedService
     async respond(alertId, responderId, answer) {
       if (deps.ownership !== undefined && !deps.ownership.runsCabinets()) {
         if (alerts.activeAlert(alertId)?.kind !== 'aed_opened') return { found: false };
-        await deps.ownership.passAnswer(alertId, responderId, answer);
+        await deps.ownership.passOn({ channel: 'dispatchAnswer', alertId, responderId, answer });
         return { found: true };
       }
       const state = dispatches.get(alertId);
@@ -401,7 +406,10 @@ export async function createAedService(deps: AedServiceDeps): Promise<AedService
       void saveLogged();
     },
     cabinet: (aedId) => cabinets.summaries()[aedId],
-    confirmRestock: (aedId, by) => commit(cabinets.confirmRestock(aedId, { by, atMs: deps.now() })),
+    confirmRestock: (aedId, by) =>
+      deps.ownership !== undefined && !deps.ownership.runsCabinets()
+        ? deps.ownership.passOn({ channel: 'restockConfirmed', aedId, by })
+        : commit(cabinets.confirmRestock(aedId, { by, atMs: deps.now() })),
     sites: aedSites,
     cabinets: () => cabinets.summaries(),
     setOpeningHook(hook) {

@@ -1,23 +1,16 @@
 import type { Logger } from 'pino';
 import type { DecodedMessage } from '../../sensors/index.js';
+import type { CabinetChange } from '../aed/aed-service.js';
 import type { PostgresPool } from '../store/postgres-database.js';
 import { listenTo } from '../store/postgres-listener.js';
 
-/** A responder's answer to a dispatch, on its way to the gateway that runs the cabinets. */
-export interface PassedAnswer {
-  channel: 'dispatchAnswer';
-  alertId: string;
-  responderId: string;
-  answer: 'accept' | 'decline';
-}
-
-/** A stored message (or a responder's answer) on its way to the instance that evaluates its partition. */
+/** A stored message (or a cabinet change) on its way to the instance that evaluates its partition. */
 export interface InboxMessage {
   id: number;
   partition: number;
-  /** The device that sent it; '' for an answer. */
+  /** The device that sent it; '' for a cabinet change. */
   deviceId: string;
-  message: DecodedMessage | PassedAnswer;
+  message: DecodedMessage | CabinetChange;
 }
 
 export interface InboxOptions {
@@ -67,7 +60,7 @@ export class EvaluationInbox {
   ) {}
 
   /** Resolves once the message is kept for its owner. */
-  forward(partition: number, deviceId: string, message: DecodedMessage | PassedAnswer, receivedAtMs: number): Promise<void> {
+  forward(partition: number, deviceId: string, message: DecodedMessage | CabinetChange, receivedAtMs: number): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the gateway is stopping'));
     if (this.queue.length >= this.options.maxQueued) return Promise.reject(new InboxFullError());
     return new Promise<void>((resolve, reject) => {
@@ -83,7 +76,7 @@ export class EvaluationInbox {
       'SELECT id, partition, device_id, message FROM evaluation_inbox WHERE partition = ANY($1::int[]) ORDER BY id LIMIT $2',
       [partitions, this.options.batch],
     );
-    return rows.map((r) => ({ id: Number(r.id), partition: r.partition, deviceId: r.device_id, message: JSON.parse(r.message) as DecodedMessage | PassedAnswer }));
+    return rows.map((r) => ({ id: Number(r.id), partition: r.partition, deviceId: r.device_id, message: JSON.parse(r.message) as DecodedMessage | CabinetChange }));
   }
 
   /** Evaluated: written off. */

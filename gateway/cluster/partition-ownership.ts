@@ -1,4 +1,4 @@
-import type { DispatchAnswer } from '../aed/aed-service.js';
+import type { CabinetChange } from '../aed/aed-service.js';
 import type { Registry } from '../registry/registry.js';
 import type { DeviceEntity } from '../registry/schemas.js';
 import type { Fence } from '../store/fence.js';
@@ -19,7 +19,7 @@ export const COMMUNITY_PARTITION = 0;
 export class PartitionOwnership {
   private leases: PartitionLeases | undefined;
   private readonly taken = new Set<number>();
-  private answers: ((alertId: string, responderId: string, answer: DispatchAnswer) => Promise<void>) | undefined;
+  private changes: ((change: CabinetChange) => Promise<void>) | undefined;
 
   constructor(private readonly registry: Pick<Registry, 'get'>) {}
 
@@ -62,15 +62,15 @@ export class PartitionOwnership {
     return [...this.taken].filter((p) => this.owns(p)).sort((a, b) => a - b);
   }
 
-  /** Where responders' answers reaching a gateway that does not run the cabinets go (set with the inbox). */
-  answerVia(pass: (alertId: string, responderId: string, answer: DispatchAnswer) => Promise<void>): void {
-    this.answers = pass;
+  /** Where cabinet changes asked on a gateway that does not run the cabinets go (set with the inbox). */
+  passChangesVia(pass: (change: CabinetChange) => Promise<void>): void {
+    this.changes = pass;
   }
 
-  /** Keeps a responder's answer for the gateway that runs the cabinets; it applies it. */
-  passAnswer(alertId: string, responderId: string, answer: DispatchAnswer): Promise<void> {
-    if (this.answers === undefined) return Promise.reject(new Error('the cabinets are not reachable from this gateway yet'));
-    return this.answers(alertId, responderId, answer);
+  /** Keeps a cabinet change (a responder's answer, a restock) for the gateway that runs the cabinets; it applies it. */
+  passOn(change: CabinetChange): Promise<void> {
+    if (this.changes === undefined) return Promise.reject(new Error('the cabinets are not reachable from this gateway yet'));
+    return this.changes(change);
   }
 
   markTaken(partitions: readonly number[]): void {

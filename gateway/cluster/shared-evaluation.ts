@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { DecodedMessage } from '../../sensors/index.js';
-import type { AedService } from '../aed/aed-service.js';
+import type { AedService, CabinetChange } from '../aed/aed-service.js';
 import type { SafetyRules } from '../alerts/safety-rules.js';
 import type { EvaluateStage } from '../evaluate/evaluate-stage.js';
 import type { Evaluated } from '../ingest/ingest-pipeline.js';
 import type { DeviceEntity } from '../registry/schemas.js';
 import type { PostgresPool } from '../store/postgres-database.js';
-import { EvaluationInbox, INBOX_DEFAULTS, listenToInbox, type InboxOptions, type PassedAnswer } from './evaluation-inbox.js';
+import { EvaluationInbox, INBOX_DEFAULTS, listenToInbox, type InboxOptions } from './evaluation-inbox.js';
 import { partitionOf, type PartitionLeases } from './partition-leases.js';
 import { COMMUNITY_PARTITION, type PartitionOwnership } from './partition-ownership.js';
 
@@ -15,7 +15,7 @@ export interface SharedEvaluationDeps {
   ownership: PartitionOwnership;
   evaluate: EvaluateStage;
   safety: Pick<SafetyRules, 'takeOver' | 'syncRegistry'>;
-  aed: Pick<AedService, 'reload' | 'respond'>;
+  aed: Pick<AedService, 'reload' | 'respond' | 'confirmRestock'>;
   lookupDevice(deviceId: string): DeviceEntity | undefined;
   log: Logger;
   now(): number;
@@ -96,13 +96,13 @@ export function shareEvaluation(deps: SharedEvaluationDeps): SharedEvaluation {
     });
   }
 
-  /** A responder's answer another gateway took: applied here, where the dispatch runs. */
-  async function answer({ alertId, responderId, answer: given }: PassedAnswer): Promise<void> {
+  /** A cabinet change another gateway took (a responder's answer, a restock): applied here, where the cabinets run. */
+  async function applyChange(change: CabinetChange): Promise<void> {
     try {
-      const result = await aed.respond(alertId, responderId, given);
-      log.info({ alertId, responderId, answer: given, ...result }, 'a responder’s answer taken by another gateway applied');
+      if (change.channel === 'restockConfirmed') await aed.confirmRestock(change.aedId, change.by);
+      else log.info({ ...change, ...(await aed.respond(change.alertId, change.responderId, change.answer)) }, 'a responder’s answer taken by another gateway applied');
     } catch (err) {
-      log.error({ err, alertId, responderId }, 'a responder’s answer taken by another gateway could not be applied');
+      log.error({ err, change }, 'a cabinet change taken by another gateway could not be applied');
     }
   }
 
@@ -122,8 +122,8 @@ export function shareEvaluation(deps: SharedEvaluationDeps): SharedEvaluation {
           if (batch.length === 0) break;
           const raised: Promise<void>[] = [];
           for (const item of batch) {
-            if (item.message.channel === 'dispatchAnswer') {
-              if (ownership.owns(item.partition)) await answer(item.message);
+            if (item.message.channel === 'dispatchAnswer' || item.message.channel === 'restockConfirmed') {
+              if (ownership.owns(item.partition)) await applyChange(item.message);
               continue;
             }
             const device = deps.lookupDevice(item.deviceId);
@@ -158,9 +158,7 @@ export function shareEvaluation(deps: SharedEvaluationDeps): SharedEvaluation {
 
     follow(leases, lease) {
       leaseMs = lease;
-      ownership.answerVia((alertId, responderId, given) =>
-        inbox.forward(COMMUNITY_PARTITION, '', { channel: 'dispatchAnswer', alertId, responderId, answer: given }, now()),
-      );
+      ownership.passChangesVia((change) => inbox.forward(COMMUNITY_PARTITION, '', change, now()));
       ownership.holdWith(leases);
       leases.events.on('gained', (partitions) => {
         void serially(() => gain(partitions)).then(drain);

@@ -54,7 +54,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('sever
     for (const step of cleanup.splice(0).reverse()) await step();
   });
 
-  async function cluster(): Promise<{ gateways: Harness[]; receiver: HttpReceiver; clock: FakeClock; db: pg.Pool }> {
+  async function cluster(provision: (receiver: HttpReceiver) => object = community): Promise<{ gateways: Harness[]; receiver: HttpReceiver; clock: FakeClock; db: pg.Pool }> {
     const receiver = await startReceiver();
     cleanup.push(() => receiver.close());
     const url = await postgres.createDatabase(`several_${process.pid}_${++databases}`);
@@ -63,7 +63,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('sever
     const clock = fakeClock(T0);
     const gateways: Harness[] = [];
     for (const nodeId of ['east', 'west', 'north']) {
-      const h = await startHarness({ provision: community(receiver), now: clock.now, overrides: { databaseUrl: url, redisUrl, nodeId, alerts: { tickMs: 60_000 }, cluster: { failoverS: 3 } } });
+      const h = await startHarness({ provision: provision(receiver), now: clock.now, overrides: { databaseUrl: url, redisUrl, nodeId, alerts: { tickMs: 60_000 }, cluster: { failoverS: 3 } } });
       cleanup.push(() => h.dispose());
       gateways.push(h);
     }
@@ -172,5 +172,39 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('sever
       async () => (await statusOf(east)).instances.filter((i) => i.live).reduce((n, i) => n + i.partitions, 0) === 64,
       60_000,
     );
+  }, 240_000);
+
+  it('a cabinet opened on a gateway that does not run the cabinets is dispatched by the one that does; a decline taken by a third reaches it', async () => {
+    const withResponders = (receiver: HttpReceiver): object => ({
+      ...community(receiver),
+      responders: [100, 200, 300, 400].map((m, i) => ({
+        id: `v${i + 1}`,
+        name: `Volunteer ${i + 1}`,
+        certifiedUntil: '2027-09-30',
+        available: true,
+        lat: 30.2661 + m / 111_195,
+        lon: 120.1549,
+        channels: [{ type: 'webhook', url: receiver.url(`/v${i + 1}`) }],
+      })),
+    });
+    const { gateways, receiver, db } = await cluster(withResponders);
+    const { rows } = await db.query<{ owner: string }>('SELECT owner FROM cluster_partitions WHERE partition = 0');
+    const others = gateways.filter((g) => g.gateway.config.nodeId !== rows[0]!.owner);
+    expect(others).toHaveLength(2);
+    const [reached, third] = others as [Harness, Harness];
+
+    const cabinet = await reached.device('aed-01');
+    await cabinet.event({ type: 'door_open' });
+    const paged = (): string[] => ['v1', 'v2', 'v3', 'v4'].filter((id) => receiver.to(`/${id}`).length > 0);
+    await waitFor('the three nearest responders paged', () => paged().length === 3, 60_000);
+    expect(paged()).toEqual(['v1', 'v2', 'v3']);
+    const alert = await waitFor('the opening on the third gateway', async () => (await third.api('GET', '/api/alerts?kind=aed_opened')).body.alerts[0] as { id: string } | undefined, 30_000);
+
+    const token = (await third.api('POST', '/api/tokens', { role: 'responder', subject: 'v2', label: 'v2 app' })).body.token as string;
+    const declined = await third.api('POST', `/api/dispatches/${alert.id}/decline`, undefined, token);
+    expect(declined.status).toBe(200);
+    await waitFor('the next responder asked by the gateway that runs the cabinets', () => receiver.to('/v4').length === 1, 60_000);
+    await waitFor('the decline on the timeline', async () => ((await third.api('GET', `/api/alerts/${alert.id}`)).body.timeline as { text?: string }[]).some((e) => e.text?.includes('Volunteer 2') && e.text.includes('declined')), 30_000);
+    expect(['v1', 'v2', 'v3', 'v4'].map((id) => receiver.to(`/${id}`).length)).toEqual([1, 1, 1, 1]);
   }, 240_000);
 });
