@@ -34,8 +34,14 @@ function community(receiver: HttpReceiver, cancelWindowS: number, secondStepAfte
       { id: 'w1', name: 'Wang Fang', grids: ['g1'], channels: [{ type: 'webhook', url: receiver.url('/w1') }] },
       { id: 'w2', name: 'Liu Yang', grids: ['g1'], channels: [{ type: 'webhook', url: receiver.url('/w2') }] },
     ],
-    residents: [{ id: 'r1', name: 'Li Guiying', grid: 'g1' }],
-    devices: [{ id: 'b-0001', kind: 'bracelet', secret: SECRET, resident: 'r1' }],
+    residents: [
+      { id: 'r1', name: 'Li Guiying', grid: 'g1' },
+      { id: 'r2', name: 'Zhang Xiuying', grid: 'g1' },
+    ],
+    devices: [
+      { id: 'b-0001', kind: 'bracelet', secret: SECRET, resident: 'r1' },
+      { id: 'b-0002', kind: 'bracelet', secret: SECRET, resident: 'r2' },
+    ],
   };
 }
 
@@ -84,6 +90,8 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('failo
     cleanup.push(() => receiver.close(), () => rmSync(dir, { recursive: true, force: true }));
     const url = await postgres.createDatabase(`failover_${process.pid}_${++databases}`);
     const db = new pg.Pool({ connectionString: url });
+    // The test's own idle connections end with a server stopped on purpose; the pool opens new ones.
+    db.on('error', () => undefined);
     cleanup.push(() => db.end());
     writeFileSync(path.join(dir, 'provision.yaml'), YAML.stringify(community(receiver, cancelWindowS, secondStepAfterS)));
     const configFile = path.join(dir, 'gateway.yaml');
@@ -132,8 +140,9 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('failo
     return saved?.rules?.fall?.pending != null ? true : undefined;
   }
 
-  async function bracelet(on: Gateway): Promise<SimulatedDevice> {
-    const device = await SimulatedDevice.connect({ id: 'b-0001', secret: SECRET, url: on.mqtt });
+  async function bracelet(on: Gateway, id = 'b-0001'): Promise<SimulatedDevice> {
+    // As firmware: a persistent session, and reconnecting when the gateway closes the connection.
+    const device = await SimulatedDevice.connect({ id, secret: SECRET, url: on.mqtt, clean: false, reconnect: { initialDelayMs: 200, maxDelayMs: 1_000 } });
     cleanup.push(() => device.client.endAsync(true));
     return device;
   }
@@ -240,4 +249,66 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('failo
     expect(rows[0]).toMatchObject({ n: '1', state: 'resolved' });
     expect(receiver.to('/w1')).toHaveLength(1);
   }, 300_000);
+
+  it('PostgreSQL stopped for 30 s under load: both stay up and say so on /readyz; no acknowledged reading or event is lost; the SOS sent meanwhile is paged once', async () => {
+    const { holder, other, receiver, db } = await twoGateways(30, 600);
+    const sosBracelet = await bracelet(other);
+    const busy = await bracelet(holder, 'b-0002');
+    const ready = async (gw: Gateway): Promise<number> => (await fetch(`${gw.http}/readyz`)).status;
+
+    // Readings at QoS 1, about 50 a second, each acknowledged only once it is stored.
+    const acked: number[] = [];
+    const sends: Promise<void>[] = [];
+    let sending = true;
+    let lastTs = 0;
+    const load = (async () => {
+      while (sending) {
+        const ts = Math.max(Date.now(), lastTs + 1);
+        lastTs = ts;
+        sends.push(busy.telemetry({ hr: 72, ts }, 1).then(() => void acked.push(ts), () => undefined));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    await waitFor('readings stored before the outage', async () => acked.length >= 50, 60_000);
+
+    const stoppedAt = Date.now();
+    await postgres.shutdown();
+    let sosAcked = false;
+    let sos: Promise<void>;
+    try {
+      await waitFor('/readyz 503 on both while PostgreSQL is stopped', async () => (await ready(holder)) === 503 && (await ready(other)) === 503, 60_000);
+      sos = sosBracelet.event({ type: 'sos' }).then(() => {
+        sosAcked = true;
+      });
+      // The outage lasts its 30 s (the scenario, not a wait for something).
+      await new Promise((r) => setTimeout(r, Math.max(0, 30_000 - (Date.now() - stoppedAt))));
+      expect(sosAcked).toBe(false);
+      expect(receiver.to('/w1')).toHaveLength(0);
+      expect(holder.child.running() && other.child.running()).toBe(true);
+    } finally {
+      await postgres.start();
+    }
+    await waitFor('/readyz 200 on both once PostgreSQL is back', async () => (await ready(holder)) === 200 && (await ready(other)) === 200, 120_000);
+    await waitFor('the SOS acknowledged once stored', () => sosAcked, 120_000);
+    await sos;
+    const ackedBeforeStop = acked.length;
+    await waitFor('readings acknowledged again after the outage', () => acked.length > ackedBeforeStop + 50, 120_000);
+    sending = false;
+    await load;
+    await waitFor('every reading sent answered', async () => (await Promise.race([Promise.all(sends).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 1_000))])) || undefined, 120_000);
+
+    const { rows } = await db.query<{ ts: string }>("SELECT ts_ms AS ts FROM readings WHERE device_id = 'b-0002'");
+    const stored = new Set(rows.map((r) => Number(r.ts)));
+    expect(acked.filter((ts) => !stored.has(ts))).toEqual([]);
+
+    await waitFor('Wang Fang paged about the SOS', () => (receiver.to('/w1').length > 0 ? true : undefined), 60_000);
+    const sosAlert = await waitFor('the SOS with its delivery', async () => {
+      const found = await alertOn(holder, 'sos');
+      return found !== undefined && delivered(found.timeline, 'w1') === 1 ? found : undefined;
+    }, 60_000);
+    expect(sosAlert.timeline.filter((e) => e.type === 'escalated').map((e) => e.step)).toEqual([0]);
+    const { rows: sosRows } = await db.query<{ n: string }>("SELECT count(*) AS n FROM alerts WHERE kind = 'sos'");
+    expect(Number(sosRows[0]!.n)).toBe(1);
+    expect(receiver.to('/w1')).toHaveLength(1);
+  }, 400_000);
 });
