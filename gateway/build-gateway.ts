@@ -27,7 +27,7 @@ import { createLoginGuard } from './auth/login-guard.js';
 import { createRefusalLog } from './auth/refusal-log.js';
 import { SlowCheckQueue } from './auth/slow-check-queue.js';
 import { createAqhiFeedPublisher } from './aqhi/aqhi-feed-publisher.js';
-import { createAqhiService, type AqhiService } from './aqhi/aqhi-service.js';
+import { createAqhiService, followSharedIndex, type AqhiService } from './aqhi/aqhi-service.js';
 import { createEvaluateStage } from './evaluate/evaluate-stage.js';
 import type { StationIndex } from './aqhi/feed-schema.js';
 import { selectAqhiProfile } from './aqhi/profile-selection.js';
@@ -201,6 +201,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   alerting.tickRulesWith(evaluate.tick);
   const aqhiStream = new SseHub<StationIndex>();
   const aqhiFeed = createAqhiFeedPublisher({ service: aqhi, stream: aqhiStream, log: aqhiLog });
+  const sharedIndex = shared === undefined ? undefined : followSharedIndex({ pool: shared.pool, aqhi, feed: aqhiFeed, computes: () => ownership!.runsCommunity(), log: aqhiLog });
   connectAqhiNotices({ events: aqhi.events, registry, alerts: alerting.service, log: aqhiLog, now });
   const aqhiReports = createIndexReports({
     config: config.aqhi,
@@ -432,6 +433,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
       aqhiStream.close();
       await http.close();
       aqhiFeed.close();
+      await sharedIndex?.close();
       await aqhi.stop();
       for (const sink of sinks) await sink.close();
       await deviceState.flush();

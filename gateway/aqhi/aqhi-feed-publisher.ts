@@ -16,6 +16,12 @@ export interface AqhiFeedPublisher {
   attachBroker(broker: FeedBroker): void;
   /** Stops publishing to the broker (before it closes). */
   detachBroker(): void;
+  /**
+   * For several gateways sharing one broker (Redis): the retained topics are published only
+   * while `publishes()` (this gateway computes the index), so each change goes out once. The SSE
+   * stream is fed regardless.
+   */
+  publishOnlyWhile(publishes: () => boolean): void;
   close(): void;
 }
 
@@ -26,9 +32,11 @@ export interface AqhiFeedPublisher {
 export function createAqhiFeedPublisher(deps: { service: AqhiService; stream: SseHub<StationIndex>; log: Logger }): AqhiFeedPublisher {
   const { service, stream, log } = deps;
   let broker: FeedBroker | undefined;
+  let publishes = (): boolean => true;
   const lastSent = new Map<string, string>();
 
   function toBroker(body: StationIndex, json: string): void {
+    if (!publishes()) return;
     broker?.publish(aqhiFeedTopic(body.stationId), json, { qos: 1, retain: true }).catch((err: unknown) => {
       log.warn({ err, stationId: body.stationId }, 'publishing the AQHI feed over MQTT failed');
     });
@@ -64,6 +72,9 @@ export function createAqhiFeedPublisher(deps: { service: AqhiService; stream: Ss
     },
     detachBroker() {
       broker = undefined;
+    },
+    publishOnlyWhile(predicate) {
+      publishes = predicate;
     },
     close() {
       broker = undefined;

@@ -10,6 +10,9 @@ import { restoreServiceState, type AqhiServiceState } from './service-state.js';
 import type { AqhiStore, StationHourMeans } from './sqlite-aqhi-store.js';
 import { excludedHours, toHistoryPoint, toStationIndex, STALE_AFTER_MS } from './station-index.js';
 
+/** With several gateways the one that computes the index is followed by the others (PostgreSQL). */
+export { followSharedIndex } from './shared-index-follower.js';
+
 /** What the AQHI service tells the rest of the gateway (feeds, the alert service, Node-RED). */
 export interface AqhiServiceEvents {
   /** A station-hour's index changed: the current hour, a finished one, or one late data reached. */
@@ -64,6 +67,18 @@ export interface AqhiService {
   stop(): Promise<void>;
   /** Writes changed hourly values now; with force, the engine snapshot too. Writes run one at a time. */
   flush(force?: boolean): Promise<void>;
+  /**
+   * For several gateways on one store: the index is computed, ticked and written only while
+   * `computes()` (this gateway runs the community); otherwise the service shows what the one that
+   * computes has stored (followStored). The snapshot is then written with every change, so the
+   * others show the same entries and one that takes over computes from where it was left.
+   */
+  computeOnlyWhile(computes: () => boolean): void;
+  /**
+   * While not computing: reads the stored newest hour of the given stations (all: of every one)
+   * and, with `state`, the saved engine state, then says stationChanged. Does nothing while computing.
+   */
+  followStored(what: { stations: readonly string[] | 'all'; state: boolean }): Promise<void>;
 }
 
 /** A timer may fire a hair early; ticking this long after the boundary lands in the new hour. */
@@ -97,16 +112,26 @@ export async function createAqhiService(deps: AqhiServiceDeps): Promise<AqhiServ
   const [saved, latestStored] = await Promise.all([store.loadState(), store.latestOfEach()]);
   /** Each station's newest hour, stored or about to be: the feed's value when the engine has none. */
   const latestHour = new Map(latestStored.map((u) => [u.stationId, u]));
+  /** Whether this gateway computes the index; always, unless several share the store. */
+  let computes = (): boolean => true;
+  let shared = false;
+
+  /** Takes a saved state whole (the engine is left as it was when it is malformed); the error if any. */
+  function restoreSaved(state: unknown): string | undefined {
+    const restored = restoreServiceState(state, engine);
+    if (!restored.ok) return restored.error;
+    lastReadingAtMs.clear();
+    high.clear();
+    for (const [id, ms] of Object.entries(restored.state.lastReadingAtMs)) lastReadingAtMs.set(id, ms);
+    for (const [id, h] of Object.entries(restored.state.high)) high.set(id, h);
+    return undefined;
+  }
+
   if (saved !== undefined) {
-    const restored = restoreServiceState(saved, engine);
-    if (restored.ok) {
-      for (const [id, ms] of Object.entries(restored.state.lastReadingAtMs)) lastReadingAtMs.set(id, ms);
-      for (const [id, h] of Object.entries(restored.state.high)) high.set(id, h);
-      log.info({ stations: engine.stations().length }, 'AQHI state restored');
-    } else {
-      // The raw readings are still in the telemetry store; the averages rebuild as data arrives.
-      log.warn({ error: restored.error }, 'AQHI state not restored; starting with empty averages');
-    }
+    const error = restoreSaved(saved);
+    if (error === undefined) log.info({ stations: engine.stations().length }, 'AQHI state restored');
+    // The raw readings are still in the telemetry store; the averages rebuild as data arrives.
+    else log.warn({ error }, 'AQHI state not restored; starting with empty averages');
   }
 
   const pendingHours = new Map<string, IndexUpdate>();
@@ -192,11 +217,18 @@ export async function createAqhiService(deps: AqhiServiceDeps): Promise<AqhiServ
 
   /** What changed, taken at once and written in order; what arrives meanwhile waits for the next write. */
   async function write(force: boolean): Promise<void> {
+    if (!computes()) {
+      // What the one that computes stores is the truth; values left from when this one did are not written over it.
+      pendingMeans.clear();
+      pendingHours.clear();
+      stateDirty = false;
+      return;
+    }
     const means = pendingMeans.size > 0 ? takeMeans() : [];
     const hours = [...pendingHours.values()];
     pendingHours.clear();
     let state: AqhiServiceState | undefined;
-    if (stateDirty && (force || performance.now() - lastSnapshotAt >= snapshotIntervalMs)) {
+    if (stateDirty && (force || shared || performance.now() - lastSnapshotAt >= snapshotIntervalMs)) {
       state = { format: 'aqhi-service/1', engine: engine.snapshot(), lastReadingAtMs: Object.fromEntries(lastReadingAtMs), high: Object.fromEntries(high) };
       stateDirty = false;
       lastSnapshotAt = performance.now();
@@ -224,6 +256,11 @@ export async function createAqhiService(deps: AqhiServiceDeps): Promise<AqhiServ
   }
 
   async function tick(nowMs = now()): Promise<IndexUpdate[]> {
+    if (!computes()) {
+      // The one that computes moves the hours on; here only time-dependent parts (stale) may move.
+      emit('ticked', nowMs);
+      return [];
+    }
     const updates = engine.tick(nowMs);
     apply(updates);
     emit('ticked', nowMs);
@@ -251,7 +288,8 @@ export async function createAqhiService(deps: AqhiServiceDeps): Promise<AqhiServ
   function stationIndex(stationId: string, nowMs = now()): StationIndex | undefined {
     const station = registry.get('stations', stationId);
     if (station === undefined) return undefined;
-    const update = engine.current(stationId) ?? latestHour.get(stationId);
+    // Following, the stored newest hour is newer than the engine's last saved state.
+    const update = computes() ? (engine.current(stationId) ?? latestHour.get(stationId)) : (latestHour.get(stationId) ?? engine.current(stationId));
     return toStationIndex({
       station,
       update,
@@ -290,6 +328,23 @@ export async function createAqhiService(deps: AqhiServiceDeps): Promise<AqhiServ
     return (await store.hours(stationId, toMs - (hours - 1) * HOUR_MS, toMs)).map(toHistoryPoint);
   }
 
+  async function followStored(what: { stations: readonly string[] | 'all'; state: boolean }): Promise<void> {
+    if (stopped || computes()) return;
+    const [state, latest] = await Promise.all([
+      what.state ? store.loadState() : undefined,
+      what.stations === 'all' ? store.latestOfEach() : Promise.all(what.stations.map((id) => store.latest(id))),
+    ]);
+    // Taken over meanwhile: this gateway's own engine is now the truth.
+    if (stopped || computes()) return;
+    if (state !== undefined) {
+      const error = restoreSaved(state);
+      if (error !== undefined) log.warn({ error }, 'the stored AQHI state could not be read; showing the stored hours');
+    }
+    for (const u of latest) if (u !== undefined) latestHour.set(u.stationId, u);
+    const changed = what.state || what.stations === 'all' ? registry.list('stations').map((s) => s.id) : what.stations;
+    for (const stationId of new Set(changed)) emit('stationChanged', stationId);
+  }
+
   const flushTimer = setInterval(() => {
     flush().catch((err: unknown) => log.error({ err }, 'writing AQHI values failed'));
   }, flushIntervalMs);
@@ -317,5 +372,10 @@ export async function createAqhiService(deps: AqhiServiceDeps): Promise<AqhiServ
       await flush(true);
     },
     flush,
+    computeOnlyWhile(predicate) {
+      computes = predicate;
+      shared = true;
+    },
+    followStored,
   };
 }

@@ -3,23 +3,32 @@ import type { PostgresPool } from '../store/postgres-database.js';
 import type { AqhiStore, HourValue, StationHourMeans } from './sqlite-aqhi-store.js';
 
 const STATE_KEY = 'aqhi-service';
+
+/**
+ * Told at the commit of each change, for the gateways that show the index without computing it:
+ * the payload is a station whose hourly values changed, or '' when the saved state did.
+ */
+export const AQHI_CHANGED_CHANNEL = 'aqhi_changed';
 const updates = (rows: { body: string }[]): IndexUpdate[] => rows.map((r) => JSON.parse(r.body) as IndexUpdate);
 
 /** Tables `aqhi_hourly`, `aqhi_state` and `aqhi_hour_means` in PostgreSQL. */
 export class PostgresAqhiStore implements AqhiStore {
   constructor(private readonly pool: PostgresPool) {}
 
-  /** One statement; a station-hour given twice keeps its last result. */
+  /** One statement, telling each station changed at its commit; a station-hour given twice keeps its last result. */
   async saveHours(list: readonly IndexUpdate[], savedAtMs: number): Promise<void> {
     const last = new Map(list.map((u) => [`${u.stationId}\u0000${u.hourStartMs}`, u]));
     if (last.size === 0) return;
     const rows = [...last.values()];
     await this.pool.query(
-      `INSERT INTO aqhi_hourly (station_id, hour_start_ms, value, band, high, provisional, profile, body, updated_at_ms)
-       SELECT s, h, v, b, hi, p, pr, body, $9 FROM unnest($1::text[], $2::bigint[], $3::float8[], $4::int[], $5::bool[], $6::bool[], $7::text[], $8::text[])
-         AS u(s, h, v, b, hi, p, pr, body)
-       ON CONFLICT (station_id, hour_start_ms) DO UPDATE SET value = excluded.value, band = excluded.band, high = excluded.high,
-         provisional = excluded.provisional, profile = excluded.profile, body = excluded.body, updated_at_ms = excluded.updated_at_ms`,
+      `WITH saved AS (
+         INSERT INTO aqhi_hourly (station_id, hour_start_ms, value, band, high, provisional, profile, body, updated_at_ms)
+         SELECT s, h, v, b, hi, p, pr, body, $9 FROM unnest($1::text[], $2::bigint[], $3::float8[], $4::int[], $5::bool[], $6::bool[], $7::text[], $8::text[])
+           AS u(s, h, v, b, hi, p, pr, body)
+         ON CONFLICT (station_id, hour_start_ms) DO UPDATE SET value = excluded.value, band = excluded.band, high = excluded.high,
+           provisional = excluded.provisional, profile = excluded.profile, body = excluded.body, updated_at_ms = excluded.updated_at_ms
+         RETURNING station_id)
+       SELECT pg_notify('${AQHI_CHANGED_CHANNEL}', station_id) FROM (SELECT DISTINCT station_id FROM saved) AS changed`,
       [
         rows.map((u) => u.stationId),
         rows.map((u) => u.hourStartMs),
@@ -47,7 +56,10 @@ export class PostgresAqhiStore implements AqhiStore {
   }
 
   async saveState(state: unknown, savedAtMs: number): Promise<void> {
-    await this.pool.query('INSERT INTO aqhi_state (key, body, saved_at_ms) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET body = excluded.body, saved_at_ms = excluded.saved_at_ms', [
+    await this.pool.query(
+      `WITH saved AS (INSERT INTO aqhi_state (key, body, saved_at_ms) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET body = excluded.body, saved_at_ms = excluded.saved_at_ms RETURNING key)
+       SELECT pg_notify('${AQHI_CHANGED_CHANNEL}', '') FROM saved`,
+      [
       STATE_KEY,
       JSON.stringify(state),
       savedAtMs,
