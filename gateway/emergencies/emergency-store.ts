@@ -125,9 +125,25 @@ export interface EmergencyStore {
   list(filter: EmergencyListFilter): Promise<Emergency[]>;
   /** Pending messages due by nowMs, in the order they were added. */
   dueMessages(nowMs: number, limit?: number): Promise<EmergencyMessage[]>;
+  /**
+   * `dueMessages`, but only those no other sender holds, each then held by `claimant` until
+   * nowMs + holdMs: the messengers of several gateways on one outbox never send the same message.
+   * A claimant gets its own held messages again; a finished one is nobody's; a dead claimant's are
+   * free once its hold ends.
+   */
+  claimDueMessages(nowMs: number, claimant: string, holdMs: number, limit?: number): Promise<EmergencyMessage[]>;
+  /**
+   * Just before a send: holds the message another holdMs if `claimant` still holds it and it is
+   * still pending; false, changing nothing, if it was taken over meanwhile (this messenger stalled
+   * past its hold) or finished: then it is not sent again.
+   */
+  renewMessageClaim(messageId: number, claimant: string, nowMs: number, holdMs: number): Promise<boolean>;
   /** An emergency's messages, in the order they were added. */
   messagesOf(emergencyId: string): Promise<EmergencyMessage[]>;
-  /** Writes a message's delivery state (route, attempt, state, next attempt, last error). */
+  /**
+   * Writes a pending message's delivery state (route, attempt, state, next attempt, last error). A
+   * message already delivered, failed or cancelled stays so: a late writer never reopens it.
+   */
   updateMessage(message: EmergencyMessage, nowMs: number): Promise<void>;
 }
 
@@ -137,6 +153,8 @@ export class SqliteEmergencyStore implements EmergencyStore {
   private readonly insertMessageStmt;
   private readonly updateMessageStmt;
   private readonly dueStmt;
+  private readonly claimTransaction;
+  private readonly renewStmt;
 
   constructor(private readonly db: SqliteDatabase) {
     this.upsertStmt = db.prepare(
@@ -149,9 +167,21 @@ export class SqliteEmergencyStore implements EmergencyStore {
     );
     this.updateMessageStmt = db.prepare(
       `UPDATE emergency_messages SET route_index = @routeIndex, attempt = @attempt, state = @state, next_attempt_at_ms = @nextAttemptAtMs,
-         last_error = @lastError, updated_at_ms = @updatedAtMs WHERE id = @id`,
+         last_error = @lastError, updated_at_ms = @updatedAtMs WHERE id = @id AND state = 'pending'`,
     );
     this.dueStmt = db.prepare("SELECT * FROM emergency_messages WHERE state = 'pending' AND next_attempt_at_ms <= ? ORDER BY id LIMIT ?");
+    const claimableStmt = db.prepare(
+      `SELECT * FROM emergency_messages WHERE state = 'pending' AND next_attempt_at_ms <= @nowMs
+         AND (claimed_by IS NULL OR claimed_by = @claimant OR claimed_until_ms <= @nowMs)
+       ORDER BY id LIMIT @limit`,
+    );
+    const claimStmt = db.prepare('UPDATE emergency_messages SET claimed_by = ?, claimed_until_ms = ? WHERE id = ?');
+    this.claimTransaction = db.transaction((nowMs: number, claimant: string, holdMs: number, limit: number): EmergencyMessage[] => {
+      const messages = (claimableStmt.all({ nowMs, claimant, limit }) as MessageRow[]).map(messageOf);
+      for (const m of messages) claimStmt.run(claimant, nowMs + holdMs, m.id);
+      return messages;
+    });
+    this.renewStmt = db.prepare("UPDATE emergency_messages SET claimed_until_ms = ? WHERE id = ? AND state = 'pending' AND claimed_by = ? AND claimed_until_ms > ?");
   }
 
   async save(emergency: Emergency, messages: readonly NewEmergencyMessage[], nowMs: number): Promise<void> {
@@ -198,6 +228,14 @@ export class SqliteEmergencyStore implements EmergencyStore {
 
   async dueMessages(nowMs: number, limit = 200): Promise<EmergencyMessage[]> {
     return (this.dueStmt.all(nowMs, limit) as MessageRow[]).map(messageOf);
+  }
+
+  async claimDueMessages(nowMs: number, claimant: string, holdMs: number, limit = 200): Promise<EmergencyMessage[]> {
+    return this.claimTransaction(nowMs, claimant, holdMs, limit);
+  }
+
+  async renewMessageClaim(messageId: number, claimant: string, nowMs: number, holdMs: number): Promise<boolean> {
+    return this.renewStmt.run(nowMs + holdMs, messageId, claimant, nowMs).changes === 1;
   }
 
   async messagesOf(emergencyId: string): Promise<EmergencyMessage[]> {

@@ -95,6 +95,30 @@ export class PostgresEmergencyStore implements EmergencyStore {
     return rows.map(messageOf);
   }
 
+  async claimDueMessages(nowMs: number, claimant: string, holdMs: number, limit = 200): Promise<EmergencyMessage[]> {
+    // SKIP LOCKED: two gateways claiming at the same moment each pass by what the other is taking.
+    const { rows } = await this.pool.query<MessageRow>(
+      `UPDATE emergency_messages SET claimed_by = $2, claimed_until_ms = $3
+       WHERE id IN (
+         SELECT id FROM emergency_messages
+         WHERE state = 'pending' AND next_attempt_at_ms <= $1
+           AND (claimed_by IS NULL OR claimed_by = $2 OR claimed_until_ms <= $1)
+         ORDER BY id LIMIT $4
+         FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [nowMs, claimant, nowMs + holdMs, limit],
+    );
+    return rows.map(messageOf).sort((a, b) => a.id - b.id);
+  }
+
+  async renewMessageClaim(messageId: number, claimant: string, nowMs: number, holdMs: number): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      "UPDATE emergency_messages SET claimed_until_ms = $4 WHERE id = $1 AND state = 'pending' AND claimed_by = $2 AND claimed_until_ms > $3",
+      [messageId, claimant, nowMs, nowMs + holdMs],
+    );
+    return rowCount === 1;
+  }
+
   async messagesOf(emergencyId: string): Promise<EmergencyMessage[]> {
     const { rows } = await this.pool.query<MessageRow>('SELECT * FROM emergency_messages WHERE emergency_id = $1 ORDER BY id', [emergencyId]);
     return rows.map(messageOf);
@@ -102,7 +126,7 @@ export class PostgresEmergencyStore implements EmergencyStore {
 
   async updateMessage(message: EmergencyMessage, nowMs: number): Promise<void> {
     await this.pool.query(
-      'UPDATE emergency_messages SET route_index = $1, attempt = $2, state = $3, next_attempt_at_ms = $4, last_error = $5, updated_at_ms = $6 WHERE id = $7',
+      "UPDATE emergency_messages SET route_index = $1, attempt = $2, state = $3, next_attempt_at_ms = $4, last_error = $5, updated_at_ms = $6 WHERE id = $7 AND state = 'pending'",
       [message.routeIndex, message.attempt, message.state, message.nextAttemptAtMs, message.lastError, nowMs, message.id],
     );
   }

@@ -358,6 +358,14 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX evaluation_inbox_by_partition ON evaluation_inbox (partition, id);
   `,
+  // 15: which gateway holds an emergency message or a 120 handoff while it sends it, and until
+  // when: those outboxes are shared too, and each is sent by one of them (as the page outbox, 12).
+  `
+  ALTER TABLE emergency_messages ADD COLUMN claimed_by text;
+  ALTER TABLE emergency_messages ADD COLUMN claimed_until_ms bigint;
+  ALTER TABLE dispatch120_handoffs ADD COLUMN claimed_by text;
+  ALTER TABLE dispatch120_handoffs ADD COLUMN claimed_until_ms bigint;
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;

@@ -327,6 +327,13 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE page_jobs ADD COLUMN claimed_by TEXT;
   ALTER TABLE page_jobs ADD COLUMN claimed_until_ms INTEGER;
   `,
+  // 15: the same for emergency messages and 120 handoffs (gateways sharing those outboxes).
+  `
+  ALTER TABLE emergency_messages ADD COLUMN claimed_by TEXT;
+  ALTER TABLE emergency_messages ADD COLUMN claimed_until_ms INTEGER;
+  ALTER TABLE dispatch120_handoffs ADD COLUMN claimed_by TEXT;
+  ALTER TABLE dispatch120_handoffs ADD COLUMN claimed_until_ms INTEGER;
+  `,
 ];
 
 export function openDatabase(dataDir: string, fileName = 'gateway.db'): SqliteDatabase {

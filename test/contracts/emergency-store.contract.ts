@@ -105,6 +105,69 @@ export function emergencyStoreContract(factory: AdapterFactory<EmergencyStore>):
       expect((await store.messagesOf('e-1')).map((m) => m.state)).toEqual(['delivered', 'pending', 'failed']);
     });
 
+    it('lets one sender hold a message: another passes it by until the hold ends, the holder takes it again, a finished one is nobody’s', async () => {
+      const store = await adapter.open();
+      await store.save(emergency('e-1', T0), [page('e-1', 'rsp-wu', T0), page('e-1', 'rsp-sun', T0)], T0);
+      const [wu, sun] = (await store.messagesOf('e-1')).map((m) => m.id);
+      expect((await store.claimDueMessages(T0, 'east', 15_000, 1)).map((m) => m.id)).toEqual([wu]);
+      expect((await store.claimDueMessages(T0 + 1, 'west', 15_000)).map((m) => m.id)).toEqual([sun]);
+      expect(await store.claimDueMessages(T0 + 2, 'north', 15_000)).toEqual([]);
+      // Its holder gets it again (a retry after backoff), and so holds it longer.
+      expect((await store.claimDueMessages(T0 + 10_000, 'east', 15_000)).map((m) => m.id)).toEqual([wu]);
+      // West died: past its hold, its message is another's; east's is still east's.
+      expect((await store.claimDueMessages(T0 + 20_000, 'north', 15_000)).map((m) => m.id)).toEqual([sun]);
+      expect((await store.claimDueMessages(T0 + 25_000, 'north', 15_000)).map((m) => m.id)).toEqual([wu, sun]);
+      const [held] = await store.messagesOf('e-1');
+      await store.updateMessage({ ...held!, state: 'delivered' }, T0 + 25_001);
+      expect((await store.claimDueMessages(T0 + 100_000, 'east', 15_000)).map((m) => m.id)).toEqual([sun]);
+      // Not due yet is nobody's either: only the one east held past its hold is west's.
+      await store.addMessages([page('e-1', 'centre', T0 + 200_000)], T0 + 100_001);
+      expect((await store.claimDueMessages(T0 + 199_999, 'west', 15_000)).map((m) => m.routes[0]?.to)).toEqual(['rsp-sun']);
+    });
+
+    it('renews a hold only for the sender still holding a pending message: one taken over meanwhile is not sent twice', async () => {
+      const store = await adapter.open();
+      await store.save(emergency('e-1', T0), [page('e-1', 'rsp-wu', T0), page('e-1', 'rsp-sun', T0)], T0);
+      const [wu, sun] = (await store.messagesOf('e-1')).map((m) => m.id) as [number, number];
+      await store.claimDueMessages(T0, 'east', 15_000);
+      expect(await store.renewMessageClaim(wu, 'east', T0 + 10_000, 15_000)).toBe(true);
+      expect(await store.renewMessageClaim(wu, 'west', T0 + 10_000, 15_000)).toBe(false);
+      // East stalls past its renewed hold (T0 + 25 s); west takes the first message.
+      expect((await store.claimDueMessages(T0 + 26_000, 'west', 15_000, 1)).map((m) => m.id)).toEqual([wu]);
+      expect(await store.renewMessageClaim(wu, 'east', T0 + 26_001, 15_000)).toBe(false);
+      expect(await store.renewMessageClaim(wu, 'west', T0 + 26_001, 15_000)).toBe(true);
+      // East's hold on the second ran out too: it cannot renew what it no longer holds, and anyone may take it.
+      expect(await store.renewMessageClaim(sun, 'east', T0 + 26_002, 15_000)).toBe(false);
+      expect((await store.claimDueMessages(T0 + 26_003, 'north', 15_000)).map((m) => m.id)).toEqual([sun]);
+      const [delivered] = await store.messagesOf('e-1');
+      await store.updateMessage({ ...delivered!, state: 'delivered' }, T0 + 26_004);
+      expect(await store.renewMessageClaim(wu, 'west', T0 + 26_005, 15_000)).toBe(false);
+    });
+
+    it('keeps a finished message finished: a late writer (a sender that lost its hold) does not reopen it', async () => {
+      const store = await adapter.open();
+      await store.save(emergency('e-1', T0), [page('e-1', 'rsp-wu', T0)], T0);
+      const [stale] = await store.messagesOf('e-1');
+      await store.updateMessage({ ...stale!, state: 'delivered' }, T0 + 1_000);
+      await store.updateMessage({ ...stale!, attempt: 1, nextAttemptAtMs: T0 + 2_000, lastError: 'attempt 1 of 3: HTTP 503' }, T0 + 1_500);
+      expect(await store.messagesOf('e-1')).toEqual([{ ...stale, state: 'delivered' }]);
+      expect(await store.claimDueMessages(T0 + 60_000, 'west', 15_000)).toEqual([]);
+    });
+
+    it('gives each due message to one of several senders claiming at the same moment', async () => {
+      const store = await adapter.open();
+      const pages = Array.from({ length: 40 }, (_, i) => page('e-1', `rsp-${i}`, T0));
+      await store.save(emergency('e-1', T0), pages, T0);
+      const ids = (await store.messagesOf('e-1')).map((m) => m.id);
+      const claims = await Promise.all(['east', 'west', 'north', 'south'].flatMap((who) => [1, 2].map(() => store.claimDueMessages(T0, who, 15_000, 7))));
+      // Four senders, twice each: a sender may get its own message twice, never another's.
+      const owners = new Map<number, Set<number>>();
+      claims.forEach((messages, i) => messages.forEach((m) => owners.set(m.id, (owners.get(m.id) ?? new Set()).add(Math.floor(i / 2)))));
+      expect([...owners.values()].every((who) => who.size === 1)).toBe(true);
+      expect(owners.size).toBeGreaterThanOrEqual(28);
+      expect([...owners.keys()].every((id) => ids.includes(id))).toBe(true);
+    });
+
     it('keeps emergencies and their outbox across a restart', async () => {
       const first = await adapter.open();
       await first.save(emergency('e-1', T0, { unlocks: [{ aedId: 'aed-station', deviceId: 'cab-station', responderId: 'rsp-wu', atMs: T0, validS: 300, sentAtMs: null }] }), [page('e-1', 'rsp-wu', T0)], T0);
