@@ -36,6 +36,7 @@ import { shareAlert } from './alerts/alert-sharing.js';
 import { createPageComposer } from './alerts/page-composer.js';
 import { createPageSharing } from './alerts/page-sharing.js';
 import { createHandoffService } from './dispatch120/handoff-service.js';
+import { outboxClaim } from './pager/outbox-claim.js';
 
 export interface AlertingDeps {
   config: GatewayConfig;
@@ -43,7 +44,7 @@ export interface AlertingDeps {
   accessLog: AccessLog;
   settings: DeploymentSettings;
   stores: StateStores;
-  /** This instance's pager's name in the page outbox (several instances may share it). */
+  /** This instance's name in the page and 120 handoff outboxes (several instances may share them). */
   pageClaimant: string;
   registry: Registry;
   metrics: GatewayMetrics;
@@ -155,13 +156,13 @@ export async function createAlerting(deps: AlertingDeps): Promise<Alerting> {
     }),
     retry: { maxAttempts: config.pager.maxAttempts, backoffMs: config.pager.backoffMs },
     // Past a dead instance's hold its jobs are another's: within failoverS, and longer than two sends.
-    claim: { claimant: deps.pageClaimant, holdMs: Math.max(config.cluster.failoverS * 1000, 3 * config.pager.timeoutMs) },
+    claim: outboxClaim(deps.pageClaimant, config),
     metrics,
     log: log.child({ component: 'pager' }),
     now,
   });
   const hub = new SseHub<AlertChangeMessage>();
-  const handoff = createHandoffService({ store: stores.handoffs, registry, alerts: service, endpoint: settings.dispatch120, context, timeoutMs: config.pager.timeoutMs, log: log.child({ component: 'dispatch120' }) });
+  const handoff = createHandoffService({ store: stores.handoffs, registry, alerts: service, endpoint: settings.dispatch120, context, timeoutMs: config.pager.timeoutMs, claim: outboxClaim(deps.pageClaimant, config), log: log.child({ component: 'dispatch120' }), now });
 
   /** Tells the wearer help is coming (CONTRACT.md §2 `commands`). */
   function commandBracelets(alert: Alert, events: AlertEventName[]): void {

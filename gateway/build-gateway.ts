@@ -169,7 +169,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     baseUrl: () => config.pager.publicUrl ?? `http://localhost:${httpPort}`,
   });
   const emergencies = await createEmergencies({
-    config,
+    config, claimant,
     settings,
     stores,
     registry,

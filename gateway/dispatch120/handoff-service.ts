@@ -8,6 +8,7 @@ import { systemNote } from '../alerts/system-notes.js';
 import { resolvePerson } from '../pager/recipients.js';
 import type { Registry } from '../registry/registry.js';
 import type { Dispatch120Endpoint } from '../registry/schemas.js';
+import type { OutboxClaim } from '../pager/outbox-claim.js';
 import { isCriticalVitals, sharesWith } from '../sharing/sharing-policy.js';
 import type { Handoff, HandoffStore } from './handoff-store.js';
 import { renderHandoff, type HandoffValues } from './handoff-template.js';
@@ -19,7 +20,10 @@ export interface HandoffDeps {
   endpoint: Dispatch120Endpoint | undefined;
   context(alert: Alert): AlertContext;
   timeoutMs: number;
+  /** This gateway's name in the shared outbox, and how long it holds a handoff it took. */
+  claim: OutboxClaim;
   log: Logger;
+  now(): number;
 }
 
 /** Attempts before the timeline says the centre could not be reached (the sends go on, slower). */
@@ -40,7 +44,8 @@ function triggered(registry: Registry, alert: Alert): number | undefined {
 /**
  * The 120 handoff: an emergency nobody acked within the grid's `dispatch120.afterS` is sent once
  * to the dispatch centre. The handoff row (keyed by the alert) is the outbox: written before the
- * send, so a restart resends one cut off (same Idempotency-Key) and never makes a second.
+ * send, so a restart resends one cut off (same Idempotency-Key) and never makes a second. Gateways
+ * sharing the outbox each send only the handoffs they claimed.
  */
 export function createHandoffService(deps: HandoffDeps) {
   const { store, registry, alerts, endpoint, log } = deps;
@@ -74,6 +79,11 @@ export function createHandoffService(deps: HandoffDeps) {
 
   async function send(handoff: Handoff, nowMs: number): Promise<void> {
     if (endpoint === undefined) return;
+    // Still ours? A gateway held up past its hold (a paused process) finds it another's, or sent: not sent twice.
+    if (!(await store.renewClaim(handoff.alertId, deps.claim.claimant, deps.now(), deps.claim.holdMs))) {
+      log.warn({ alertId: handoff.alertId }, '120 handoff taken over by another gateway or already sent; not sent from here');
+      return;
+    }
     let reply: string;
     try {
       reply = await post(endpoint, handoff.body, `handoff-${handoff.alertId}`, deps.timeoutMs);
@@ -104,7 +114,7 @@ export function createHandoffService(deps: HandoffDeps) {
           await alerts.record(alert.id, systemNote('handoffStarting', {}, nowMs)).catch(unrecorded(alert.id));
         }
       }
-      const due = (await store.due(nowMs, SENDS_PER_TICK)).filter((h) => !inFlight.has(h.alertId));
+      const due = (await store.claimDue(nowMs, deps.claim.claimant, deps.claim.holdMs, SENDS_PER_TICK)).filter((h) => !inFlight.has(h.alertId));
       await Promise.all(
         due.map(async (handoff) => {
           inFlight.add(handoff.alertId);

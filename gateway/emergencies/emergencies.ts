@@ -9,6 +9,7 @@ import type { Publish } from '../streams/mqtt-publish.js';
 import type { GatewayConfig } from '../config/config.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { createChannelSender } from '../pager/channels.js';
+import { outboxClaim } from '../pager/outbox-claim.js';
 import type { DeploymentSettings } from '../registry/provision.js';
 import type { Registry } from '../registry/registry.js';
 import type { SecretStore } from '../store/secret-store.js';
@@ -21,6 +22,8 @@ export interface EmergenciesDeps {
   config: GatewayConfig;
   settings: DeploymentSettings;
   stores: { emergencies: EmergencyStore; secrets: SecretStore };
+  /** This instance's name in the shared outboxes (several instances may share them). */
+  claimant: string;
   registry: Registry;
   aed: AedService;
   alerts: AlertService;
@@ -53,6 +56,7 @@ export async function createEmergencies(deps: EmergenciesDeps): Promise<Emergenc
       publishMqtt: (topic, payload) => deps.publish(topic, payload, { qos: 1 }),
     }),
     retry: { maxAttempts: deps.config.pager.maxAttempts, backoffMs: deps.config.pager.backoffMs },
+    claim: outboxClaim(deps.claimant, deps.config),
     metrics: deps.metrics,
     log,
     now: deps.now,

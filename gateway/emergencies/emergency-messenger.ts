@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../metrics.js';
 import type { ChannelSender } from '../pager/channels.js';
+import type { OutboxClaim } from '../pager/outbox-claim.js';
 import type { RetryPolicy } from '../pager/pager.js';
 import type { EmergencyMessage, EmergencyStore } from './emergency-store.js';
 
@@ -8,6 +9,8 @@ export interface EmergencyMessengerDeps {
   store: EmergencyStore;
   send: ChannelSender;
   retry: RetryPolicy;
+  /** This messenger's name in the shared outbox, and how long it holds a message it took. */
+  claim: OutboxClaim;
   metrics: GatewayMetrics;
   log: Logger;
   now(): number;
@@ -17,7 +20,7 @@ export interface EmergencyMessengerDeps {
  * Sends what the emergencies' outbox holds, as the alert pager does: retries with backoff on one
  * route, then the next route; the row is updated after each attempt, so a restart resumes where it
  * stopped and a delivered page is never sent again (a send cut off by a crash is repeated with the
- * same Idempotency-Key).
+ * same Idempotency-Key). Gateways sharing the outbox each send only the messages they claimed.
  */
 export class EmergencyMessenger {
   private readonly inFlight = new Map<number, Promise<void>>();
@@ -27,7 +30,8 @@ export class EmergencyMessenger {
 
   async runDue(): Promise<void> {
     if (this.closed) return;
-    const due = await this.deps.store.dueMessages(this.deps.now());
+    const { claimant, holdMs } = this.deps.claim;
+    const due = await this.deps.store.claimDueMessages(this.deps.now(), claimant, holdMs);
     if (this.closed) return;
     const started: Promise<void>[] = [];
     for (const message of due) {
@@ -55,6 +59,11 @@ export class EmergencyMessenger {
         return;
       }
       const channel = route.channel.type;
+      // Still ours? A messenger held up past its hold (a paused process) finds it another's, or sent: not sent twice.
+      if (!(await deps.store.renewMessageClaim(message.id, deps.claim.claimant, deps.now(), deps.claim.holdMs))) {
+        deps.log.warn({ emergencyId: message.emergencyId, purpose: message.purpose, to: route.to }, 'emergency message taken over by another gateway or already sent; not sent from here');
+        return;
+      }
       let sent = false;
       try {
         await deps.send(route, { type: 'emergency', emergencyId: message.emergencyId, ...message.body }, `emergency-${message.id}-${message.routeIndex}`);

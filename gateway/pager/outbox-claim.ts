@@ -1,0 +1,16 @@
+import type { GatewayConfig } from '../config/config.js';
+
+/**
+ * A sender's name in a shared outbox (pages, emergency messages, 120 handoffs), and how long it
+ * holds what it took: several gateways on one database never send the same row, and a dead
+ * gateway's rows are another's once the hold ends.
+ */
+export interface OutboxClaim {
+  claimant: string;
+  holdMs: number;
+}
+
+/** Within failoverS, and longer than three sends' timeouts, so a live sender keeps what it is sending. */
+export function outboxClaim(claimant: string, config: Pick<GatewayConfig, 'cluster' | 'pager'>): OutboxClaim {
+  return { claimant, holdMs: Math.max(config.cluster.failoverS * 1000, 3 * config.pager.timeoutMs) };
+}
