@@ -70,8 +70,8 @@ export interface AqhiService {
   /**
    * For several gateways on one store: the index is computed, ticked and written only while
    * `computes()` (this gateway runs the community); otherwise the service shows what the one that
-   * computes has stored (followStored). The snapshot is then written with every change, so the
-   * others show the same entries and one that takes over computes from where it was left.
+   * computes has stored (followStored), and its engine follows the saved state, so that it computes
+   * from there once it takes over.
    */
   computeOnlyWhile(computes: () => boolean): void;
   /**
@@ -114,7 +114,6 @@ export async function createAqhiService(deps: AqhiServiceDeps): Promise<AqhiServ
   const latestHour = new Map(latestStored.map((u) => [u.stationId, u]));
   /** Whether this gateway computes the index; always, unless several share the store. */
   let computes = (): boolean => true;
-  let shared = false;
 
   /** Takes a saved state whole (the engine is left as it was when it is malformed); the error if any. */
   function restoreSaved(state: unknown): string | undefined {
@@ -228,7 +227,7 @@ export async function createAqhiService(deps: AqhiServiceDeps): Promise<AqhiServ
     const hours = [...pendingHours.values()];
     pendingHours.clear();
     let state: AqhiServiceState | undefined;
-    if (stateDirty && (force || shared || performance.now() - lastSnapshotAt >= snapshotIntervalMs)) {
+    if (stateDirty && (force || performance.now() - lastSnapshotAt >= snapshotIntervalMs)) {
       state = { format: 'aqhi-service/1', engine: engine.snapshot(), lastReadingAtMs: Object.fromEntries(lastReadingAtMs), high: Object.fromEntries(high) };
       stateDirty = false;
       lastSnapshotAt = performance.now();
@@ -374,7 +373,6 @@ export async function createAqhiService(deps: AqhiServiceDeps): Promise<AqhiServ
     flush,
     computeOnlyWhile(predicate) {
       computes = predicate;
-      shared = true;
     },
     followStored,
   };
