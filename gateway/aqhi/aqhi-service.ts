@@ -216,13 +216,9 @@ export async function createAqhiService(deps: AqhiServiceDeps): Promise<AqhiServ
 
   /** What changed, taken at once and written in order; what arrives meanwhile waits for the next write. */
   async function write(force: boolean): Promise<void> {
-    if (!computes()) {
-      // What the one that computes stores is the truth; values left from when this one did are not written over it.
-      pendingMeans.clear();
-      pendingHours.clear();
-      stateDirty = false;
-      return;
-    }
+    // Not over what the one that computes stores: kept for when this one computes again, or dropped
+    // when its engine is replaced by the stored state (followStored).
+    if (!computes()) return;
     const means = pendingMeans.size > 0 ? takeMeans() : [];
     const hours = [...pendingHours.values()];
     pendingHours.clear();
@@ -338,6 +334,12 @@ export async function createAqhiService(deps: AqhiServiceDeps): Promise<AqhiServ
     if (state !== undefined) {
       const error = restoreSaved(state);
       if (error !== undefined) log.warn({ error }, 'the stored AQHI state could not be read; showing the stored hours');
+      else {
+        // What this engine computed before is superseded by what the one that computes now stored.
+        pendingMeans.clear();
+        pendingHours.clear();
+        stateDirty = false;
+      }
     }
     for (const u of latest) if (u !== undefined) latestHour.set(u.stationId, u);
     const changed = what.state || what.stations === 'all' ? registry.list('stations').map((s) => s.id) : what.stations;
