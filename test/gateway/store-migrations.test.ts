@@ -31,6 +31,7 @@ describe('store migrations', () => {
     // Undo migration 13 and anything after it: what an older gateway's store looks like.
     db.exec('DROP INDEX device_sessions_token; DROP INDEX device_sessions_person; DROP TABLE device_sessions');
     db.exec('ALTER TABLE page_jobs DROP COLUMN claimed_by; ALTER TABLE page_jobs DROP COLUMN claimed_until_ms');
+    for (const table of ['emergency_messages', 'dispatch120_handoffs']) db.exec(`ALTER TABLE ${table} DROP COLUMN claimed_by; ALTER TABLE ${table} DROP COLUMN claimed_until_ms`);
     db.prepare('DELETE FROM schema_migrations WHERE version >= 13').run();
     if (withSessions) {
       db.exec(OLD_SESSIONS_TABLE);
