@@ -74,7 +74,11 @@ function fromRow(row: Row): PageJob {
 export interface PageJobStore {
   /** Returns the new job's id; ids grow with insertion. */
   insert(job: NewPageJob, nowMs: number): Promise<number>;
-  /** Saves a job's progress (route, attempt, state, next attempt, last error). */
+  /**
+   * Saves a pending job's progress (route, attempt, state, next attempt, last error). A job already
+   * delivered, failed or cancelled stays so: a late writer (a pager that lost its hold mid-send, or
+   * whose alert was acked meanwhile) never reopens it.
+   */
   update(job: PageJob, nowMs: number): Promise<void>;
   /** Pending jobs due at nowMs, by next attempt then id; at most `limit`. */
   due(nowMs: number, limit?: number): Promise<PageJob[]>;
@@ -118,7 +122,7 @@ export class SqlitePageJobRows {
     );
     this.updateStmt = db.prepare(
       `UPDATE page_jobs SET route_index = @routeIndex, attempt = @attempt, state = @state,
-         next_attempt_at_ms = @nextAttemptAtMs, last_error = @lastError, updated_at_ms = @updatedAt WHERE id = @id`,
+         next_attempt_at_ms = @nextAttemptAtMs, last_error = @lastError, updated_at_ms = @updatedAt WHERE id = @id AND state = 'pending'`,
     );
     this.dueStmt = db.prepare("SELECT * FROM page_jobs WHERE state = 'pending' AND next_attempt_at_ms <= ? ORDER BY next_attempt_at_ms, id LIMIT ?");
     this.countPendingStmt = db.prepare("SELECT COUNT(*) AS n FROM page_jobs WHERE state = 'pending'");

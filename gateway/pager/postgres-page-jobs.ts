@@ -67,7 +67,7 @@ export class PostgresPageJobStore implements PageJobStore {
 
   async update(job: PageJob, nowMs: number): Promise<void> {
     await this.pool.query(
-      `UPDATE page_jobs SET route_index = $1, attempt = $2, state = $3, next_attempt_at_ms = $4, last_error = $5, updated_at_ms = $6 WHERE id = $7`,
+      `UPDATE page_jobs SET route_index = $1, attempt = $2, state = $3, next_attempt_at_ms = $4, last_error = $5, updated_at_ms = $6 WHERE id = $7 AND state = 'pending'`,
       [job.routeIndex, job.attempt, job.state, job.nextAttemptAtMs, job.lastError, nowMs, job.id],
     );
   }

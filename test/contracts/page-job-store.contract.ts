@@ -64,6 +64,21 @@ export function pageJobStoreContract(factory: AdapterFactory<PageJobStore>): voi
       expect((await store.forAlert('a-2'))[0]).toMatchObject({ state: 'failed', lastError: 'HTTP 503' });
     });
 
+    it('keeps a finished job finished: a late writer (a pager that lost its hold mid-send, or whose alert was acked) does not reopen it', async () => {
+      const store = await adapter.open();
+      const sent = await store.insert(job('a-1', T0), T0);
+      const acked = await store.insert(job('a-2', T0), T0);
+      const [sentJob, ackedJob] = (await store.claimDue(T0, 'east', 15_000)) as [PageJob, PageJob];
+      await store.update({ ...sentJob, state: 'delivered' }, T0 + 1_000);
+      expect(await store.cancelPending('a-2', ['step'], T0 + 1_000)).toBe(1);
+      // East's sends come back failed after all: it would retry them.
+      for (const stale of [sentJob, ackedJob]) await store.update({ ...stale, attempt: 1, nextAttemptAtMs: T0 + 2_000, lastError: 'no answer within 5000 ms' }, T0 + 1_500);
+      expect((await store.forAlert('a-1')).map((j) => [j.id, j.state, j.attempt])).toEqual([[sent, 'delivered', 0]]);
+      expect((await store.forAlert('a-2')).map((j) => [j.id, j.state, j.attempt])).toEqual([[acked, 'cancelled', 0]]);
+      expect(await store.claimDue(T0 + 60_000, 'west', 15_000)).toEqual([]);
+      expect(await store.pendingCount()).toBe(0);
+    });
+
     it('cancels only the pending jobs of that alert with those reasons', async () => {
       const store = await adapter.open();
       const step = await store.insert(job('a-1', T0), T0);
