@@ -10,7 +10,10 @@ export interface OutboxClaim {
   holdMs: number;
 }
 
-/** Within failoverS, and longer than three sends' timeouts, so a live sender keeps what it is sending. */
+/**
+ * failoverS, or three sends' timeouts when that is longer: a dead gateway's sends are another's
+ * within failoverS (at the default 5 s timeout), and a live one keeps what it is sending.
+ */
 export function outboxClaim(claimant: string, config: Pick<GatewayConfig, 'cluster' | 'pager'>): OutboxClaim {
   return { claimant, holdMs: Math.max(config.cluster.failoverS * 1000, 3 * config.pager.timeoutMs) };
 }
