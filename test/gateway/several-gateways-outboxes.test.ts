@@ -57,7 +57,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('the e
     for (const step of cleanup.splice(0).reverse()) await step();
   });
 
-  async function twoGateways(): Promise<{ east: Harness; west: Harness; receiver: HttpReceiver; clock: FakeClock; db: pg.Pool }> {
+  async function twoGateways(failoverS = 3): Promise<{ east: Harness; west: Harness; receiver: HttpReceiver; clock: FakeClock; db: pg.Pool }> {
     const receiver = await startReceiver();
     cleanup.push(() => receiver.close());
     const url = await postgres.createDatabase(`outboxes_${process.pid}_${++databases}`);
@@ -66,7 +66,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('the e
     const clock = fakeClock(T0);
     const gateways: Harness[] = [];
     for (const nodeId of ['east', 'west']) {
-      const overrides = { databaseUrl: url, redisUrl, nodeId, alerts: { tickMs: 60_000 }, cluster: { failoverS: 3 }, pager: { timeoutMs: 1_000 } };
+      const overrides = { databaseUrl: url, redisUrl, nodeId, alerts: { tickMs: 60_000 }, cluster: { failoverS }, pager: { timeoutMs: 1_000 } };
       const h = await startHarness({ provision: community(receiver), now: clock.now, overrides });
       cleanup.push(() => h.dispose());
       gateways.push(h);
@@ -150,16 +150,22 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('the e
     expect(rows).toEqual([{ claimed_by: 'west' }]);
   }, 240_000);
 
-  it('a 120 handoff due while both gateways tick reaches the centre once: not while one is sending it, nor when both look at once', async () => {
-    const { east, west, receiver, clock, db } = await twoGateways();
-    // The centre takes its time: east's first attempt is still under way when west looks.
-    receiver.answer('/120', 'hang');
+  /** An SOS from Li Guiying's bracelet on east, paged and known to both gateways: its alert id. */
+  async function sosKnownToBoth(east: Harness, west: Harness, receiver: HttpReceiver): Promise<string> {
     const bracelet = await east.device('b-0001');
     await bracelet.event({ type: 'sos' });
     await waitFor('Wang Fang paged about the SOS', () => receiver.to('/w1').length >= 1, 60_000);
     const alertId = receiver.to('/w1')[0]!.body.alert.id as string;
     for (const g of [east, west]) await waitFor('both gateways know the SOS', () => g.gateway.alerting.service.activeAlert(alertId) !== undefined, 30_000);
     await bracelet.close();
+    return alertId;
+  }
+
+  it('a 120 handoff due while both gateways tick reaches the centre once: not while one is sending it, nor when both look at once', async () => {
+    const { east, west, receiver, clock, db } = await twoGateways();
+    // The centre takes its time: east's first attempt is still under way when west looks.
+    receiver.answer('/120', 'hang');
+    const alertId = await sosKnownToBoth(east, west, receiver);
 
     clock.advance(60_000);
     const eastTick = east.gateway.alerting.tick();
@@ -186,5 +192,29 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('the e
     }
     const { rows } = await db.query<{ attempt: number; reference: string }>('SELECT attempt, reference FROM dispatch120_handoffs WHERE alert_id = $1', [alertId]);
     expect(rows).toEqual([{ attempt: 2, reference: 'HZ120-0042' }]);
+  }, 240_000);
+
+  it('a 120 handoff whose attempt failed on a gateway that then died is sent by the other once the hold ends, and only then', async () => {
+    // failoverS 20: east holds the handoff past its next attempt (15 s after a failure).
+    const { east, west, receiver, clock, db } = await twoGateways(20);
+    receiver.answer('/120', 503);
+    const alertId = await sosKnownToBoth(east, west, receiver);
+    clock.advance(60_000);
+    await east.gateway.alerting.tick();
+    expect(receiver.to('/120')).toHaveLength(1);
+    expect((await db.query('SELECT state, attempt, claimed_by FROM dispatch120_handoffs WHERE alert_id = $1', [alertId])).rows).toEqual([{ state: 'pending', attempt: 1, claimed_by: 'east' }]);
+    await east.stop();
+
+    receiver.answer('/120', 201, '{"reference":"HZ120-0043"}');
+    clock.advance(15_000);
+    await west.gateway.alerting.tick();
+    expect(receiver.to('/120')).toHaveLength(1);
+    clock.advance(5_000);
+    await west.gateway.alerting.tick();
+    expect(receiver.to('/120')).toHaveLength(2);
+    expect(receiver.to('/120').map((r) => r.headers['idempotency-key'])).toEqual([`handoff-${alertId}`, `handoff-${alertId}`]);
+    expect((await db.query('SELECT state, attempt, reference, claimed_by FROM dispatch120_handoffs WHERE alert_id = $1', [alertId])).rows).toEqual([
+      { state: 'sent', attempt: 2, reference: 'HZ120-0043', claimed_by: 'west' },
+    ]);
   }, 240_000);
 });
