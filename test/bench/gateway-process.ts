@@ -8,7 +8,7 @@ import { harnessConfig } from '../helpers/gateway-harness.js';
  */
 
 export type GatewayJob =
-  | { type: 'start'; dataDir: string; provisionFile: string; redisUrl?: string; secretHashCost: number }
+  | { type: 'start'; dataDir: string; provisionFile?: string; redisUrl?: string; databaseUrl?: string; nodeId?: string; secretHashCost: number }
   | { type: 'memory' }
   | { type: 'stop' };
 
@@ -45,6 +45,7 @@ process.on('message', (raw) => {
         host: '0.0.0.0',
         broker: { secretHashCost: job.secretHashCost },
         ...(job.redisUrl === undefined ? {} : { redisUrl: job.redisUrl }),
+        ...(job.databaseUrl === undefined ? {} : { databaseUrl: job.databaseUrl, nodeId: job.nodeId }),
       });
       gateway = await buildGateway({ config, log: createLogger(config.logLevel) });
       const ports = await gateway.start();
