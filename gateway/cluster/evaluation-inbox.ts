@@ -34,6 +34,7 @@ export class InboxFullError extends Error {
 
 interface Queued {
   partition: number;
+  urgent: boolean;
   deviceId: string;
   message: string;
   receivedAtMs: number;
@@ -64,16 +65,16 @@ export class EvaluationInbox {
     if (this.closed) return Promise.reject(new Error('the gateway is stopping'));
     if (this.queue.length >= this.options.maxQueued) return Promise.reject(new InboxFullError());
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ partition, deviceId, message: JSON.stringify(message), receivedAtMs, done: { resolve, reject } });
+      this.queue.push({ partition, urgent: message.channel !== 'telemetry', deviceId, message: JSON.stringify(message), receivedAtMs, done: { resolve, reject } });
       this.schedule();
     });
   }
 
-  /** The oldest messages of these partitions, at most `batch`. */
+  /** The oldest messages of these partitions, at most `batch`: events, status and cabinet changes before readings. */
   async take(partitions: readonly number[]): Promise<InboxMessage[]> {
     if (partitions.length === 0) return [];
     const { rows } = await this.pool.query<{ id: string; partition: number; device_id: string; message: string }>(
-      'SELECT id, partition, device_id, message FROM evaluation_inbox WHERE partition = ANY($1::int[]) ORDER BY id LIMIT $2',
+      'SELECT id, partition, device_id, message FROM evaluation_inbox WHERE partition = ANY($1::int[]) ORDER BY urgent DESC, id LIMIT $2',
       [partitions, this.options.batch],
     );
     return rows.map((r) => ({ id: Number(r.id), partition: r.partition, deviceId: r.device_id, message: JSON.parse(r.message) as DecodedMessage | CabinetChange }));
@@ -107,10 +108,10 @@ export class EvaluationInbox {
     try {
       await this.pool.query(
         `WITH kept AS (
-           INSERT INTO evaluation_inbox (partition, device_id, message, received_at_ms)
-           SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::bigint[]) RETURNING partition)
+           INSERT INTO evaluation_inbox (partition, device_id, message, received_at_ms, urgent)
+           SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::bigint[], $5::boolean[]) RETURNING partition)
          SELECT pg_notify('evaluation_inbox', string_agg(DISTINCT partition::text, ',')) FROM kept`,
-        [batch.map((q) => q.partition), batch.map((q) => q.deviceId), batch.map((q) => q.message), batch.map((q) => q.receivedAtMs)],
+        [batch.map((q) => q.partition), batch.map((q) => q.deviceId), batch.map((q) => q.message), batch.map((q) => q.receivedAtMs), batch.map((q) => q.urgent)],
       );
       for (const q of batch) q.done.resolve();
     } catch (err) {

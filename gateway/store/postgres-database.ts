@@ -366,6 +366,11 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE dispatch120_handoffs ADD COLUMN claimed_by text;
   ALTER TABLE dispatch120_handoffs ADD COLUMN claimed_until_ms bigint;
   `,
+  // 16: an event or status in the inbox is evaluated before the readings ahead of it: a fall
+  // forwarded at 10,000 readings/s must not wait for the readings queued before it.
+  `
+  ALTER TABLE evaluation_inbox ADD COLUMN urgent boolean NOT NULL DEFAULT false;
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;

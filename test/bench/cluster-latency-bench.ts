@@ -13,7 +13,7 @@ type Log = (line: string) => void;
 type RecordRow = (measure: string, value: string) => void;
 
 const NODES = ['east', 'west', 'north'] as const;
-const RATE = 10_000;
+const RATE = Number(process.env.BENCH_CLUSTER_RATE ?? 10_000);
 const percentile = (xs: readonly number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)] ?? Number.NaN;
 
 /**
