@@ -169,7 +169,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     baseUrl: () => config.pager.publicUrl ?? `http://localhost:${httpPort}`,
   });
   const emergencies = await createEmergencies({
-    config, claimant,
+    config, claimant, ...(ownership === undefined ? {} : { runsTicks: () => ownership.runsCommunity() }),
     settings,
     stores,
     registry,

@@ -34,6 +34,12 @@ export interface EmergenciesDeps {
   now(): number;
   publish: Publish;
   baseUrl(): string;
+  /**
+   * Several gateways on one database: true on the one gateway that runs the answer deadlines and
+   * resends unlocks (the community's partition holder), so each emergency is ticked once. Without
+   * it this gateway ticks every emergency.
+   */
+  runsTicks?(): boolean;
 }
 
 export interface Emergencies {
@@ -73,6 +79,7 @@ export async function createEmergencies(deps: EmergenciesDeps): Promise<Emergenc
     metrics: deps.metrics,
     log,
     now: deps.now,
+    ...(deps.runsTicks === undefined ? {} : { runsTicks: deps.runsTicks }),
   });
   deps.aed.setOpeningHook(service);
   connectArrestWatch({

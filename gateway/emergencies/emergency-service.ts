@@ -27,7 +27,7 @@ import type { DeploymentSettings } from '../registry/provision.js';
 import type { Registry } from '../registry/registry.js';
 import type { EmergencyLinks } from './emergency-links.js';
 import type { EmergencyMessenger } from './emergency-messenger.js';
-import type { Emergency, EmergencyKind, EmergencyListFilter, EmergencySource, EmergencyStore, NewEmergencyMessage } from './emergency-store.js';
+import { redoneOnEmergencyConflict, type Emergency, type EmergencyKind, type EmergencyListFilter, type EmergencySource, type EmergencyStore, type NewEmergencyMessage } from './emergency-store.js';
 import { centreText, positionText, restockText } from './emergency-texts.js';
 import { aedName, presentEmergency, responderName, type EmergencyView, type ViewSources } from './emergency-view.js';
 import { emergencyActions } from './emergency-actions.js';
@@ -66,6 +66,8 @@ export interface EmergencyServiceDeps {
   metrics: GatewayMetrics;
   log: Logger;
   now(): number;
+  /** Several gateways on one store: whether this one runs the answer deadlines and unlocks (one does); always without. */
+  runsTicks?(): boolean;
 }
 
 const BUSY = new Set(['asked', 'accepted', 'aed_collected', 'on_scene']);
@@ -78,8 +80,8 @@ const RESTOCK_LOOKBACK_MS = 24 * 3600_000;
 /**
  * Emergencies from outside and from the gateway's own rules: the responders' runs (rules/aed),
  * their pages and the centre's notices through a durable outbox, cabinet unlocks, the
- * dispatcher's stream. Every change is one write with the messages it asks for, and changes run
- * one at a time. Resolves once the active emergencies are read.
+ * dispatcher's stream. Every change is one write with its messages, only over the stored emergency
+ * it was made from (gateways may share the store); changes run one at a time. Resolves once read.
  */
 export async function createEmergencyService(deps: EmergencyServiceDeps) {
   const { store, registry, log } = deps;
@@ -88,6 +90,7 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
   /** Closed emergencies created within RESTOCK_LOOKBACK_MS: the cabinets' hook asks of them at once. */
   const recentlyClosed = new Map((await store.list({ state: 'closed', sinceMs: deps.now() - RESTOCK_LOOKBACK_MS, limit: 200 })).map((e) => [e.id, e]));
   const serial = oneAtATime();
+  const redoneOnConflict = <T>(id: string, change: (attempt: number) => Promise<T>): Promise<T> => redoneOnEmergencyConflict(log, id, change);
   const dispatchConfig = (deps.settings.rules.aedOpened ?? {}) as Partial<DispatchConfig>;
   const maxRadiusM = resolveDispatchConfig(dispatchConfig).maxRadiusM;
   const sources: ViewSources = { registry, cabinets: () => deps.aed.cabinets(), messages: (id) => store.messagesOf(id) };
@@ -128,8 +131,8 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
 
   const { note, apply } = emergencyActions({ registry, links: deps.links, unlockValidS: deps.config.unlockValidS });
 
-  /** Saves the change with its messages (and the centre's notice) in one write, then tells everyone. */
-  async function commit(emergency: Emergency, changes: readonly string[], messages: NewEmergencyMessage[], nowMs: number): Promise<void> {
+  /** Saves the change, made from basedOn, with its messages (and the centre's notice) in one write, then tells everyone. */
+  async function commit(emergency: Emergency, changes: readonly string[], messages: NewEmergencyMessage[], nowMs: number, basedOn: Emergency | 'new'): Promise<void> {
     emergency.revision += 1;
     const view = await presentEmergency(sources, emergency);
     if (deps.config.centre.length > 0) {
@@ -141,7 +144,7 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
         nextAttemptAtMs: nowMs,
       });
     }
-    await store.save(emergency, messages, nowMs);
+    await store.save(emergency, messages, nowMs, basedOn);
     if (emergency.state === 'active') active.set(emergency.id, emergency);
     else {
       active.delete(emergency.id);
@@ -163,13 +166,16 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
       deps
         .publish(`devices/${unlock.deviceId}/commands`, command, { qos: 1 })
         .then(() =>
-          serial(async () => {
-            const current = await find(emergency.id);
-            const entry = current?.unlocks.find((u) => u.aedId === unlock.aedId && u.responderId === unlock.responderId && u.atMs === unlock.atMs);
-            if (current === undefined || entry === undefined || entry.sentAtMs !== null) return;
-            entry.sentAtMs = deps.now();
-            await store.save(current, [], deps.now());
-          }),
+          serial(() =>
+            redoneOnConflict(emergency.id, async () => {
+              const current = await find(emergency.id);
+              const next = current === undefined ? undefined : withDispatch(current, current.dispatch);
+              const entry = next?.unlocks.find((u) => u.aedId === unlock.aedId && u.responderId === unlock.responderId && u.atMs === unlock.atMs);
+              if (current === undefined || next === undefined || entry === undefined || entry.sentAtMs !== null) return;
+              entry.sentAtMs = deps.now();
+              await store.save(next, [], deps.now(), current);
+            }),
+          ),
         )
         .catch((err: unknown) => log.warn({ err, emergencyId: emergency.id, deviceId: unlock.deviceId }, 'unlock command not sent; retried on the next tick'))
         .finally(() => unlocksInFlight.delete(key));
@@ -198,8 +204,18 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
     return { ...emergency, dispatch: next, timeline: [...emergency.timeline], unlocks: emergency.unlocks.map((u) => ({ ...u })) };
   }
 
-  async function find(id: string): Promise<Emergency | undefined> {
-    return active.get(id) ?? (await store.get(id));
+  /** As stored: another gateway may have changed it since this one last did. */
+  const find = (id: string): Promise<Emergency | undefined> => store.get(id);
+
+  /** Every gateway's view of the active ones follows the store (another gateway may have created, changed or closed them). */
+  async function refreshActive(): Promise<void> {
+    const stored = new Map((await store.listActive()).map((e) => [e.id, e]));
+    for (const id of active.keys()) {
+      const closed = stored.has(id) ? undefined : await store.get(id);
+      if (closed?.state === 'closed') recentlyClosed.set(id, closed);
+    }
+    active.clear();
+    for (const [id, e] of stored) active.set(id, e);
   }
 
   /** Closed ones created since sinceMs, newest first, as the store would list them. */
@@ -210,7 +226,7 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
 
   async function createNow(input: NewEmergency, by: { source: EmergencySource; createdBy: string }): Promise<{ emergency: Emergency; created: boolean }> {
     const existing = await store.byRef(input.ref);
-    if (existing !== undefined) return { emergency: active.get(existing.id) ?? existing, created: false };
+    if (existing !== undefined) return { emergency: existing, created: false };
     const nowMs = deps.now();
     const id = randomUUID();
     const where = locateEmergency(registry, input, deps.aed.sites());
@@ -251,7 +267,7 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
     const changes = ['created'];
     apply(emergency, start.actions, nowMs, messages, changes);
     if (start.excluded.length > 0) log.info({ emergencyId: id, excluded: start.excluded.length }, 'responders not asked');
-    await commit(emergency, changes, messages, nowMs);
+    await commit(emergency, changes, messages, nowMs, 'new');
     deps.metrics.emergenciesCreated.inc({ source: by.source, kind: input.kind });
     log.info({ emergencyId: id, ref: input.ref, kind: input.kind, by: by.createdBy, asked: emergency.dispatch.runs.length }, 'emergency created');
     return { emergency, created: true };
@@ -271,7 +287,7 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
     const changes = [ANSWER_CHANGE[answer]];
     apply(next, step.actions, nowMs, messages, changes);
     const firstAccept = answer === 'accept' && current.dispatch.runs.every((r) => r.acceptedAtMs === null);
-    await commit(next, changes, messages, nowMs);
+    await commit(next, changes, messages, nowMs, current);
     if (firstAccept) deps.metrics.emergencyTimeToFirstAccept.observe((nowMs - current.createdAtMs) / 1000);
     return { outcome: 'changed', emergency: next };
   }
@@ -283,7 +299,7 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
     const next = withDispatch(current, current.dispatch);
     next.ambulanceArrivedAtMs = atMs;
     note(next, deps.now(), 'ambulance_arrived', `The ambulance arrived (reported by ${by}).`);
-    await commit(next, ['ambulance_arrived'], [], deps.now());
+    await commit(next, ['ambulance_arrived'], [], deps.now(), current);
     return next;
   }
 
@@ -299,7 +315,7 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
     apply(next, step.actions, nowMs, messages, changes);
     note(next, nowMs, 'closed', `Closed by ${by}${text === undefined ? '' : `: ${text}`}.`);
     positions.forget(id);
-    await commit(next, changes, messages, nowMs);
+    await commit(next, changes, messages, nowMs, current);
     return next;
   }
 
@@ -308,35 +324,44 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
       const e = active.get(due.emergencyId);
       if (e !== undefined) await tellPosition(e, due.responderId, nowMs);
     }
-    for (const current of [...active.values()]) {
+    await refreshActive();
+    if (deps.runsTicks !== undefined && !deps.runsTicks()) return;
+    for (const first of [...active.values()]) {
       try {
-        const view = planningView(current, nowMs);
-        const asked = tickEmergencyDispatch(current.dispatch, view, nowMs);
-        // An AED runner silent past the deadline: their AED goes to someone else.
-        const silent = dropSilentAedRunners(asked.state, view, nowMs, deps.config.aedRunSilentS * 1000);
-        const step = { state: silent.state, actions: [...asked.actions, ...silent.actions] };
-        if (step.actions.length > 0) {
+        await redoneOnConflict(first.id, async (attempt) => {
+          const current = attempt === 1 ? first : await find(first.id);
+          if (current?.state !== 'active') return;
+          const view = planningView(current, nowMs);
+          const asked = tickEmergencyDispatch(current.dispatch, view, nowMs);
+          // An AED runner silent past the deadline: their AED goes to someone else.
+          const silent = dropSilentAedRunners(asked.state, view, nowMs, deps.config.aedRunSilentS * 1000);
+          const step = { state: silent.state, actions: [...asked.actions, ...silent.actions] };
+          if (step.actions.length === 0) return sendUnlocks(current);
           const next = withDispatch(current, step.state);
           const messages: NewEmergencyMessage[] = [];
           const changes: string[] = [];
           apply(next, step.actions, nowMs, messages, changes);
-          await commit(next, changes, messages, nowMs);
-        } else sendUnlocks(current);
+          await commit(next, changes, messages, nowMs, current);
+        });
       } catch (err) {
-        log.error({ err, emergencyId: current.id }, 'emergency tick failed');
+        log.error({ err, emergencyId: first.id }, 'emergency tick failed');
       }
     }
   }
 
   async function responderMovedNow(responderId: string): Promise<void> {
     const nowMs = deps.now();
-    for (const e of [...active.values()]) {
-      if (!e.dispatch.runs.some((r) => r.responderId === responderId && BUSY.has(r.state))) continue;
-      const seen = noteSignOfLife(e.dispatch, responderId, nowMs);
-      if (seen !== null) {
-        e.dispatch = seen;
-        await store.save(e, [], nowMs);
-      }
+    for (const known of [...active.values()]) {
+      if (!known.dispatch.runs.some((r) => r.responderId === responderId && BUSY.has(r.state))) continue;
+      const e = await redoneOnConflict(known.id, async (attempt) => {
+        const current = attempt === 1 ? known : await find(known.id);
+        const seen = current === undefined ? null : noteSignOfLife(current.dispatch, responderId, nowMs);
+        if (current === undefined || seen === null) return current ?? known;
+        const next = withDispatch(current, seen);
+        await store.save(next, [], nowMs, current);
+        if (next.state === 'active') active.set(next.id, next);
+        return next;
+      });
       hub.publish('emergency', { change: ['responder_moved'], emergency: await presentEmergency(sources, e) });
       const onTheWay = e.dispatch.runs.some((r) => r.responderId === responderId && ON_THE_WAY.has(r.state));
       if (onTheWay && deps.config.centre.length > 0 && deps.config.positionEveryS > 0 && positions.moved(e.id, responderId, nowMs)) await tellPosition(e, responderId, nowMs);
@@ -352,10 +377,10 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
     hub,
 
     /** Creates an emergency and pages its responders at once; a known `ref` answers the existing one. */
-    create: (input: NewEmergency, by: { source: EmergencySource; createdBy: string }) => serial(() => createNow(input, by)),
-    answer: (id: string, responderId: string, answer: RunAnswer) => serial(() => answerNow(id, responderId, answer)),
-    ambulanceArrived: (id: string, atMs: number, by: string) => serial(() => ambulanceArrivedNow(id, atMs, by)),
-    close: (id: string, by: string, text?: string) => serial(() => closeNow(id, by, text)),
+    create: (input: NewEmergency, by: { source: EmergencySource; createdBy: string }) => serial(() => redoneOnConflict(input.ref, () => createNow(input, by))),
+    answer: (id: string, responderId: string, answer: RunAnswer) => serial(() => redoneOnConflict(id, () => answerNow(id, responderId, answer))),
+    ambulanceArrived: (id: string, atMs: number, by: string) => serial(() => redoneOnConflict(id, () => ambulanceArrivedNow(id, atMs, by))),
+    close: (id: string, by: string, text?: string) => serial(() => redoneOnConflict(id, () => closeNow(id, by, text))),
 
     /** Answer deadlines that passed; unlocks the broker has not taken yet; positions held back for the centre. */
     tick: (nowMs: number): Promise<void> => serial(() => tickNow(nowMs)),
@@ -368,12 +393,14 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
       for (const e of active.values()) {
         const run = e.dispatch.runs.find((r) => r.aedId === aedId && r.unlockIssued && (r.state === 'accepted' || r.state === 'aed_collected'));
         if (run === undefined) continue;
-        later('a cabinet opening', e.id, async () => {
-          const current = (await find(e.id)) ?? e;
-          const next = withDispatch(current, current.dispatch);
-          note(next, atMs, 'cabinet_opened', `${aedName(registry, aedId)} opened for ${responderName(registry, run.responderId)}, as expected.`, { responder: run.responderId, aed: aedId });
-          await commit(next, ['cabinet_opened'], [], deps.now());
-        });
+        later('a cabinet opening', e.id, () =>
+          redoneOnConflict(e.id, async () => {
+            const current = (await find(e.id)) ?? e;
+            const next = withDispatch(current, current.dispatch);
+            note(next, atMs, 'cabinet_opened', `${aedName(registry, aedId)} opened for ${responderName(registry, run.responderId)}, as expected.`, { responder: run.responderId, aed: aedId });
+            await commit(next, ['cabinet_opened'], [], deps.now(), current);
+          }),
+        );
         return true;
       }
       return false;
@@ -386,7 +413,7 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
         const opened = e.timeline.findLastIndex((t) => t.type === 'cabinet_opened' && t.aed === aedId);
         if (opened < 0 || e.timeline.slice(opened).some((t) => t.type === 'restock_requested' && t.aed === aedId)) continue;
         const who = guardian === null ? null : resolvePerson(registry, guardian);
-        later('a restock request', e.id, async () => {
+        later('a restock request', e.id, () => redoneOnConflict(e.id, async () => {
           const current = (await find(e.id)) ?? e;
           const next = withDispatch(current, current.dispatch);
           note(next, atMs, 'restock_requested', `${who?.name ?? 'Nobody (no guardian registered)'} asked to restock ${aedName(registry, aedId)}.`, { aed: aedId });
@@ -400,8 +427,8 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
               nextAttemptAtMs: nextWorkingTimeMs(atMs, deps.settings.timeZone),
             });
           }
-          await commit(next, ['restock_requested'], messages, deps.now());
-        });
+          await commit(next, ['restock_requested'], messages, deps.now(), current);
+        }));
         return true;
       }
       return false;

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { EmergencyDispatchState } from '../../rules/aed/index.js';
 import type { PageRoute } from '../pager/page-jobs.js';
 import type { SqliteDatabase } from '../store/sqlite-database.js';
@@ -113,8 +114,14 @@ export interface EmergencyListFilter {
  * a kill -9.
  */
 export interface EmergencyStore {
-  /** Inserts or replaces the emergency (by id; its ref is unique) with the new messages, in one write. */
-  save(emergency: Emergency, messages: readonly NewEmergencyMessage[], nowMs: number): Promise<void>;
+  /**
+   * Inserts or replaces the emergency (by id; its ref is unique) with the new messages, in one
+   * write. `basedOn`: what the change was made from, the emergency as read from the store, or
+   * `new` for one created now; when the store holds something else (another gateway changed it,
+   * or created one of the same id or ref first) nothing is written and it rejects with
+   * EmergencyConflict. Without it the emergency is written as it is.
+   */
+  save(emergency: Emergency, messages: readonly NewEmergencyMessage[], nowMs: number, basedOn?: Emergency | 'new'): Promise<void>;
   /** Messages that change nothing of the emergency itself (a responder's position for the centre). */
   addMessages(messages: readonly NewEmergencyMessage[], nowMs: number): Promise<void>;
   get(id: string): Promise<Emergency | undefined>;
@@ -147,9 +154,31 @@ export interface EmergencyStore {
   updateMessage(message: EmergencyMessage, nowMs: number): Promise<void>;
 }
 
+/** The emergency changed in the store since the change was made from it: read it again and redo the change. */
+export class EmergencyConflict extends Error {
+  override name = 'EmergencyConflict';
+  constructor(readonly emergencyId: string) {
+    super(`emergency ${emergencyId} was changed by another gateway`);
+  }
+}
+
+/** Runs a change; when another gateway changed the emergency first, makes it once more (attempt > 1) from what is now stored. */
+export async function redoneOnEmergencyConflict<T>(log: Logger, emergencyId: string, change: (attempt: number) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await change(attempt);
+    } catch (err) {
+      if (!(err instanceof EmergencyConflict) || attempt >= 5) throw err;
+      log.info({ emergencyId, attempt }, 'emergency changed by another gateway; made again from what is stored');
+    }
+  }
+}
+
 /** Tables `emergencies` and `emergency_messages` (migration 8), emergencies as JSON bodies. */
 export class SqliteEmergencyStore implements EmergencyStore {
   private readonly upsertStmt;
+  private readonly insertNewStmt;
+  private readonly updateBasedOnStmt;
   private readonly insertMessageStmt;
   private readonly updateMessageStmt;
   private readonly dueStmt;
@@ -161,6 +190,10 @@ export class SqliteEmergencyStore implements EmergencyStore {
       `INSERT INTO emergencies (id, ref, state, created_at_ms, updated_at_ms, body) VALUES (@id, @ref, @state, @createdAtMs, @updatedAtMs, @body)
        ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at_ms = excluded.updated_at_ms, body = excluded.body`,
     );
+    this.insertNewStmt = db.prepare(
+      'INSERT INTO emergencies (id, ref, state, created_at_ms, updated_at_ms, body) VALUES (@id, @ref, @state, @createdAtMs, @updatedAtMs, @body) ON CONFLICT DO NOTHING',
+    );
+    this.updateBasedOnStmt = db.prepare('UPDATE emergencies SET state = @state, updated_at_ms = @updatedAtMs, body = @body WHERE id = @id AND body = @basis');
     this.insertMessageStmt = db.prepare(
       `INSERT INTO emergency_messages (emergency_id, purpose, routes, body, state, next_attempt_at_ms, created_at_ms, updated_at_ms)
        VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
@@ -184,9 +217,14 @@ export class SqliteEmergencyStore implements EmergencyStore {
     this.renewStmt = db.prepare("UPDATE emergency_messages SET claimed_until_ms = ? WHERE id = ? AND state = 'pending' AND claimed_by = ? AND claimed_until_ms > ?");
   }
 
-  async save(emergency: Emergency, messages: readonly NewEmergencyMessage[], nowMs: number): Promise<void> {
+  async save(emergency: Emergency, messages: readonly NewEmergencyMessage[], nowMs: number, basedOn?: Emergency | 'new'): Promise<void> {
     this.db.transaction(() => {
-      this.upsertStmt.run({ id: emergency.id, ref: emergency.ref, state: emergency.state, createdAtMs: emergency.createdAtMs, updatedAtMs: nowMs, body: JSON.stringify(emergency) });
+      const row = { id: emergency.id, ref: emergency.ref, state: emergency.state, createdAtMs: emergency.createdAtMs, updatedAtMs: nowMs, body: JSON.stringify(emergency) };
+      if (basedOn === undefined) this.upsertStmt.run(row);
+      else {
+        const written = basedOn === 'new' ? this.insertNewStmt.run(row) : this.updateBasedOnStmt.run({ ...row, basis: JSON.stringify(basedOn) });
+        if (written.changes !== 1) throw new EmergencyConflict(emergency.id);
+      }
       for (const m of messages) this.insertMessageStmt.run(m.emergencyId, m.purpose, JSON.stringify(m.routes), JSON.stringify(m.body), m.nextAttemptAtMs, nowMs, nowMs);
     })();
   }

@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { PageRoute } from '../pager/page-jobs.js';
 import { inTransaction, type PostgresPool } from '../store/postgres-database.js';
-import type { Emergency, EmergencyListFilter, EmergencyMessage, EmergencyStore, NewEmergencyMessage } from './emergency-store.js';
+import { EmergencyConflict, type Emergency, type EmergencyListFilter, type EmergencyMessage, type EmergencyStore, type NewEmergencyMessage } from './emergency-store.js';
 
 interface MessageRow {
   id: string;
@@ -46,13 +46,23 @@ async function insertMessages(client: PoolClient, messages: readonly NewEmergenc
 export class PostgresEmergencyStore implements EmergencyStore {
   constructor(private readonly pool: PostgresPool) {}
 
-  async save(emergency: Emergency, messages: readonly NewEmergencyMessage[], nowMs: number): Promise<void> {
+  async save(emergency: Emergency, messages: readonly NewEmergencyMessage[], nowMs: number, basedOn?: Emergency | 'new'): Promise<void> {
     await inTransaction(this.pool, async (client) => {
-      await client.query(
-        `INSERT INTO emergencies (id, ref, state, created_at_ms, updated_at_ms, body) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at_ms = excluded.updated_at_ms, body = excluded.body`,
-        [emergency.id, emergency.ref, emergency.state, emergency.createdAtMs, nowMs, JSON.stringify(emergency)],
-      );
+      const row = [emergency.id, emergency.ref, emergency.state, emergency.createdAtMs, nowMs, JSON.stringify(emergency)];
+      if (basedOn === undefined) {
+        await client.query(
+          `INSERT INTO emergencies (id, ref, state, created_at_ms, updated_at_ms, body) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at_ms = excluded.updated_at_ms, body = excluded.body`,
+          row,
+        );
+      } else {
+        // Written only over what the change was made from: two gateways' changes never both land.
+        const { rowCount } =
+          basedOn === 'new'
+            ? await client.query('INSERT INTO emergencies (id, ref, state, created_at_ms, updated_at_ms, body) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING', row)
+            : await client.query('UPDATE emergencies SET state = $2, updated_at_ms = $3, body = $4 WHERE id = $1 AND body = $5', [emergency.id, emergency.state, nowMs, JSON.stringify(emergency), JSON.stringify(basedOn)]);
+        if (rowCount !== 1) throw new EmergencyConflict(emergency.id);
+      }
       await insertMessages(client, messages, nowMs);
     });
   }

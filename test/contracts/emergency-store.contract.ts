@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Emergency, EmergencyStore, NewEmergencyMessage } from '../../gateway/emergencies/emergency-store.js';
+import { EmergencyConflict, type Emergency, type EmergencyStore, type NewEmergencyMessage } from '../../gateway/emergencies/emergency-store.js';
 import type { EmergencyDispatchState } from '../../rules/aed/index.js';
 import type { AdapterFactory } from './adapter.js';
 
@@ -75,6 +75,39 @@ export function emergencyStoreContract(factory: AdapterFactory<EmergencyStore>):
       // Nothing of the refused write was kept, its messages included.
       expect(await store.get('e-2')).toBeUndefined();
       expect(await store.messagesOf('e-2')).toEqual([]);
+    });
+
+    it('writes a change only over the emergency it was made from: a change made from an older copy is refused whole', async () => {
+      const store = await adapter.open();
+      const created = emergency('e-1', T0);
+      await store.save(created, [page('e-1', 'rsp-wu', T0)], T0, 'new');
+      const read = (await store.get('e-1'))!;
+      const answered = emergency('e-1', T0, { revision: 2, timeline: [...created.timeline, { atMs: T0 + 5_000, type: 'responder_accepted', responder: 'rsp-wu', text: 'Wu Jun accepted.' }] });
+      await store.save(answered, [], T0 + 5_000, read);
+      // Another gateway's tick, made from the copy it read before the answer: nothing of it is written.
+      const staleTick = emergency('e-1', T0, { revision: 2, timeline: [...created.timeline, { atMs: T0 + 6_000, type: 'timed_out', responder: 'rsp-wu', text: 'Wu Jun did not answer in time.' }] });
+      await expect(store.save(staleTick, [page('e-1', 'rsp-sun', T0 + 6_000)], T0 + 6_000, read)).rejects.toBeInstanceOf(EmergencyConflict);
+      expect(await store.get('e-1')).toEqual(answered);
+      expect((await store.messagesOf('e-1')).map((m) => m.routes[0]!.to)).toEqual(['rsp-wu']);
+      // Made again from what is stored, it lands.
+      const redone = emergency('e-1', T0, { revision: 3, timeline: [...answered.timeline, { atMs: T0 + 6_000, type: 'asked', responder: 'rsp-sun', text: 'Sun Li asked.' }] });
+      await store.save(redone, [page('e-1', 'rsp-sun', T0 + 6_000)], T0 + 6_000, (await store.get('e-1'))!);
+      expect(await store.get('e-1')).toEqual(redone);
+      expect((await store.messagesOf('e-1')).map((m) => m.routes[0]!.to)).toEqual(['rsp-wu', 'rsp-sun']);
+    });
+
+    it('creates a new emergency once: a second creation of the same id or ref is a conflict, and writes nothing', async () => {
+      const store = await adapter.open();
+      await store.save(emergency('e-1', T0), [], T0, 'new');
+      await expect(store.save(emergency('e-1', T0, { ref: 'ref-other', revision: 5 }), [page('e-1', 'rsp-wu', T0)], T0, 'new')).rejects.toBeInstanceOf(EmergencyConflict);
+      await expect(store.save(emergency('e-2', T0, { ref: 'ref-e-1' }), [page('e-2', 'rsp-wu', T0)], T0, 'new')).rejects.toBeInstanceOf(EmergencyConflict);
+      expect(await store.get('e-1')).toEqual(emergency('e-1', T0));
+      expect(await store.get('e-2')).toBeUndefined();
+      expect(await store.messagesOf('e-1')).toEqual([]);
+      expect(await store.messagesOf('e-2')).toEqual([]);
+      // A change based on an emergency that is not stored at all is refused too.
+      await expect(store.save(emergency('e-3', T0), [], T0, emergency('e-3', T0))).rejects.toBeInstanceOf(EmergencyConflict);
+      expect(await store.get('e-3')).toBeUndefined();
     });
 
     it('lists the active ones oldest first, and any newest first by state and creation time', async () => {

@@ -1,0 +1,133 @@
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Emergency } from '../../../gateway/emergencies/emergency-store.js';
+import { freePort, redisPing, serverAvailable, spawnServer, type ExternalServer } from '../../helpers/external-server.js';
+import { fakeClock } from '../../helpers/fake-clock.js';
+import { startHarness, TEST_PROVISION, type Harness } from '../../helpers/gateway-harness.js';
+import { startReceiver, type HttpReceiver } from '../../helpers/http-receiver.js';
+import { PostgresServer, postgresAvailable } from '../../helpers/postgres-server.js';
+import { waitFor } from '../../helpers/wait-for.js';
+
+/** A weekday at 10:00 in Shanghai. */
+const T0 = Date.parse('2026-12-08T02:00:00Z');
+const PATIENT = { lat: 30.2656, lon: 120.1551 };
+const M_PER_DEG_LAT = 111_195;
+
+function community(receiver: HttpReceiver): object {
+  const responder = (id: string, name: string, metresNorth: number) => ({
+    id,
+    name,
+    certifiedUntil: '2027-09-30',
+    available: true,
+    lat: PATIENT.lat + metresNorth / M_PER_DEG_LAT,
+    lon: PATIENT.lon,
+    channels: [{ type: 'webhook', url: receiver.url(`/${id}`) }],
+  });
+  return {
+    ...TEST_PROVISION,
+    // Two asked at a time, 60 s to answer.
+    rules: { aedOpened: { responders: 2, acceptTimeoutS: 60 } },
+    responders: [responder('v1', 'Chen Jing', 50), responder('v2', 'Zhao Min', 100), responder('v3', 'Sun Li', 150)],
+  };
+}
+
+// Two gateways on one PostgreSQL are one emergency centre: an emergency created through one is
+// answered through the other, and an answer deadline passing while both tick asks the next
+// responder once, over the stored answer (not over a copy made before it).
+describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('emergencies shared by two gateways', () => {
+  const postgres = new PostgresServer();
+  let redis: ExternalServer;
+  let redisUrl: string;
+  const cleanup: (() => Promise<void> | void)[] = [];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    redisUrl = `redis://127.0.0.1:${port}`;
+    [redis] = await Promise.all([
+      spawnServer('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], () => redisPing(port), 'redis-server'),
+      postgres.start(),
+    ]);
+  }, 120_000);
+  afterAll(async () => {
+    await redis?.stop();
+    await postgres.stop();
+  });
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+
+  it('an emergency created through one gateway, answered through the other: the next responder is asked once when a deadline passes', async () => {
+    const receiver = await startReceiver();
+    cleanup.push(() => receiver.close());
+    const url = await postgres.createDatabase(`emergencies_${process.pid}`);
+    const db = new pg.Pool({ connectionString: url });
+    cleanup.push(() => db.end());
+    const clock = fakeClock(T0);
+    const gateways: Harness[] = [];
+    for (const nodeId of ['east', 'west']) {
+      const overrides = { databaseUrl: url, redisUrl, nodeId, alerts: { tickMs: 60_000 }, cluster: { failoverS: 3 } };
+      const h = await startHarness({ provision: community(receiver), now: clock.now, overrides });
+      cleanup.push(() => h.dispose());
+      gateways.push(h);
+    }
+    await waitFor(
+      'the partitions shared out between the two',
+      async () => {
+        const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM cluster_partitions WHERE lease_until > now() GROUP BY owner');
+        return rows.length === 2 && rows.reduce((n, r) => n + Number(r.n), 0) === 64;
+      },
+      60_000,
+    );
+    const [a, b] = gateways as [Harness, Harness];
+    const tickBoth = () => Promise.all([a.gateway.emergencies.tick(), b.gateway.emergencies.tick()]);
+
+    const dispatcher = (await a.api('POST', '/api/tokens', { role: 'dispatcher', label: 'centre' })).body.token as string;
+    const created = await a.api('POST', '/api/emergencies', { ref: '120-20261208-0007', kind: 'cardiac_arrest', ...PATIENT, address: 'Building 3, Fuxing Lane' }, dispatcher);
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    // Both gateways have looked at the active emergencies before the answer (each keeps its view of them).
+    await tickBoth();
+    await waitFor('Chen Jing and Zhao Min paged', () => receiver.to('/v1').length === 1 && receiver.to('/v2').length === 1, 30_000);
+
+    // Chen Jing accepts through the other gateway.
+    const chen = (await b.api('POST', '/api/tokens', { role: 'responder', subject: 'v1', label: 'Chen Jing' })).body.token as string;
+    const accepted = await b.api('POST', `/api/emergencies/${id}/responders/me/accept`, undefined, chen);
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.changed).toBe(true);
+
+    // Zhao Min's 60 s run out while both gateways tick, several times.
+    clock.advance(60_000);
+    await tickBoth();
+    await waitFor('Sun Li paged', () => receiver.to('/v3').length >= 1, 30_000);
+    for (let i = 0; i < 3; i++) {
+      clock.advance(5_000);
+      await tickBoth();
+    }
+    await waitFor('every message sent', async () => (await db.query("SELECT 1 FROM emergency_messages WHERE emergency_id = $1 AND state = 'pending'", [id])).rowCount === 0, 30_000);
+
+    expect(receiver.to('/v3')).toHaveLength(1);
+    expect(receiver.to('/v1')).toHaveLength(1);
+    expect(receiver.to('/v2')).toHaveLength(1);
+    const stored = JSON.parse((await db.query<{ body: string }>('SELECT body FROM emergencies WHERE id = $1', [id])).rows[0]!.body) as Emergency;
+    expect(stored.dispatch.runs.map((r) => [r.responderId, r.state])).toEqual([
+      ['v1', 'accepted'],
+      ['v2', 'timed_out'],
+      ['v3', 'asked'],
+    ]);
+    const lines = stored.timeline.map((t) => [t.type, t.responder ?? null]);
+    expect(lines.filter(([type]) => type === 'responder_accepted')).toEqual([['responder_accepted', 'v1']]);
+    expect(lines.filter(([type]) => type === 'timed_out')).toEqual([['timed_out', 'v2']]);
+    expect(lines.filter(([type, who]) => type === 'asked' && who === 'v3')).toHaveLength(1);
+    const pages = (await db.query<{ n: string }>("SELECT count(*) AS n FROM emergency_messages WHERE emergency_id = $1 AND purpose = 'dispatch'", [id])).rows[0]!.n;
+    expect(Number(pages)).toBe(3);
+    // Both gateways show the same emergency.
+    for (const g of [a, b]) {
+      const view = (await g.api('GET', `/api/emergencies/${id}`, undefined, dispatcher)).body;
+      expect(view.responders.map((r: { id: string; state: string }) => [r.id, r.state])).toEqual([
+        ['v1', 'accepted'],
+        ['v2', 'timed_out'],
+        ['v3', 'asked'],
+      ]);
+    }
+  }, 240_000);
+});
