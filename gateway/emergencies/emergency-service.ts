@@ -76,6 +76,8 @@ const ON_THE_WAY = new Set(['accepted', 'aed_collected']);
 const ANSWER_CHANGE: Record<RunAnswer, string> = { accept: 'responder_accepted', decline: 'responder_declined', aed_collected: 'aed_collected', on_scene: 'responder_on_scene' };
 /** How long after it was created a closed emergency can still explain a cabinet's restock. */
 const RESTOCK_LOOKBACK_MS = 24 * 3600_000;
+/** Several gateways: the ticking one resends an unlock only once the gateway that issued it has had this long to send it. */
+const UNLOCK_RESEND_AFTER_MS = 10_000;
 
 /**
  * Emergencies from outside and from the gateway's own rules: the responders' runs (rules/aed),
@@ -155,12 +157,12 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
     hub.publish('emergency', { change: [...changes], emergency: view });
   }
 
-  /** The cabinet command (CONTRACT.md §6), once per unlock; one not yet taken by the broker is sent again. */
-  function sendUnlocks(emergency: Emergency): void {
+  /** The cabinet command (CONTRACT.md §6), once per unlock; one issued by issuedUntilMs and not yet taken by the broker is sent again. */
+  function sendUnlocks(emergency: Emergency, issuedUntilMs = Infinity): void {
     for (const unlock of emergency.unlocks) {
       // One publish at a time per unlock: a change committed before the broker took it sends nothing more.
       const key = `${emergency.id}|${unlock.aedId}|${unlock.responderId}|${unlock.atMs}`;
-      if (unlock.sentAtMs !== null || unlock.deviceId === null || unlocksInFlight.has(key)) continue;
+      if (unlock.sentAtMs !== null || unlock.deviceId === null || unlock.atMs > issuedUntilMs || unlocksInFlight.has(key)) continue;
       unlocksInFlight.add(key);
       const command = JSON.stringify({ cmd: 'unlock', emergencyId: emergency.id, responder: unlock.responderId, validS: unlock.validS });
       deps
@@ -204,16 +206,13 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
     return { ...emergency, dispatch: next, timeline: [...emergency.timeline], unlocks: emergency.unlocks.map((u) => ({ ...u })) };
   }
 
-  /** As stored: another gateway may have changed it since this one last did. */
-  const find = (id: string): Promise<Emergency | undefined> => store.get(id);
+  const find = (id: string): Promise<Emergency | undefined> => store.get(id); // as stored: another gateway may have changed it
 
   /** Every gateway's view of the active ones follows the store (another gateway may have created, changed or closed them). */
   async function refreshActive(): Promise<void> {
     const stored = new Map((await store.listActive()).map((e) => [e.id, e]));
-    for (const id of active.keys()) {
-      const closed = stored.has(id) ? undefined : await store.get(id);
-      if (closed?.state === 'closed') recentlyClosed.set(id, closed);
-    }
+    const gone = await Promise.all([...active.keys()].filter((id) => !stored.has(id)).map((id) => store.get(id)));
+    for (const e of gone) if (e?.state === 'closed') recentlyClosed.set(e.id, e);
     active.clear();
     for (const [id, e] of stored) active.set(id, e);
   }
@@ -336,7 +335,7 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
           // An AED runner silent past the deadline: their AED goes to someone else.
           const silent = dropSilentAedRunners(asked.state, view, nowMs, deps.config.aedRunSilentS * 1000);
           const step = { state: silent.state, actions: [...asked.actions, ...silent.actions] };
-          if (step.actions.length === 0) return sendUnlocks(current);
+          if (step.actions.length === 0) return sendUnlocks(current, deps.runsTicks === undefined ? Infinity : nowMs - UNLOCK_RESEND_AFTER_MS);
           const next = withDispatch(current, step.state);
           const messages: NewEmergencyMessage[] = [];
           const changes: string[] = [];
