@@ -31,6 +31,7 @@ import { redoneOnEmergencyConflict, type Emergency, type EmergencyKind, type Eme
 import { centreText, positionText, restockText } from './emergency-texts.js';
 import { aedName, presentEmergency, responderName, type EmergencyView, type ViewSources } from './emergency-view.js';
 import { emergencyActions } from './emergency-actions.js';
+import { changesMadeElsewhere } from './emergency-followed.js';
 import { locateEmergency } from './locate.js';
 import { PositionThrottle } from './position-throttle.js';
 import { oneAtATime } from '../store/one-at-a-time.js';
@@ -168,16 +169,14 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
       deps
         .publish(`devices/${unlock.deviceId}/commands`, command, { qos: 1 })
         .then(() =>
-          serial(() =>
-            redoneOnConflict(emergency.id, async () => {
-              const current = await find(emergency.id);
-              const next = current === undefined ? undefined : withDispatch(current, current.dispatch);
-              const entry = next?.unlocks.find((u) => u.aedId === unlock.aedId && u.responderId === unlock.responderId && u.atMs === unlock.atMs);
-              if (current === undefined || next === undefined || entry === undefined || entry.sentAtMs !== null) return;
-              entry.sentAtMs = deps.now();
-              await store.save(next, [], deps.now(), current);
-            }),
-          ),
+          serial(() => redoneOnConflict(emergency.id, async () => {
+            const current = await find(emergency.id);
+            const next = current === undefined ? undefined : withDispatch(current, current.dispatch);
+            const entry = next?.unlocks.find((u) => u.aedId === unlock.aedId && u.responderId === unlock.responderId && u.atMs === unlock.atMs);
+            if (current === undefined || next === undefined || entry === undefined || entry.sentAtMs !== null) return;
+            entry.sentAtMs = deps.now();
+            await store.save(next, [], deps.now(), current);
+          })),
         )
         .catch((err: unknown) => log.warn({ err, emergencyId: emergency.id, deviceId: unlock.deviceId }, 'unlock command not sent; retried on the next tick'))
         .finally(() => unlocksInFlight.delete(key));
@@ -213,6 +212,8 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
     const stored = new Map((await store.listActive()).map((e) => [e.id, e]));
     const gone = await Promise.all([...active.keys()].filter((id) => !stored.has(id)).map((id) => store.get(id)));
     for (const e of gone) if (e?.state === 'closed') recentlyClosed.set(e.id, e);
+    // What another gateway changed reaches this one's stream within a tick.
+    for (const e of [...stored.values(), ...gone]) if (e !== undefined && e.revision !== active.get(e.id)?.revision) hub.publish('emergency', { change: changesMadeElsewhere(active.get(e.id), e), emergency: await presentEmergency(sources, e) });
     active.clear();
     for (const [id, e] of stored) active.set(id, e);
   }
@@ -392,14 +393,12 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
       for (const e of active.values()) {
         const run = e.dispatch.runs.find((r) => r.aedId === aedId && r.unlockIssued && (r.state === 'accepted' || r.state === 'aed_collected'));
         if (run === undefined) continue;
-        later('a cabinet opening', e.id, () =>
-          redoneOnConflict(e.id, async () => {
-            const current = (await find(e.id)) ?? e;
-            const next = withDispatch(current, current.dispatch);
-            note(next, atMs, 'cabinet_opened', `${aedName(registry, aedId)} opened for ${responderName(registry, run.responderId)}, as expected.`, { responder: run.responderId, aed: aedId });
-            await commit(next, ['cabinet_opened'], [], deps.now(), current);
-          }),
-        );
+        later('a cabinet opening', e.id, () => redoneOnConflict(e.id, async () => {
+          const current = (await find(e.id)) ?? e;
+          const next = withDispatch(current, current.dispatch);
+          note(next, atMs, 'cabinet_opened', `${aedName(registry, aedId)} opened for ${responderName(registry, run.responderId)}, as expected.`, { responder: run.responderId, aed: aedId });
+          await commit(next, ['cabinet_opened'], [], deps.now(), current);
+        }));
         return true;
       }
       return false;

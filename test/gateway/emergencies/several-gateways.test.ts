@@ -1,3 +1,4 @@
+import { get as httpGet } from 'node:http';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Emergency } from '../../../gateway/emergencies/emergency-store.js';
@@ -29,6 +30,36 @@ function community(receiver: HttpReceiver): object {
     rules: { aedOpened: { responders: 2, acceptTimeoutS: 60 } },
     responders: [responder('v1', 'Chen Jing', 50), responder('v2', 'Zhao Min', 100), responder('v3', 'Sun Li', 150)],
   };
+}
+
+interface EmergencyEvent {
+  change: string[];
+  emergency: { id: string; responders: { id: string; state: string }[] };
+}
+
+/** A dispatcher's SSE client on a gateway's emergency stream: resolves once it said hello, then collects `emergency` events. */
+async function openEmergencyStream(baseUrl: string, token: string, cleanup: (() => void)[]): Promise<EmergencyEvent[]> {
+  const events: EmergencyEvent[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const request = httpGet(`${baseUrl}/api/emergencies/stream`, { headers: { authorization: `Bearer ${token}` } }, (response) => {
+      response.setEncoding('utf8');
+      let buffer = '';
+      response.on('data', (chunk: string) => {
+        buffer += chunk;
+        for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
+          const frame = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const event = /^event: (.*)$/m.exec(frame)?.[1];
+          const data = /^data: (.*)$/m.exec(frame)?.[1];
+          if (event === 'hello') resolve();
+          if (event === 'emergency' && data !== undefined) events.push(JSON.parse(data) as EmergencyEvent);
+        }
+      });
+    });
+    request.on('error', reject);
+    cleanup.push(() => request.destroy());
+  });
+  return events;
 }
 
 // Two gateways on one PostgreSQL are one emergency centre: an emergency created through one is
@@ -82,6 +113,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('emerg
     const tickBoth = () => Promise.all([a.gateway.emergencies.tick(), b.gateway.emergencies.tick()]);
 
     const dispatcher = (await a.api('POST', '/api/tokens', { role: 'dispatcher', label: 'centre' })).body.token as string;
+    const streams = [await openEmergencyStream(a.httpUrl, dispatcher, cleanup), await openEmergencyStream(b.httpUrl, dispatcher, cleanup)];
     const created = await a.api('POST', '/api/emergencies', { ref: '120-20261208-0007', kind: 'cardiac_arrest', ...PATIENT, address: 'Building 3, Fuxing Lane' }, dispatcher);
     expect(created.status).toBe(201);
     const id = created.body.id as string;
@@ -126,6 +158,17 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('emerg
     expect(lines.filter(([type, who]) => type === 'asked' && who === 'v3')).toHaveLength(1);
     const pages = (await db.query<{ n: string }>("SELECT count(*) AS n FROM emergency_messages WHERE emergency_id = $1 AND purpose = 'dispatch'", [id])).rows[0]!.n;
     expect(Number(pages)).toBe(3);
+    // Both gateways' dispatchers saw every change, whichever gateway made it.
+    for (const events of streams) {
+      const last = await waitFor('the next ask on the stream', () => events.findLast((e) => e.change.includes('responder_asked') && e.emergency.responders.length === 3), 30_000);
+      expect(last.emergency.responders.map((r) => [r.id, r.state])).toEqual([
+        ['v1', 'accepted'],
+        ['v2', 'timed_out'],
+        ['v3', 'asked'],
+      ]);
+      const changes = events.filter((e) => e.emergency.id === id).flatMap((e) => e.change);
+      expect(changes.filter((c) => c === 'created' || c === 'responder_accepted' || c === 'responder_timed_out')).toEqual(['created', 'responder_accepted', 'responder_timed_out']);
+    }
     // Both gateways show the same emergency.
     for (const g of [a, b]) {
       const view = (await g.api('GET', `/api/emergencies/${id}`, undefined, dispatcher)).body;
