@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { partitionOf } from '../../gateway/cluster/partition-leases.js';
 import { encodeCbor } from '../../sensors/index.js';
 import { freePort, hasBinary, redisPing, spawnServer } from '../helpers/external-server.js';
 import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js';
@@ -59,6 +60,8 @@ export async function clusterLatencyBench(log: Log, record: RecordRow, quick: bo
       if (Date.now() > deadline) throw new Error('the partitions were not shared out among the three gateways');
       await new Promise((r) => setTimeout(r, 200));
     }
+    const { rows: owners } = await db.query<{ partition: number; owner: string }>('SELECT partition, owner FROM cluster_partitions');
+    const ownerOf = new Map(owners.map((o) => [o.partition, o.owner]));
     const durationMs = 20_000 + FALLS * 150;
     const background = NODES.map((_, i) =>
       loads[i]!.publishAnnounced({
@@ -87,6 +90,10 @@ export async function clusterLatencyBench(log: Log, record: RecordRow, quick: bo
     const done = await Promise.all(background.map((b) => b.done as Promise<PublishResult>));
     const achieved = done.reduce((n, d) => n + d.sent / (d.elapsedMs / 1000), 0);
     const latencies = result.latenciesMs;
+    // Falls evaluated where they arrived, and falls handed through the inbox to another gateway.
+    const local = fallers.length === latencies.length ? latencies.filter((_, i) => ownerOf.get(partitionOf(fallers[i]!.resident)) === NODES[0]) : [];
+    const forwarded = fallers.length === latencies.length ? latencies.filter((_, i) => ownerOf.get(partitionOf(fallers[i]!.resident)) !== NODES[0]) : [];
+    log(`  evaluated where they arrived: ${local.length}, p50 ${percentile(local, 50).toFixed(1)} ms; handed to another gateway: ${forwarded.length}, p50 ${percentile(forwarded, 50).toFixed(1)} ms, p99 ${percentile(forwarded, 99).toFixed(1)} ms`);
     log(`  fall to page: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, ${latencies.length} of ${FALLS} paged; family p99 ${percentile(result.familyLatenciesMs, 99).toFixed(1)} ms; background ${Math.round(achieved)} readings/s`);
     record('fall to page, three gateways on PostgreSQL, p50', `${percentile(latencies, 50).toFixed(1)} ms`);
     record('fall to page, three gateways on PostgreSQL, p99', `${percentile(latencies, 99).toFixed(1)} ms`);
