@@ -50,7 +50,8 @@ interface Queued {
  */
 export class EvaluationInbox {
   private queue: Queued[] = [];
-  private flushing = false;
+  /** The batch being written now. */
+  private writing: Promise<void> | undefined;
   private scheduled = false;
   private closed = false;
 
@@ -88,11 +89,12 @@ export class EvaluationInbox {
   /** Waits for what is queued to be written (or refused). */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.queue.length > 0 || this.flushing) await this.flush();
+    // Each turn waits on a write under way (real I/O), never on a promise already settled.
+    while (this.queue.length > 0 || this.writing !== undefined) await (this.writing ?? this.flush());
   }
 
   private schedule(): void {
-    if (this.scheduled || this.flushing) return;
+    if (this.scheduled || this.writing !== undefined) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -100,9 +102,18 @@ export class EvaluationInbox {
     });
   }
 
-  private async flush(): Promise<void> {
-    if (this.flushing || this.queue.length === 0) return;
-    this.flushing = true;
+  /** Starts writing what is queued; the write under way when one is. */
+  private flush(): Promise<void> {
+    if (this.writing !== undefined) return this.writing;
+    if (this.queue.length === 0) return Promise.resolve();
+    this.writing = this.write().finally(() => {
+      this.writing = undefined;
+      if (this.queue.length > 0) this.schedule();
+    });
+    return this.writing;
+  }
+
+  private async write(): Promise<void> {
     const batch = this.queue;
     this.queue = [];
     try {
@@ -117,9 +128,6 @@ export class EvaluationInbox {
     } catch (err) {
       this.log.error({ err, messages: batch.length }, 'messages for other instances could not be kept');
       for (const q of batch) q.done.reject(err as Error);
-    } finally {
-      this.flushing = false;
-      if (this.queue.length > 0) this.schedule();
     }
   }
 }
