@@ -353,13 +353,14 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
     const nowMs = deps.now();
     for (const known of [...active.values()]) {
       if (!known.dispatch.runs.some((r) => r.responderId === responderId && BUSY.has(r.state))) continue;
-      const e = await redoneOnConflict(known.id, async (attempt) => {
-        const current = attempt === 1 ? known : await find(known.id);
+      // From the stored emergency: another gateway may have taken this responder's answer since.
+      const e = await redoneOnConflict(known.id, async () => {
+        const current = await find(known.id);
         const seen = current === undefined ? null : noteSignOfLife(current.dispatch, responderId, nowMs);
         if (current === undefined || seen === null) return current ?? known;
         const next = withDispatch(current, seen);
+        // The active list takes it at the next tick, which tells this gateway's stream what else changed since.
         await store.save(next, [], nowMs, current);
-        if (next.state === 'active') active.set(next.id, next);
         return next;
       });
       hub.publish('emergency', { change: ['responder_moved'], emergency: await presentEmergency(sources, e) });

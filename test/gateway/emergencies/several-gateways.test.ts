@@ -126,6 +126,11 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('emerg
     const accepted = await b.api('POST', `/api/emergencies/${id}/responders/me/accept`, undefined, chen);
     expect(accepted.status).toBe(200);
     expect(accepted.body.changed).toBe(true);
+    // She reports where she is through the gateway that created it, before it has ticked again: its stream shows her as accepted.
+    const moved = await a.api('POST', '/api/responders/me/location', { lat: PATIENT.lat + 40 / M_PER_DEG_LAT, lon: PATIENT.lon }, chen);
+    expect(moved.status).toBe(200);
+    const move = await waitFor('her move on the stream', () => streams[0]!.find((e) => e.change.includes('responder_moved')), 30_000);
+    expect(move.emergency.responders.find((r) => r.id === 'v1')?.state).toBe('accepted');
 
     // Zhao Min's 60 s run out while both gateways tick, several times (until the one running the community has asked Sun Li).
     clock.advance(60_000);
