@@ -9,6 +9,7 @@ import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js
 import { benchProvision, bracelets, JobProcess, LoadGenerator, PAYLOAD } from './bench-processes.js';
 import type { GatewayJob, GatewayStarted } from './gateway-process.js';
 import type { FallsResult, PublishResult } from './load-process.js';
+import { partitionsShared } from '../helpers/cluster-partitions.js';
 
 type Log = (line: string) => void;
 type RecordRow = (measure: string, value: string) => void;
@@ -55,8 +56,7 @@ export async function clusterLatencyBench(log: Log, record: RecordRow, quick: bo
       started.push(await gateways[i]!.run<GatewayStarted>(job));
     }
     for (const deadline = Date.now() + 120_000; ; ) {
-      const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM cluster_partitions WHERE lease_until > now() GROUP BY owner');
-      if (rows.length === 3 && rows.reduce((n, r) => n + Number(r.n), 0) === 64 && rows.every((r) => Number(r.n) >= 20)) break;
+      if (await partitionsShared(db, NODES.length)) break;
       if (Date.now() > deadline) throw new Error('the partitions were not shared out among the three gateways');
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -10,6 +10,7 @@ import { freePort, hasBinary, redisPing, spawnServer } from '../helpers/external
 import { startReceiver } from '../helpers/http-receiver.js';
 import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js';
 import { seededRandom } from '../helpers/seeded-random.js';
+import { partitionsShared } from '../helpers/cluster-partitions.js';
 
 type Log = (line: string) => void;
 type RecordRow = (measure: string, value: string) => void;
@@ -92,10 +93,7 @@ export async function failoverBench(log: Log, record: RecordRow, quick: boolean)
       const { child, ports } = await startGateway(nodeId, path.join(dir, nodeId), env, ['--config', configFile]);
       gateways.set(nodeId, { nodeId, child, mqtt: `mqtt://127.0.0.1:${ports.mqtt}` });
     };
-    const settled = async (): Promise<boolean> => {
-      const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM cluster_partitions WHERE lease_until > now() GROUP BY owner');
-      return rows.length === 3 && rows.every((r) => Number(r.n) >= 20) && rows.reduce((n, r) => n + Number(r.n), 0) === 64;
-    };
+    const settled = (): Promise<boolean> => partitionsShared(db, NODES.length);
     for (const nodeId of NODES) await start(nodeId);
     await until('the partitions shared out', settled, 120_000);
 

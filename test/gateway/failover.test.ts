@@ -11,6 +11,7 @@ import { freePort, redisPing, serverAvailable, spawnServer, type ExternalServer 
 import { startReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
 import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { partitionsShared } from '../helpers/cluster-partitions.js';
 
 const ADMIN = 'failover-test-admin-token-0123456789';
 const FAILOVER_S = 3;
@@ -119,8 +120,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('failo
     await waitFor(
       'the partitions shared between the two',
       async () => {
-        const { rows } = await db.query<{ owner: string; n: string }>('SELECT owner, count(*) AS n FROM cluster_partitions WHERE lease_until > now() GROUP BY owner');
-        return rows.length === 2 && rows.every((r) => Number(r.n) === 32) ? true : undefined;
+        return (await partitionsShared(db, 2)) ? true : undefined;
       },
       120_000,
     );

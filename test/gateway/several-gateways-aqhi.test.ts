@@ -9,6 +9,7 @@ import { fakeClock } from '../helpers/fake-clock.js';
 import { startHarness, TEST_PROVISION, type Harness } from '../helpers/gateway-harness.js';
 import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { partitionsShared } from '../helpers/cluster-partitions.js';
 
 /** An hour boundary: the station's readings fill two hours, enough for a 3-hour index value. */
 const T0 = Date.parse('2026-12-08T02:00:00Z');
@@ -87,8 +88,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('the a
     await waitFor(
       'the partitions shared out among the three',
       async () => {
-        const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM cluster_partitions WHERE lease_until > now() GROUP BY owner');
-        return rows.length === 3 && rows.every((r) => Number(r.n) >= 20) && rows.reduce((n, r) => n + Number(r.n), 0) === 64;
+        return partitionsShared(db, 3);
       },
       60_000,
     );

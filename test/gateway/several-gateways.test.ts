@@ -8,6 +8,7 @@ import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js
 import { waitFor } from '../helpers/wait-for.js';
 import { openAlertStream } from '../helpers/alert-stream.js';
 import type { SimulatedDevice } from '../../firmware-sim/device-client.js';
+import { partitionsShared } from '../helpers/cluster-partitions.js';
 
 /** A weekday at 10:00 in Shanghai: outside quiet hours, so every step pages. */
 const T0 = Date.parse('2026-12-08T02:00:00Z');
@@ -71,8 +72,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('sever
     await waitFor(
       'the partitions shared out among the three',
       async () => {
-        const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM cluster_partitions WHERE lease_until > now() GROUP BY owner');
-        return rows.length === 3 && rows.every((r) => Number(r.n) >= 20) && rows.reduce((n, r) => n + Number(r.n), 0) === 64;
+        return partitionsShared(db, 3);
       },
       60_000,
     );

@@ -8,6 +8,7 @@ import { startHarness, TEST_PROVISION, type Harness } from '../../helpers/gatewa
 import { startReceiver, type HttpReceiver } from '../../helpers/http-receiver.js';
 import { PostgresServer, postgresAvailable } from '../../helpers/postgres-server.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { partitionsShared } from '../../helpers/cluster-partitions.js';
 
 /** A weekday at 10:00 in Shanghai. */
 const T0 = Date.parse('2026-12-08T02:00:00Z');
@@ -104,8 +105,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('emerg
     await waitFor(
       'the partitions shared out between the two',
       async () => {
-        const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM cluster_partitions WHERE lease_until > now() GROUP BY owner');
-        return rows.length === 2 && rows.reduce((n, r) => n + Number(r.n), 0) === 64;
+        return partitionsShared(db, 2);
       },
       60_000,
     );
