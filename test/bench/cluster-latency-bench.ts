@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { partitionOf } from '../../gateway/cluster/partition-leases.js';
 import { encodeCbor } from '../../sensors/index.js';
-import { freePort, hasBinary, redisPing, spawnServer } from '../helpers/external-server.js';
+import { freePort, hasBinary, startScratchRedis } from '../helpers/external-server.js';
 import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js';
 import { benchProvision, bracelets, JobProcess, LoadGenerator, PAYLOAD } from './bench-processes.js';
 import type { GatewayJob, GatewayStarted } from './gateway-process.js';
@@ -33,8 +33,7 @@ export async function clusterLatencyBench(log: Log, record: RecordRow, quick: bo
   log(`\n== fall to page on three gateways (one PostgreSQL, one Redis): ${FALLS} falls to the first gateway, ${RATE.toLocaleString('en')} readings/s over the three`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gw-cluster-latency-'));
   const postgres = new PostgresServer();
-  const redisPort = await freePort();
-  const redis = await spawnServer('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], () => redisPing(redisPort), 'redis-server');
+  const { server: redis, port: redisPort } = await startScratchRedis();
   await postgres.start();
   const databaseUrl = await postgres.createDatabase('cluster_latency');
   const db = new pg.Pool({ connectionString: databaseUrl });

@@ -6,7 +6,7 @@ import YAML from 'yaml';
 import { SimulatedDevice } from '../../firmware-sim/device-client.js';
 import { startGateway, type Child } from '../../firmware-sim/cluster-processes.js';
 import { partitionOf } from '../../gateway/cluster/partition-leases.js';
-import { freePort, hasBinary, redisPing, spawnServer } from '../helpers/external-server.js';
+import { hasBinary, startScratchRedis } from '../helpers/external-server.js';
 import { startReceiver } from '../helpers/http-receiver.js';
 import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js';
 import { seededRandom } from '../helpers/seeded-random.js';
@@ -54,8 +54,7 @@ export async function failoverBench(log: Log, record: RecordRow, quick: boolean)
   log(`\n== failover: ${falls} falls over three gateways, a random one killed (kill -9) in half the rounds; cancel window ${WINDOW_S} s, cluster.failoverS ${failoverS}`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gw-failover-bench-'));
   const postgres = new PostgresServer();
-  const redisPort = await freePort();
-  const redis = await spawnServer('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], () => redisPing(redisPort), 'redis-server');
+  const { server: redis, port: redisPort } = await startScratchRedis();
   await postgres.start();
   const receiver = await startReceiver();
   const gateways = new Map<string, Running>();

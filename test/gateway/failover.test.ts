@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedDevice } from '../../firmware-sim/device-client.js';
 import { startGateway, type Child } from '../../firmware-sim/cluster-processes.js';
 import { partitionOf } from '../../gateway/cluster/partition-leases.js';
-import { freePort, redisPing, serverAvailable, spawnServer, type ExternalServer } from '../helpers/external-server.js';
+import { serverAvailable, startScratchRedis, type ExternalServer } from '../helpers/external-server.js';
 import { startReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
 import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -69,12 +69,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('failo
   const cleanup: (() => Promise<void> | void)[] = [];
 
   beforeAll(async () => {
-    const port = await freePort();
-    redisUrl = `redis://127.0.0.1:${port}`;
-    [redis] = await Promise.all([
-      spawnServer('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], () => redisPing(port), 'redis-server'),
-      postgres.start(),
-    ]);
+    [{ server: redis, url: redisUrl }] = await Promise.all([startScratchRedis(), postgres.start()]);
   }, 120_000);
   afterAll(async () => {
     await redis?.stop();

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StationIndex } from '../../gateway/aqhi/feed-schema.js';
 import { evaluateConcentrations, HK_2013, HOUR_MS } from '../../rules/aqhi/index.js';
-import { freePort, redisPing, serverAvailable, spawnServer, type ExternalServer } from '../helpers/external-server.js';
+import { serverAvailable, startScratchRedis, type ExternalServer } from '../helpers/external-server.js';
 import { fakeClock } from '../helpers/fake-clock.js';
 import { startHarness, TEST_PROVISION, type Harness } from '../helpers/gateway-harness.js';
 import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js';
@@ -59,12 +59,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('the a
   const cleanup: (() => Promise<void> | void)[] = [];
 
   beforeAll(async () => {
-    const port = await freePort();
-    redisUrl = `redis://127.0.0.1:${port}`;
-    [redis] = await Promise.all([
-      spawnServer('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], () => redisPing(port), 'redis-server'),
-      postgres.start(),
-    ]);
+    [{ server: redis, url: redisUrl }] = await Promise.all([startScratchRedis(), postgres.start()]);
   }, 120_000);
   afterAll(async () => {
     await redis?.stop();

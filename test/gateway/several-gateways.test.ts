@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, redisPing, serverAvailable, spawnServer, type ExternalServer } from '../helpers/external-server.js';
+import { serverAvailable, startScratchRedis, type ExternalServer } from '../helpers/external-server.js';
 import { fakeClock, type FakeClock } from '../helpers/fake-clock.js';
 import { ADMIN_TOKEN, startHarness, TEST_PROVISION, type Harness } from '../helpers/gateway-harness.js';
 import { startReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
@@ -40,12 +40,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('sever
   const cleanup: (() => Promise<void> | void)[] = [];
 
   beforeAll(async () => {
-    const port = await freePort();
-    redisUrl = `redis://127.0.0.1:${port}`;
-    [redis] = await Promise.all([
-      spawnServer('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], () => redisPing(port), 'redis-server'),
-      postgres.start(),
-    ]);
+    [{ server: redis, url: redisUrl }] = await Promise.all([startScratchRedis(), postgres.start()]);
   }, 120_000);
   afterAll(async () => {
     await redis?.stop();

@@ -2,7 +2,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect as tcpConnect } from 'node:net';
 
 // The simulator's cluster picks its ports the same way.
-export { freePort } from '../../firmware-sim/cluster-processes.js';
+import { freePort } from '../../firmware-sim/cluster-processes.js';
+
+export { freePort };
 
 export function hasBinary(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
@@ -64,4 +66,11 @@ export function redisPing(port: number): Promise<boolean> {
     });
     socket.write('PING\r\n');
   });
+}
+
+/** A Redis of a test's own on a free loopback port, keeping nothing on disk. */
+export async function startScratchRedis(): Promise<{ server: ExternalServer; port: number; url: string }> {
+  const port = await freePort();
+  const server = await spawnServer('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], () => redisPing(port), 'redis-server');
+  return { server, port, url: `redis://127.0.0.1:${port}` };
 }
