@@ -51,8 +51,8 @@ function receivedAtOf(message: DecodedMessage): number {
  */
 export function shareEvaluation(deps: SharedEvaluationDeps): SharedEvaluation {
   const { pool, ownership, evaluate, safety, aed, log, now } = deps;
-  const inbox = new EvaluationInbox(pool, { ...INBOX_DEFAULTS, ...deps.inbox }, log);
   const options = { ...INBOX_DEFAULTS, ...deps.inbox };
+  const inbox = new EvaluationInbox(pool, options, log);
   /** Lease changes and drains run one at a time, in order. */
   let queue: Promise<void> = Promise.resolve();
   const serially = (work: () => Promise<void>): Promise<void> => {
