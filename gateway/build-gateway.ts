@@ -196,7 +196,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   const cluster = ownership === undefined ? {} : { cluster: { instance: claimant, runsCommunity: () => ownership.runsCommunity() } };
   const evaluate = createEvaluateStage({ registry, safety: alerting.safety, aed: alerting.aed, aqhi, ruleState: stores.ruleState, log: log.child({ component: 'evaluate' }), ...cluster });
   const clusterLog = log.child({ component: 'cluster' });
-  const sharedRules = ownership === undefined ? undefined : shareEvaluation({ pool: shared!.pool, ownership, evaluate, safety: alerting.safety, aed: alerting.aed, lookupDevice: (id) => registry.get('devices', id), log: clusterLog, now });
+  const sharedRules = ownership === undefined ? undefined : shareEvaluation({ pool: shared!.pool, ownership, evaluate, safety: alerting.safety, aed: alerting.aed, lookupDevice: (id) => registry.get('devices', id), log: clusterLog, now, ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }) });
   ingest.evaluateWith(sharedRules?.route ?? ((message, device) => evaluate.evaluateMessage(message, device, now()).committed));
   alerting.tickRulesWith(evaluate.tick);
   const aqhiStream = new SseHub<StationIndex>();

@@ -8,6 +8,7 @@ import type { DeviceEntity } from '../registry/schemas.js';
 import type { PostgresPool } from '../store/postgres-database.js';
 import { EvaluationInbox, INBOX_DEFAULTS, listenToInbox, type InboxOptions } from './evaluation-inbox.js';
 import { partitionOf, type PartitionLeases } from './partition-leases.js';
+import { ReadingRelay, type RelayedReading } from './reading-relay.js';
 import { COMMUNITY_PARTITION, type PartitionOwnership } from './partition-ownership.js';
 
 export interface SharedEvaluationDeps {
@@ -20,6 +21,8 @@ export interface SharedEvaluationDeps {
   log: Logger;
   now(): number;
   inbox?: Partial<InboxOptions>;
+  /** With Redis, readings for other gateways go over it; without, through the inbox like events. */
+  redisUrl?: string;
 }
 
 export interface SharedEvaluation {
@@ -64,6 +67,35 @@ export function shareEvaluation(deps: SharedEvaluationDeps): SharedEvaluation {
   let listener: { close(): Promise<void> } | undefined;
   let poll: NodeJS.Timeout | undefined;
   let leaseMs = 0;
+  const relay = deps.redisUrl === undefined ? undefined : new ReadingRelay(deps.redisUrl, { heard: evaluateRelayed }, log);
+
+  function evaluateMessage(message: DecodedMessage, device: DeviceEntity, raised: Promise<void>[]): void {
+    try {
+      const committed = evaluate.evaluateMessage(message, device, now()).committed;
+      if (committed !== undefined) raised.push(committed.catch((err: unknown) => log.error({ err, deviceId: device.id }, 'raising what a forwarded message caused failed')));
+    } catch (err) {
+      log.error({ err, deviceId: device.id }, 'evaluating a forwarded message failed');
+    }
+  }
+
+  /** Readings relayed over Redis: evaluated here while the partition is held; else kept in the inbox for its holder. */
+  function evaluateRelayed(partition: number, readings: RelayedReading[]): void {
+    if (!ownership.owns(partition)) {
+      for (const [deviceId, message] of readings) void inbox.forward(partition, deviceId, message, receivedAtOf(message)).catch((err: unknown) => log.warn({ err, deviceId }, 'a relayed reading for a partition given up could not be kept'));
+      return;
+    }
+    const raised: Promise<void>[] = [];
+    for (const [deviceId, message] of readings) {
+      const device = deps.lookupDevice(deviceId);
+      if (device !== undefined) evaluateMessage(message, device, raised);
+    }
+  }
+
+  /** Hands a message to its partition's holder: a reading over Redis when the holder listens, anything else through the inbox. */
+  async function handOver(partition: number, device: DeviceEntity, message: DecodedMessage): Promise<void> {
+    if (message.channel === 'telemetry' && relay !== undefined && (await relay.send(partition, device.id, message))) return;
+    await inbox.forward(partition, device.id, message, receivedAtOf(message));
+  }
 
   async function deadInstances(): Promise<string[]> {
     const { rows } = await pool.query<{ id: string }>(
@@ -129,12 +161,7 @@ export function shareEvaluation(deps: SharedEvaluationDeps): SharedEvaluation {
             const device = deps.lookupDevice(item.deviceId);
             // A device removed since: nothing left to evaluate it for.
             if (device === undefined || !ownership.owns(item.partition)) continue;
-            try {
-              const committed = evaluate.evaluateMessage(item.message, device, now()).committed;
-              if (committed !== undefined) raised.push(committed.catch((err: unknown) => log.error({ err, deviceId: item.deviceId }, 'raising what a forwarded message caused failed')));
-            } catch (err) {
-              log.error({ err, deviceId: item.deviceId }, 'evaluating a forwarded message failed');
-            }
+            evaluateMessage(item.message, device, raised);
           }
           await Promise.all(raised);
           // Written off only for partitions still held: a lost one's messages stay for its new holder.
@@ -153,7 +180,7 @@ export function shareEvaluation(deps: SharedEvaluationDeps): SharedEvaluation {
     route(message, device) {
       const partition = ownership.partitionOfDevice(device);
       if (ownership.owns(partition)) return evaluate.evaluateMessage(message, device, now()).committed;
-      return { handedOver: inbox.forward(partition, device.id, message, receivedAtOf(message)) };
+      return { handedOver: handOver(partition, device, message) };
     },
 
     follow(leases, lease) {
@@ -161,9 +188,16 @@ export function shareEvaluation(deps: SharedEvaluationDeps): SharedEvaluation {
       ownership.passChangesVia((change) => inbox.forward(COMMUNITY_PARTITION, '', change, now()));
       ownership.holdWith(leases);
       leases.events.on('gained', (partitions) => {
-        void serially(() => gain(partitions)).then(drain);
+        // Listening for relayed readings only once their residents' state is loaded.
+        void serially(async () => {
+          await gain(partitions);
+          await relay?.hold(partitions);
+        }).then(drain);
       });
-      leases.events.on('lost', lose);
+      leases.events.on('lost', (partitions) => {
+        lose(partitions);
+        relay?.release(partitions).catch((err: unknown) => log.warn({ err }, 'still listening for readings of partitions given up; they go to the inbox'));
+      });
       listener = listenToInbox(
         pool,
         (partitions) => {
@@ -177,6 +211,8 @@ export function shareEvaluation(deps: SharedEvaluationDeps): SharedEvaluation {
 
     async stop() {
       clearInterval(poll);
+      // What the relay could not hand over goes to the inbox, so the relay closes first.
+      await relay?.close();
       await inbox.close();
       await queue;
       await listener?.close();

@@ -9,6 +9,8 @@ import { waitFor } from '../helpers/wait-for.js';
 import { openAlertStream } from '../helpers/alert-stream.js';
 import type { SimulatedDevice } from '../../firmware-sim/device-client.js';
 import { partitionsShared } from '../helpers/cluster-partitions.js';
+import { Redis } from 'ioredis';
+import { partitionOf } from '../../gateway/cluster/partition-leases.js';
 
 /** A weekday at 10:00 in Shanghai: outside quiet hours, so every step pages. */
 const T0 = Date.parse('2026-12-08T02:00:00Z');
@@ -114,6 +116,28 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('sever
     await Promise.all(gateways.map((g) => g.gateway.alerting.tick()));
     expect(receiver.to('/w1')).toHaveLength(1);
     expect(receiver.to('/w2')).toEqual([]);
+  }, 240_000);
+
+  it('readings sent to a gateway that does not hold the resident reach her holder over Redis, not through the inbox, and raise her alert there', async () => {
+    const { gateways, db } = await cluster();
+    const partition = partitionOf('r1');
+    const { rows } = await db.query<{ owner: string }>('SELECT owner FROM cluster_partitions WHERE partition = $1', [partition]);
+    const other = gateways[['east', 'west', 'north'].findIndex((id) => id !== rows[0]!.owner)]!;
+    // Every message kept in the inbox, by channel.
+    await db.query(`CREATE TABLE inbox_seen (channel text);
+      CREATE FUNCTION note_inbox() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO inbox_seen VALUES ((NEW.message::json)->>'channel'); RETURN NEW; END $$;
+      CREATE TRIGGER inbox_seen AFTER INSERT ON evaluation_inbox FOR EACH ROW EXECUTE FUNCTION note_inbox();`);
+    const probe = new Redis(redisUrl);
+    cleanup.push(() => void probe.disconnect());
+    await waitFor('her holder listening for her partition’s readings', async () => Number(((await probe.pubsub('NUMSUB', `gateway:evaluate:${partition}`)) as [string, number])[1]) === 1, 60_000);
+
+    const bracelet = await other.device('b-0001');
+    // Two grade 3 blood pressure readings (ESH): the vitals rule raises on the second.
+    await bracelet.telemetry({ ts: T0, hr: 88, sbp: 186, dbp: 112 }, 1);
+    await bracelet.telemetry({ ts: T0 + 1_000, hr: 90, sbp: 188, dbp: 114 }, 1);
+    await waitFor('her blood pressure alert', async () => (await db.query("SELECT 1 FROM alerts WHERE kind = 'vitals' AND subject = 'r1'")).rowCount === 1, 60_000);
+    const kept = await db.query<{ channel: string }>('SELECT channel FROM inbox_seen');
+    expect(kept.rows.filter((r) => r.channel === 'telemetry')).toEqual([]);
   }, 240_000);
 
   it('an escalation step due while three gateways tick at once is written once and paged once', async () => {
