@@ -4,6 +4,8 @@ import type { DecodedMessage } from '../../sensors/index.js';
 import { redisOptions } from '../../broker/redis-state.js';
 
 const CHANNEL_PREFIX = 'gateway:evaluate:';
+/** Readings gathered this long go out together: one write for all partitions, not one per reading (a fall never waits here). */
+const GATHER_MS = 5;
 
 /** A reading relayed to its partition's holder: the device that sent it and the reading. */
 export type RelayedReading = [deviceId: string, message: DecodedMessage];
@@ -36,7 +38,7 @@ export class ReadingRelay {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private pending = new Map<number, Batch>();
-  private scheduled = false;
+  private gathering: NodeJS.Timeout | undefined;
   private inFlight = new Set<Promise<unknown>>();
   private closed = false;
 
@@ -70,10 +72,7 @@ export class ReadingRelay {
       this.pending.set(partition, batch);
     }
     batch.readings.push(JSON.stringify([deviceId, message]));
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
+    this.gathering ??= setTimeout(() => this.flush(), GATHER_MS);
     return batch.sent;
   }
 
@@ -96,21 +95,29 @@ export class ReadingRelay {
     this.publisher.disconnect();
   }
 
-  /** One publication per partition for what this turn of the event loop batched. */
+  /** One publication per partition for what was gathered, all in one pipeline. */
   private flush(): void {
-    this.scheduled = false;
-    const batches = this.pending;
+    clearTimeout(this.gathering);
+    this.gathering = undefined;
+    const batches = [...this.pending];
     this.pending = new Map();
-    for (const [partition, batch] of batches) {
-      const published = this.publisher.publish(CHANNEL_PREFIX + partition, `[${batch.readings.join(',')}]`).then(
-        (listeners) => batch.settle(listeners > 0),
-        (err: unknown) => {
-          this.log.debug({ err, partition }, 'readings not relayed; kept in the inbox instead');
-          batch.settle(false);
-        },
-      );
-      this.inFlight.add(published);
-      void published.finally(() => this.inFlight.delete(published));
-    }
+    if (batches.length === 0) return;
+    const pipeline = this.publisher.pipeline();
+    for (const [partition, batch] of batches) pipeline.publish(CHANNEL_PREFIX + partition, `[${batch.readings.join(',')}]`);
+    const published = pipeline.exec().then(
+      (replies) => {
+        // Each reply is [error, listeners]; a publication that failed or that nobody heard settles false.
+        batches.forEach(([, batch], i) => {
+          const [err, listeners] = replies?.[i] ?? [new Error('no reply')];
+          batch.settle(err === null && typeof listeners === 'number' && listeners > 0);
+        });
+      },
+      (err: unknown) => {
+        this.log.debug({ err, partitions: batches.length }, 'readings not relayed; kept in the inbox instead');
+        for (const [, batch] of batches) batch.settle(false);
+      },
+    );
+    this.inFlight.add(published);
+    void published.finally(() => this.inFlight.delete(published));
   }
 }

@@ -21,7 +21,8 @@ const percentile = (xs: readonly number[], p: number): number => [...xs].sort((a
 /**
  * Issue 17's latency measure: fall PUBLISH to the worker's page with three gateway processes on one
  * PostgreSQL and one Redis, 10,000 readings/s spread over the three. The falls reach the first
- * gateway; two residents in three are evaluated by another one, through the inbox. Run it with
+ * gateway; two residents in three are evaluated by another one (the fall through the inbox, the
+ * readings over Redis). Run it with
  * `latency` in the same command for the one-gateway figures on SQLite and PostgreSQL.
  */
 export async function clusterLatencyBench(log: Log, record: RecordRow, quick: boolean): Promise<void> {
@@ -96,7 +97,7 @@ export async function clusterLatencyBench(log: Log, record: RecordRow, quick: bo
     if (fallers.length === latencies.length) {
       log(`  evaluated where they arrived: ${local.length}, p50 ${percentile(local, 50).toFixed(1)} ms; handed to another gateway: ${forwarded.length}, p50 ${percentile(forwarded, 50).toFixed(1)} ms, p99 ${percentile(forwarded, 99).toFixed(1)} ms`);
     }
-    log(`  fall to page: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, ${latencies.length} of ${FALLS} paged; family p99 ${percentile(result.familyLatenciesMs, 99).toFixed(1)} ms; background ${Math.round(achieved)} readings/s`);
+    log(`  fall to page: p50 ${percentile(latencies, 50).toFixed(1)} ms, p90 ${percentile(latencies, 90).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${percentile(latencies, 100).toFixed(1)} ms, ${latencies.length} of ${FALLS} paged; family p99 ${percentile(result.familyLatenciesMs, 99).toFixed(1)} ms; background ${Math.round(achieved)} readings/s`);
     record('fall to page, three gateways on PostgreSQL, p50', `${percentile(latencies, 50).toFixed(1)} ms`);
     record('fall to page, three gateways on PostgreSQL, p99', `${percentile(latencies, 99).toFixed(1)} ms`);
     record('fall to page, three gateways: pages received', `${latencies.length} of ${FALLS}`);

@@ -27,7 +27,7 @@ describe.skipIf(!serverAvailable('redis-server'))('the reading relay', () => {
     await waitFor('the relay connected', () => relay.send(partition, 'b-0009', reading(1)), 30_000);
   }
 
-  it('hands one turn’s readings for a partition to its holder in one publication, and says so', async () => {
+  it('hands one turn’s readings for a partition to its holder together, and says so', async () => {
     const sender = new ReadingRelay(url, { heard: () => undefined }, quiet);
     const { relay, heard } = holder();
     try {
