@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseLostError } from '../../gateway/store/fence.js';
+import { PostgresAlertStore } from '../../gateway/alerts/postgres-alert-store.js';
+import type { Alert } from '../../rules/safety/index.js';
 import { PARTITIONS, partitionOf, PartitionLeases } from '../../gateway/cluster/partition-leases.js';
 import { sharedClusterStatus } from '../../gateway/cluster/cluster-status.js';
 import { createLogger } from '../../gateway/logger.js';
@@ -119,6 +121,35 @@ describe.runIf(postgresAvailable())('partition leases in a real PostgreSQL 15', 
     // And by its own clock, once time has passed, it knows the lease is gone without asking.
     stalledMs = 0;
     expect(a.leases.owns(partition)).toBe(false);
+  }, 60_000);
+
+  it('refuses a rule’s alert and its pages from an instance that lost the lease: nothing of it is written', async () => {
+    await community();
+    let stalledMs = 0;
+    const a = await instance('gw-a', { monotonicMs: () => performance.now() - stalledMs });
+    await waitFor('a holds everything', () => (a.leases.partitions().length === PARTITIONS ? true : undefined), 30_000);
+    const partition = partitionOf('r-li-guiying');
+    const staleFence = a.leases.fenceOf(partition)!;
+    kill(a.leases);
+    const stalledAt = performance.now();
+    const b = await instance('gw-b');
+    await waitFor('b holds the partition', () => (b.leases.owns(partition) ? true : undefined), 30_000);
+    stalledMs = performance.now() - stalledAt;
+
+    const fall = (id: string): Alert => ({
+      id, kind: 'fall', severity: 'critical', state: 'open', subject: 'r-li-guiying', grid: 'g1', createdAt: 1, ackedAt: null, resolvedAt: null, assignee: null,
+      occurrences: 1, lastOccurredAt: 1, details: { confidence: 0.9 }, timeline: [{ atMs: 1, type: 'raised', severity: 'critical', occurrence: 1 }],
+    });
+    const page = (alertId: string) => ({ alertId, step: 0, reason: 'step' as const, role: 'onDuty', routes: [], nextAttemptAtMs: 1 });
+    const stale = new PostgresAlertStore(a.pool);
+    await expect(stale.commit({ atMs: 1, alert: fall('a-stale'), basedOn: 'new', fence: staleFence, jobs: [page('a-stale')] })).rejects.toBeInstanceOf(LeaseLostError);
+    const current = new PostgresAlertStore(b.pool);
+    const { jobIds } = await current.commit({ atMs: 2, alert: fall('a-held'), basedOn: 'new', fence: b.leases.fenceOf(partition)!, jobs: [page('a-held'), page('a-held')] });
+    expect(jobIds).toHaveLength(2);
+    const alerts = await a.pool.query<{ id: string }>('SELECT id FROM alerts');
+    const jobs = await a.pool.query<{ alert_id: string }>('SELECT alert_id FROM page_jobs');
+    expect(alerts.rows.map((r) => r.id)).toEqual(['a-held']);
+    expect(jobs.rows.map((r) => r.alert_id)).toEqual(['a-held', 'a-held']);
   }, 60_000);
 
   it('hands partitions over at once on a planned stop, and to a newcomer after one round', async () => {
