@@ -186,13 +186,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   const aqhiLog = log.child({ component: 'aqhi' });
   const aqhiProfile = selectAqhiProfile(settings.rules.aqhi);
   const aqhiStore = stores.aqhi;
-  const aqhi = await createAqhiService({
-    profile: aqhiProfile,
-    store: aqhiStore,
-    registry,
-    now,
-    log: aqhiLog,
-  });
+  const aqhi = await createAqhiService({ profile: aqhiProfile, store: aqhiStore, registry, now, log: aqhiLog });
   const cluster = ownership === undefined ? {} : { cluster: { instance: claimant, runsCommunity: () => ownership.runsCommunity() } };
   const evaluate = createEvaluateStage({ registry, safety: alerting.safety, aed: alerting.aed, aqhi, ruleState: stores.ruleState, log: log.child({ component: 'evaluate' }), ...cluster });
   const clusterLog = log.child({ component: 'cluster' });
@@ -243,6 +237,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     config: config.nodeRed,
     dataDir: config.dataDir,
     secrets: stores.secrets,
+    ...(stores.nodeRedFlows === undefined ? {} : { sharedFlows: { store: stores.nodeRedFlows, instance: claimant } }),
     registry,
     tokens,
     loginBackoff,

@@ -9,6 +9,8 @@ import { SqliteForecastStore, type ForecastStore } from './aqhi/forecast-store.j
 import { PostgresAqhiStore } from './aqhi/postgres-aqhi-store.js';
 import { PostgresDailyReportStore } from './aqhi/postgres-daily-report-store.js';
 import { PostgresForecastStore } from './aqhi/postgres-forecast-store.js';
+import { PostgresFlowStore } from './node-red/postgres-flow-store.js';
+import type { SharedFlowStore } from './node-red/shared-flows.js';
 import { SqliteAqhiStore, type AqhiStore } from './aqhi/sqlite-aqhi-store.js';
 import { SqliteAccessLog, type AccessLog } from './audit/access-log.js';
 import { PostgresAccessLog } from './audit/postgres-access-log.js';
@@ -74,6 +76,8 @@ export interface StateStores {
    * Over PostgreSQL its copy follows the other gateways' writes until `close()`.
    */
   openRegistry(options: SharedRegistryOptions): Promise<CachedRegistry>;
+  /** Over a store shared by several gateways: Node-RED's flows as every gateway runs them (each gateway's own directory alone on SQLite). */
+  readonly nodeRedFlows?: SharedFlowStore;
   /** Over a store shared by several gateways: hears the others' alert changes (none alone on SQLite). */
   followAlerts?(target: AlertFollowerTarget, log: Logger): AlertFollower;
 }
@@ -107,6 +111,7 @@ export function sqliteStateStores(db: SqliteDatabase, now: () => number): StateS
 export async function postgresStateStores(pool: PostgresPool, now: () => number): Promise<StateStores> {
   return {
     kind: 'postgres',
+    nodeRedFlows: new PostgresFlowStore(pool),
     tokens: new PostgresTokenStore(pool, now),
     deviceSessions: new PostgresDeviceSessionStore(pool),
     secrets: new PostgresSecretStore(pool),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import type { EventEmitter } from 'node:events';
 import { chmodSync, mkdirSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -24,6 +25,7 @@ import { excludedCoreNodes, scrubSecretEnvironment } from './host-guards.js';
 import { buildNodeRedSettings } from './node-red-settings.js';
 import { NodeRedProcess } from './node-red-process.js';
 import { NODE_ROOT, PROOF_HEADER, RedAccess, RED_ROOT, sendJson } from './red-access.js';
+import { SharedFlows, type SharedFlowStore } from './shared-flows.js';
 import { HOP_HEADER, proxyRequest, proxyUpgrade, type RedTarget } from './red-proxy.js';
 import type { ConnectHandler } from './node-red-types.js';
 
@@ -49,6 +51,8 @@ export interface NodeRedHostDeps {
   dataDir: string;
   /** Node-RED's credential key is kept here, the same for every instance. */
   secrets: SecretStore;
+  /** Several gateways: the flows every one of them runs, and this one's name when it stores them. */
+  sharedFlows?: { store: SharedFlowStore; instance: string };
   registry: Registry;
   tokens: TokenStore;
   /** Wrong admin tokens at /red count with the API's. */
@@ -100,6 +104,9 @@ export function createNodeRedHost(deps: NodeRedHostDeps): NodeRedHost {
   let target: RedTarget | undefined;
   let child: NodeRedProcess | undefined;
   let starting: Promise<void> | undefined;
+  const shared = deps.sharedFlows === undefined ? undefined : new SharedFlows(deps.sharedFlows.store, userDir, deps.sharedFlows.instance, log);
+  let following: { close(): Promise<void> } | undefined;
+  let childUser: ReturnType<typeof resolveChildUser> | undefined;
   const upgradedSockets = new Set<Duplex>();
   /** Requests Node-RED has not answered yet: a flow's `http in` without a response would otherwise hold the server open at stop. */
   const pendingResponses = new Set<ServerResponse>();
@@ -114,8 +121,35 @@ export function createNodeRedHost(deps: NodeRedHostDeps): NodeRedHost {
     }
     pendingResponses.add(res);
     res.once('close', () => pendingResponses.delete(res));
+    if (shared !== undefined && changesFlows(req)) {
+      res.once('finish', () => {
+        if (res.statusCode < 300) shared.deployed().catch((err: unknown) => log.error({ err }, 'flows deployed here could not be stored for the other gateways; deploy again'));
+      });
+    }
     proxyRequest(target, req, res);
   };
+
+  /** Another gateway deployed: its flows written here and reloaded by Node-RED when it runs (else read at its start). */
+  async function takeDeployedElsewhere(): Promise<void> {
+    if (shared === undefined || !(await shared.pull())) return;
+    if (childUser !== undefined) chownTree(userDir, childUser);
+    if (target !== undefined) await reloadFlows(target);
+  }
+
+  function reloadFlows(on: RedTarget): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const request = http.request(
+        { host: '127.0.0.1', port: on.port, method: 'POST', path: `${RED_ROOT}/flows`, headers: { [HOP_HEADER]: on.hopKey, [PROOF_HEADER]: access.proof, 'node-red-deployment-type': 'reload', 'content-type': 'application/json' } },
+        (answer) => {
+          answer.resume();
+          if ((answer.statusCode ?? 500) < 300) resolve();
+          else reject(new Error(`Node-RED answered ${answer.statusCode} to the reload`));
+        },
+      );
+      request.on('error', reject);
+      request.end('[]');
+    });
+  }
 
   function onUpgrade(server: { listenerCount(event: string): number }, req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const pathname = (req.url ?? '/').split('?')[0]!;
@@ -181,6 +215,14 @@ export function createNodeRedHost(deps: NodeRedHostDeps): NodeRedHost {
     } catch (err) {
       throw new Error(`Node-RED’s directory ${userDir} could not be prepared: ${err instanceof Error ? err.message : String(err)}`);
     }
+    childUser = user;
+    if (shared !== undefined && (await shared.restore()) === 'restored') {
+      capStoredFunctionTimeouts(userDir, config.functionTimeoutS);
+      chownTree(userDir, user);
+    }
+    following ??= deps.sharedFlows?.store.follow((_revision, by) => {
+      if (by !== deps.sharedFlows!.instance) takeDeployedElsewhere().catch((err: unknown) => log.error({ err }, 'flows deployed on another gateway could not be taken; they are taken at the next start'));
+    }, log);
     const credentialSecret = await deps.secrets.secret('node_red_credential_secret');
     const hopKey = randomBytes(32).toString('base64url');
     child = new NodeRedProcess({
@@ -221,6 +263,8 @@ export function createNodeRedHost(deps: NodeRedHostDeps): NodeRedHost {
 
   async function stopNodeRed(): Promise<void> {
     target = undefined;
+    await following?.close();
+    following = undefined;
     await child?.stop();
     bridge.close();
     for (const socket of upgradedSockets) socket.destroy();
@@ -290,4 +334,11 @@ export function createNodeRedHost(deps: NodeRedHostDeps): NodeRedHost {
       return { state, error: failure, version, pid: target === undefined ? null : (child?.pid() ?? null), restarts, ...bridge.status() };
     },
   };
+}
+
+/** The admin API's requests that change the flows (a deploy, or one flow added, changed or removed). */
+function changesFlows(req: IncomingMessage): boolean {
+  if (req.method !== 'POST' && req.method !== 'PUT' && req.method !== 'DELETE') return false;
+  const pathname = ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0]!;
+  return pathname === `${RED_ROOT}/flows` || pathname.startsWith(`${RED_ROOT}/flow/`) || pathname === `${RED_ROOT}/flow`;
 }

@@ -371,6 +371,18 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE evaluation_inbox ADD COLUMN urgent boolean NOT NULL DEFAULT false;
   `,
+  // 17: Node-RED's flows and their encrypted credentials, the same on every gateway: a deploy on
+  // one is run by all (one row; each save raises the revision).
+  `
+  CREATE TABLE node_red_flows (
+    id integer PRIMARY KEY CHECK (id = 1),
+    flows text NOT NULL,
+    credentials text,
+    revision bigint NOT NULL,
+    updated_by text NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+  );
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
