@@ -209,6 +209,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
     now,
     log: aqhiLog,
   });
+  if (ownership !== undefined) aqhiReports.publishOnlyWhile(() => ownership.runsCommunity());
   const forecastNotices = connectForecastNotices({
     registry,
     alerts: alerting.service,

@@ -23,7 +23,8 @@ import type { ForecastStore, LoggedForecast } from './forecast-store.js';
 import type { GatewayErrorCode } from '../errors/gateway-errors.js';
 
 export interface ForecastEvents {
-  forecastChanged: [forecast: ForecastBody];
+  /** `official`: one put through this gateway; `hourly`: every gateway's at the hour, from the same stored index. */
+  forecastChanged: [forecast: ForecastBody, cause: 'hourly' | 'official'];
 }
 
 export class ForecastInputError extends Error {
@@ -172,9 +173,9 @@ export function createForecastService(deps: {
     };
   }
 
-  function emit(body: ForecastBody): void {
+  function emit(body: ForecastBody, cause: 'hourly' | 'official'): void {
     try {
-      events.emit('forecastChanged', body);
+      events.emit('forecastChanged', body, cause);
     } catch (err) {
       log.error({ err, stationId: body.stationId }, 'a listener of forecasts failed');
     }
@@ -195,7 +196,7 @@ export function createForecastService(deps: {
     }
     await store.log(rows);
     await store.pruneBefore(hourOf(nowMs) - (SKILL_DAYS + 2) * 24 * HOUR_MS);
-    for (const body of await all(nowMs)) emit(body);
+    for (const body of await all(nowMs)) emit(body, 'hourly');
   }
 
   async function all(nowMs = now()): Promise<ForecastBody[]> {
@@ -231,7 +232,7 @@ export function createForecastService(deps: {
     await store.saveOfficial(stationId, official);
     log.info({ stationId, issuer, validUntil: official.validUntil, hours: official.hours.length }, 'official index forecast received');
     const body = (await forecast(stationId, nowMs))!;
-    emit(body);
+    emit(body, 'official');
     return body;
   }
 

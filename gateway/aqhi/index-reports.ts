@@ -28,6 +28,8 @@ export interface IndexReports {
   readonly forecastStream: SseHub<ForecastBody>;
   /** Starts the schedules and publishes the retained topics; resolves once what was due is issued. */
   start(broker: FeedBroker): Promise<void>;
+  /** Several gateways: the hourly forecasts, which every gateway makes alike, go out only from the one that computes the index. */
+  publishOnlyWhile(computes: () => boolean): void;
   stop(): void;
 }
 
@@ -58,8 +60,10 @@ export function createIndexReports(deps: {
   });
   const dailySource: RetainedSource<DailyReport> = {
     subscribe(listener) {
-      daily.events.on('reportIssued', listener);
-      return () => daily.events.off('reportIssued', listener);
+      // A day's report is kept once, by the gateway that issued it first: that one publishes it.
+      const issued = (report: DailyReport): void => listener(report, true);
+      daily.events.on('reportIssued', issued);
+      return () => daily.events.off('reportIssued', issued);
     },
     all: () => daily.newest(),
     topicOf: dailyReportTopic,
@@ -77,8 +81,9 @@ export function createIndexReports(deps: {
   forecast.events.on('forecastChanged', (body) => forecastStream.publish('forecast', body));
   const forecastSource: RetainedSource<ForecastBody> = {
     subscribe(listener) {
-      forecast.events.on('forecastChanged', listener);
-      return () => forecast.events.off('forecastChanged', listener);
+      const changed = (body: ForecastBody, cause: 'hourly' | 'official'): void => listener(body, cause === 'official');
+      forecast.events.on('forecastChanged', changed);
+      return () => forecast.events.off('forecastChanged', changed);
     },
     all: () => forecast.all(),
     topicOf: forecastTopic,
@@ -91,6 +96,9 @@ export function createIndexReports(deps: {
     async start(broker) {
       publisher.attachBroker(broker);
       await daily.start();
+    },
+    publishOnlyWhile(computes) {
+      publisher.publishOnlyWhile(computes);
     },
     stop() {
       publisher.detachBroker();

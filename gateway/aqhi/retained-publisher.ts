@@ -3,7 +3,8 @@ import type { FeedBroker } from './aqhi-feed-publisher.js';
 
 /** Something that says when a body changed and can list every current body. */
 export interface RetainedSource<T> {
-  subscribe(listener: (body: T) => void): () => void;
+  /** `madeHere`: a change only this gateway knows of (a report it issued, a forecast put through it), published even when it is not the one that publishes. */
+  subscribe(listener: (body: T, madeHere: boolean) => void): () => void;
   all(): Promise<T[]>;
   topicOf(body: T): string;
 }
@@ -12,6 +13,8 @@ export interface RetainedPublisher {
   /** Publishes every current body, retained, and each change from then on. */
   attachBroker(broker: FeedBroker): void;
   detachBroker(): void;
+  /** Several gateways on one broker: what every gateway makes alike (the hourly forecasts) is published only while `publishes()`. */
+  publishOnlyWhile(publishes: () => boolean): void;
   close(): void;
 }
 
@@ -21,6 +24,7 @@ export interface RetainedPublisher {
  */
 export function createRetainedPublisher(sources: readonly RetainedSource<unknown>[], log: Logger): RetainedPublisher {
   let broker: FeedBroker | undefined;
+  let publishes = (): boolean => true;
   /** Topics a change was sent on since the broker was attached: a listing read before it is older. */
   const changedSinceAttach = new Set<string>();
   const send = (topic: string, body: unknown): void => {
@@ -29,7 +33,8 @@ export function createRetainedPublisher(sources: readonly RetainedSource<unknown
     });
   };
   const unsubscribe = sources.map((s) =>
-    s.subscribe((body) => {
+    s.subscribe((body, madeHere) => {
+      if (!madeHere && !publishes()) return;
       const topic = s.topicOf(body);
       changedSinceAttach.add(topic);
       send(topic, body);
@@ -39,6 +44,7 @@ export function createRetainedPublisher(sources: readonly RetainedSource<unknown
     attachBroker(next) {
       broker = next;
       changedSinceAttach.clear();
+      if (!publishes()) return;
       for (const s of sources) {
         s.all().then(
           (bodies) => {
@@ -50,6 +56,9 @@ export function createRetainedPublisher(sources: readonly RetainedSource<unknown
     },
     detachBroker() {
       broker = undefined;
+    },
+    publishOnlyWhile(predicate) {
+      publishes = predicate;
     },
     close() {
       broker = undefined;

@@ -172,4 +172,45 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('the a
     await waitFor('the successor’s index on the other gateway', async () => isDeepStrictEqual(await s1(other), third), 60_000);
     await waitFor('the successor’s index on feeds/aqhi/s1', () => feeds.some((f) => isDeepStrictEqual(f, third)), 30_000);
   }, 240_000);
+
+  it('the hourly forecasts, made alike by every gateway, go out once, from the one that computes the index; an official forecast goes out from the gateway it was put through', async () => {
+    const url = await postgres.createDatabase(`several_forecasts_${process.pid}`);
+    const db = new pg.Pool({ connectionString: url });
+    cleanup.push(() => db.end());
+    const clock = fakeClock(T0 + 10 * 60_000);
+    const gateways = new Map<string, Harness>();
+    for (const nodeId of ['east', 'west', 'north']) {
+      const h = await startHarness({ provision: TEST_PROVISION, now: clock.now, overrides: { databaseUrl: url, redisUrl, nodeId, alerts: { tickMs: 60_000 }, cluster: { failoverS: 3 } } });
+      cleanup.push(() => h.dispose());
+      gateways.set(nodeId, h);
+    }
+    await waitFor('the partitions shared out among the three', () => partitionsShared(db, 3), 60_000);
+    const { rows } = await db.query<{ owner: string }>('SELECT owner FROM cluster_partitions WHERE partition = 0');
+    const holder = gateways.get(rows[0]!.owner)!;
+    const others = [...gateways.entries()].filter(([id]) => id !== rows[0]!.owner).map(([, h]) => h);
+
+    const bureau = await holder.api('POST', '/api/tokens', { role: 'bureau' });
+    const subscriber: MqttClient = await mqtt.connectAsync(others[0]!.mqttUrl, { clientId: 'forecast-screen', username: 'token', password: bureau.body.token as string, reconnectPeriod: 0 });
+    cleanup.push(() => subscriber.endAsync(true));
+    const forecasts: { issuer: unknown; note: unknown }[] = [];
+    // Live publications only, not what the broker kept from before (retained, sent on subscribing).
+    subscriber.on('message', (topic, payload, packet) => {
+      if (topic === 'feeds/aqhi/s1/forecast' && !packet.retain) forecasts.push(JSON.parse(payload.toString()) as { issuer: unknown; note: unknown });
+    });
+    await subscriber.subscribeAsync('feeds/aqhi/s1/forecast', { qos: 1 });
+
+    // The hour turns on every gateway at once.
+    clock.advance(HOUR_MS);
+    for (const h of [holder, ...others]) await h.gateway.aqhiReports.forecast.hourly(clock.now());
+    await waitFor('the hourly forecast on feeds/aqhi/s1/forecast', () => forecasts.some((f) => f.issuer === null), 30_000);
+    // Each other gateway then takes an official forecast: it goes out from that gateway, after
+    // anything that gateway published before it.
+    for (const [i, h] of others.entries()) {
+      const note = `bureau forecast ${i}`;
+      const put = await h.api('PUT', '/api/aqhi/s1/forecast', { tomorrow: { band: 4 + i }, validUntil: new Date(clock.now() + 20 * HOUR_MS).toISOString(), note }, bureau.body.token as string);
+      expect(put.status).toBe(200);
+      await waitFor(`the official forecast put through gateway ${i + 1} of the others`, () => forecasts.some((f) => f.note === note), 30_000);
+    }
+    expect(forecasts.filter((f) => f.issuer === null)).toHaveLength(1);
+  }, 240_000);
 });
