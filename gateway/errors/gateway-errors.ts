@@ -80,6 +80,7 @@ export const ZH: Readonly<Record<GatewayErrorCode, string>> = {
   GW_ERR_SHARING_NOT_SHARED: '该居民未向您共享这些信息',
   GW_ERR_HTTP_INTERNAL: '网关内部故障，详情见网关日志',
   GW_ERR_HTTP_NOT_READY: '网关正在启动或停止',
+  GW_ERR_STORE_UNAVAILABLE: '网关共用的数据库暂时无应答，请按 Retry-After 的秒数等待后再试',
   GW_ERR_CONFIG_INVALID: '配置项有误或缺失',
   GW_ERR_CONFIG_AQHI_PROFILE: '部署文件 rules.aqhi 指定的指数方案不存在或有误',
   GW_ERR_CONFIG_ROUTING: 'map.routing 不是可用的路线服务（url、profile 或 timeoutMs 有误）',

@@ -30,6 +30,7 @@ export const HTTP_ERRORS = {
   GW_ERR_SHARING_NOT_SHARED: { status: 403, meaning: 'the resident does not share this data with the caller' },
   GW_ERR_HTTP_INTERNAL: { status: 500, meaning: 'a fault inside the gateway; details are in its log' },
   GW_ERR_HTTP_NOT_READY: { status: 503, meaning: 'the gateway is starting or stopping' },
+  GW_ERR_STORE_UNAVAILABLE: { status: 503, meaning: 'the database the gateways share is not answering; try again after Retry-After seconds' },
 } as const;
 
 export type HttpErrorCode = keyof typeof HTTP_ERRORS;

@@ -5,6 +5,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyError } from 'fastify';
 import type { Logger } from 'pino';
 import { HTTP_ERRORS, HttpError, type HttpErrorCode } from '../errors/http-errors.js';
+import { storeUnavailable } from '../store/store-unavailable.js';
 import { registerAuth } from './auth.js';
 import type { HttpDeps } from './deps.js';
 import { healthRoutes } from './routes/health-routes.js';
@@ -63,6 +64,10 @@ export async function buildHttpApp(deps: HttpDeps, log: Logger): Promise<Gateway
     if (status < 500) {
       const code: HttpErrorCode = status === 413 ? 'GW_ERR_HTTP_TOO_LARGE' : status === 415 ? 'GW_ERR_HTTP_UNSUPPORTED_MEDIA' : status === 404 ? 'GW_ERR_HTTP_NOT_FOUND' : 'GW_ERR_HTTP_BAD_REQUEST';
       return reply.status(status).send({ error: code, message: error.message });
+    }
+    if (storeUnavailable(error)) {
+      request.log.warn({ err: error }, 'request refused: the database is not answering');
+      return reply.status(503).header('retry-after', '5').send({ error: 'GW_ERR_STORE_UNAVAILABLE', message: HTTP_ERRORS.GW_ERR_STORE_UNAVAILABLE.meaning });
     }
     // Never show internals to the caller.
     request.log.error({ err: error }, 'request failed');

@@ -275,6 +275,11 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('failo
       sos = sosBracelet.event({ type: 'sos' }).then(() => {
         sosAcked = true;
       });
+      // A worker's console asking meanwhile is told to try again, not that the gateway failed.
+      const asked = await fetch(`${other.http}/api/alerts`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      expect(asked.status).toBe(503);
+      expect(asked.headers.get('retry-after')).toBe('5');
+      expect(await asked.json()).toMatchObject({ error: 'GW_ERR_STORE_UNAVAILABLE' });
       // The outage lasts its 30 s (the scenario, not a wait for something).
       await new Promise((r) => setTimeout(r, Math.max(0, 30_000 - (Date.now() - stoppedAt))));
       expect(sosAcked).toBe(false);
