@@ -54,6 +54,7 @@ export class PartitionLeases {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private readonly monotonicMs: () => number;
+  private beforeGivingBack: (partitions: number[]) => Promise<void> = () => Promise.resolve();
 
   constructor(
     private readonly pool: PostgresPool,
@@ -76,6 +77,15 @@ export class PartitionLeases {
     await this.round();
     this.timer = setInterval(() => void this.round(), this.options.roundMs);
     this.timer.unref();
+  }
+
+  /**
+   * Runs before partitions over the fair share are given back (an instance joined), while they are
+   * still held: the residents' latest state is saved for the next holder. A failure gives nothing
+   * back this round.
+   */
+  onGivingBack(save: (partitions: number[]) => Promise<void>): void {
+    this.beforeGivingBack = save;
   }
 
   /** Whether this instance may evaluate the partition now, by its own clock (the database fences the writes). */
@@ -147,6 +157,7 @@ export class PartitionLeases {
     if (next.size > share) {
       // Over the fair share (an instance joined): the highest partitions go back.
       const surplus = [...next.keys()].sort((a, b) => b - a).slice(0, next.size - share);
+      await this.beforeGivingBack(surplus.sort((a, b) => a - b));
       await this.pool.query(`UPDATE cluster_partitions SET owner = NULL, lease_until = '-infinity' WHERE owner = $1 AND partition = ANY($2::int[])`, [me, surplus]);
       for (const p of surplus) next.delete(p);
     } else if (next.size < share) {

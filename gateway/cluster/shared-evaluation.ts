@@ -15,7 +15,7 @@ export interface SharedEvaluationDeps {
   pool: PostgresPool;
   ownership: PartitionOwnership;
   evaluate: EvaluateStage;
-  safety: Pick<SafetyRules, 'takeOver' | 'syncRegistry'>;
+  safety: Pick<SafetyRules, 'takeOver' | 'syncRegistry' | 'save'>;
   aed: Pick<AedService, 'reload' | 'respond' | 'confirmRestock'>;
   lookupDevice(deviceId: string): DeviceEntity | undefined;
   log: Logger;
@@ -187,6 +187,8 @@ export function shareEvaluation(deps: SharedEvaluationDeps): SharedEvaluation {
       leaseMs = lease;
       ownership.passChangesVia((change) => inbox.forward(COMMUNITY_PARTITION, '', change, now()));
       ownership.holdWith(leases);
+      // A planned hand-over (a gateway joined): what readings changed since the last save goes with it.
+      leases.onGivingBack(() => safety.save());
       leases.events.on('gained', (partitions) => {
         // Listening for relayed readings only once their residents' state is loaded.
         void serially(async () => {
