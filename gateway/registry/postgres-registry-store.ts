@@ -1,5 +1,6 @@
-import type pg from 'pg';
+import pino from 'pino';
 import { inTransaction, type PostgresPool } from '../store/postgres-database.js';
+import { listenTo } from '../store/postgres-listener.js';
 import { CachedRegistry, type RegistryOptions } from './registry.js';
 import { StaleRegistryCopy, type RegistryChange, type RegistryContents, type RegistrySideResults, type RegistrySideWrites, type RegistryStore } from './registry-store.js';
 import type { CollectionName } from './schemas.js';
@@ -15,6 +16,7 @@ import { writeSideRecords } from './postgres-side-writes.js';
  * and a write based on an older copy is refused.
  */
 const CHANGED_CHANNEL = 'registry_changed';
+const QUIET = pino({ level: 'silent' });
 
 export class PostgresRegistryStore implements RegistryStore {
   /** The version this store last read or wrote. */
@@ -37,40 +39,14 @@ export class PostgresRegistryStore implements RegistryStore {
   }
 
   /**
-   * LISTENs on one connection of the pool for the others' writes; a lost connection is made again
-   * (after a second) and `changed` called then too, for what was written meanwhile.
+   * Hears the others' writes on the pool's listening connection (shared with the gateway's other
+   * followers); when that connection is made again, `changed` is called too, for what was written
+   * meanwhile. Its troubles are logged by the followers that share it; the registry also looks
+   * every second in any case.
    */
   watch(changed: () => void): () => void {
-    let stopped = false;
-    let listening: pg.PoolClient | undefined;
-    const listen = async (): Promise<void> => {
-      while (!stopped) {
-        try {
-          const client = await this.pool.connect();
-          listening = client;
-          const lost = new Promise<void>((resolve) => {
-            client.on('error', () => resolve());
-            client.on('end', () => resolve());
-          });
-          client.on('notification', () => changed());
-          await client.query(`LISTEN ${CHANGED_CHANNEL}`);
-          if (stopped) break;
-          changed();
-          await lost;
-        } catch {
-          // The database away: tried again below.
-        }
-        listening?.release(true);
-        listening = undefined;
-        if (!stopped) await new Promise((resolve) => setTimeout(resolve, 1_000).unref());
-      }
-    };
-    void listen();
-    return () => {
-      stopped = true;
-      listening?.release(true);
-      listening = undefined;
-    };
+    const listener = listenTo(this.pool, CHANGED_CHANNEL, { heard: () => changed(), listening: async () => changed() }, QUIET);
+    return () => void listener.close();
   }
 
   async changesSince(): Promise<RegistryChange | undefined> {

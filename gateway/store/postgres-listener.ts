@@ -66,7 +66,7 @@ class SharedListeningConnection {
       connection = await this.pool.connect();
     } catch (err) {
       this.connecting = false;
-      log.warn({ err, channels: this.channels() }, 'cannot listen yet; trying again');
+      this.logOf(log).warn({ err, channels: this.channels() }, 'cannot listen yet; trying again');
       this.schedule(log);
       return;
     }
@@ -79,7 +79,7 @@ class SharedListeningConnection {
       for (const s of [...this.subscriptions]) if (s.channel === message.channel) s.listener.heard(message.payload ?? '');
     };
     const onError = (err: Error): void => {
-      log.warn({ err, channels: this.channels() }, 'lost the listening connection; connecting again');
+      this.logOf(log).warn({ err, channels: this.channels() }, 'lost the listening connection; connecting again');
       this.drop(connection, err, log);
     };
     connection.on('notification', onNotification);
@@ -125,6 +125,11 @@ class SharedListeningConnection {
       void this.connect(log);
     }, this.retryMs);
     this.retry.unref();
+  }
+
+  /** A follower's log that says something (one may be silent, as the registry's is). */
+  private logOf(fallback: Logger): Logger {
+    return [...this.subscriptions].find((s) => s.log.isLevelEnabled('warn'))?.log ?? fallback;
   }
 
   private channels(): string[] {
