@@ -46,8 +46,9 @@ export class ReadingRelay {
     const options = redisOptions(url);
     // Failing at once while Redis is away: the reading then goes to the inbox, not into a queue here.
     this.publisher = new Redis({ ...options, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-    // A subscriber needs neither the ready check nor CLIENT SETINFO, which Redis refuses in subscriber mode (ioredis#2037).
-    this.subscriber = new Redis({ ...options, enableReadyCheck: false, disableClientInfo: true });
+    // A subscriber needs neither the ready check nor CLIENT SETINFO, which Redis refuses in subscriber mode (ioredis#2037);
+    // a SUBSCRIBE sent while Redis is away waits for it to come back rather than failing.
+    this.subscriber = new Redis({ ...options, enableReadyCheck: false, disableClientInfo: true, maxRetriesPerRequest: null });
     for (const connection of [this.publisher, this.subscriber]) connection.on('error', () => undefined);
     this.subscriber.on('message', (channel: string, payload: string) => {
       let readings: RelayedReading[];

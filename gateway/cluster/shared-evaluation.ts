@@ -190,10 +190,11 @@ export function shareEvaluation(deps: SharedEvaluationDeps): SharedEvaluation {
       // A planned hand-over (a gateway joined): what readings changed since the last save goes with it.
       leases.onGivingBack(() => safety.save());
       leases.events.on('gained', (partitions) => {
-        // Listening for relayed readings only once their residents' state is loaded.
+        // Listening for relayed readings only once their residents' state is loaded; not waited
+        // for (Redis may be away: meanwhile nobody hears them and they come through the inbox).
         void serially(async () => {
           await gain(partitions);
-          await relay?.hold(partitions);
+          relay?.hold(partitions).catch((err: unknown) => log.warn({ err }, 'not listening for relayed readings; they come through the inbox'));
         }).then(drain);
       });
       leases.events.on('lost', (partitions) => {
