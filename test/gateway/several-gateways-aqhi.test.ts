@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StationIndex } from '../../gateway/aqhi/feed-schema.js';
 import { evaluateConcentrations, HK_2013, HOUR_MS } from '../../rules/aqhi/index.js';
 import { serverAvailable, startScratchRedis, type ExternalServer } from '../helpers/external-server.js';
-import { fakeClock } from '../helpers/fake-clock.js';
+import { fakeClock, type FakeClock } from '../helpers/fake-clock.js';
 import { startHarness, TEST_PROVISION, type Harness } from '../helpers/gateway-harness.js';
 import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -69,8 +69,9 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('the a
     for (const step of cleanup.splice(0).reverse()) await step();
   });
 
-  it('readings reaching a gateway that does not compute the index show on every gateway’s feed and stream; the retained feed goes out once', async () => {
-    const url = await postgres.createDatabase(`several_aqhi_${process.pid}`);
+  /** Three gateways on a database of their own, the partitions shared out: the one that computes the index (partition 0's holder) and the two others. */
+  async function threeGateways(name: string): Promise<{ db: pg.Pool; clock: FakeClock; gateways: Map<string, Harness>; holderId: string; holder: Harness; others: [Harness, Harness] }> {
+    const url = await postgres.createDatabase(`${name}_${process.pid}`);
     const db = new pg.Pool({ connectionString: url });
     cleanup.push(() => db.end());
     const clock = fakeClock(T0 + 10 * 60_000);
@@ -80,16 +81,16 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('the a
       cleanup.push(() => h.dispose());
       gateways.set(nodeId, h);
     }
-    await waitFor(
-      'the partitions shared out among the three',
-      async () => {
-        return partitionsShared(db, 3);
-      },
-      60_000,
-    );
+    await waitFor('the partitions shared out among the three', () => partitionsShared(db, 3), 60_000);
     const { rows } = await db.query<{ owner: string }>('SELECT owner FROM cluster_partitions WHERE partition = 0');
-    const holder = gateways.get(rows[0]!.owner)!;
-    const [via, viewer] = [...gateways.entries()].filter(([id]) => id !== rows[0]!.owner).map(([, h]) => h) as [Harness, Harness];
+    const holderId = rows[0]!.owner;
+    const others = [...gateways.entries()].filter(([id]) => id !== holderId).map(([, h]) => h) as [Harness, Harness];
+    return { db, clock, gateways, holderId, holder: gateways.get(holderId)!, others };
+  }
+
+  it('readings reaching a gateway that does not compute the index show on every gateway’s feed and stream; the retained feed goes out once', async () => {
+    const { db, clock, gateways, holderId, holder, others } = await threeGateways('several_aqhi');
+    const [via, viewer] = others;
 
     const s1 = async (h: Harness): Promise<StationIndex> => {
       const res = await h.api('GET', '/api/aqhi', undefined, null);
@@ -154,7 +155,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('the a
     expect((JSON.parse(state[0]!.body) as { lastReadingAtMs: Record<string, number> }).lastReadingAtMs.s1).toBe(clock.now());
 
     // The holder stops; whichever takes the community's partition goes on from the stored averages.
-    const gone = rows[0]!.owner;
+    const gone = holderId;
     await holder.stop();
     const next = await waitFor('another gateway holds the community’s partition', async () => {
       const { rows: owner } = await db.query<{ owner: string | null }>('SELECT owner FROM cluster_partitions WHERE partition = 0 AND lease_until > now()');
@@ -174,20 +175,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('the a
   }, 240_000);
 
   it('the hourly forecasts, made alike by every gateway, go out once, from the one that computes the index; an official forecast goes out from the gateway it was put through', async () => {
-    const url = await postgres.createDatabase(`several_forecasts_${process.pid}`);
-    const db = new pg.Pool({ connectionString: url });
-    cleanup.push(() => db.end());
-    const clock = fakeClock(T0 + 10 * 60_000);
-    const gateways = new Map<string, Harness>();
-    for (const nodeId of ['east', 'west', 'north']) {
-      const h = await startHarness({ provision: TEST_PROVISION, now: clock.now, overrides: { databaseUrl: url, redisUrl, nodeId, alerts: { tickMs: 60_000 }, cluster: { failoverS: 3 } } });
-      cleanup.push(() => h.dispose());
-      gateways.set(nodeId, h);
-    }
-    await waitFor('the partitions shared out among the three', () => partitionsShared(db, 3), 60_000);
-    const { rows } = await db.query<{ owner: string }>('SELECT owner FROM cluster_partitions WHERE partition = 0');
-    const holder = gateways.get(rows[0]!.owner)!;
-    const others = [...gateways.entries()].filter(([id]) => id !== rows[0]!.owner).map(([, h]) => h);
+    const { clock, holder, others } = await threeGateways('several_forecasts');
 
     const bureau = await holder.api('POST', '/api/tokens', { role: 'bureau' });
     const subscriber: MqttClient = await mqtt.connectAsync(others[0]!.mqttUrl, { clientId: 'forecast-screen', username: 'token', password: bureau.body.token as string, reconnectPeriod: 0 });
