@@ -11,7 +11,9 @@ export interface ClusterMembership {
 
 /**
  * This gateway as one instance of several on one PostgreSQL: its heartbeat and its fair share of
- * the partitions, under leases of `failoverS` (renewed three times a lease), for `GET /api/cluster`.
+ * the partitions under leases renewed three times a lease, for `GET /api/cluster`. A dead
+ * holder's partitions are taken within `failoverS`: the rest of its lease, then a survivor's next
+ * round, so the lease is `failoverS` less one round.
  */
 export async function joinCluster(
   pool: PostgresPool,
@@ -20,8 +22,9 @@ export async function joinCluster(
   /** Hears the leases before the first round takes any. */
   follow: (leases: PartitionLeases, leaseMs: number) => void,
 ): Promise<ClusterMembership> {
-  const leaseMs = options.failoverS * 1000;
-  const leases = new PartitionLeases(pool, { instanceId: options.nodeId, leaseMs, roundMs: Math.max(500, Math.floor(leaseMs / 3)), httpUrl: options.httpUrl }, log);
+  const roundMs = Math.max(500, Math.floor((options.failoverS * 1000) / 4));
+  const leaseMs = options.failoverS * 1000 - roundMs;
+  const leases = new PartitionLeases(pool, { instanceId: options.nodeId, leaseMs, roundMs, httpUrl: options.httpUrl }, log);
   leases.events.on('gained', (partitions) => log.info({ partitions: partitions.length }, 'partitions taken'));
   leases.events.on('lost', (partitions) => log.warn({ partitions: partitions.length }, 'partitions lost'));
   follow(leases, leaseMs);
