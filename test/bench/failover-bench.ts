@@ -121,10 +121,16 @@ export async function failoverBench(log: Log, record: RecordRow, quick: boolean)
         killedFalls += fallers.filter((r) => holderOf.get(partitionOf(r)) === victim).length;
       }
       await until(`round ${round + 1}'s ${perRound} pages`, () => receiver.to('/w1').length >= before + perRound, (WINDOW_S + failoverS * 3 + 60) * 1000);
-      const { rows } = await db.query<{ subject: string; paged_at: string }>(
-        "SELECT a.subject, min(j.updated_at_ms) AS paged_at FROM page_jobs j JOIN alerts a ON a.id = j.alert_id WHERE j.state = 'delivered' AND a.subject = ANY($1) GROUP BY a.subject",
-        [fallers],
-      );
+      const delivered = async (): Promise<{ subject: string; paged_at: string }[]> =>
+        (
+          await db.query<{ subject: string; paged_at: string }>(
+            "SELECT a.subject, min(j.updated_at_ms) AS paged_at FROM page_jobs j JOIN alerts a ON a.id = j.alert_id WHERE j.state = 'delivered' AND a.subject = ANY($1) GROUP BY a.subject",
+            [fallers],
+          )
+        ).rows;
+      // A page is received before its gateway records it delivered (after the receiver's answer).
+      await until(`round ${round + 1}'s deliveries recorded`, async () => (await delivered()).length >= perRound, 30_000).catch(() => undefined);
+      const rows = await delivered();
       for (const row of rows) {
         const fell = sent.find((s) => s.resident === row.subject)!;
         const s = (Number(row.paged_at) - fell.atMs) / 1000;
