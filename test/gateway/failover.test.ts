@@ -3,13 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import YAML from 'yaml';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SimulatedDevice } from '../../firmware-sim/device-client.js';
 import { startGateway, type Child } from '../../firmware-sim/cluster-processes.js';
 import { partitionOf } from '../../gateway/cluster/partition-leases.js';
-import { serverAvailable, startScratchRedis, type ExternalServer } from '../helpers/external-server.js';
+import { serverAvailable } from '../helpers/external-server.js';
 import { startReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
-import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js';
+import { postgresAvailable } from '../helpers/postgres-server.js';
+import { sharedServersForSuite } from '../helpers/shared-servers.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { partitionsShared } from '../helpers/cluster-partitions.js';
 
@@ -62,22 +63,9 @@ interface TimelineEntry {
 // Two gateway processes on one PostgreSQL and one Redis; the one that evaluates Li Guiying's rules
 // dies (kill -9) or stalls (SIGSTOP) at the worst moment. Real processes, so the kill is real.
 describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('failover between gateways', () => {
-  const postgres = new PostgresServer();
-  let redis: ExternalServer;
-  let redisUrl: string;
+  const servers = sharedServersForSuite();
+  const { postgres, cleanup } = servers;
   let databases = 0;
-  const cleanup: (() => Promise<void> | void)[] = [];
-
-  beforeAll(async () => {
-    [{ server: redis, url: redisUrl }] = await Promise.all([startScratchRedis(), postgres.start()]);
-  }, 120_000);
-  afterAll(async () => {
-    await redis?.stop();
-    await postgres.stop();
-  });
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-  });
 
   /** Two gateways sharing the partitions; `holder` evaluates Li Guiying's rules, `other` does not. */
   async function twoGateways(cancelWindowS: number, secondStepAfterS: number): Promise<{ holder: Gateway; other: Gateway; receiver: HttpReceiver; db: pg.Pool }> {
@@ -96,7 +84,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('failo
     for (const nodeId of ['east', 'west']) {
       const env: Record<string, string> = {
         DATABASE_URL: url,
-        REDIS_URL: redisUrl,
+        REDIS_URL: servers.redisUrl,
         NODE_ID: nodeId,
         ADMIN_TOKEN: ADMIN,
         HOST: '127.0.0.1',

@@ -1,13 +1,14 @@
 import { isDeepStrictEqual } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StationIndex } from '../../gateway/aqhi/feed-schema.js';
 import { evaluateConcentrations, HK_2013, HOUR_MS } from '../../rules/aqhi/index.js';
-import { serverAvailable, startScratchRedis, type ExternalServer } from '../helpers/external-server.js';
+import { serverAvailable } from '../helpers/external-server.js';
 import { fakeClock, type FakeClock } from '../helpers/fake-clock.js';
 import { startHarness, TEST_PROVISION, type Harness } from '../helpers/gateway-harness.js';
-import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js';
+import { postgresAvailable } from '../helpers/postgres-server.js';
+import { sharedServersForSuite } from '../helpers/shared-servers.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { partitionsShared } from '../helpers/cluster-partitions.js';
 
@@ -53,21 +54,8 @@ function openEventStream(url: string): { events: { event: string; data: unknown 
 // Three gateways on one PostgreSQL and one Redis: only the holder of the community's partition
 // computes the air index; every gateway's feed, stream and board show what it computes.
 describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('the air index with several gateways', () => {
-  const postgres = new PostgresServer();
-  let redis: ExternalServer;
-  let redisUrl: string;
-  const cleanup: (() => Promise<void> | void)[] = [];
-
-  beforeAll(async () => {
-    [{ server: redis, url: redisUrl }] = await Promise.all([startScratchRedis(), postgres.start()]);
-  }, 120_000);
-  afterAll(async () => {
-    await redis?.stop();
-    await postgres.stop();
-  });
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-  });
+  const servers = sharedServersForSuite();
+  const { postgres, cleanup } = servers;
 
   /** Three gateways on a database of their own, the partitions shared out: the one that computes the index (partition 0's holder) and the two others. */
   async function threeGateways(name: string): Promise<{ db: pg.Pool; clock: FakeClock; gateways: Map<string, Harness>; holderId: string; holder: Harness; others: [Harness, Harness] }> {
@@ -77,7 +65,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('the a
     const clock = fakeClock(T0 + 10 * 60_000);
     const gateways = new Map<string, Harness>();
     for (const nodeId of ['east', 'west', 'north']) {
-      const h = await startHarness({ provision: TEST_PROVISION, now: clock.now, overrides: { databaseUrl: url, redisUrl, nodeId, alerts: { tickMs: 60_000 }, cluster: { failoverS: 3 } } });
+      const h = await startHarness({ provision: TEST_PROVISION, now: clock.now, overrides: { databaseUrl: url, redisUrl: servers.redisUrl, nodeId, alerts: { tickMs: 60_000 }, cluster: { failoverS: 3 } } });
       cleanup.push(() => h.dispose());
       gateways.set(nodeId, h);
     }

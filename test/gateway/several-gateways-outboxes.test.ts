@@ -1,10 +1,11 @@
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { serverAvailable, startScratchRedis, type ExternalServer } from '../helpers/external-server.js';
+import { describe, expect, it } from 'vitest';
+import { serverAvailable } from '../helpers/external-server.js';
 import { fakeClock, type FakeClock } from '../helpers/fake-clock.js';
 import { startHarness, TEST_PROVISION, type Harness } from '../helpers/gateway-harness.js';
 import { startReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
-import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js';
+import { postgresAvailable } from '../helpers/postgres-server.js';
+import { sharedServersForSuite } from '../helpers/shared-servers.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { partitionsShared } from '../helpers/cluster-partitions.js';
 
@@ -36,22 +37,9 @@ function community(receiver: HttpReceiver): object {
 // they share the page outbox: each message and each handoff reaches its receiver once, whichever
 // gateway ticks, and a dead gateway's due send is taken over by the other once its hold ends.
 describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('the emergency and 120 outboxes shared by two gateways', () => {
-  const postgres = new PostgresServer();
-  let redis: ExternalServer;
-  let redisUrl: string;
+  const servers = sharedServersForSuite();
+  const { postgres, cleanup } = servers;
   let databases = 0;
-  const cleanup: (() => Promise<void> | void)[] = [];
-
-  beforeAll(async () => {
-    [{ server: redis, url: redisUrl }] = await Promise.all([startScratchRedis(), postgres.start()]);
-  }, 120_000);
-  afterAll(async () => {
-    await redis?.stop();
-    await postgres.stop();
-  });
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-  });
 
   async function twoGateways(failoverS = 3): Promise<{ east: Harness; west: Harness; receiver: HttpReceiver; clock: FakeClock; db: pg.Pool }> {
     const receiver = await startReceiver();
@@ -62,7 +50,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('the e
     const clock = fakeClock(T0);
     const gateways: Harness[] = [];
     for (const nodeId of ['east', 'west']) {
-      const overrides = { databaseUrl: url, redisUrl, nodeId, alerts: { tickMs: 60_000 }, cluster: { failoverS }, pager: { timeoutMs: 1_000 } };
+      const overrides = { databaseUrl: url, redisUrl: servers.redisUrl, nodeId, alerts: { tickMs: 60_000 }, cluster: { failoverS }, pager: { timeoutMs: 1_000 } };
       const h = await startHarness({ provision: community(receiver), now: clock.now, overrides });
       cleanup.push(() => h.dispose());
       gateways.push(h);

@@ -1,10 +1,11 @@
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { serverAvailable, startScratchRedis, type ExternalServer } from '../helpers/external-server.js';
+import { describe, expect, it } from 'vitest';
+import { serverAvailable } from '../helpers/external-server.js';
 import { fakeClock, type FakeClock } from '../helpers/fake-clock.js';
 import { ADMIN_TOKEN, startHarness, TEST_PROVISION, type Harness } from '../helpers/gateway-harness.js';
 import { startReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
-import { PostgresServer, postgresAvailable } from '../helpers/postgres-server.js';
+import { postgresAvailable } from '../helpers/postgres-server.js';
+import { sharedServersForSuite } from '../helpers/shared-servers.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { openAlertStream } from '../helpers/alert-stream.js';
 import type { SimulatedDevice } from '../../firmware-sim/device-client.js';
@@ -35,22 +36,9 @@ function community(receiver: HttpReceiver): object {
 // Three gateways on one PostgreSQL and one Redis, as a city runs them: whichever a bracelet or a
 // worker's phone reaches, they are one system. Each has its own data directory.
 describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('several gateways on one PostgreSQL and one Redis', () => {
-  const postgres = new PostgresServer();
-  let redis: ExternalServer;
-  let redisUrl: string;
+  const servers = sharedServersForSuite();
+  const { postgres, cleanup } = servers;
   let databases = 0;
-  const cleanup: (() => Promise<void> | void)[] = [];
-
-  beforeAll(async () => {
-    [{ server: redis, url: redisUrl }] = await Promise.all([startScratchRedis(), postgres.start()]);
-  }, 120_000);
-  afterAll(async () => {
-    await redis?.stop();
-    await postgres.stop();
-  });
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-  });
 
   async function cluster(provision: (receiver: HttpReceiver) => object = community): Promise<{ gateways: Harness[]; receiver: HttpReceiver; clock: FakeClock; db: pg.Pool }> {
     const receiver = await startReceiver();
@@ -61,7 +49,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('sever
     const clock = fakeClock(T0);
     const gateways: Harness[] = [];
     for (const nodeId of ['east', 'west', 'north']) {
-      const h = await startHarness({ provision: provision(receiver), now: clock.now, overrides: { databaseUrl: url, redisUrl, nodeId, alerts: { tickMs: 60_000 }, cluster: { failoverS: 3 } } });
+      const h = await startHarness({ provision: provision(receiver), now: clock.now, overrides: { databaseUrl: url, redisUrl: servers.redisUrl, nodeId, alerts: { tickMs: 60_000 }, cluster: { failoverS: 3 } } });
       cleanup.push(() => h.dispose());
       gateways.push(h);
     }
@@ -127,7 +115,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('sever
     await db.query(`CREATE TABLE inbox_seen (channel text);
       CREATE FUNCTION note_inbox() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO inbox_seen VALUES ((NEW.message::json)->>'channel'); RETURN NEW; END $$;
       CREATE TRIGGER inbox_seen AFTER INSERT ON evaluation_inbox FOR EACH ROW EXECUTE FUNCTION note_inbox();`);
-    const probe = new Redis(redisUrl);
+    const probe = new Redis(servers.redisUrl);
     cleanup.push(() => void probe.disconnect());
     await waitFor('her holder listening for her partition’s readings', async () => Number(((await probe.pubsub('NUMSUB', `gateway:evaluate:${partition}`)) as [string, number])[1]) === 1, 60_000);
 

@@ -1,12 +1,13 @@
 import { get as httpGet } from 'node:http';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Emergency } from '../../../gateway/emergencies/emergency-store.js';
-import { serverAvailable, startScratchRedis, type ExternalServer } from '../../helpers/external-server.js';
+import { serverAvailable } from '../../helpers/external-server.js';
 import { fakeClock } from '../../helpers/fake-clock.js';
 import { startHarness, TEST_PROVISION, type Harness } from '../../helpers/gateway-harness.js';
 import { startReceiver, type HttpReceiver } from '../../helpers/http-receiver.js';
-import { PostgresServer, postgresAvailable } from '../../helpers/postgres-server.js';
+import { postgresAvailable } from '../../helpers/postgres-server.js';
+import { sharedServersForSuite } from '../../helpers/shared-servers.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { partitionsShared } from '../../helpers/cluster-partitions.js';
 
@@ -67,21 +68,8 @@ async function openEmergencyStream(baseUrl: string, token: string, cleanup: (() 
 // answered through the other, and an answer deadline passing while both tick asks the next
 // responder once, over the stored answer (not over a copy made before it).
 describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('emergencies shared by two gateways', () => {
-  const postgres = new PostgresServer();
-  let redis: ExternalServer;
-  let redisUrl: string;
-  const cleanup: (() => Promise<void> | void)[] = [];
-
-  beforeAll(async () => {
-    [{ server: redis, url: redisUrl }] = await Promise.all([startScratchRedis(), postgres.start()]);
-  }, 120_000);
-  afterAll(async () => {
-    await redis?.stop();
-    await postgres.stop();
-  });
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
-  });
+  const servers = sharedServersForSuite();
+  const { postgres, cleanup } = servers;
 
   it('an emergency created through one gateway, answered through the other: the next responder is asked once when a deadline passes', async () => {
     const receiver = await startReceiver();
@@ -92,7 +80,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('emerg
     const clock = fakeClock(T0);
     const gateways: Harness[] = [];
     for (const nodeId of ['east', 'west']) {
-      const overrides = { databaseUrl: url, redisUrl, nodeId, alerts: { tickMs: 60_000 }, cluster: { failoverS: 3 } };
+      const overrides = { databaseUrl: url, redisUrl: servers.redisUrl, nodeId, alerts: { tickMs: 60_000 }, cluster: { failoverS: 3 } };
       const h = await startHarness({ provision: community(receiver), now: clock.now, overrides });
       cleanup.push(() => h.dispose());
       gateways.push(h);
