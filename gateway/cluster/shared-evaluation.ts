@@ -69,12 +69,13 @@ export function shareEvaluation(deps: SharedEvaluationDeps): SharedEvaluation {
   let leaseMs = 0;
   const relay = deps.redisUrl === undefined ? undefined : new ReadingRelay(deps.redisUrl, { heard: evaluateRelayed }, log);
 
-  function evaluateMessage(message: DecodedMessage, device: DeviceEntity, raised: Promise<void>[]): void {
+  /** Evaluates a message another gateway stored; what it raises settles later, its failure logged. */
+  function evaluateForwarded(message: DecodedMessage, device: DeviceEntity): Promise<void> | undefined {
     try {
-      const committed = evaluate.evaluateMessage(message, device, now()).committed;
-      if (committed !== undefined) raised.push(committed.catch((err: unknown) => log.error({ err, deviceId: device.id }, 'raising what a forwarded message caused failed')));
+      return evaluate.evaluateMessage(message, device, now()).committed?.catch((err: unknown) => log.error({ err, deviceId: device.id }, 'raising what a forwarded message caused failed'));
     } catch (err) {
       log.error({ err, deviceId: device.id }, 'evaluating a forwarded message failed');
+      return undefined;
     }
   }
 
@@ -84,10 +85,9 @@ export function shareEvaluation(deps: SharedEvaluationDeps): SharedEvaluation {
       for (const [deviceId, message] of readings) void inbox.forward(partition, deviceId, message, receivedAtOf(message)).catch((err: unknown) => log.warn({ err, deviceId }, 'a relayed reading for a partition given up could not be kept'));
       return;
     }
-    const raised: Promise<void>[] = [];
     for (const [deviceId, message] of readings) {
       const device = deps.lookupDevice(deviceId);
-      if (device !== undefined) evaluateMessage(message, device, raised);
+      if (device !== undefined) void evaluateForwarded(message, device);
     }
   }
 
@@ -161,7 +161,8 @@ export function shareEvaluation(deps: SharedEvaluationDeps): SharedEvaluation {
             const device = deps.lookupDevice(item.deviceId);
             // A device removed since: nothing left to evaluate it for.
             if (device === undefined || !ownership.owns(item.partition)) continue;
-            evaluateMessage(item.message, device, raised);
+            const committed = evaluateForwarded(item.message, device);
+            if (committed !== undefined) raised.push(committed);
           }
           await Promise.all(raised);
           // Written off only for partitions still held: a lost one's messages stay for its new holder.
