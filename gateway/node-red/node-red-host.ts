@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
 import type { EventEmitter } from 'node:events';
 import { chmodSync, mkdirSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import fastifyExpress from '@fastify/express';
 import type { Logger } from 'pino';
