@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { partitionOf } from '../../gateway/cluster/partition-leases.js';
 import { encodeCbor } from '../../sensors/index.js';
 import { freePort, hasBinary, startScratchRedis } from '../helpers/external-server.js';
@@ -37,7 +36,7 @@ export async function clusterLatencyBench(log: Log, record: RecordRow, quick: bo
   const { server: redis, port: redisPort } = await startScratchRedis();
   await postgres.start();
   const databaseUrl = await postgres.createDatabase('cluster_latency');
-  const db = new pg.Pool({ connectionString: databaseUrl });
+  const db = postgres.pool(databaseUrl);
   const gateways = NODES.map(() => new JobProcess<GatewayJob>('gateway-process.ts', ['--expose-gc', '--import', 'tsx']));
   const loads = NODES.map(() => new LoadGenerator());
   const fallGenerator = new LoadGenerator();

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import YAML from 'yaml';
 import { SimulatedDevice } from '../../firmware-sim/device-client.js';
 import { startGateway, type Child } from '../../firmware-sim/cluster-processes.js';
@@ -59,7 +58,7 @@ export async function failoverBench(log: Log, record: RecordRow, quick: boolean)
   const receiver = await startReceiver();
   const gateways = new Map<string, Running>();
   const devices: SimulatedDevice[] = [];
-  const db = new pg.Pool({ connectionString: await postgres.createDatabase('failover_bench') });
+  const db = postgres.pool(await postgres.createDatabase('failover_bench'));
   try {
     const residents = Array.from({ length: falls }, (_, i) => `r${i + 1}`);
     writeFileSync(

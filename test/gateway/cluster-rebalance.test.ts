@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { partitionOf } from '../../gateway/cluster/partition-leases.js';
 import { partitionsShared } from '../helpers/cluster-partitions.js';
@@ -24,7 +23,7 @@ describe.skipIf(!postgresAvailable())('a planned hand-over of partitions', () =>
 
   it('the first of two high blood pressure readings, taken by the gateway that gave Li Guiying’s partition up, counts for the one that took it', async () => {
     const url = await postgres.createDatabase(`rebalance_${process.pid}`);
-    const db = new pg.Pool({ connectionString: url });
+    const db = postgres.pool(url);
     cleanup.push(() => db.end());
     const clock = fakeClock(T0);
     const gateway = async (nodeId: string): Promise<Harness> => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { SimulatedDevice } from '../../firmware-sim/device-client.js';
@@ -73,9 +73,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('failo
     const dir = mkdtempSync(path.join(os.tmpdir(), 'gw-failover-'));
     cleanup.push(() => receiver.close(), () => rmSync(dir, { recursive: true, force: true }));
     const url = await postgres.createDatabase(`failover_${process.pid}_${++databases}`);
-    const db = new pg.Pool({ connectionString: url });
-    // The test's own idle connections end with a server stopped on purpose; the pool opens new ones.
-    db.on('error', () => undefined);
+    const db = postgres.pool(url);
     cleanup.push(() => db.end());
     writeFileSync(path.join(dir, 'provision.yaml'), YAML.stringify(community(receiver, cancelWindowS, secondStepAfterS)));
     const configFile = path.join(dir, 'gateway.yaml');

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FLOW_FILE, nodeRedUserDir } from '../../gateway/node-red/flow-files.js';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../helpers/gateway-harness.js';
@@ -60,7 +59,7 @@ describe.skipIf(!postgresAvailable())('Node-RED flows shared by several gateways
 
   it('a deploy on one gateway is run by the others, both ways, and a gateway started later starts with it', async () => {
     const url = await server.createDatabase(`shared_flows_${process.pid}`);
-    const db = new pg.Pool({ connectionString: url });
+    const db = server.pool(url);
     cleanup.push(() => db.end());
     const [east, west] = [await gateway(url, 'east'), await gateway(url, 'west')];
 

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, TEST_PROVISION, type Harness } from '../helpers/gateway-harness.js';
 import { startReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
@@ -58,7 +57,7 @@ describe.skipIf(!postgresAvailable())('DATABASE_URL: the gateway keeps its state
     const page = await waitFor('the SOS page on Wang Fang’s phone', () => phone.to('/w1')[0], 60_000);
     expect(JSON.stringify(page.body)).toContain('Li Guiying');
 
-    const db = new pg.Pool({ connectionString: url });
+    const db = server.pool(url);
     cleanup.push(() => db.end());
     const { rows } = await db.query<{ id: string; kind: string; subject: string; state: string }>('SELECT id, kind, subject, state FROM alerts');
     expect(rows).toEqual([expect.objectContaining({ kind: 'sos', subject: 'r1', state: 'open' })]);

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
-import pg from 'pg';
+import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { StationIndex } from '../../gateway/aqhi/feed-schema.js';
 import { evaluateConcentrations, HK_2013, HOUR_MS } from '../../rules/aqhi/index.js';
@@ -60,7 +60,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('the a
   /** Three gateways on a database of their own, the partitions shared out: the one that computes the index (partition 0's holder) and the two others. */
   async function threeGateways(name: string): Promise<{ db: pg.Pool; clock: FakeClock; gateways: Map<string, Harness>; holderId: string; holder: Harness; others: [Harness, Harness] }> {
     const url = await postgres.createDatabase(`${name}_${process.pid}`);
-    const db = new pg.Pool({ connectionString: url });
+    const db = postgres.pool(url);
     cleanup.push(() => db.end());
     const clock = fakeClock(T0 + 10 * 60_000);
     const gateways = new Map<string, Harness>();

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { serverAvailable } from '../helpers/external-server.js';
 import { fakeClock, type FakeClock } from '../helpers/fake-clock.js';
@@ -45,7 +45,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('the e
     const receiver = await startReceiver();
     cleanup.push(() => receiver.close());
     const url = await postgres.createDatabase(`outboxes_${process.pid}_${++databases}`);
-    const db = new pg.Pool({ connectionString: url });
+    const db = postgres.pool(url);
     cleanup.push(() => db.end());
     const clock = fakeClock(T0);
     const gateways: Harness[] = [];

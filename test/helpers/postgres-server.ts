@@ -55,6 +55,17 @@ export class PostgresServer {
     return this.url(name);
   }
 
+  /**
+   * A pool for a test's own queries on `url`. The server closes its idle connections when it stops
+   * or restarts, sometimes just after the pool ended (pg ends a client without waiting for its
+   * socket): that is not the test's error, and a pool without an error listener would throw it.
+   */
+  pool(url: string): pg.Pool {
+    const pool = new pg.Pool({ connectionString: url });
+    pool.on('error', () => undefined);
+    return pool;
+  }
+
   /** Fast shutdown (SIGINT): open transactions are rolled back, the data kept. */
   async shutdown(): Promise<void> {
     await this.server?.shutdown();

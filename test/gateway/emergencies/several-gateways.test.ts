@@ -1,5 +1,4 @@
 import { get as httpGet } from 'node:http';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { Emergency } from '../../../gateway/emergencies/emergency-store.js';
 import { serverAvailable } from '../../helpers/external-server.js';
@@ -75,7 +74,7 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('emerg
     const receiver = await startReceiver();
     cleanup.push(() => receiver.close());
     const url = await postgres.createDatabase(`emergencies_${process.pid}`);
-    const db = new pg.Pool({ connectionString: url });
+    const db = postgres.pool(url);
     cleanup.push(() => db.end());
     const clock = fakeClock(T0);
     const gateways: Harness[] = [];
