@@ -10,8 +10,8 @@ import {
   type SafetyRuleOverrides,
   type SafetyRulesConfig,
 } from '../rules/safety/index.js';
-import { createAedService, type AedService } from './aed/aed-service.js';
-import { DrillService } from './drills/drill-service.js';
+import type { AedService } from './aed/aed-service.js';
+import type { DrillService } from './drills/drill-service.js';
 import type { GatewayConfig } from './config/config.js';
 import { SseHub } from './streams/sse-hub.js';
 import type { Publish } from './streams/mqtt-publish.js';
@@ -83,11 +83,20 @@ export interface Alerting {
 const RESIDENT_KINDS: ReadonlySet<string> = new Set(SAFETY_KINDS);
 
 
-/** The alert service, the resident-safety rules, the pager and the alert feeds, wired together. */
-export async function createAlerting(deps: AlertingDeps): Promise<Alerting> {
+export type AlertRulesDeps = Pick<AlertingDeps, 'config' | 'settings' | 'stores' | 'registry' | 'metrics' | 'log' | 'now' | 'ownership'>;
+
+/** The alert service and the resident-safety rules that raise its alerts. */
+export interface AlertRules {
+  readonly service: AlertService;
+  readonly safety: SafetyRules;
+  /** A fall's cancel window for a resident of a grid, as the rules have it (a drill plays it too). */
+  fallCancelWindowS(grid: string, resident: string): number;
+}
+
+/** Opens the alert service (its store, state machine, escalation and page planning) and the resident-safety rules. */
+export async function openAlertRules(deps: AlertRulesDeps): Promise<AlertRules> {
   const { config, settings, stores, registry, metrics, now, ownership } = deps;
   const log = deps.log.child({ component: 'alerts' });
-  const jobs = stores.pageJobs;
   const service = await AlertService.open({
     store: stores.alerts,
     registry,
@@ -103,39 +112,30 @@ export async function createAlerting(deps: AlertingDeps): Promise<Alerting> {
     now,
     ...(ownership === undefined ? {} : { fenceFor: (subject: string) => ownership.fenceFor(subject) }),
   });
-  const ruleState = stores.ruleState;
   const safetyConfig: SafetyRulesConfig = { rules: settings.rules as SafetyRuleOverrides, grids: {} };
   const safety = await connectSafetyRules({
     registry,
     engine: createSafetyEngine({ config: safetyConfig, timeZone: settings.timeZone }),
     config: safetyConfig,
     alerts: service,
-    ruleState,
+    ruleState: stores.ruleState,
     log,
     now,
     ...(ownership === undefined ? {} : { ownership: { owns: (residentId: string) => ownership.ownsResident(residentId) } }),
   });
-  const aed = await createAedService({
-    registry,
-    alerts: service,
-    ruleState,
-    settings,
-    metrics,
-    log: log.child({ component: 'aed' }),
-    now,
-    ...(ownership === undefined ? {} : { ownership: { runsCabinets: () => ownership.runsCommunity(), passOn: (change) => ownership.passOn(change) } }),
-  });
-  // A drill nobody closes ends by itself an hour after it started.
-  const drills = new DrillService({
-    store: stores.drills,
-    registry,
-    alerts: service,
-    aed,
-    log: log.child({ component: 'drills' }),
-    now,
-    maxDurationS: 3600,
-    fallCancelWindowS: (grid, resident) => fallCancelWindowS(registry, safetyConfig.rules, grid, resident),
-  });
+  return { service, safety, fallCancelWindowS: (grid, resident) => fallCancelWindowS(registry, safetyConfig.rules, grid, resident) };
+}
+
+/**
+ * Around the alert service: the pager, the 120 handoffs, the alert feeds and the bracelets'
+ * commands, and the tick that drives rule timers, escalation, drills and due pages. The
+ * services it is given are built by the gateway's composition root (build-gateway.ts).
+ */
+export async function createAlerting(deps: AlertingDeps & { rules: AlertRules; aed: AedService; drills: DrillService }): Promise<Alerting> {
+  const { config, settings, stores, registry, metrics, now, aed, drills } = deps;
+  const { service, safety } = deps.rules;
+  const log = deps.log.child({ component: 'alerts' });
+  const jobs = stores.pageJobs;
   const context = (alert: Alert): AlertContext => buildAlertContext({ registry, nearestAeds: aed.nearestForPages, lastLocation: safety.lastLocation }, alert, now());
   const ackLinks = createAckLinks(await stores.secrets.secret('ack_link_secret'), deps.baseUrl, { now, ttlMs: config.pager.ackLinkTtlS * 1000 });
   const pager = new Pager({

@@ -2,7 +2,9 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { startMqttBroker, type RunningBroker } from '../broker/mqtt-broker.js';
-import { createAlerting, type Alerting } from './alerting.js';
+import { createAlerting, openAlertRules, type Alerting } from './alerting.js';
+import { createAedService } from './aed/aed-service.js';
+import { DrillService } from './drills/drill-service.js';
 import { connectAqhiNotices, connectForecastNotices, type ForecastNotices } from './alerts/aqhi-notices.js';
 import { createDeviceAuthenticator } from './auth/device-authenticator.js';
 import type { GatewayConfig } from './config/config.js';
@@ -24,7 +26,7 @@ import { postgresStateStores, sqliteStateStores, type StateStores } from './stat
 import type { TelemetrySink } from './telemetry/telemetry-store.js';
 import { createAppAuthenticator } from './auth/app-authenticator.js';
 import { createLoginGuard } from './auth/login-guard.js';
-import { createRefusalLog } from './auth/refusal-log.js';
+import { brokerHooks } from './broker-hooks.js';
 import { SlowCheckQueue } from './auth/slow-check-queue.js';
 import { createAqhiFeedPublisher } from './aqhi/aqhi-feed-publisher.js';
 import { createAqhiService, followSharedIndex, type AqhiService } from './aqhi/aqhi-service.js';
@@ -36,7 +38,6 @@ import { SseHub } from './streams/sse-hub.js';
 import { createResidentLeaving } from './leaving/resident-leaving.js';
 import { createNodeRedHost, type NodeRedHost } from './node-red/node-red-host.js';
 import { createEmergencies, type Emergencies } from './emergencies/emergencies.js';
-import { ThrottledLog } from './node-red/throttled-log.js';
 import { walkingRoutesFor } from './routing/walking-route.js';
 import { claimantOf, nodeIdOf, singleInstanceStatus } from './cluster/cluster-status.js';
 import { joinCluster, type ClusterMembership } from './cluster/cluster-membership.js';
@@ -154,17 +155,27 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   const { sharingRecords } = stores;
   const claimant = claimantOf(config.nodeId, config.httpPort, shared !== undefined);
   const ownership = shared === undefined ? undefined : new PartitionOwnership(registry);
-  const alerting = await createAlerting({
-    accessLog,
-    config,
-    settings,
-    stores,
-    pageClaimant: claimant,
-    ...(ownership === undefined ? {} : { ownership }),
+  const alertDeps = { config, settings, stores, registry, metrics, log, now, ...(ownership === undefined ? {} : { ownership }) };
+  const alertRules = await openAlertRules(alertDeps);
+  const aed = await createAedService({
     registry,
+    alerts: alertRules.service,
+    ruleState: stores.ruleState,
+    settings,
     metrics,
-    log,
+    log: log.child({ component: 'aed' }),
     now,
+    ...(ownership === undefined ? {} : { ownership: { runsCabinets: () => ownership.runsCommunity(), passOn: (change) => ownership.passOn(change) } }),
+  });
+  // A drill nobody closes ends by itself an hour after it started.
+  const drills = new DrillService({ store: stores.drills, registry, alerts: alertRules.service, aed, log: log.child({ component: 'drills' }), now, maxDurationS: 3600, fallCancelWindowS: alertRules.fallCancelWindowS });
+  const alerting = await createAlerting({
+    ...alertDeps,
+    rules: alertRules,
+    aed,
+    drills,
+    accessLog,
+    pageClaimant: claimant,
     publish: (topic, payload, options) => (broker === undefined ? Promise.reject(new Error('the broker is not running')) : broker.publish(topic, payload, options)),
     baseUrl: () => config.pager.publicUrl ?? `http://localhost:${httpPort}`,
   });
@@ -321,9 +332,6 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
   });
   const brokerLog = log.child({ component: 'broker' });
   const logins = createLoginGuard(deviceAuth, authenticateApp, config.broker.loginBackoff, now);
-  const logRefusal = createRefusalLog(brokerLog, now);
-  const retainLogs = new ThrottledLog(60_000);
-  const guardLogs = new ThrottledLog(60_000);
 
   return {
     config,
@@ -355,32 +363,7 @@ export async function buildGateway({ config, log, now = Date.now, secretHasher }
         log: brokerLog,
         now,
         ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }),
-        hooks: {
-          authenticateDevice: logins.authenticateDevice,
-          authenticateApp: logins.authenticateApp,
-          devicePublished: (deviceId, channel, payload, receivedAtMs, stored) => void ingest.ingest(deviceId, channel, payload, receivedAtMs, stored),
-          retainIgnored: (clientId, topic) => {
-            metrics.retainIgnored.inc();
-            retainLogs.maybe(clientId, (suppressed) => brokerLog.warn({ clientId, topic, suppressedSinceLast: suppressed }, 'a device published a retained message; ingested, not retained'));
-          },
-          connectionRefused: (clientId, reason, address) => {
-            metrics.connectionsRefused.inc({ reason });
-            logRefusal(clientId, reason, address);
-          },
-          connectionGuarded: (reason, address, detail) => {
-            metrics.connectionsGuarded.inc({ reason });
-            guardLogs.maybe(`${reason}\u0000${address}`, (suppressed) => brokerLog.warn({ address, reason, detail, suppressedSinceLast: suppressed }, 'connection closed before authentication'));
-          },
-          aclDenied: (clientId, action, topic, reason) => {
-            metrics.aclDenied.inc({ action });
-            brokerLog.warn({ clientId, action, topic, reason }, 'topic ACL denied');
-          },
-          clientCountChanged: (n) => metrics.clientsConnected.set(n),
-          slowClientDropped: (clientId, queuedBytes) => {
-            metrics.slowClientsDropped.inc();
-            brokerLog.warn({ clientId, queuedBytes, limit: config.broker.maxQueuedBytesPerClient }, 'client not reading its messages; disconnected');
-          },
-        },
+        hooks: brokerHooks({ logins, ingest, metrics, log: brokerLog, now, maxQueuedBytesPerClient: config.broker.maxQueuedBytesPerClient }),
       });
       await http.listen({ port: config.httpPort, host: config.host });
       const address = http.server.address();
