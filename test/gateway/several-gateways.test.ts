@@ -136,17 +136,21 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('sever
     clock.advance(10 * 60_000);
     await Promise.all(gateways.map((g) => g.gateway.alerting.tick()));
     await waitFor('Liu Yang, the backup, paged', () => receiver.to('/w2').length >= 1, 60_000);
+    // The webhook has the page; its job is marked delivered once the answer is back.
+    const jobs = async () => (await db.query<{ role: string; state: string }>('SELECT role, state FROM page_jobs WHERE alert_id = $1 ORDER BY id', [alertId])).rows;
+    await waitFor('every page job finished', async () => (await jobs()).every((j) => j.state === 'delivered' || j.state === 'failed'), 60_000);
     // More ticks on every gateway, after the step: still one page, one job, one step on the timeline.
     for (let i = 0; i < 3; i++) await Promise.all(gateways.map((g) => g.gateway.alerting.tick()));
     expect(receiver.to('/w1')).toHaveLength(1);
     expect(receiver.to('/w2')).toHaveLength(1);
-    const { rows } = await db.query<{ role: string; state: string }>('SELECT role, state FROM page_jobs WHERE alert_id = $1 ORDER BY id', [alertId]);
-    expect(rows).toEqual([
+    expect(await jobs()).toEqual([
       { role: 'onDuty', state: 'delivered' },
       { role: 'backup', state: 'delivered' },
     ]);
-    const alert = (await gateways[2]!.api('GET', `/api/alerts/${alertId}`)).body as { timeline: { type: string; to?: string }[] };
-    expect(alert.timeline.filter((e) => e.type === 'paged').map((e) => e.to)).toEqual(['w1', 'w2']);
+    // The third gateway hears of the delivery its own way (the alert's change notice): waited for, then compared whole.
+    const pagedOnThird = async () => ((await gateways[2]!.api('GET', `/api/alerts/${alertId}`)).body as { timeline: { type: string; to?: string }[] }).timeline.filter((e) => e.type === 'paged').map((e) => e.to);
+    await waitFor('the third gateway shows both pages', async () => (await pagedOnThird()).length >= 2, 30_000);
+    expect(await pagedOnThird()).toEqual(['w1', 'w2']);
   }, 240_000);
 
   it('each lists the three instances on GET /api/cluster, the 64 partitions shared out; one stopped gives its partitions back at once', async () => {
