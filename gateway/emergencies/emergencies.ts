@@ -95,6 +95,21 @@ export async function createEmergencies(deps: EmergenciesDeps): Promise<Emergenc
 
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  // Another gateway's changes, as they are saved; a burst of them is one look at the store.
+  let refreshWanted = false;
+  let refreshing: Promise<void> | undefined;
+  const following = store.follow?.(() => {
+    refreshWanted = true;
+    refreshing ??= (async () => {
+      while (refreshWanted && !stopped) {
+        refreshWanted = false;
+        await service.refresh();
+      }
+    })()
+      .catch((err: unknown) => log.warn({ err }, 'emergencies changed on another gateway could not be read; the next tick reads them'))
+      .finally(() => (refreshing = undefined));
+  }, log);
+
   const tick = async (): Promise<void> => {
     if (stopped) return;
     try {
@@ -116,6 +131,8 @@ export async function createEmergencies(deps: EmergenciesDeps): Promise<Emergenc
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      await following?.close();
+      await refreshing;
       await service.stop();
     },
   };

@@ -376,7 +376,6 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
 
   return {
     hub,
-
     /** Creates an emergency and pages its responders at once; a known `ref` answers the existing one. */
     create: (input: NewEmergency, by: { source: EmergencySource; createdBy: string }) => serial(() => redoneOnConflict(input.ref, () => createNow(input, by))),
     answer: (id: string, responderId: string, answer: RunAnswer) => serial(() => redoneOnConflict(id, () => answerNow(id, responderId, answer))),
@@ -385,7 +384,8 @@ export async function createEmergencyService(deps: EmergencyServiceDeps) {
 
     /** Answer deadlines that passed; unlocks the broker has not taken yet; positions held back for the centre. */
     tick: (nowMs: number): Promise<void> => serial(() => tickNow(nowMs)),
-
+    /** Another gateway changed an emergency: this one's view and streams follow now, not at its next tick. */
+    refresh: (): Promise<void> => serial(refreshActive),
     /** A responder moved: the dispatcher's map follows; the centre hears it, at most every `positionEveryS`. */
     responderMoved: (responderId: string): Promise<void> => serial(() => responderMovedNow(responderId)),
 

@@ -128,6 +128,11 @@ export interface EmergencyStore {
   byRef(ref: string): Promise<Emergency | undefined>;
   /** Oldest first. */
   listActive(): Promise<Emergency[]>;
+  /**
+   * Several gateways on one store: `changed` is called when another gateway (or this one) saved
+   * an emergency, and once on listening again after the store was away (what was saved meanwhile).
+   */
+  follow?(changed: () => void, log: Logger): { close(): Promise<void> };
   /** Newest first; sinceMs inclusive, untilMs exclusive, on the creation time. */
   list(filter: EmergencyListFilter): Promise<Emergency[]>;
   /** Pending messages due by nowMs, in the order they were added. */

@@ -1,6 +1,8 @@
 import type { PoolClient } from 'pg';
+import type { Logger } from 'pino';
 import type { PageRoute } from '../pager/page-jobs.js';
 import { inTransaction, type PostgresPool } from '../store/postgres-database.js';
+import { listenTo } from '../store/postgres-listener.js';
 import { EmergencyConflict, type Emergency, type EmergencyListFilter, type EmergencyMessage, type EmergencyStore, type NewEmergencyMessage } from './emergency-store.js';
 
 interface MessageRow {
@@ -64,7 +66,13 @@ export class PostgresEmergencyStore implements EmergencyStore {
         if (rowCount !== 1) throw new EmergencyConflict(emergency.id);
       }
       await insertMessages(client, messages, nowMs);
+      // Heard by the other gateways at the commit: their dispatchers' views follow at once.
+      await client.query("SELECT pg_notify('emergencies_changed', $1)", [emergency.id]);
     });
+  }
+
+  follow(changed: () => void, log: Logger): { close(): Promise<void> } {
+    return listenTo(this.pool, 'emergencies_changed', { heard: changed, listening: async () => changed() }, log);
   }
 
   async addMessages(messages: readonly NewEmergencyMessage[], nowMs: number): Promise<void> {

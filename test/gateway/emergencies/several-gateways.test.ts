@@ -99,6 +99,12 @@ describe.skipIf(!postgresAvailable() || !serverAvailable('redis-server'))('emerg
     const created = await a.api('POST', '/api/emergencies', { ref: '120-20261208-0007', kind: 'cardiac_arrest', ...PATIENT, address: 'Building 3, Fuxing Lane' }, dispatcher);
     expect(created.status).toBe(201);
     const id = created.body.id as string;
+    // The other gateway's dispatchers see it as it is saved, not at that gateway's next tick (a minute here).
+    const seenOnB = await waitFor('the new emergency on the other gateway’s stream', () => streams[1]!.find((e) => e.emergency.id === id), 30_000);
+    expect(seenOnB.emergency.responders.map((r) => [r.id, r.state])).toEqual([
+      ['v1', 'asked'],
+      ['v2', 'asked'],
+    ]);
     // Both gateways have looked at the active emergencies before the answer (each keeps its view of them).
     await tickBoth();
     await waitFor('Chen Jing and Zhao Min paged', () => receiver.to('/v1').length === 1 && receiver.to('/v2').length === 1, 30_000);
