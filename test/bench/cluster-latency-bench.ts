@@ -96,6 +96,8 @@ export async function clusterLatencyBench(log: Log, record: RecordRow, quick: bo
     if (fallers.length === latencies.length) {
       log(`  evaluated where they arrived: ${local.length}, p50 ${percentile(local, 50).toFixed(1)} ms; handed to another gateway: ${forwarded.length}, p50 ${percentile(forwarded, 50).toFixed(1)} ms, p99 ${percentile(forwarded, 99).toFixed(1)} ms`);
     }
+    const slowest = latencies.map((ms, i) => ({ ms, i })).sort((a, b) => b.ms - a.ms).slice(0, 8);
+    log(`  slowest: ${slowest.map((s) => `fall #${s.i + 1} ${s.ms.toFixed(1)} ms`).join(', ')}`);
     log(`  fall to page: p50 ${percentile(latencies, 50).toFixed(1)} ms, p90 ${percentile(latencies, 90).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${percentile(latencies, 100).toFixed(1)} ms, ${latencies.length} of ${FALLS} paged; family p99 ${percentile(result.familyLatenciesMs, 99).toFixed(1)} ms; background ${Math.round(achieved)} readings/s`);
     record('fall to page, three gateways on PostgreSQL, p50', `${percentile(latencies, 50).toFixed(1)} ms`);
     record('fall to page, three gateways on PostgreSQL, p99', `${percentile(latencies, 99).toFixed(1)} ms`);
