@@ -135,11 +135,13 @@ export class PostgresTelemetryStore implements TelemetrySink {
     this.waiting = 0;
     try {
       await this.ensurePartitions(batch);
-      const column = <T>(pick: (r: Reading) => T): T[] => batch.map((item) => pick(item.reading));
+      // The batch as one JSON text, taken apart by the server: pg's text arrays escape each element
+      // in JavaScript (about three times the cost of one JSON.stringify of the rows).
+      const rows = batch.map(({ reading: r }) => [r.deviceId, r.kind, r.tsMs, r.receivedAtMs, r.values]);
       await this.pool.query(
         `INSERT INTO readings (device_id, kind, ts_ms, received_at_ms, body)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::jsonb[])`,
-        [column((r) => r.deviceId), column((r) => r.kind), column((r) => r.tsMs), column((r) => r.receivedAtMs), column((r) => JSON.stringify(r.values))],
+         SELECT r->>0, r->>1, (r->>2)::bigint, (r->>3)::bigint, r->4 FROM jsonb_array_elements($1::jsonb) AS r`,
+        [JSON.stringify(rows)],
       );
     } catch (err) {
       this.keepForRetry(batch, err);
