@@ -17,6 +17,7 @@ import { createEmergencyLinks } from './emergency-links.js';
 import { EmergencyMessenger } from './emergency-messenger.js';
 import { createEmergencyService, type EmergencyService } from './emergency-service.js';
 import type { EmergencyStore } from './emergency-store.js';
+import { runWhenAsked } from '../store/one-at-a-time.js';
 
 export interface EmergenciesDeps {
   config: GatewayConfig;
@@ -96,18 +97,11 @@ export async function createEmergencies(deps: EmergenciesDeps): Promise<Emergenc
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   // Another gateway's changes, as they are saved; a burst of them is one look at the store.
-  let refreshWanted = false;
-  let refreshing: Promise<void> | undefined;
+  const refreshes = runWhenAsked(() =>
+    service.refresh().catch((err: unknown) => log.warn({ err }, 'emergencies changed on another gateway could not be read; the next tick reads them')),
+  );
   const following = store.follow?.(() => {
-    refreshWanted = true;
-    refreshing ??= (async () => {
-      while (refreshWanted && !stopped) {
-        refreshWanted = false;
-        await service.refresh();
-      }
-    })()
-      .catch((err: unknown) => log.warn({ err }, 'emergencies changed on another gateway could not be read; the next tick reads them'))
-      .finally(() => (refreshing = undefined));
+    if (!stopped) refreshes.ask();
   }, log);
 
   const tick = async (): Promise<void> => {
@@ -132,7 +126,7 @@ export async function createEmergencies(deps: EmergenciesDeps): Promise<Emergenc
       stopped = true;
       clearInterval(timer);
       await following?.close();
-      await refreshing;
+      await refreshes.settled();
       await service.stop();
     },
   };

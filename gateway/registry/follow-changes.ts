@@ -1,3 +1,5 @@
+import { runWhenAsked } from '../store/one-at-a-time.js';
+
 /**
  * Looks for other gateways' writes to a shared registry store: when the store says something
  * changed (`watch`, within milliseconds) and every `everyMs` in any case (a notice lost with a
@@ -8,31 +10,17 @@ export function followChanges(
   look: () => Promise<unknown>,
   options: { everyMs: number; watch?: (changed: () => void) => () => void; onError: (err: unknown) => void },
 ): () => void {
-  let looking = false;
-  let again = false;
   let failing = false;
-  const lookNow = (): void => {
-    if (looking) {
-      again = true;
-      return;
-    }
-    looking = true;
-    look()
-      .then(
-        () => (failing = false),
-        (err: unknown) => {
-          if (!failing) options.onError(err);
-          failing = true;
-        },
-      )
-      .finally(() => {
-        looking = false;
-        if (again) {
-          again = false;
-          lookNow();
-        }
-      });
-  };
+  const looks = runWhenAsked(() =>
+    look().then(
+      () => void (failing = false),
+      (err: unknown) => {
+        if (!failing) options.onError(err);
+        failing = true;
+      },
+    ),
+  );
+  const lookNow = (): void => looks.ask();
   const timer = setInterval(lookNow, options.everyMs);
   timer.unref();
   const unwatch = options.watch?.(lookNow);

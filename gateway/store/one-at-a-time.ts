@@ -26,3 +26,35 @@ export function oneAtATime(): OneAtATime {
     return run;
   };
 }
+
+export interface RunWhenAsked {
+  /** Runs now, or once more after the run under way: a burst of asks costs at most two runs. */
+  ask(): void;
+  /** Resolves when no run is under way or asked for. */
+  settled(): Promise<void>;
+}
+
+/**
+ * For a look at a store that others write (their notices, a timer): one look at a time, and a
+ * look asked for while one runs runs once after it, since the one under way may have read too
+ * early. `run` reports its own failures.
+ */
+export function runWhenAsked(run: () => Promise<void>): RunWhenAsked {
+  let running: Promise<void> | undefined;
+  let again = false;
+  return {
+    ask() {
+      if (running !== undefined) {
+        again = true;
+        return;
+      }
+      running = (async () => {
+        do {
+          again = false;
+          await run();
+        } while (again);
+      })().finally(() => (running = undefined));
+    },
+    settled: () => running ?? Promise.resolve(),
+  };
+}
